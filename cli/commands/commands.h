@@ -1,0 +1,26 @@
+// Every subcommand: one Register function each, listed in main.cc.
+#ifndef DBROLL_CLI_COMMANDS_COMMANDS_H_
+#define DBROLL_CLI_COMMANDS_COMMANDS_H_
+
+#include <functional>
+
+#include "cli/context.h"
+
+namespace dbroll::cli {
+
+void RegisterInit(CLI::App& app, Context& ctx, int* rc);
+void RegisterNew(CLI::App& app, Context& ctx, int* rc);
+void RegisterStatus(CLI::App& app, Context& ctx, int* rc);
+void RegisterMigrate(CLI::App& app, Context& ctx, int* rc);
+void RegisterDown(CLI::App& app, Context& ctx, int* rc);
+void RegisterValidate(CLI::App& app, Context& ctx, int* rc);
+void RegisterHistory(CLI::App& app, Context& ctx, int* rc);
+void RegisterBaseline(CLI::App& app, Context& ctx, int* rc);
+void RegisterRepair(CLI::App& app, Context& ctx, int* rc);
+
+// Loads the config, opens the engine, runs `fn`; returns the exit code.
+int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn);
+
+}  // namespace dbroll::cli
+
+#endif  // DBROLL_CLI_COMMANDS_COMMANDS_H_

@@ -1,0 +1,73 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/commands/commands.h"
+
+namespace dbroll::cli {
+
+void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order");
+  auto opts = std::make_shared<MigrateOptions>();
+  auto to = std::make_shared<std::string>();
+  cmd->add_option("--to", *to, "Stop after this version");
+  cmd->add_option("--release", opts->release, "Release tag to record (e.g. v1.4.2)");
+  cmd->add_flag("--dry-run", opts->dry_run, "Print the SQL that would run; change nothing");
+  cmd->callback([&ctx, rc, opts, to] {
+    if (!to->empty()) opts->to = *to;
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Migrate(*opts); });
+  });
+}
+
+void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("down", "Roll back applied migrations, newest first (default: one)");
+  auto opts = std::make_shared<DownOptions>();
+  auto to = std::make_shared<std::string>();
+  auto to_release = std::make_shared<std::string>();
+  auto source = std::make_shared<std::string>("file");
+  auto* steps = cmd->add_option("--steps,-n", opts->steps, "How many versions to roll back")->check(CLI::PositiveNumber);
+  auto* t = cmd->add_option("--to", *to, "Roll back every version newer than this one (0: all)");
+  auto* r = cmd->add_option("--to-release", *to_release, "Roll back to the schema that release reached");
+  auto* all = cmd->add_flag("--all", opts->all, "Roll back every applied version");
+  steps->excludes(t)->excludes(r)->excludes(all);
+  t->excludes(r)->excludes(all);
+  r->excludes(all);
+  cmd->add_flag("--dry-run", opts->dry_run, "Print the SQL that would run; change nothing");
+  cmd->add_option("--down-source", *source, "When down.sql differs from the stored copy: file or stored")
+      ->check(CLI::IsMember({"file", "stored"}));
+  cmd->add_option("--release", opts->release, "Release tag to record in the log");
+  cmd->callback([&ctx, rc, opts, to, to_release, source] {
+    if (!to->empty()) opts->to = *to;
+    if (!to_release->empty()) opts->to_release = *to_release;
+    opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Down(*opts); });
+  });
+}
+
+void RegisterBaseline(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("baseline", "Mark an existing database as being at VERSION");
+  auto version = std::make_shared<std::string>();
+  auto release = std::make_shared<std::string>();
+  cmd->add_option("version", *version, "Newest version the database already has")->required();
+  cmd->add_option("--release", *release, "Release tag to record");
+  cmd->callback([&ctx, rc, version, release] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Baseline(*version, *release); });
+  });
+}
+
+void RegisterRepair(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("repair", "Clear a failed state after a person fixed the database");
+  auto applied = std::make_shared<std::string>();
+  auto rolled = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  auto* a = cmd->add_option("--mark-applied", *applied, "VERSION was finished by hand");
+  cmd->add_option("--mark-rolled-back", *rolled, "VERSION was undone by hand")->excludes(a);
+  cmd->add_option("--reason", *reason, "Why (kept in the audit log)");
+  cmd->callback([&ctx, rc, applied, rolled, reason] {
+    RepairOptions o;
+    if (!applied->empty()) o.mark_applied = *applied;
+    if (!rolled->empty()) o.mark_rolled_back = *rolled;
+    o.reason = *reason;
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Repair(o); });
+  });
+}
+
+}  // namespace dbroll::cli

@@ -1,0 +1,151 @@
+// Read-only commands: status, validate, history.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+
+namespace dbroll::cli {
+namespace {
+
+using nlohmann::json;
+
+json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
+  std::cout << "database: " << db << "\n";
+  std::cout << "current version: " << (r.current_version.empty() ? "(none)" : r.current_version);
+  if (!r.current_release.empty()) std::cout << "  release: " << r.current_release;
+  std::cout << "\n\n";
+  std::printf("%-16s %-28s %-22s %-24s %s\n", "VERSION", "NAME", "STATE", "APPLIED AT", "RELEASE");
+  for (const auto& v : r.versions) {
+    const char* c = "";
+    switch (v.state) {
+      case VersionState::kApplied: c = "\033[32m"; break;
+      case VersionState::kPending: c = "\033[33m"; break;
+      default: c = "\033[31m"; break;
+    }
+    std::string state = VersionStateName(v.state);
+    if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {
+      state += " @" + std::to_string(v.row->statements_done + 1);
+    }
+    std::printf("%-16s %-28s %s%-22s%s %-24s %s\n", v.version.c_str(), v.name.c_str(), color ? c : "",
+                state.c_str(), color ? "\033[0m" : "", v.row ? v.row->applied_at.c_str() : "",
+                v.row && v.row->release ? v.row->release->c_str() : "");
+    if (v.row && v.row->error && v.state != VersionState::kApplied) {
+      std::cout << "    " << *v.row->error << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("status", "Show every version: applied, pending, failed, drifted");
+  cmd->callback([&ctx, rc] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
+      auto r = e.GetStatus();
+      if (!r.ok()) return r.status();
+      const std::string db = RedactUrl(cfg.engine.url);
+      if (ctx.globals.format == "json") {
+        json doc;
+        doc["format"] = 1;
+        doc["database"] = db;
+        doc["current_version"] = r->current_version.empty() ? json(nullptr) : json(r->current_version);
+        doc["current_release"] = r->current_release.empty() ? json(nullptr) : json(r->current_release);
+        json versions = json::array();
+        for (const auto& v : r->versions) {
+          json j;
+          j["version"] = v.version;
+          j["name"] = v.name;
+          j["state"] = VersionStateName(v.state);
+          j["file"] = v.up_path.empty() ? json(nullptr) : json(v.up_path);
+          j["checksum"] = v.file_checksum.empty() ? json(nullptr) : json(v.file_checksum);
+          if (v.row) {
+            j["applied_at"] = v.row->applied_at;
+            j["applied_by"] = v.row->applied_by;
+            j["release"] = Opt(v.row->release);
+            j["applied_checksum"] = v.row->up_checksum;
+            j["duration_ms"] = v.row->duration_ms;
+            j["statements_done"] = v.row->statements_done;
+            j["error"] = Opt(v.row->error);
+          } else {
+            j["applied_at"] = nullptr;
+            j["applied_by"] = nullptr;
+            j["release"] = nullptr;
+          }
+          versions.push_back(j);
+        }
+        doc["versions"] = versions;
+        std::cout << ctx.Redact(doc.dump(2)) << "\n";
+      } else {
+        PrintStatusText(r.value(), db, ctx.color());
+      }
+      for (const auto& v : r->versions) {
+        if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {
+          return Status(Code::kDirty, "version " + v.version + " is " + VersionStateName(v.state) +
+                                          " after statement " + std::to_string(v.row->statements_done) +
+                                          " -- fix the file and run dbroll migrate to resume, or clean up by hand "
+                                          "and run dbroll repair --mark-applied/--mark-rolled-back " + v.version);
+        }
+      }
+      return Status::Ok();
+    });
+  });
+}
+
+void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("validate", "Check applied migrations against the files (checksums, missing, unpaired)");
+  cmd->callback([&ctx, rc] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      auto problems = e.Validate();
+      if (!problems.ok()) return problems.status();
+      if (ctx.globals.format == "json") {
+        json arr = json::array();
+        for (const auto& p : *problems) arr.push_back({{"version", p.version}, {"path", p.path}, {"message", p.message}});
+        std::cout << json{{"problems", arr}}.dump(2) << "\n";
+      } else {
+        for (const auto& p : *problems) std::cout << p.message << "\n";
+        if (problems->empty()) std::cout << "ok: every applied migration matches its files\n";
+      }
+      if (!problems->empty()) {
+        return Status(Code::kCheckFailed, std::to_string(problems->size()) + " problem(s) found");
+      }
+      return Status::Ok();
+    });
+  });
+}
+
+void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand("history", "Show the audit log: every migrate, down, baseline, repair");
+  auto limit = std::make_shared<int>(50);
+  cmd->add_option("--limit,-n", *limit, "How many entries (0: all)");
+  cmd->callback([&ctx, rc, limit] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      auto log = e.History(*limit);
+      if (!log.ok()) return log.status();
+      if (ctx.globals.format == "json") {
+        json arr = json::array();
+        for (const auto& l : *log) {
+          arr.push_back({{"id", l.id}, {"at", l.at}, {"by", l.by}, {"action", l.action},
+                         {"versions", l.versions}, {"release", Opt(l.release)},
+                         {"schema_version", l.schema_version}, {"outcome", l.outcome}, {"message", l.message}});
+        }
+        std::cout << ctx.Redact(json{{"log", arr}}.dump(2)) << "\n";
+        return Status::Ok();
+      }
+      for (const auto& l : *log) {
+        std::cout << l.at << "  " << l.by << "  " << l.action << "  [" << l.versions << "]"
+                  << (l.release ? "  release " + *l.release : "") << "  -> " 
+                  << (l.schema_version.empty() ? "(none)" : l.schema_version) << "  " << l.outcome;
+        if (!l.message.empty()) std::cout << "\n    " << ctx.Redact(l.message);
+        std::cout << "\n";
+      }
+      return Status::Ok();
+    });
+  });
+}
+
+}  // namespace dbroll::cli

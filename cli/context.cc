@@ -1,0 +1,120 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "dbroll/url.h"
+
+namespace dbroll::cli {
+namespace {
+
+class PrintingObserver : public Observer {
+ public:
+  explicit PrintingObserver(const Context* ctx) : ctx_(ctx), tty_(isatty(STDOUT_FILENO) == 1) {}
+
+  void OnMigrationStart(const Migration& m, Direction d) override {
+    dry_header_pending_ = true;
+    label_ = std::string(d == Direction::kUp ? "up  " : "down") + "  " + m.version + "_" + m.name;
+    if (tty_) {
+      std::cout << label_ << " ..." << std::flush;
+    }
+  }
+  void OnSql(const Migration& m, Direction d, const std::string& sql) override {
+    if (dry_header_pending_) {
+      if (tty_) std::cout << "\r\033[K";
+      std::cout << "-- " << (d == Direction::kUp ? "up" : "down") << " " << m.version << "_" << m.name
+                << " (" << (d == Direction::kUp ? m.up.path : (m.down ? m.down->path : std::string("stored down")))
+                << ")\n";
+      dry_header_pending_ = false;
+      dry_ = true;
+    }
+    std::cout << sql << ";\n";
+  }
+  void OnMigrationDone(const Migration& m, Direction d, std::chrono::milliseconds took) override {
+    (void)m; (void)d;
+    if (dry_) {
+      dry_ = false;
+      return;
+    }
+    if (tty_) std::cout << "\r\033[K";
+    const bool c = ctx_->color();
+    std::cout << (c ? "\033[32m" : "") << label_ << (c ? "\033[0m" : "") << "  " << took.count() << " ms\n"
+              << std::flush;
+  }
+  void OnMigrationFailed(const Migration& m, Direction d, const Status& error) override {
+    (void)m; (void)d; (void)error;
+    if (tty_) std::cout << "\r\033[K";
+    const bool c = ctx_->color();
+    std::cout << (c ? "\033[31m" : "") << label_ << "  FAILED" << (c ? "\033[0m" : "") << "\n" << std::flush;
+  }
+  void OnNotice(const std::string& message) override { ctx_->Notice(message); }
+
+ private:
+  const Context* ctx_;
+  bool tty_;
+  bool dry_header_pending_ = false;
+  bool dry_ = false;
+  std::string label_;
+};
+
+}  // namespace
+
+bool Context::color() const {
+  const char* no = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) == 1 && !(no && *no);
+}
+
+Result<Config> Context::LoadConfig() const {
+  namespace fs = std::filesystem;
+  std::string path = globals.config;
+  if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path)) {
+    path = (fs::path(globals.dir) / path).string();
+  }
+  if (path.empty() && fs::exists(fs::path(globals.dir) / "dbroll.toml")) {
+    path = (fs::path(globals.dir) / "dbroll.toml").string();
+  }
+  Result<Config> cfg = path.empty() ? Result<Config>(DefaultConfig(globals.dir)) : dbroll::LoadConfig(path);
+  if (!cfg.ok()) return cfg;
+  if (!globals.url.empty()) cfg->engine.url = globals.url;
+  if (!globals.lock_timeout.empty()) {
+    auto d = ParseDuration(globals.lock_timeout);
+    if (!d.ok()) return Status(Code::kInvalidArgument, "--lock-timeout: " + d.status().message());
+    cfg->engine.lock_timeout = d.value();
+  }
+  auto url = ParseUrl(cfg->engine.url);
+  if (url.ok() && url->has_password) secret_ = url->password;
+  return cfg;
+}
+
+Result<std::unique_ptr<Engine>> Context::OpenEngine(const Config& config) {
+  if (!observer_) observer_ = std::make_unique<PrintingObserver>(this);
+  return Engine::Open(config.engine, observer_.get());
+}
+
+std::string Context::Redact(const std::string& text) const {
+  std::string out = text;
+  if (secret_.size() >= 1) {
+    size_t p = 0;
+    while ((p = out.find(secret_, p)) != std::string::npos) {
+      out.replace(p, secret_.size(), "***");
+      p += 3;
+    }
+  }
+  return out;
+}
+
+int Context::Fail(const Status& s) const {
+  const bool c = isatty(STDERR_FILENO) == 1 && !std::getenv("NO_COLOR");
+  std::cerr << (c ? "\033[31m" : "") << "dbroll: error:" << (c ? "\033[0m" : "") << " "
+            << Redact(s.ToString()) << "\n";
+  return ExitCodeFor(s);
+}
+
+void Context::Notice(const std::string& text) const { std::cerr << "dbroll: " << Redact(text) << "\n"; }
+
+}  // namespace dbroll::cli

@@ -1,0 +1,52 @@
+// What every command shares: global flags, config loading, output.
+#ifndef DBROLL_CLI_CONTEXT_H_
+#define DBROLL_CLI_CONTEXT_H_
+
+#include <memory>
+#include <string>
+
+#include "dbroll/engine.h"
+#include "dbroll/options.h"
+
+namespace CLI {
+class App;
+}
+
+namespace dbroll::cli {
+
+struct Globals {
+  std::string dir = ".";        // -C: project directory
+  std::string config;           // -c: config file (default <dir>/dbroll.toml when present)
+  std::string url;              // --url: overrides config and environment
+  std::string format = "text";  // --format text|json (commands may accept more)
+  std::string lock_timeout;     // --lock-timeout 60s
+};
+
+class Context {
+ public:
+  Globals globals;
+
+  // Config from -c / <dir>/dbroll.toml / defaults, with --url and --lock-timeout applied.
+  Result<Config> LoadConfig() const;
+  // Opens the engine with the CLI's progress printer.
+  Result<std::unique_ptr<Engine>> OpenEngine(const Config& config);
+  Observer* observer() { return observer_.get(); }
+
+  // Removes the URL password (and any password the config names) from text.
+  std::string Redact(const std::string& text) const;
+  // Prints "dbroll: error: ..." (redacted) and returns the exit code for `s`.
+  int Fail(const Status& s) const;
+  void Notice(const std::string& text) const;
+  bool color() const;
+
+ private:
+  mutable std::string secret_;
+  std::unique_ptr<Observer> observer_;
+};
+
+// Each command adds itself to the app; its callback stores the exit code in *rc.
+using Registrar = void (*)(CLI::App& app, Context& ctx, int* rc);
+
+}  // namespace dbroll::cli
+
+#endif  // DBROLL_CLI_CONTEXT_H_

@@ -1,0 +1,40 @@
+// dbroll: a thin client of the library. Parse flags, load config, one engine
+// call, print through an Observer.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace dbroll::cli;
+  CLI::App app{"dbroll: database migrations and rollbacks"};
+  app.set_version_flag("--version", "dbroll 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();
+  Context ctx;
+  app.add_option("-C,--dir", ctx.globals.dir, "Project directory (default: .)");
+  app.add_option("-c,--config", ctx.globals.config, "Config file (default: <dir>/dbroll.toml)");
+  app.add_option("--url", ctx.globals.url, "Database URL; overrides DBROLL_URL, DATABASE_URL and the config");
+  app.add_option("--format", ctx.globals.format, "Output format: text or json (lint also: sarif, github, junit)");
+  app.add_option("--lock-timeout", ctx.globals.lock_timeout, "How long to wait for another runner (default: 60s)");
+
+  int rc = kExitInternal;
+  const Registrar registrars[] = {RegisterInit,     RegisterNew,     RegisterStatus,
+                                  RegisterMigrate,  RegisterDown,    RegisterValidate,
+                                  RegisterHistory,  RegisterBaseline, RegisterRepair};
+  for (Registrar r : registrars) r(app, ctx, &rc);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return rc;
+}

@@ -1,0 +1,165 @@
+// SQLite driver: the only file that includes SQLiteCpp.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cctype>
+#include <filesystem>
+#include <thread>
+
+#include "dbroll/options.h"
+#include "dbroll/url.h"
+#include "drivers/factories.h"
+
+namespace dbroll::internal {
+namespace {
+
+Status FromException(const SQLite::Exception& e, Code fallback = Code::kDatabaseError) {
+  const int rc = e.getErrorCode();
+  Code code = fallback;
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = Code::kLockTimeout;
+  Status s(code, e.what());
+  s.set_sqlstate("SQLITE_" + std::to_string(e.getExtendedErrorCode()));
+  return s;
+}
+
+std::string FirstWord(const std::string& text) {
+  size_t b = 0;
+  while (b < text.size() && !std::isalpha(static_cast<unsigned char>(text[b]))) ++b;
+  size_t e = b;
+  std::string w;
+  while (e < text.size() && std::isalpha(static_cast<unsigned char>(text[e]))) {
+    w += static_cast<char>(std::toupper(static_cast<unsigned char>(text[e++])));
+  }
+  return w;
+}
+
+class SqliteDriver : public Driver {
+ public:
+  SqliteDriver(std::string path, int busy_timeout_ms)
+      : path_(std::move(path)),
+        db_(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {}
+
+  ~SqliteDriver() override {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string ServerVersion() const override { return std::string("SQLite ") + sqlite3_libversion(); }
+  bool TransactionalDdl() const override { return true; }
+  std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
+    if (FirstWord(s.text) == "VACUUM") return std::string("VACUUM");
+    return std::nullopt;
+  }
+
+  // flock() on the database file itself: independent of SQLite's own POSIX
+  // locks, freed by the kernel when the process dies. The descriptor stays
+  // open until the driver is destroyed, so SQLite's locks are never dropped
+  // by a close() on the same file.
+  Status Lock(std::chrono::milliseconds timeout) override {
+    if (path_ == ":memory:" || path_.empty()) return Status::Ok();
+    if (lock_fd_ < 0) {
+      lock_fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+      if (lock_fd_ < 0) return Status(Code::kDatabaseError, path_ + ": cannot open for locking");
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto wait = std::chrono::milliseconds(5);
+    while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status(Code::kLockTimeout, path_ + ": locked by another dbroll");
+      }
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::milliseconds(100));
+    }
+    return Status::Ok();
+  }
+
+  Status Unlock() override {
+    if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_UN);
+    return Status::Ok();
+  }
+
+  Status RunTransaction(const std::vector<Statement>& statements,
+                        const std::vector<std::string>& bookkeeping) override {
+    if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    int index = 0;
+    for (const auto& st : statements) {
+      if (Status s = Exec(st.text); !s.ok()) return Abort(s.set_statement_index(index));
+      ++index;
+    }
+    for (const auto& sql : bookkeeping) {
+      if (Status s = Exec(sql); !s.ok()) return Abort(s.set_statement_index(index));
+      ++index;
+    }
+    if (Status s = Exec("COMMIT"); !s.ok()) return Abort(s);
+    return Status::Ok();
+  }
+
+  Status RunStatement(const Statement& statement) override { return Exec(statement.text); }
+
+  Result<std::vector<Row>> Query(const std::string& sql) override {
+    try {
+      SQLite::Statement q(db_, sql);
+      std::vector<Row> rows;
+      const int n = q.getColumnCount();
+      while (q.executeStep()) {
+        Row r(n);
+        for (int i = 0; i < n; ++i) {
+          SQLite::Column c = q.getColumn(i);
+          if (!c.isNull()) r[i] = c.getString();
+        }
+        rows.push_back(std::move(r));
+      }
+      return rows;
+    } catch (const SQLite::Exception& e) {
+      return FromException(e);
+    }
+  }
+
+ private:
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_.getHandle(), sql.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return Status::Ok();
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    const int primary = rc & 0xff;
+    Status s(primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? Code::kLockTimeout : Code::kDatabaseError, msg);
+    s.set_sqlstate("SQLITE_" + std::to_string(sqlite3_extended_errcode(db_.getHandle())));
+    return s;
+  }
+
+  Status Abort(Status s) {
+    if (!sqlite3_get_autocommit(db_.getHandle())) (void)Exec("ROLLBACK");
+    return s;
+  }
+
+  std::string path_;
+  int lock_fd_ = -1;
+  SQLite::Database db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
+  auto url = ParseUrl(options.url);
+  if (!url.ok()) return url.status();
+  std::filesystem::path p = url->database;
+  if (p != ":memory:" && p.is_relative() && !options.base_dir.empty()) p = std::filesystem::path(options.base_dir) / p;
+  int busy_ms = 5000;
+  if (auto it = options.settings.find("sqlite.busy_timeout"); it != options.settings.end()) {
+    auto d = ParseDuration(it->second);
+    if (d.ok()) busy_ms = static_cast<int>(d->count());
+  }
+  try {
+    return std::unique_ptr<Driver>(new SqliteDriver(p.string(), busy_ms));
+  } catch (const SQLite::Exception& e) {
+    return Status(Code::kConnectionLost, p.string() + ": cannot open the SQLite database: " + e.what() +
+                                             " -- check that the directory exists and is writable");
+  }
+}
+
+}  // namespace dbroll::internal

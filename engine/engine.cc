@@ -1,0 +1,371 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "engine/checksum.h"
+#include "engine/engine_impl.h"
+#include "engine/splitter.h"
+
+namespace dbroll {
+
+const char* VersionStateName(VersionState s) {
+  switch (s) {
+    case VersionState::kApplied: return "applied";
+    case VersionState::kPending: return "pending";
+    case VersionState::kMissingFile: return "applied-file-missing";
+    case VersionState::kChecksumChanged: return "checksum-changed";
+    case VersionState::kFailed: return "failed";
+    case VersionState::kRunning: return "interrupted";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Observer* observer) {
+  namespace fs = std::filesystem;
+  DriverOptions d;
+  d.url = options.url;
+  d.base_dir = options.base_dir;
+  d.schema = options.schema;
+  d.settings = options.driver_settings;
+  auto driver = OpenDriver(d);
+  if (!driver.ok()) return driver.status();
+  fs::path dir = options.migrations_dir;
+  if (dir.is_relative() && !options.base_dir.empty()) dir = fs::path(options.base_dir) / dir;
+  auto source = MigrationSource::Directory(dir.string(), options.base_dir);
+  return Open(std::move(driver).value(), std::move(source), options, observer);
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(std::unique_ptr<Driver> driver,
+                                             std::unique_ptr<MigrationSource> source,
+                                             const EngineOptions& options, Observer* observer) {
+  if (!driver || !source) return Status(Code::kInvalidArgument, "Engine::Open needs a driver and a source");
+  return std::unique_ptr<Engine>(
+      new internal::EngineImpl(std::move(driver), std::move(source), options, observer));
+}
+
+namespace internal {
+
+std::string StatementChecksums(const std::vector<Statement>& stmts) {
+  std::string out;
+  for (const auto& s : stmts) {
+    if (!out.empty()) out += ',';
+    out += Sha256Hex(s.text).substr(0, 16);
+  }
+  return out;
+}
+
+bool IsImplicitCommit(const Statement& s) {
+  size_t b = 0;
+  while (b < s.text.size() && !std::isalpha(static_cast<unsigned char>(s.text[b]))) ++b;
+  size_t e = b;
+  while (e < s.text.size() && std::isalpha(static_cast<unsigned char>(s.text[e]))) ++e;
+  std::string w = s.text.substr(b, e - b);
+  for (char& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const char* kDml[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "SET",
+                               "DO", "WITH", "VALUES", "TABLE"};
+  return std::none_of(std::begin(kDml), std::end(kDml), [&](const char* k) { return w == k; });
+}
+
+EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<MigrationSource> source,
+                       EngineOptions options, Observer* observer)
+    : driver_(std::move(driver)),
+      source_(std::move(source)),
+      options_(std::move(options)),
+      observer_(observer ? observer : &null_observer_),
+      history_(driver_.get(), options_.schema, options_.history_table),
+      lock_retries_(options_.lock_retries) {
+  auto it = options_.driver_settings.find(std::string(DialectName(driver_->dialect())) + ".lock_retries");
+  if (it != options_.driver_settings.end()) lock_retries_ = std::atoi(it->second.c_str());
+}
+
+Status EngineImpl::LockScope::Acquire() {
+  Status s = e_->driver_->Lock(e_->options_.lock_timeout);
+  if (s.ok()) {
+    held_ = true;
+    return s;
+  }
+  if (s.code() == Code::kLockTimeout) {
+    return Status(Code::kLockTimeout,
+                  "another dbroll is migrating this database (waited " +
+                      std::to_string(e_->options_.lock_timeout.count() / 1000.0).substr(0, 4) +
+                      " s for its lock) -- wait for it to finish, or raise --lock-timeout");
+  }
+  return s;
+}
+
+Result<EngineImpl::State> EngineImpl::Load(bool with_scripts) {
+  State st;
+  auto migrations = source_->List(driver_->dialect());
+  if (!migrations.ok()) return migrations.status();
+  st.migrations = std::move(migrations).value();
+  auto exists = history_.Exists();
+  if (!exists.ok()) return exists.status();
+  if (exists.value()) {
+    auto rows = history_.Read(with_scripts);
+    if (!rows.ok()) return rows.status();
+    for (auto& r : rows.value()) st.rows.emplace(r.version, std::move(r));
+  }
+  return st;
+}
+
+Result<std::vector<Statement>> EngineImpl::Split(const Script& script) const {
+  return SplitStatements(script.path, script.text, driver_->dialect());
+}
+
+std::string EngineImpl::NewestApplied(const std::map<std::string, HistoryRow>& rows) const {
+  std::string best;
+  for (const auto& [v, r] : rows) {
+    if (r.state != "applied") continue;
+    if (best.empty() || CompareVersions(v, best) > 0) best = v;
+  }
+  return best;
+}
+
+std::string EngineImpl::Who() const {
+  if (!options_.applied_by.empty()) return options_.applied_by;
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  if (!user || !*user) {
+    if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
+  }
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(user && *user ? user : "unknown") + "@" + host;
+}
+
+void EngineImpl::Log(const std::string& action, const std::vector<std::string>& versions,
+                     const std::optional<std::string>& release, const std::string& schema_version,
+                     const Status& outcome) {
+  LogEntry e;
+  e.by = Who();
+  e.action = action;
+  for (const auto& v : versions) e.versions += (e.versions.empty() ? "" : ",") + v;
+  e.release = release;
+  e.schema_version = schema_version;
+  e.outcome = outcome.ok() ? "ok" : CodeName(outcome.code());
+  e.message = outcome.ok() ? "" : outcome.ToString();
+  // The log must never hide the real outcome: a failure to write it is only a notice.
+  Status s = AppendLog(e);
+  if (!s.ok()) observer_->OnNotice("could not write the audit log: " + s.ToString());
+}
+
+Status EngineImpl::AppendLog(const LogEntry& entry) {
+  LogEntry e = entry;
+  if (e.by.empty()) e.by = Who();
+  return driver_->RunStatement(Statement{history_.LogSql(e), "", 1, 1, 0});
+}
+
+Result<StatusReport> EngineImpl::GetStatus() {
+  auto st = Load(false);
+  if (!st.ok()) return st.status();
+  StatusReport report;
+  std::map<std::string, HistoryRow>& rows = st->rows;
+  for (const auto& m : st->migrations) {
+    VersionStatus vs;
+    vs.version = m.version;
+    vs.name = m.name;
+    vs.file_checksum = m.up.checksum;
+    vs.up_path = m.up.path;
+    auto it = rows.find(m.version);
+    if (it == rows.end()) {
+      vs.state = VersionState::kPending;
+    } else {
+      const HistoryRow& r = it->second;
+      if (r.state == "applied") {
+        vs.state = r.up_checksum == m.up.checksum ? VersionState::kApplied : VersionState::kChecksumChanged;
+      } else if (r.state == "running" || r.state == "down-running") {
+        vs.state = VersionState::kRunning;
+      } else {
+        vs.state = VersionState::kFailed;
+      }
+      vs.row = r;
+      rows.erase(it);
+    }
+    report.versions.push_back(std::move(vs));
+  }
+  for (auto& [v, r] : rows) {
+    VersionStatus vs;
+    vs.version = v;
+    vs.name = r.name;
+    vs.state = r.state == "applied" ? VersionState::kMissingFile
+               : (r.state == "running" || r.state == "down-running") ? VersionState::kRunning
+                                                                     : VersionState::kFailed;
+    vs.row = r;
+    report.versions.push_back(std::move(vs));
+  }
+  std::sort(report.versions.begin(), report.versions.end(),
+            [](const VersionStatus& a, const VersionStatus& b) { return CompareVersions(a.version, b.version) < 0; });
+  for (const auto& v : report.versions) {
+    if (v.row && v.row->state == "applied") report.current_version = v.version;
+  }
+  if (!st->rows.empty() || !report.current_version.empty()) {
+    auto rel = history_.CurrentRelease();
+    if (rel.ok()) report.current_release = rel.value();
+  }
+  return report;
+}
+
+Result<std::vector<Problem>> EngineImpl::Validate() {
+  std::vector<Problem> problems;
+  auto st = Load(false);
+  if (!st.ok()) {
+    if (st.status().code() != Code::kInvalidArgument) return st.status();
+    problems.push_back(Problem{"", "", st.status().message()});
+    return problems;
+  }
+  std::string newest = NewestApplied(st->rows);
+  std::map<std::string, const Migration*> files;
+  for (const auto& m : st->migrations) {
+    files[m.version] = &m;
+    auto it = st->rows.find(m.version);
+    if (it == st->rows.end()) {
+      if (!newest.empty() && CompareVersions(m.version, newest) < 0) {
+        problems.push_back({m.version, m.up.path,
+                            m.up.path + ": version " + m.version + " is pending but older than the applied " +
+                                newest + " -- give it a version newer than " + newest});
+      }
+      continue;
+    }
+    const HistoryRow& r = it->second;
+    if (r.state == "applied" && r.up_checksum != m.up.checksum) {
+      problems.push_back({m.version, m.up.path,
+                          m.up.path + ": changed since it was applied on " + r.applied_at + " by " +
+                              r.applied_by + " (checksum " + r.up_checksum.substr(0, 12) + " -> " +
+                              m.up.checksum.substr(0, 12) +
+                              ") -- restore the applied text and put the change in a new migration"});
+    } else if (r.state != "applied") {
+      problems.push_back({m.version, m.up.path,
+                          m.up.path + ": version " + m.version + " is " + r.state + " after statement " +
+                              std::to_string(r.statements_done) +
+                              (r.error ? ": " + *r.error : std::string()) +
+                              " -- fix it and run dbroll migrate to resume, or clean up and run dbroll repair"});
+    }
+  }
+  for (const auto& [v, r] : st->rows) {
+    if (files.count(v)) continue;
+    problems.push_back({v, "", "version " + v + " (" + r.name +
+                                   ") is applied but its files are missing -- restore them; "
+                                   "dbroll down still works from the stored down script"});
+  }
+  return problems;
+}
+
+Result<std::vector<LogEntry>> EngineImpl::History(int limit) {
+  auto exists = history_.Exists();
+  if (!exists.ok()) return exists.status();
+  if (!exists.value()) return std::vector<LogEntry>{};
+  return history_.ReadLog(limit);
+}
+
+Result<std::string> EngineImpl::ReleaseVersion(const std::string& release) {
+  auto exists = history_.Exists();
+  if (!exists.ok()) return exists.status();
+  if (!exists.value()) return Status(Code::kNotFound, "release " + release + " was never migrated on this database");
+  return history_.ReleaseVersion(release);
+}
+
+HistoryRow EngineImpl::RowFor(const Migration& m, const std::vector<Statement>& up_stmts,
+                              const std::string& release) const {
+  HistoryRow r;
+  r.version = m.version;
+  r.name = m.name;
+  r.up_checksum = m.up.checksum;
+  if (m.down) {
+    r.down_checksum = m.down->checksum;
+    r.down_script = m.down->text;
+    r.down_no_transaction = m.down->directives.no_transaction;
+  }
+  r.irreversible = m.up.directives.irreversible;
+  r.applied_at = NowUtc();
+  r.applied_by = Who();
+  if (!release.empty()) r.release = release;
+  r.statement_checksums = StatementChecksums(up_stmts);
+  return r;
+}
+
+Status EngineImpl::Baseline(const std::string& version, const std::string& release) {
+  LockScope lock(this);
+  DBROLL_RETURN_IF_ERROR(lock.Acquire());
+  DBROLL_RETURN_IF_ERROR(history_.Ensure());
+  auto st = Load(true);
+  if (!st.ok()) return st.status();
+  if (!st->rows.empty()) {
+    return Status(Code::kInvalidArgument, "baseline is for a database with no dbroll history, and " +
+                                              history_.table() + " has " + std::to_string(st->rows.size()) +
+                                              " rows -- use dbroll repair to fix single versions");
+  }
+  std::vector<std::string> book, versions;
+  for (const auto& m : st->migrations) {
+    if (CompareVersions(m.version, version) > 0) break;
+    auto stmts = Split(m.up);
+    if (!stmts.ok()) return stmts.status();
+    HistoryRow r = RowFor(m, stmts.value(), release);
+    r.statements_done = static_cast<int>(stmts->size());
+    book.push_back(history_.UpsertSql(r));
+    versions.push_back(m.version);
+  }
+  if (versions.empty() || versions.back() != version) {
+    return Status(Code::kNotFound, "version " + version + " is not among the migration files -- baseline names an existing version");
+  }
+  Status s = driver_->RunTransaction({}, book);
+  Log("baseline", versions, release.empty() ? std::nullopt : std::optional(release), version, s);
+  return s;
+}
+
+Status EngineImpl::Repair(const RepairOptions& o) {
+  LockScope lock(this);
+  DBROLL_RETURN_IF_ERROR(lock.Acquire());
+  DBROLL_RETURN_IF_ERROR(history_.Ensure());
+  auto st = Load(true);
+  if (!st.ok()) return st.status();
+  std::vector<std::string> book, versions;
+  if (o.mark_applied) {
+    const std::string& v = *o.mark_applied;
+    auto m = std::find_if(st->migrations.begin(), st->migrations.end(),
+                          [&](const Migration& x) { return x.version == v; });
+    if (m == st->migrations.end()) {
+      return Status(Code::kNotFound, "version " + v + " has no migration files -- --mark-applied needs them to record checksums");
+    }
+    auto stmts = Split(m->up);
+    if (!stmts.ok()) return stmts.status();
+    HistoryRow r = RowFor(*m, stmts.value(), "");
+    r.statements_done = static_cast<int>(stmts->size());
+    r.error = "marked applied by hand" + (o.reason.empty() ? std::string() : ": " + o.reason);
+    book.push_back(history_.UpsertSql(r));
+    versions.push_back(v);
+  } else if (o.mark_rolled_back) {
+    const std::string& v = *o.mark_rolled_back;
+    if (!st->rows.count(v)) return Status(Code::kNotFound, "version " + v + " has no history row -- nothing to mark rolled back");
+    book.push_back(history_.DeleteSql(v));
+    versions.push_back(v);
+  } else {
+    for (const auto& [v, r] : st->rows) {
+      if (r.state == "applied") continue;
+      if (r.statements_done > 0) {
+        return Status(Code::kDirty,
+                      "version " + v + " is " + r.state + " after " + std::to_string(r.statements_done) +
+                          " statement(s), so part of it is in the database -- say what you did: "
+                          "dbroll repair --mark-applied " + v + " (finished by hand) or --mark-rolled-back " +
+                          v + " (undone by hand)");
+      }
+      book.push_back(history_.DeleteSql(v));
+      versions.push_back(v);
+    }
+    if (versions.empty()) {
+      observer_->OnNotice("nothing to repair: no failed versions");
+      return Status::Ok();
+    }
+  }
+  Status s = driver_->RunTransaction({}, book);
+  auto after = history_.Read(false);
+  std::map<std::string, HistoryRow> rows;
+  if (after.ok()) for (auto& r : after.value()) rows.emplace(r.version, r);
+  Log("repair", versions, std::nullopt, NewestApplied(rows), s);
+  return s;
+}
+
+}  // namespace internal
+}  // namespace dbroll

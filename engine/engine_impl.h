@@ -1,0 +1,88 @@
+// The Engine implementation, shared by engine.cc (reads, checks, repair) and
+// engine_run.cc (migrate and down).
+#ifndef DBROLL_ENGINE_ENGINE_IMPL_H_
+#define DBROLL_ENGINE_ENGINE_IMPL_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dbroll/engine.h"
+#include "engine/history.h"
+
+namespace dbroll::internal {
+
+class EngineImpl : public Engine {
+ public:
+  EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<MigrationSource> source,
+             EngineOptions options, Observer* observer);
+
+  Result<StatusReport> GetStatus() override;
+  Status Migrate(const MigrateOptions& options) override;
+  Status Down(const DownOptions& options) override;
+  Result<std::vector<Problem>> Validate() override;
+  Result<std::vector<LogEntry>> History(int limit) override;
+  Status Baseline(const std::string& version, const std::string& release) override;
+  Status Repair(const RepairOptions& options) override;
+  Result<std::string> ReleaseVersion(const std::string& release) override;
+  Status AppendLog(const LogEntry& entry) override;
+  Driver& driver() override { return *driver_; }
+  const EngineOptions& options() const override { return options_; }
+
+ private:
+  // Holds the one-runner lock for a scope.
+  class LockScope {
+   public:
+    explicit LockScope(EngineImpl* e) : e_(e) {}
+    ~LockScope() {
+      if (held_) (void)e_->driver_->Unlock();
+    }
+    Status Acquire();
+
+   private:
+    EngineImpl* e_;
+    bool held_ = false;
+  };
+
+  struct State {
+    std::vector<Migration> migrations;
+    std::map<std::string, HistoryRow> rows;  // by version
+  };
+  // Lists migrations and reads the history (empty when the tables do not exist).
+  Result<State> Load(bool with_scripts);
+  Result<std::vector<Statement>> Split(const Script& script) const;
+  bool RunsInTransaction(const Script& script, const std::vector<Statement>& stmts) const;
+  // "path:line:col: message (SQLSTATE x)" for a failed statement.
+  std::string Locate(const std::vector<Statement>& stmts, const Status& s) const;
+  Status RunTransactionWithRetry(const std::string& label, const std::vector<Statement>& stmts,
+                                 const std::vector<std::string>& bookkeeping);
+  Status RunStatementWithRetry(const std::string& label, const Statement& stmt);
+  HistoryRow RowFor(const Migration& m, const std::vector<Statement>& up_stmts,
+                    const std::string& release) const;
+  Status ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
+                 bool dry_run);
+  Status ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run);
+  std::string NewestApplied(const std::map<std::string, HistoryRow>& rows) const;
+  void Log(const std::string& action, const std::vector<std::string>& versions,
+           const std::optional<std::string>& release, const std::string& schema_version,
+           const Status& outcome);
+  std::string Who() const;
+
+  std::unique_ptr<Driver> driver_;
+  std::unique_ptr<MigrationSource> source_;
+  EngineOptions options_;
+  Observer* observer_;
+  Observer null_observer_;
+  internal::History history_;
+  int lock_retries_;
+};
+
+// Comma-joined 16-hex-digit checksums, one per statement.
+std::string StatementChecksums(const std::vector<Statement>& stmts);
+// True for statements MySQL commits implicitly (DDL and friends).
+bool IsImplicitCommit(const Statement& s);
+
+}  // namespace dbroll::internal
+
+#endif  // DBROLL_ENGINE_ENGINE_IMPL_H_

@@ -1,0 +1,430 @@
+// Migrate and down: the paths that change the database.
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "engine/engine_impl.h"
+#include "engine/splitter.h"
+
+namespace dbroll::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+long long MsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+std::vector<std::string> SplitCsv(const std::string& csv) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  while (b <= csv.size() && !csv.empty()) {
+    size_t e = csv.find(',', b);
+    out.push_back(csv.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool EngineImpl::RunsInTransaction(const Script& script, const std::vector<Statement>& stmts) const {
+  if (script.directives.no_transaction) return false;
+  if (driver_->TransactionalDdl()) return true;
+  // MySQL commits DDL implicitly: only a data-only script can be atomic.
+  return std::none_of(stmts.begin(), stmts.end(), IsImplicitCommit);
+}
+
+std::string EngineImpl::Locate(const std::vector<Statement>& stmts, const Status& s) const {
+  std::string where;
+  if (auto i = s.statement_index(); i && *i >= 0 && static_cast<size_t>(*i) < stmts.size()) {
+    const Statement& st = stmts[*i];
+    int line = st.line, col = st.column;
+    if (auto p = s.position()) {
+      int rl = 1, rc = 1;
+      LineColumnAt(st.text, *p, &rl, &rc);
+      if (rl == 1) {
+        col = st.column + rc - 1;
+      } else {
+        line = st.line + rl - 1;
+        col = rc;
+      }
+    }
+    where = st.path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": ";
+  }
+  std::string msg = where + s.message();
+  if (!s.sqlstate().empty() && msg.find(s.sqlstate()) == std::string::npos) msg += " (SQLSTATE " + s.sqlstate() + ")";
+  return msg;
+}
+
+Status EngineImpl::RunTransactionWithRetry(const std::string& label, const std::vector<Statement>& stmts,
+                                           const std::vector<std::string>& bookkeeping) {
+  auto backoff = options_.lock_retry_backoff;
+  for (int attempt = 0;; ++attempt) {
+    Status s = driver_->RunTransaction(stmts, bookkeeping);
+    if (s.code() != Code::kLockTimeout || attempt >= lock_retries_) return s;
+    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) +
+                        " of " + std::to_string(lock_retries_ + 1) + "), nothing applied; retrying in " +
+                        std::to_string(backoff.count()) + " ms");
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+Status EngineImpl::RunStatementWithRetry(const std::string& label, const Statement& stmt) {
+  auto backoff = options_.lock_retry_backoff;
+  for (int attempt = 0;; ++attempt) {
+    Status s = driver_->RunStatement(stmt);
+    if (s.code() != Code::kLockTimeout || attempt >= lock_retries_) return s;
+    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) +
+                        " of " + std::to_string(lock_retries_ + 1) + "); retrying in " +
+                        std::to_string(backoff.count()) + " ms");
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
+                           bool dry_run) {
+  auto split = Split(m.up);
+  if (!split.ok()) return split.status();
+  const std::vector<Statement>& stmts = split.value();
+  const std::string label = m.version + "_" + m.name;
+  const bool tx = RunsInTransaction(m.up, stmts);
+  if (tx) {
+    for (const auto& s : stmts) {
+      if (auto why = driver_->NonTransactionalReason(s)) {
+        return Status(Code::kInvalidArgument,
+                      s.path + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": " + *why +
+                          " cannot run inside a transaction -- add `-- dbroll:no-transaction` at the top of " +
+                          m.up.path + "; nothing was applied");
+      }
+    }
+  }
+  int start = 0;
+  if (resume) {
+    // Resume a non-transactional run after the statements that already ran,
+    // but only when they are still the same statements.
+    start = resume->statements_done;
+    std::vector<std::string> was = SplitCsv(resume->statement_checksums);
+    std::vector<std::string> now = SplitCsv(StatementChecksums(stmts));
+    for (int i = 0; i < start; ++i) {
+      if (static_cast<size_t>(i) >= was.size() || static_cast<size_t>(i) >= now.size() || was[i] != now[i]) {
+        const std::string where = static_cast<size_t>(i) < stmts.size()
+                                      ? stmts[i].path + ":" + std::to_string(stmts[i].line) + ":" +
+                                            std::to_string(stmts[i].column) + ": "
+                                      : m.up.path + ": ";
+        return Status(Code::kDirty,
+                      where + "statement " + std::to_string(i + 1) + " already ran in the database but has changed since -- "
+                              "restore its text (only statements from " + std::to_string(start + 1) +
+                              " on may change), or undo it by hand and run dbroll repair --mark-rolled-back " +
+                              m.version);
+      }
+    }
+    observer_->OnNotice(label + ": resuming at statement " + std::to_string(start + 1) + " of " +
+                        std::to_string(stmts.size()) + "; statements 1.." + std::to_string(start) +
+                        " already ran");
+  }
+  observer_->OnMigrationStart(m, Direction::kUp);
+  if (dry_run) {
+    for (size_t i = start; i < stmts.size(); ++i) observer_->OnSql(m, Direction::kUp, stmts[i].text);
+    observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(0));
+    return Status::Ok();
+  }
+  const auto t0 = Clock::now();
+  HistoryRow row = RowFor(m, stmts, release);
+  if (tx) {
+    row.statements_done = static_cast<int>(stmts.size());
+    // duration is unknown until commit; the bookkeeping row carries the time so far.
+    Status s = RunTransactionWithRetry(label, stmts, {history_.UpsertSql(row)});
+    if (!s.ok()) {
+      Status out(s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code()
+                                                                                    : Code::kMigrationFailed,
+                 Locate(stmts, s) + " -- fix the migration and run dbroll migrate again; the database was not changed");
+      if (s.code() == Code::kConnectionLost) {
+        out = Status(Code::kConnectionLost,
+                     Locate(stmts, s) + " -- the connection was lost, so the transaction was rolled back; "
+                                        "run dbroll migrate again when the database is reachable");
+      }
+      out.set_sqlstate(s.sqlstate());
+      observer_->OnMigrationFailed(m, Direction::kUp, out);
+      return out;
+    }
+    observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(MsSince(t0)));
+    return Status::Ok();
+  }
+  row.state = "running";
+  row.statements_done = start;
+  for (size_t i = start; i < stmts.size(); ++i) {
+    Status s = RunStatementWithRetry(label, stmts[i]);
+    if (!s.ok()) {
+      s.set_statement_index(static_cast<int>(i));
+      const std::string where = Locate(stmts, s);
+      if (i == 0 && !resume) {
+        Status out(s.code() == Code::kConnectionLost ? s.code() : Code::kMigrationFailed,
+                   where + " -- fix the migration and run dbroll migrate again; the first statement failed, so nothing was applied");
+        out.set_sqlstate(s.sqlstate());
+        observer_->OnMigrationFailed(m, Direction::kUp, out);
+        return out;
+      }
+      row.state = "failed";
+      row.statements_done = static_cast<int>(i);
+      row.error = where;
+      row.duration_ms = MsSince(t0);
+      Status rec = driver_->RunStatement(Statement{history_.UpsertSql(row), "", 1, 1, 0});
+      Status out(Code::kDirty,
+                 where + " -- statements 1.." + std::to_string(i) + " of " + m.up.path +
+                     " ran and stay applied (this database cannot roll DDL back). Fix statement " +
+                     std::to_string(i + 1) + " and run dbroll migrate to resume there, or undo by hand and run "
+                     "dbroll repair --mark-rolled-back " + m.version +
+                     (rec.ok() ? "" : " (could not record the failure: " + rec.message() + ")"));
+      out.set_sqlstate(s.sqlstate());
+      observer_->OnMigrationFailed(m, Direction::kUp, out);
+      return out;
+    }
+    row.statements_done = static_cast<int>(i + 1);
+    if (i + 1 == stmts.size()) break;
+    // Progress after each statement, so a killed run resumes where it stopped.
+    const std::string sql = (i == static_cast<size_t>(start) && !resume) ? history_.UpsertSql(row)
+                                                                       : history_.ProgressSql(m.version, row.statements_done);
+    Status p = driver_->RunStatement(Statement{sql, "", 1, 1, 0});
+    if (!p.ok()) return p;
+  }
+  row.state = "applied";
+  row.error.reset();
+  row.duration_ms = MsSince(t0);
+  Status done = driver_->RunStatement(Statement{history_.UpsertSql(row), "", 1, 1, 0});
+  if (!done.ok()) return done;
+  observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(row.duration_ms));
+  return Status::Ok();
+}
+
+Status EngineImpl::Migrate(const MigrateOptions& o) {
+  LockScope lock(this);
+  if (!o.dry_run) {
+    DBROLL_RETURN_IF_ERROR(lock.Acquire());
+    DBROLL_RETURN_IF_ERROR(history_.Ensure());
+  }
+  auto st = Load(false);
+  if (!st.ok()) return st.status();
+  auto problems = Validate();
+  if (!problems.ok()) return problems.status();
+  std::string refusal;
+  for (const auto& p : problems.value()) {
+    const bool blocking = p.message.find("changed since it was applied") != std::string::npos ||
+                          p.message.find("older than the applied") != std::string::npos;
+    if (blocking) refusal += (refusal.empty() ? "" : "\n") + p.message;
+    else if (p.message.find("files are missing") != std::string::npos) observer_->OnNotice(p.message);
+  }
+  if (!refusal.empty()) {
+    return Status(Code::kCheckFailed, refusal + "\nnothing was applied (see dbroll validate)");
+  }
+  std::vector<std::string> applied;
+  Status result;
+  for (const auto& m : st->migrations) {
+    if (o.to && CompareVersions(m.version, *o.to) > 0) break;
+    auto it = st->rows.find(m.version);
+    const HistoryRow* resume = nullptr;
+    if (it != st->rows.end()) {
+      const HistoryRow& r = it->second;
+      if (r.state == "applied") continue;
+      if (r.state == "down-failed" || r.state == "down-running") {
+        result = Status(Code::kDirty, m.up.path + ": version " + m.version +
+                                          " was partly rolled back -- run dbroll down to finish the rollback, "
+                                          "or fix by hand and run dbroll repair --mark-applied " + m.version);
+        break;
+      }
+      resume = &r;
+    }
+    result = ApplyUp(m, resume, o.release, o.dry_run);
+    if (!result.ok()) break;
+    applied.push_back(m.version);
+  }
+  if (!o.dry_run) {
+    std::map<std::string, HistoryRow> rows = st->rows;
+    for (const auto& v : applied) rows[v].state = "applied";
+    Log("migrate", applied, o.release.empty() ? std::nullopt : std::optional(o.release), NewestApplied(rows), result);
+  }
+  if (result.ok() && applied.empty()) observer_->OnNotice("nothing to migrate: the database is up to date");
+  return result;
+}
+
+Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run) {
+  auto split = Split(down);
+  if (!split.ok()) return split.status();
+  const std::vector<Statement>& stmts = split.value();
+  const std::string label = m.version + "_" + m.name;
+  observer_->OnMigrationStart(m, Direction::kDown);
+  int start = (row.state == "down-failed" || row.state == "down-running") ? row.statements_done : 0;
+  if (dry_run) {
+    for (size_t i = start; i < stmts.size(); ++i) observer_->OnSql(m, Direction::kDown, stmts[i].text);
+    observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(0));
+    return Status::Ok();
+  }
+  const auto t0 = Clock::now();
+  bool tx = RunsInTransaction(down, stmts) && start == 0;
+  if (tx) {
+    for (const auto& s : stmts) {
+      if (auto why = driver_->NonTransactionalReason(s)) {
+        return Status(Code::kInvalidArgument,
+                      s.path + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": " + *why +
+                          " cannot run inside a transaction -- add `-- dbroll:no-transaction` at the top of " +
+                          down.path + "; nothing was rolled back");
+      }
+    }
+    Status s = RunTransactionWithRetry(label, stmts, {history_.DeleteSql(m.version)});
+    if (!s.ok()) {
+      Status out(s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code()
+                                                                                    : Code::kMigrationFailed,
+                 Locate(stmts, s) + " -- fix the down script and run dbroll down again; the database was not changed");
+      out.set_sqlstate(s.sqlstate());
+      observer_->OnMigrationFailed(m, Direction::kDown, out);
+      return out;
+    }
+    observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
+    return Status::Ok();
+  }
+  HistoryRow r = row;
+  for (size_t i = start; i < stmts.size(); ++i) {
+    Status s = RunStatementWithRetry(label, stmts[i]);
+    if (!s.ok()) {
+      s.set_statement_index(static_cast<int>(i));
+      const std::string where = Locate(stmts, s);
+      if (i == 0 && start == 0) {
+        Status out(Code::kMigrationFailed, where + " -- fix the down script and run dbroll down again; nothing was rolled back");
+        out.set_sqlstate(s.sqlstate());
+        observer_->OnMigrationFailed(m, Direction::kDown, out);
+        return out;
+      }
+      r.state = "down-failed";
+      r.statements_done = static_cast<int>(i);
+      r.error = where;
+      (void)driver_->RunStatement(Statement{history_.UpsertSql(r), "", 1, 1, 0});
+      Status out(Code::kDirty, where + " -- down statements 1.." + std::to_string(i) +
+                                   " ran. Fix the down script and run dbroll down to resume, or finish by hand "
+                                   "and run dbroll repair --mark-rolled-back " + m.version);
+      out.set_sqlstate(s.sqlstate());
+      observer_->OnMigrationFailed(m, Direction::kDown, out);
+      return out;
+    }
+    if (i + 1 < stmts.size()) {
+      r.state = "down-running";
+      r.statements_done = static_cast<int>(i + 1);
+      Status p = driver_->RunStatement(Statement{history_.UpsertSql(r), "", 1, 1, 0});
+      if (!p.ok()) return p;
+    }
+  }
+  Status del = driver_->RunStatement(Statement{history_.DeleteSql(m.version), "", 1, 1, 0});
+  if (!del.ok()) return del;
+  observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
+  return Status::Ok();
+}
+
+Status EngineImpl::Down(const DownOptions& o) {
+  LockScope lock(this);
+  if (!o.dry_run) {
+    DBROLL_RETURN_IF_ERROR(lock.Acquire());
+    DBROLL_RETURN_IF_ERROR(history_.Ensure());
+  }
+  auto st = Load(true);
+  if (!st.ok()) return st.status();
+  std::vector<const HistoryRow*> rows;
+  for (const auto& [v, r] : st->rows) rows.push_back(&r);
+  std::sort(rows.begin(), rows.end(),
+            [](const HistoryRow* a, const HistoryRow* b) { return CompareVersions(a->version, b->version) > 0; });
+  for (const HistoryRow* r : rows) {
+    if (r->state == "failed" || r->state == "running") {
+      return Status(Code::kDirty,
+                    "version " + r->version + " is partly applied (" + r->state + " after statement " +
+                        std::to_string(r->statements_done) +
+                        ") -- finish it with dbroll migrate, or undo it by hand and run dbroll repair --mark-rolled-back " +
+                        r->version);
+    }
+  }
+  std::optional<std::string> keep;  // versions newer than this are rolled back
+  if (o.to) keep = *o.to;
+  std::optional<std::string> release_tag;
+  if (o.to_release) {
+    auto v = history_.ReleaseVersion(*o.to_release);
+    if (!v.ok()) return v.status();
+    keep = v.value();
+    release_tag = *o.to_release;
+  }
+  if (!o.release.empty()) release_tag = o.release;
+  if (o.to && *o.to != "0" && !st->rows.count(*o.to)) {
+    return Status(Code::kNotFound, "version " + *o.to + " is not applied -- dbroll down --to keeps an applied version (or 0 for none)");
+  }
+  std::vector<const HistoryRow*> targets;
+  for (const HistoryRow* r : rows) {
+    if (keep) {
+      if (!keep->empty() && CompareVersions(r->version, *keep) <= 0) break;
+    } else if (!o.all && static_cast<int>(targets.size()) >= o.steps) {
+      break;
+    }
+    targets.push_back(r);
+  }
+  std::map<std::string, const Migration*> files;
+  for (const auto& m : st->migrations) files[m.version] = &m;
+  // Check the whole plan before touching anything.
+  struct Step {
+    Migration m;
+    const HistoryRow* row;
+    Script down;
+  };
+  std::vector<Step> plan;
+  for (const HistoryRow* r : targets) {
+    Step step{Migration{}, r, Script{}};
+    auto f = files.find(r->version);
+    if (f != files.end()) step.m = *f->second;
+    step.m.version = r->version;
+    step.m.name = r->name;
+    std::optional<std::string> irreversible = r->irreversible;
+    if (f != files.end() && f->second->up.directives.irreversible) irreversible = f->second->up.directives.irreversible;
+    if (irreversible) {
+      return Status(Code::kIrreversible, "version " + r->version + "_" + r->name +
+                                             " is irreversible: \"" + *irreversible +
+                                             "\" -- dbroll down stops here; nothing was rolled back. Restore from a backup, "
+                                             "or write a new forward migration");
+    }
+    const bool have_file = f != files.end() && f->second->down;
+    const bool have_stored = r->down_script.has_value();
+    if (have_file && have_stored && f->second->down->checksum != r->down_checksum) {
+      observer_->OnNotice(f->second->down->path + ": differs from the down script stored when " + r->version +
+                          " was applied; using the " + (o.down_source == DownSource::kFile ? "file" : "stored copy") +
+                          " (--down-source file|stored)");
+    }
+    if (have_file && (o.down_source == DownSource::kFile || !have_stored)) {
+      step.down = *f->second->down;
+    } else if (have_stored) {
+      step.down.path = "stored down of " + r->version + "_" + r->name;
+      step.down.text = *r->down_script;
+      step.down.checksum = r->down_checksum;
+      step.down.directives = ParseDirectives(step.down.path, step.down.text, nullptr);
+      if (r->down_no_transaction) step.down.directives.no_transaction = true;
+      if (!have_file) {
+        observer_->OnNotice(r->version + "_" + r->name + ": files not on disk; using the down script stored at apply time");
+      }
+    } else {
+      return Status(Code::kNotFound, "version " + r->version + " has no down.sql on disk and none stored -- "
+                                                               "restore its files; nothing was rolled back");
+    }
+    plan.push_back(std::move(step));
+  }
+  std::vector<std::string> done;
+  Status result;
+  for (const auto& step : plan) {
+    result = ApplyDown(step.m, *step.row, step.down, o.dry_run);
+    if (!result.ok()) break;
+    done.push_back(step.m.version);
+  }
+  if (!o.dry_run) {
+    std::map<std::string, HistoryRow> left = st->rows;
+    for (const auto& v : done) left.erase(v);
+    Log("down", done, release_tag, NewestApplied(left), result);
+  }
+  if (result.ok() && plan.empty()) observer_->OnNotice("nothing to roll back");
+  return result;
+}
+
+}  // namespace dbroll::internal

@@ -1,0 +1,279 @@
+#include "engine/history.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace dbroll::internal {
+
+std::string QuoteIdent(Dialect d, const std::string& name) {
+  const char q = d == Dialect::kMysql ? '`' : '"';
+  std::string out(1, q);
+  for (char c : name) {
+    out += c;
+    if (c == q) out += q;
+  }
+  out += q;
+  return out;
+}
+
+std::string QuoteLiteral(Dialect d, const std::string& value) {
+  if (d == Dialect::kMysql) {
+    // Hex keeps the text exact whatever sql_mode says about backslashes.
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    if (value.empty()) return "''";
+    std::string out = "CONVERT(X'";
+    for (unsigned char c : value) {
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+    return out + "' USING utf8mb4)";
+  }
+  std::string out = "'";
+  for (char c : value) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string NowUtc() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+namespace {
+
+std::string Stem(const std::string& table) {
+  const std::string suffix = "_history";
+  if (table.size() > suffix.size() &&
+      table.compare(table.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return table.substr(0, table.size() - suffix.size());
+  }
+  return table;
+}
+
+const std::string& Or(const std::optional<std::string>& v, const std::string& fallback) {
+  return v ? *v : fallback;
+}
+
+}  // namespace
+
+History::History(Driver* driver, const std::string& schema, const std::string& table)
+    : driver_(driver), dialect_(driver->dialect()), schema_(schema) {
+  history_name_ = table;
+  log_name_ = Stem(table) + "_log";
+  meta_name_ = table + "_meta";
+  auto qualify = [&](const std::string& t) {
+    return schema.empty() ? QuoteIdent(dialect_, t)
+                          : QuoteIdent(dialect_, schema) + "." + QuoteIdent(dialect_, t);
+  };
+  history_ = qualify(history_name_);
+  log_ = qualify(log_name_);
+  meta_ = qualify(meta_name_);
+}
+
+Result<bool> History::Exists() {
+  std::string sql;
+  switch (dialect_) {
+    case Dialect::kSqlite:
+      sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + Lit(history_name_);
+      break;
+    case Dialect::kPostgres:
+      sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + Lit(history_name_) +
+            " AND schemaname=" + (schema_.empty() ? std::string("current_schema()") : Lit(schema_));
+      break;
+    case Dialect::kMysql:
+      sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
+            Lit(history_name_);
+      break;
+  }
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
+}
+
+Status History::Ensure() {
+  auto exists = Exists();
+  if (!exists.ok()) return exists.status();
+  if (exists.value()) {
+    auto rows = driver_->Query("SELECT v FROM " + meta_ + " WHERE k='format'");
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty() && rows->front()[0]) {
+      int format = std::atoi(rows->front()[0]->c_str());
+      if (format > kHistoryFormat) {
+        return Status(Code::kUnsupported,
+                      history_name_ + " has format " + std::to_string(format) +
+                          ", newer than this dbroll understands (" + std::to_string(kHistoryFormat) +
+                          ") -- upgrade dbroll");
+      }
+    }
+    return Status::Ok();
+  }
+  const bool my = dialect_ == Dialect::kMysql;
+  const std::string text = my ? "LONGTEXT" : "TEXT";
+  const std::string tail = my ? " DEFAULT CHARSET=utf8mb4" : "";
+  std::string id;
+  switch (dialect_) {
+    case Dialect::kSqlite: id = "id INTEGER PRIMARY KEY AUTOINCREMENT"; break;
+    case Dialect::kPostgres: id = "id BIGSERIAL PRIMARY KEY"; break;
+    case Dialect::kMysql: id = "id BIGINT AUTO_INCREMENT PRIMARY KEY"; break;
+  }
+  std::vector<std::string> ddl = {
+      "CREATE TABLE IF NOT EXISTS " + history_ +
+          " (version VARCHAR(64) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL,"
+          " up_checksum VARCHAR(64) NOT NULL, down_checksum VARCHAR(64), down_script " + text + ","
+          " down_no_transaction SMALLINT NOT NULL DEFAULT 0, irreversible " + text + ","
+          " applied_at VARCHAR(32) NOT NULL, applied_by VARCHAR(255) NOT NULL,"
+          " release_tag VARCHAR(255), duration_ms BIGINT NOT NULL DEFAULT 0,"
+          " state VARCHAR(16) NOT NULL, statements_done INTEGER NOT NULL DEFAULT 0,"
+          " error " + text + ", statement_checksums " + text + ")" + tail,
+      "CREATE TABLE IF NOT EXISTS " + log_ + " (" + id +
+          ", at VARCHAR(32) NOT NULL, by_user VARCHAR(255) NOT NULL, action VARCHAR(32) NOT NULL,"
+          " versions " + text + ", release_tag VARCHAR(255), schema_version VARCHAR(64),"
+          " outcome VARCHAR(32) NOT NULL, message " + text + ")" + tail,
+      "CREATE TABLE IF NOT EXISTS " + meta_ + " (k VARCHAR(64) NOT NULL PRIMARY KEY, v " + text + ")" + tail,
+  };
+  std::vector<Statement> stmts;
+  for (auto& s : ddl) stmts.push_back(Statement{s, "", 1, 1, 0});
+  std::vector<std::string> book = {"INSERT INTO " + meta_ + " (k, v) VALUES ('format', " +
+                                   Lit(std::to_string(kHistoryFormat)) + ")"};
+  if (driver_->TransactionalDdl()) return driver_->RunTransaction(stmts, book);
+  for (auto& s : stmts) DBROLL_RETURN_IF_ERROR(driver_->RunStatement(s));
+  return driver_->RunStatement(Statement{book[0], "", 1, 1, 0});
+}
+
+Result<std::vector<HistoryRow>> History::Read(bool with_scripts) {
+  auto rows = driver_->Query(
+      std::string("SELECT version, name, up_checksum, down_checksum, ") +
+      (with_scripts ? "down_script" : "NULL") +
+      ", down_no_transaction, irreversible, applied_at, applied_by, release_tag, duration_ms,"
+      " state, statements_done, error, statement_checksums FROM " + history_);
+  if (!rows.ok()) return rows.status();
+  std::vector<HistoryRow> out;
+  out.reserve(rows->size());
+  static const std::string kEmpty;
+  for (auto& r : *rows) {
+    HistoryRow h;
+    h.version = Or(r[0], kEmpty);
+    h.name = Or(r[1], kEmpty);
+    h.up_checksum = Or(r[2], kEmpty);
+    h.down_checksum = Or(r[3], kEmpty);
+    h.down_script = r[4];
+    h.down_no_transaction = r[5] && *r[5] == "1";
+    h.irreversible = r[6];
+    h.applied_at = Or(r[7], kEmpty);
+    h.applied_by = Or(r[8], kEmpty);
+    h.release = r[9];
+    h.duration_ms = r[10] ? std::atoll(r[10]->c_str()) : 0;
+    h.state = Or(r[11], kEmpty);
+    h.statements_done = r[12] ? std::atoi(r[12]->c_str()) : 0;
+    h.error = r[13];
+    h.statement_checksums = Or(r[14], kEmpty);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+Result<std::vector<LogEntry>> History::ReadLog(int limit) {
+  std::string sql = "SELECT id, at, by_user, action, versions, release_tag, schema_version, outcome, message FROM " +
+                    log_ + " ORDER BY id DESC";
+  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  std::vector<LogEntry> out;
+  static const std::string kEmpty;
+  for (auto& r : *rows) {
+    LogEntry e;
+    e.id = r[0] ? std::atoll(r[0]->c_str()) : 0;
+    e.at = Or(r[1], kEmpty);
+    e.by = Or(r[2], kEmpty);
+    e.action = Or(r[3], kEmpty);
+    e.versions = Or(r[4], kEmpty);
+    e.release = r[5];
+    e.schema_version = Or(r[6], kEmpty);
+    e.outcome = Or(r[7], kEmpty);
+    e.message = Or(r[8], kEmpty);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::string> History::ReleaseVersion(const std::string& release) {
+  auto rows = driver_->Query("SELECT schema_version FROM " + log_ + " WHERE release_tag=" + Lit(release) +
+                             " AND outcome='ok' AND action IN ('migrate','baseline') ORDER BY id DESC LIMIT 1");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) {
+    return Status(Code::kNotFound, "release " + release +
+                                       " was never migrated on this database -- see dbroll history");
+  }
+  return Or(rows->front()[0], "");
+}
+
+Result<std::string> History::CurrentRelease() {
+  auto rows = driver_->Query("SELECT release_tag FROM " + log_ +
+                             " WHERE release_tag IS NOT NULL AND outcome='ok' AND action IN ('migrate','baseline','down')"
+                             " ORDER BY id DESC LIMIT 1");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::string();
+  return Or(rows->front()[0], "");
+}
+
+std::string History::UpsertSql(const HistoryRow& r) const {
+  std::string cols =
+      "version, name, up_checksum, down_checksum, down_script, down_no_transaction, irreversible,"
+      " applied_at, applied_by, release_tag, duration_ms, state, statements_done, error, statement_checksums";
+  std::string vals = Lit(r.version) + ", " + Lit(r.name) + ", " + Lit(r.up_checksum) + ", " +
+                     Lit(r.down_checksum) + ", " + Lit(r.down_script) + ", " +
+                     (r.down_no_transaction ? "1" : "0") + ", " + Lit(r.irreversible) + ", " +
+                     Lit(r.applied_at) + ", " + Lit(r.applied_by) + ", " + Lit(r.release) + ", " +
+                     std::to_string(r.duration_ms) + ", " + Lit(r.state) + ", " +
+                     std::to_string(r.statements_done) + ", " + Lit(r.error) + ", " +
+                     Lit(r.statement_checksums);
+  switch (dialect_) {
+    case Dialect::kSqlite:
+      return "INSERT OR REPLACE INTO " + history_ + " (" + cols + ") VALUES (" + vals + ")";
+    case Dialect::kMysql:
+      return "REPLACE INTO " + history_ + " (" + cols + ") VALUES (" + vals + ")";
+    case Dialect::kPostgres: {
+      std::string set;
+      size_t b = 0;
+      while (b < cols.size()) {
+        size_t e = cols.find(',', b);
+        std::string c = cols.substr(b, e == std::string::npos ? std::string::npos : e - b);
+        c.erase(0, c.find_first_not_of(' '));
+        if (c != "version") set += (set.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+        if (e == std::string::npos) break;
+        b = e + 1;
+      }
+      return "INSERT INTO " + history_ + " (" + cols + ") VALUES (" + vals +
+             ") ON CONFLICT (version) DO UPDATE SET " + set;
+    }
+  }
+  return "";
+}
+
+std::string History::DeleteSql(const std::string& version) const {
+  return "DELETE FROM " + history_ + " WHERE version=" + Lit(version);
+}
+
+std::string History::ProgressSql(const std::string& version, int statements_done) const {
+  return "UPDATE " + history_ + " SET statements_done=" + std::to_string(statements_done) +
+         " WHERE version=" + Lit(version);
+}
+
+std::string History::LogSql(const LogEntry& e) const {
+  return "INSERT INTO " + log_ +
+         " (at, by_user, action, versions, release_tag, schema_version, outcome, message) VALUES (" +
+         Lit(e.at.empty() ? NowUtc() : e.at) + ", " + Lit(e.by) + ", " + Lit(e.action) + ", " +
+         Lit(e.versions) + ", " + Lit(e.release) + ", " + Lit(e.schema_version) + ", " +
+         Lit(e.outcome) + ", " + Lit(e.message) + ")";
+}
+
+}  // namespace dbroll::internal

@@ -1,0 +1,83 @@
+// The database side of dbroll: connect, lock, run statements, read rows.
+// Drivers know nothing about migration files; only the Engine knows both.
+//
+// How to add a driver:
+//  1. Implement Driver in drivers/<name>/ -- the only place that includes the
+//     vendor library; catch every vendor exception and return a Status that
+//     keeps the SQLSTATE / error number.
+//  2. Map errors to codes: connection failures -> kConnectionLost, lock waits
+//     -> kLockTimeout, everything else -> kDatabaseError.
+//  3. Register the URL schemes in drivers/registry.cc behind a CMake option.
+//  4. Run the conformance suite (tests/drivers/conformance.h) against it.
+#ifndef DBROLL_DRIVER_H_
+#define DBROLL_DRIVER_H_
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbroll/migration.h"
+#include "dbroll/status.h"
+
+namespace dbroll {
+
+using Row = std::vector<std::optional<std::string>>;
+
+struct DriverOptions {
+  std::string url;         // full URL, secrets included; never print it (see RedactUrl)
+  std::string base_dir;    // relative SQLite paths resolve against this; default: cwd
+  std::string schema;      // PostgreSQL schema for history and migrations; default: none
+  // Dialect sections of the config, e.g. {"postgres.lock_timeout": "5s"}.
+  std::map<std::string, std::string> settings;
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  virtual Dialect dialect() const = 0;
+  // Product and version, e.g. "PostgreSQL 15.18", "MariaDB 10.11.6", "SQLite 3.40.1".
+  virtual std::string ServerVersion() const = 0;
+  // True when DDL rolls back with its transaction (SQLite, PostgreSQL).
+  virtual bool TransactionalDdl() const = 0;
+  // Why `s` cannot run inside a transaction block (e.g. CREATE INDEX
+  // CONCURRENTLY), or nullopt when it can.
+  virtual std::optional<std::string> NonTransactionalReason(const Statement& s) const {
+    (void)s;
+    return std::nullopt;
+  }
+
+  // Takes the one-runner-per-database lock, waiting up to `timeout`.
+  // kLockTimeout when another runner still holds it. The lock must be freed
+  // by the server (or OS) when the process dies.
+  virtual Status Lock(std::chrono::milliseconds timeout) = 0;
+  virtual Status Unlock() = 0;
+
+  // Runs `statements` and then `bookkeeping` in one transaction and commits.
+  // On error everything is rolled back and the Status carries the index of
+  // the failed statement (indexes past statements.size() are bookkeeping).
+  virtual Status RunTransaction(const std::vector<Statement>& statements,
+                                const std::vector<std::string>& bookkeeping) = 0;
+  // Runs one statement outside any transaction (autocommit).
+  virtual Status RunStatement(const Statement& statement) = 0;
+  // Runs a query and returns every row as text (NULL as nullopt).
+  virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
+};
+
+// Opens the driver for a URL: sqlite:, postgres://, postgresql://, mysql://,
+// mariadb://. kUnsupported when that driver was not built in; kConnectionLost
+// when the server cannot be reached. Messages never contain the password.
+Result<std::unique_ptr<Driver>> OpenDriver(const DriverOptions& options);
+
+// Dialect of a URL by its scheme, or kInvalidArgument.
+Result<Dialect> DialectOfUrl(const std::string& url);
+
+// The URL with any password replaced by "***".
+std::string RedactUrl(const std::string& url);
+
+}  // namespace dbroll
+
+#endif  // DBROLL_DRIVER_H_

@@ -1,0 +1,135 @@
+// The migration engine: the only part that knows both the migration source
+// and the database driver.
+#ifndef DBROLL_ENGINE_H_
+#define DBROLL_ENGINE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbroll/driver.h"
+#include "dbroll/migration.h"
+#include "dbroll/observer.h"
+#include "dbroll/options.h"
+#include "dbroll/source.h"
+#include "dbroll/status.h"
+
+namespace dbroll {
+
+enum class VersionState {
+  kApplied,          // applied, files match
+  kPending,          // files present, not applied
+  kMissingFile,      // applied, files gone (an older checkout): the stored down is used
+  kChecksumChanged,  // applied, up.sql differs from what was applied
+  kFailed,           // a non-transactional run stopped at failed_statement
+  kRunning,          // a run was interrupted (process killed) at statements_done
+};
+const char* VersionStateName(VersionState s);  // "applied", "pending", ...
+
+// One row of dbroll_history.
+struct HistoryRow {
+  std::string version, name, up_checksum, down_checksum;
+  std::optional<std::string> down_script;  // the exact down.sql text at apply time
+  bool down_no_transaction = false;
+  std::optional<std::string> irreversible;  // reason, for irreversible ups
+  std::string applied_at, applied_by;       // ISO 8601 UTC, user@host
+  std::optional<std::string> release;
+  long long duration_ms = 0;
+  std::string state = "applied";  // applied | failed | running | down-failed | down-running
+  int statements_done = 0;        // for non-transactional runs
+  std::optional<std::string> error;
+  std::string statement_checksums;  // comma-separated, one per up statement
+};
+
+struct VersionStatus {
+  std::string version, name;
+  VersionState state = VersionState::kPending;
+  std::optional<HistoryRow> row;  // present when applied / failed / running
+  std::string file_checksum;      // "" when the files are missing
+  std::string up_path;
+};
+
+struct StatusReport {
+  std::vector<VersionStatus> versions;
+  std::string current_version;  // newest applied, "" when none
+  std::string current_release;  // release of the last successful migrate, "" when none
+};
+
+// One row of the audit log (dbroll_log).
+struct LogEntry {
+  long long id = 0;
+  std::string at, by, action;  // action: migrate | down | baseline | repair | deploy ...
+  std::string versions;        // comma-separated versions touched
+  std::optional<std::string> release;
+  std::string schema_version;  // newest applied version after the action
+  std::string outcome;         // ok | failed | ...
+  std::string message;
+};
+
+struct MigrateOptions {
+  std::optional<std::string> to;  // stop after this version; default: all
+  std::string release;            // recorded on rows and in the log; default: none
+  bool dry_run = false;           // emit SQL through Observer::OnSql, change nothing
+};
+
+enum class DownSource { kFile, kStored };
+struct DownOptions {
+  int steps = 1;                          // default: one version
+  std::optional<std::string> to;          // keep this version and older applied
+  std::optional<std::string> to_release;  // back to the schema that release reached
+  bool all = false;
+  bool dry_run = false;
+  DownSource down_source = DownSource::kFile;  // when file and stored copy differ
+  std::string release;                    // recorded in the log; default: none
+};
+
+struct RepairOptions {
+  std::optional<std::string> mark_applied;      // a person finished this version by hand
+  std::optional<std::string> mark_rolled_back;  // a person undid this version by hand
+  std::string reason;
+};
+
+// A problem found by Validate().
+struct Problem {
+  std::string version;
+  std::string path;
+  std::string message;
+};
+
+class Engine {
+ public:
+  // Opens the driver for options.url and the migrations directory.
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options,
+                                              Observer* observer = nullptr);
+  // With a given driver and source (tests, embedding).
+  static Result<std::unique_ptr<Engine>> Open(std::unique_ptr<Driver> driver,
+                                              std::unique_ptr<MigrationSource> source,
+                                              const EngineOptions& options,
+                                              Observer* observer = nullptr);
+  virtual ~Engine() = default;
+
+  virtual Result<StatusReport> GetStatus() = 0;
+  // Applies pending ups in order. Refuses (kCheckFailed) on checksum drift,
+  // and on a failed version whose applied statements were edited.
+  virtual Status Migrate(const MigrateOptions& options) = 0;
+  // Rolls back newest first with file or stored down scripts.
+  virtual Status Down(const DownOptions& options) = 0;
+  // Checksum drift, missing files, unpaired files. Empty when all is well.
+  virtual Result<std::vector<Problem>> Validate() = 0;
+  virtual Result<std::vector<LogEntry>> History(int limit) = 0;
+  // Records every version up to `version` as applied without running it.
+  virtual Status Baseline(const std::string& version, const std::string& release) = 0;
+  virtual Status Repair(const RepairOptions& options) = 0;
+  // The schema version that `release` reached, from the log.
+  virtual Result<std::string> ReleaseVersion(const std::string& release) = 0;
+  // Appends to the audit log (coordinator steps use this too).
+  virtual Status AppendLog(const LogEntry& entry) = 0;
+
+  virtual Driver& driver() = 0;
+  virtual const EngineOptions& options() const = 0;
+};
+
+}  // namespace dbroll
+
+#endif  // DBROLL_ENGINE_H_

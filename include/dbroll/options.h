@@ -1,0 +1,69 @@
+// Engine options and the dbroll.toml config that fills them.
+#ifndef DBROLL_OPTIONS_H_
+#define DBROLL_OPTIONS_H_
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "dbroll/status.h"
+
+namespace dbroll {
+
+struct EngineOptions {
+  // Database URL (sqlite:, postgres://, mysql://). Default: "sqlite:dbroll.db"
+  // resolved against base_dir.
+  std::string url = "sqlite:dbroll.db";
+  // Directory relative paths resolve against (the config file's directory). Default: cwd.
+  std::string base_dir;
+  // Migrations directory, relative to base_dir. Default: "migrations".
+  std::string migrations_dir = "migrations";
+  // History table. Default: "dbroll_history"; the audit log is "<prefix>_log"
+  // where prefix is the history name without "_history" (default "dbroll_log").
+  std::string history_table = "dbroll_history";
+  // PostgreSQL schema holding history and migrations. Default: none (search_path).
+  std::string schema;
+  // "sequence" or "timestamp": the form `dbroll new` gives versions. Default: "sequence".
+  std::string versioning = "sequence";
+  // Recorded as applied_by. Default: "$USER@hostname".
+  std::string applied_by;
+  // How long to wait for another runner's lock. Default: 60 s.
+  std::chrono::milliseconds lock_timeout{60000};
+  // Retries of a migration that failed only on a lock wait (PostgreSQL
+  // lock_timeout), with backoff. Default: 5.
+  int lock_retries = 5;
+  // First backoff between lock retries; doubles each time, at most 5 s. Default: 200 ms.
+  std::chrono::milliseconds lock_retry_backoff{200};
+  // Dialect sections of the config as "postgres.lock_timeout" -> "5s"; the
+  // driver reads its own prefix. Default: empty.
+  std::map<std::string, std::string> driver_settings;
+};
+
+// dbroll.toml, parsed. Sections the engine does not use ([lint], [deploy],
+// [notify], [alerts], ...) are kept as flat "key" -> text maps; nested tables
+// flatten to "a.b".
+struct Config {
+  std::string path;  // the file read, "" when none
+  EngineOptions engine;
+  std::map<std::string, std::map<std::string, std::string>> sections;
+
+  // Value of `section.key`, or `fallback`.
+  std::string Get(const std::string& section, const std::string& key,
+                  const std::string& fallback = "") const;
+};
+
+// Reads `path` (toml). Unknown keys, wrong types and syntax errors are
+// kInvalidArgument with "path:line:col: ..." text. `${VAR}` is expanded from
+// the environment in strings. DBROLL_URL / DATABASE_URL override
+// [database] url. A missing file is kNotFound.
+Result<Config> LoadConfig(const std::string& path);
+
+// Defaults for a project at `dir` with no config file.
+Config DefaultConfig(const std::string& dir);
+
+// Parses "5s", "200ms", "2m", "1h", "1500" (ms).
+Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+}  // namespace dbroll
+
+#endif  // DBROLL_OPTIONS_H_

@@ -1,0 +1,7 @@
+-- Users of the shop. SQLite: INTEGER PRIMARY KEY is the rowid alias.
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email VARCHAR(255) NOT NULL UNIQUE,
+  name VARCHAR(255) NOT NULL,
+  created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
