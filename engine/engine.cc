@@ -29,6 +29,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Obser
   d.url = options.url;
   d.base_dir = options.base_dir;
   d.schema = options.schema;
+  d.history_table = options.history_table;
   d.settings = options.driver_settings;
   auto driver = OpenDriver(d);
   if (!driver.ok()) return driver.status();

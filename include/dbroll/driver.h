@@ -30,6 +30,9 @@ struct DriverOptions {
   std::string url;         // full URL, secrets included; never print it (see RedactUrl)
   std::string base_dir;    // relative SQLite paths resolve against this; default: cwd
   std::string schema;      // PostgreSQL schema for history and migrations; default: none
+  // History table name; drivers derive their lock name from the database,
+  // schema and this. Default: "dbroll_history".
+  std::string history_table = "dbroll_history";
   // Dialect sections of the config, e.g. {"postgres.lock_timeout": "5s"}.
   std::map<std::string, std::string> settings;
 };
