@@ -22,7 +22,9 @@ int main(int argc, char** argv) {
   int rc = kExitInternal;
   const Registrar registrars[] = {RegisterInit,     RegisterNew,     RegisterStatus,
                                   RegisterMigrate,  RegisterDown,    RegisterValidate,
-                                  RegisterHistory,  RegisterBaseline, RegisterRepair};
+                                  RegisterHistory,  RegisterBaseline, RegisterRepair,
+                                  RegisterDeploy,   RegisterLint,
+                                  RegisterSchema,   RegisterVerify,  RegisterDrift};
   for (Registrar r : registrars) r(app, ctx, &rc);
   try {
     app.parse(argc, argv);

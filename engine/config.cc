@@ -104,8 +104,8 @@ class Reader {
  public:
   explicit Reader(std::string path) : path_(std::move(path)) {}
 
-  Status Where(const toml::node& n, const std::string& msg) const {
-    const auto& src = n.source();
+  Status Where(const toml::node& n, const std::string& msg) const { return At(n.source(), msg); }
+  Status At(const toml::source_region& src, const std::string& msg) const {
     return Status(Code::kInvalidArgument, path_ + ":" + std::to_string(src.begin.line) + ":" +
                                               std::to_string(src.begin.column) + ": " + msg);
   }
@@ -189,7 +189,7 @@ class Reader {
       const std::string key(k.str());
       if (section.empty()) {
         if (!node.is_table() || !IsSection(key)) {
-          return Where(node, "unknown section or key '" + key +
+          return At(k.source(), "unknown section or key '" + key +
                                  "' -- see docs/config.md for the keys dbroll reads");
         }
         DBROLL_RETURN_IF_ERROR(Walk(*node.as_table(), key, cfg));
@@ -202,7 +202,7 @@ class Reader {
       }
       const KeySpec* spec = FindKey(section, key);
       if (!spec) {
-        return Where(node, "unknown key '" + key + "' in [" + section +
+        return At(k.source(), "unknown key '" + key + "' in [" + section +
                                "] -- see docs/config.md for the keys dbroll reads");
       }
       auto v = Value(node, section, key, spec->kind);

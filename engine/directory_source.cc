@@ -65,6 +65,9 @@ class DirectorySource : public MigrationSource {
       std::string version, name;
       if (e.is_directory(ec)) {
         if (!SplitVersionName(fname, &version, &name)) continue;
+        // A directory with nothing in it is a migration still being written
+        // (git does not even carry it); it is not a broken one.
+        if (fs::is_empty(e.path(), ec)) continue;
         DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.path(), e.path()));
         for (const auto& f : fs::directory_iterator(e.path(), ec)) {
           std::string key;

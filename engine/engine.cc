@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "engine/checksum.h"
+#include "engine/deploy_store.h"
 #include "engine/engine_impl.h"
 #include "engine/splitter.h"
 
@@ -77,6 +78,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
       options_(std::move(options)),
       observer_(observer ? observer : &null_observer_),
       history_(driver_.get(), options_.schema, options_.history_table),
+      deploys_(NewSqlDeployStore(driver_.get(), options_.schema, options_.history_table)),
       lock_retries_(options_.lock_retries) {
   auto it = options_.driver_settings.find(std::string(DialectName(driver_->dialect())) + ".lock_retries");
   if (it != options_.driver_settings.end()) lock_retries_ = std::atoi(it->second.c_str());
@@ -210,19 +212,22 @@ Result<StatusReport> EngineImpl::GetStatus() {
 }
 
 Result<std::vector<Problem>> EngineImpl::Validate() {
-  std::vector<Problem> problems;
   auto st = Load(false);
   if (!st.ok()) {
     if (st.status().code() != Code::kInvalidArgument) return st.status();
-    problems.push_back(Problem{"", "", st.status().message()});
-    return problems;
+    return std::vector<Problem>{Problem{"", "", st.status().message()}};
   }
-  std::string newest = NewestApplied(st->rows);
+  return Check(st.value());
+}
+
+std::vector<Problem> EngineImpl::Check(const State& st) const {
+  std::vector<Problem> problems;
+  std::string newest = NewestApplied(st.rows);
   std::map<std::string, const Migration*> files;
-  for (const auto& m : st->migrations) {
+  for (const auto& m : st.migrations) {
     files[m.version] = &m;
-    auto it = st->rows.find(m.version);
-    if (it == st->rows.end()) {
+    auto it = st.rows.find(m.version);
+    if (it == st.rows.end()) {
       if (!newest.empty() && CompareVersions(m.version, newest) < 0) {
         problems.push_back({m.version, m.up.path,
                             m.up.path + ": version " + m.version + " is pending but older than the applied " +
@@ -245,7 +250,7 @@ Result<std::vector<Problem>> EngineImpl::Validate() {
                               " -- fix it and run dbroll migrate to resume, or clean up and run dbroll repair"});
     }
   }
-  for (const auto& [v, r] : st->rows) {
+  for (const auto& [v, r] : st.rows) {
     if (files.count(v)) continue;
     problems.push_back({v, "", "version " + v + " (" + r.name +
                                    ") is applied but its files are missing -- restore them; "

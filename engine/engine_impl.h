@@ -27,6 +27,7 @@ class EngineImpl : public Engine {
   Status Repair(const RepairOptions& options) override;
   Result<std::string> ReleaseVersion(const std::string& release) override;
   Status AppendLog(const LogEntry& entry) override;
+  DeployStore& deploys() override { return *deploys_; }
   Driver& driver() override { return *driver_; }
   const EngineOptions& options() const override { return options_; }
 
@@ -51,6 +52,8 @@ class EngineImpl : public Engine {
   };
   // Lists migrations and reads the history (empty when the tables do not exist).
   Result<State> Load(bool with_scripts);
+  // Validate() on an already loaded state.
+  std::vector<Problem> Check(const State& st) const;
   Result<std::vector<Statement>> Split(const Script& script) const;
   bool RunsInTransaction(const Script& script, const std::vector<Statement>& stmts) const;
   // "path:line:col: message (SQLSTATE x)" for a failed statement.
@@ -75,6 +78,7 @@ class EngineImpl : public Engine {
   Observer* observer_;
   Observer null_observer_;
   internal::History history_;
+  std::unique_ptr<DeployStore> deploys_;
   int lock_retries_;
 };
 

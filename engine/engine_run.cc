@@ -161,6 +161,20 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     if (!s.ok()) {
       s.set_statement_index(static_cast<int>(i));
       const std::string where = Locate(stmts, s);
+      if (s.code() == Code::kConnectionLost) {
+        // Nothing can be recorded now; the progress written after statement
+        // i is already in the history, so the next migrate resumes here.
+        Status out(Code::kConnectionLost,
+                   where + " -- the connection was lost while statement " + std::to_string(i + 1) + " of " +
+                       m.up.path + " ran" +
+                       (i == 0 ? std::string(": nothing of this migration is recorded")
+                               : "; statements 1.." + std::to_string(i) + " ran and are recorded") +
+                       ". Run dbroll migrate again when the database is reachable to resume at statement " +
+                       std::to_string(i + 1));
+        out.set_sqlstate(s.sqlstate());
+        observer_->OnMigrationFailed(m, Direction::kUp, out);
+        return out;
+      }
       if (i == 0 && !resume) {
         Status out(s.code() == Code::kConnectionLost ? s.code() : Code::kMigrationFailed,
                    where + " -- fix the migration and run dbroll migrate again; the first statement failed, so nothing was applied");
@@ -208,10 +222,8 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   }
   auto st = Load(false);
   if (!st.ok()) return st.status();
-  auto problems = Validate();
-  if (!problems.ok()) return problems.status();
   std::string refusal;
-  for (const auto& p : problems.value()) {
+  for (const auto& p : Check(st.value())) {
     const bool blocking = p.message.find("changed since it was applied") != std::string::npos ||
                           p.message.find("older than the applied") != std::string::npos;
     if (blocking) refusal += (refusal.empty() ? "" : "\n") + p.message;
@@ -291,6 +303,14 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
     if (!s.ok()) {
       s.set_statement_index(static_cast<int>(i));
       const std::string where = Locate(stmts, s);
+      if (s.code() == Code::kConnectionLost) {
+        Status out(Code::kConnectionLost,
+                   where + " -- the connection was lost while down statement " + std::to_string(i + 1) + " of " +
+                       down.path + " ran; run dbroll down again when the database is reachable");
+        out.set_sqlstate(s.sqlstate());
+        observer_->OnMigrationFailed(m, Direction::kDown, out);
+        return out;
+      }
       if (i == 0 && start == 0) {
         Status out(Code::kMigrationFailed, where + " -- fix the down script and run dbroll down again; nothing was rolled back");
         out.set_sqlstate(s.sqlstate());

@@ -133,7 +133,9 @@ Status History::Ensure() {
           " applied_at VARCHAR(32) NOT NULL, applied_by VARCHAR(255) NOT NULL,"
           " release_tag VARCHAR(255), duration_ms BIGINT NOT NULL DEFAULT 0,"
           " state VARCHAR(16) NOT NULL, statements_done INTEGER NOT NULL DEFAULT 0,"
-          " error " + text + ", statement_checksums " + text + ")" + tail,
+          " error " + text + ", statement_checksums " + text + ")" +
+          // SQLite: the primary key is the table, one b-tree less to write per migration.
+          (dialect_ == Dialect::kSqlite ? " WITHOUT ROWID" : tail),
       "CREATE TABLE IF NOT EXISTS " + log_ + " (" + id +
           ", at VARCHAR(32) NOT NULL, by_user VARCHAR(255) NOT NULL, action VARCHAR(32) NOT NULL,"
           " versions " + text + ", release_tag VARCHAR(255), schema_version VARCHAR(64),"

@@ -17,6 +17,11 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc);
 void RegisterHistory(CLI::App& app, Context& ctx, int* rc);
 void RegisterBaseline(CLI::App& app, Context& ctx, int* rc);
 void RegisterRepair(CLI::App& app, Context& ctx, int* rc);
+void RegisterLint(CLI::App& app, Context& ctx, int* rc);
+void RegisterDeploy(CLI::App& app, Context& ctx, int* rc);  // deploy, rollback, freeze, unfreeze, deploys
+void RegisterSchema(CLI::App& app, Context& ctx, int* rc);  // schema dump
+void RegisterVerify(CLI::App& app, Context& ctx, int* rc);
+void RegisterDrift(CLI::App& app, Context& ctx, int* rc);
 
 // Loads the config, opens the engine, runs `fn`; returns the exit code.
 int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn);

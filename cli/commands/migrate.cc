@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/schema_support.h"
 
 namespace dbroll::cli {
 
@@ -11,9 +12,20 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("--to", *to, "Stop after this version");
   cmd->add_option("--release", opts->release, "Release tag to record (e.g. v1.4.2)");
   cmd->add_flag("--dry-run", opts->dry_run, "Print the SQL that would run; change nothing");
-  cmd->callback([&ctx, rc, opts, to] {
+  auto check_drift = std::make_shared<bool>(false);
+  cmd->add_flag("--check-drift", *check_drift, "Run dbroll drift first; apply nothing if the schema drifted");
+  cmd->callback([&ctx, rc, opts, to, check_drift] {
     if (!to->empty()) opts->to = *to;
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Migrate(*opts); });
+    *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
+      if (*check_drift) {
+        Status d = RunDrift(ctx, e, "");
+        if (!d.ok()) return d.Prepend("nothing was applied: ");
+      }
+      Status s = e.Migrate(*opts);
+      if (opts->dry_run) return s;
+      Status f = UpdateSchemaFile(e, cfg);
+      return s.ok() ? f : s;
+    });
   });
 }
 
@@ -38,7 +50,12 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
     if (!to->empty()) opts->to = *to;
     if (!to_release->empty()) opts->to_release = *to_release;
     opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Down(*opts); });
+    *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
+      Status s = e.Down(*opts);
+      if (opts->dry_run) return s;
+      Status f = UpdateSchemaFile(e, cfg);
+      return s.ok() ? f : s;
+    });
   });
 }
 

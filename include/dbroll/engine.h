@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dbroll/deploy_store.h"
 #include "dbroll/driver.h"
 #include "dbroll/migration.h"
 #include "dbroll/observer.h"
@@ -125,6 +126,8 @@ class Engine {
   virtual Result<std::string> ReleaseVersion(const std::string& release) = 0;
   // Appends to the audit log (coordinator steps use this too).
   virtual Status AppendLog(const LogEntry& entry) = 0;
+  // Deploy records and the deploy freeze, stored beside the history tables.
+  virtual DeployStore& deploys() = 0;
 
   virtual Driver& driver() = 0;
   virtual const EngineOptions& options() const = 0;

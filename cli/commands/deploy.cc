@@ -1,0 +1,175 @@
+// deploy, rollback, freeze, unfreeze, deploys: thin wrappers over the Coordinator.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+#include "dbroll/coordinator.h"
+#include "dbroll/deploy_hooks.h"
+
+namespace dbroll::cli {
+namespace {
+
+class PrintingDeployObserver : public DeployObserver {
+ public:
+  explicit PrintingDeployObserver(const Context* ctx) : ctx_(ctx) {}
+  void OnState(const DeployRecord& d) override {
+    ctx_->Notice("deploy " + std::to_string(d.id) + " of " + d.release + ": " + DeployStateName(d.state));
+  }
+  void OnStep(const DeployRecord& d, const StepTiming& step, const Status& outcome) override {
+    ctx_->Notice("deploy " + std::to_string(d.id) + ": " + step.step + " " + (outcome.ok() ? "ok" : "FAILED") +
+                 " (" + std::to_string(step.took.count()) + " ms)" +
+                 (outcome.ok() ? std::string() : ": " + outcome.message()));
+  }
+
+ private:
+  const Context* ctx_;
+};
+
+// Loads the config, opens the engine, builds the hooks from [deploy] and
+// [notify] and runs `fn` on a Coordinator; returns the exit code.
+int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn) {
+  auto cfg = ctx.LoadConfig();
+  if (!cfg.ok()) return ctx.Fail(cfg.status());
+  auto engine = ctx.OpenEngine(cfg.value());
+  if (!engine.ok()) return ctx.Fail(engine.status());
+  Engine* e = engine.value().get();
+  // Hook output goes to the audit log, where a person looks after a failure.
+  auto kit = DeployKitFromConfig(cfg.value(), [e](const std::string& what, const std::string& output) {
+    LogEntry entry;
+    entry.action = "deploy:hook";
+    entry.outcome = "ok";
+    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
+    (void)e->AppendLog(entry);
+  });
+  if (!kit.ok()) return ctx.Fail(kit.status());
+  PrintingDeployObserver observer(&ctx);
+  Coordinator coordinator(e, kit->Parts(&observer), kit->options);
+  Status s = fn(coordinator);
+  return s.ok() ? kExitOk : ctx.Fail(s);
+}
+
+std::string Duration(const DeployRecord& d) {
+  // Both stamps are "YYYY-MM-DDTHH:MM:SS.mmmZ"; a deploy spans minutes, so
+  // the difference within a day is what matters.
+  if (d.finished_at.size() < 23 || d.started_at.size() < 23) return "";
+  auto ms = [](const std::string& t) {
+    return ((std::stoll(t.substr(8, 2)) * 24 + std::stoll(t.substr(11, 2))) * 60 + std::stoll(t.substr(14, 2))) *
+               60000LL +
+           std::stoll(t.substr(17, 2)) * 1000LL + std::stoll(t.substr(20, 3));
+  };
+  long long took = ms(d.finished_at) - ms(d.started_at);
+  if (took < 0) return "";
+  return took < 10000 ? std::to_string(took) + " ms" : std::to_string(took / 1000) + " s";
+}
+
+int PrintDeploys(Context& ctx, Engine& e) {
+  auto list = e.deploys().List(0);
+  if (!list.ok()) return ctx.Fail(list.status());
+  auto freeze = e.deploys().GetFreeze();
+  if (!freeze.ok()) return ctx.Fail(freeze.status());
+  if (ctx.globals.format == "json") {
+    nlohmann::json out = {{"frozen", nullptr}, {"deploys", nlohmann::json::array()}};
+    if (freeze->has_value()) {
+      out["frozen"] = {{"by", (*freeze)->by}, {"at", (*freeze)->at}, {"reason", (*freeze)->reason},
+                       {"deploy_id", (*freeze)->deploy_id}};
+    }
+    for (const DeployRecord& d : list.value()) {
+      out["deploys"].push_back({{"id", d.id},
+                                {"release", d.release},
+                                {"previous_release", d.previous_release},
+                                {"schema_from", d.schema_from},
+                                {"schema_to", d.schema_to},
+                                {"strategy", d.strategy},
+                                {"state", DeployStateName(d.state)},
+                                {"started_at", d.started_at},
+                                {"finished_at", d.finished_at},
+                                {"started_by", d.started_by},
+                                {"duration", Duration(d)},
+                                {"reason", d.reason},
+                                {"failed_check", d.failed_check},
+                                {"steps", d.steps}});
+    }
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kExitOk;
+  }
+  if (ctx.globals.format != "text") {
+    return ctx.Fail(Status(Code::kInvalidArgument, "--format " + ctx.globals.format + ": deploys prints text or json"));
+  }
+  if (freeze->has_value()) {
+    std::cout << "FROZEN since " << (*freeze)->at << " by " << (*freeze)->by << ": " << ctx.Redact((*freeze)->reason)
+              << "\n\n";
+  }
+  if (list->empty()) {
+    std::cout << "no deploys yet\n";
+    return kExitOk;
+  }
+  std::printf("%-5s %-16s %-16s %-16s %-24s %-9s %s\n", "ID", "RELEASE", "PREVIOUS", "STATE", "STARTED", "TOOK",
+              "SCHEMA / REASON");
+  for (const DeployRecord& d : list.value()) {
+    std::string reason = d.reason.substr(0, d.reason.find('\n'));  // one line per deploy; json has it all
+    std::string schema = (d.schema_from.empty() ? "-" : d.schema_from) + " -> " + (d.schema_to.empty() ? "-" : d.schema_to);
+    std::printf("%-5lld %-16s %-16s %-16s %-24s %-9s %s%s\n", d.id, d.release.c_str(),
+                d.previous_release.empty() ? "-" : d.previous_release.c_str(), DeployStateName(d.state),
+                d.started_at.c_str(), Duration(d).c_str(), schema.c_str(),
+                reason.empty() ? "" : ("  " + ctx.Redact(reason)).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
+  auto* deploy = app.add_subcommand("deploy", "Migrate, deploy the app, check health; roll back when unhealthy");
+  auto release = std::make_shared<std::string>();
+  auto resume = std::make_shared<bool>(false);
+  auto* rel = deploy->add_option("--release", *release, "Release tag being deployed (A-Z a-z 0-9 . _ + -)");
+  deploy->add_flag("--resume", *resume, "Continue the newest deploy from the state it stopped in");
+  deploy->callback([&ctx, rc, release, resume, rel] {
+    if (!*resume && rel->count() == 0) {
+      *rc = ctx.Fail(Status(Code::kInvalidArgument, "deploy needs --release TAG (or --resume)"));
+      return;
+    }
+    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); });
+  });
+
+  auto* rollback = app.add_subcommand("rollback", "Roll back the newest deploy: schema first, then the app");
+  auto to_release = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  rollback->add_option("--to-release", *to_release, "Release to return to (default: the deploy's previous release)");
+  rollback->add_option("--reason", *reason, "Why (recorded and sent to the team)");
+  rollback->callback([&ctx, rc, to_release, reason] {
+    RollbackOptions o;
+    if (!to_release->empty()) o.to_release = *to_release;
+    o.reason = *reason;
+    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return c.Rollback(o); });
+  });
+
+  auto* freeze = app.add_subcommand("freeze", "Refuse deploys until dbroll unfreeze");
+  auto freeze_reason = std::make_shared<std::string>();
+  freeze->add_option("--reason", *freeze_reason, "Why (shown to whoever tries to deploy)")->required();
+  freeze->callback([&ctx, rc, freeze_reason] {
+    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return c.Freeze(*freeze_reason); });
+  });
+
+  auto* unfreeze = app.add_subcommand("unfreeze", "Allow deploys again");
+  unfreeze->callback([&ctx, rc] { *rc = WithCoordinator(ctx, [&](Coordinator& c) { return c.Unfreeze(); }); });
+
+  auto* deploys = app.add_subcommand("deploys", "Deploy history with states and durations (text or json)");
+  deploys->callback([&ctx, rc] {
+    auto cfg = ctx.LoadConfig();
+    if (!cfg.ok()) {
+      *rc = ctx.Fail(cfg.status());
+      return;
+    }
+    auto engine = ctx.OpenEngine(cfg.value());
+    if (!engine.ok()) {
+      *rc = ctx.Fail(engine.status());
+      return;
+    }
+    *rc = PrintDeploys(ctx, *engine.value());
+  });
+}
+
+}  // namespace dbroll::cli

@@ -1,0 +1,178 @@
+// Schema commands: schema dump, verify, drift.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/schema_support.h"
+#include "cli/commands/verify_format.h"
+#include "cli/exit_codes.h"
+#include "dbroll/schema.h"
+#include "dbroll/verify.h"
+
+namespace dbroll::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* ChangeKindName(SchemaChange::Kind k) {
+  switch (k) {
+    case SchemaChange::Kind::kAdded: return "only-live";
+    case SchemaChange::Kind::kRemoved: return "missing-live";
+    case SchemaChange::Kind::kChanged: return "changed";
+  }
+  return "?";
+}
+
+Status WriteFile(const fs::path& path, const std::string& text) {
+  // Write beside and rename, so a reader never sees half a schema file.
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return Status(Code::kInvalidArgument, tmp.string() + ": cannot write -- check the directory exists");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status(Code::kInvalidArgument, path.string() + ": cannot replace: " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunDrift(Context& ctx, Engine& live, const std::string& scratch_url) {
+  DriftOptions o;
+  o.scratch_url = scratch_url;
+  auto r = CheckDrift(live, o);
+  if (!r.ok()) return r.status();
+  for (const auto& n : r->notes) ctx.Notice("drift: " + n);
+  if (ctx.globals.format == "json") {
+    json changes = json::array();
+    for (size_t i = 0; i < r->changes.size(); ++i) {
+      const SchemaChange& c = r->changes[i];
+      const SchemaObject& o2 = c.kind == SchemaChange::Kind::kAdded ? c.after : c.before;
+      changes.push_back({{"change", ChangeKindName(c.kind)},
+                         {"kind", o2.kind},
+                         {"name", o2.name},
+                         {"migrations", c.before.definition},
+                         {"live", c.after.definition},
+                         {"message", r->messages[i]}});
+    }
+    std::cout << json{{"format", 1}, {"applied_version", r->applied_version}, {"drift", changes},
+                      {"notes", r->notes}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const auto& m : r->messages) std::cout << "drift: " << m << "\n";
+    if (r->ok()) {
+      std::cout << "no drift: the live schema is what the applied migrations build (up to "
+                << (r->applied_version.empty() ? "no version" : r->applied_version) << ")\n";
+    }
+  }
+  if (!r->ok()) {
+    return Status(Code::kCheckFailed, std::to_string(r->changes.size()) +
+                                          " difference(s) between the live schema and the applied migrations -- "
+                                          "write a migration for a hand-made change, or undo it by hand");
+  }
+  return Status::Ok();
+}
+
+Status UpdateSchemaFile(Engine& engine, const Config& config) {
+  const std::string file = config.Get("migrations", "schema_file");
+  if (file.empty()) return Status::Ok();
+  fs::path path = file;
+  if (path.is_relative() && !config.engine.base_dir.empty()) path = fs::path(config.engine.base_dir) / path;
+  auto snap = TakeSnapshot(engine.driver(), SnapshotOptionsFor(config.engine));
+  if (!snap.ok()) {
+    Status s = snap.status();
+    s.Prepend(path.string() + ": not updated: ");
+    return s;
+  }
+  return WriteFile(path, SnapshotText(snap.value()));
+}
+
+void RegisterSchema(CLI::App& app, Context& ctx, int* rc) {
+  auto* schema = app.add_subcommand("schema", "Schema snapshots");
+  schema->require_subcommand(1);
+  auto* dump = schema->add_subcommand("dump", "Print the live schema as stable text (or --format json)");
+  auto output = std::make_shared<std::string>();
+  dump->add_option("--output,-o", *output, "Write to this file instead of stdout");
+  dump->callback([&ctx, rc, output] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
+      if (ctx.globals.format != "text" && ctx.globals.format != "json") {
+        return Status(Code::kInvalidArgument, "--format " + ctx.globals.format + ": schema dump writes text or json");
+      }
+      auto snap = TakeSnapshot(e.driver(), SnapshotOptionsFor(cfg.engine));
+      if (!snap.ok()) return snap.status();
+      const std::string text =
+          ctx.globals.format == "json" ? SnapshotJson(snap.value()) : SnapshotText(snap.value());
+      if (output->empty()) {
+        std::cout << text;
+        return Status::Ok();
+      }
+      return WriteFile(*output, text);
+    });
+  });
+}
+
+void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand(
+      "verify", "Replay every migration on a scratch database: up, down, up; report any down that does not undo its up");
+  auto scratch = std::make_shared<std::string>();
+  auto from = std::make_shared<std::string>();
+  cmd->add_option("--scratch-url", *scratch, "Scratch database to use (default: a temporary one, dropped after)");
+  cmd->add_option("--from", *from, "Start at this version (the scratch database is first migrated to the one before)");
+  cmd->callback([&ctx, rc, scratch, from] {
+    auto cfg = ctx.LoadConfig();
+    if (!cfg.ok()) {
+      *rc = ctx.Fail(cfg.status());
+      return;
+    }
+    const std::string format = ctx.globals.format;
+    if (format != "text" && format != "json" && format != "sarif" && format != "github" && format != "junit") {
+      *rc = ctx.Fail(Status(Code::kInvalidArgument, "--format " + format +
+                                                        ": verify writes text, json, sarif, github or junit"));
+      return;
+    }
+    VerifyOptions o;
+    o.scratch_url = *scratch;
+    if (!from->empty()) o.from = *from;
+    if (format == "text") {
+      o.on_version = [&ctx](const VerifiedVersion& v) { std::cout << VerifyVersionText(v, ctx.color()) << std::flush; };
+    }
+    auto report = Verify(cfg->engine, o);
+    if (!report.ok()) {
+      *rc = ctx.Fail(report.status());
+      return;
+    }
+    int failed = 0;
+    for (const auto& v : report->versions) failed += v.findings.empty() ? 0 : 1;
+    if (format == "text") {
+      std::cout << "verify: " << report->versions.size() << " version(s), " << failed << " failed ("
+                << ctx.Redact(report->scratch) << ")\n";
+    } else {
+      auto text = RenderVerifyReport(report.value(), format);
+      if (!text.ok()) {
+        *rc = ctx.Fail(text.status());
+        return;
+      }
+      std::cout << ctx.Redact(text.value());
+    }
+    *rc = failed == 0 ? kExitOk : kExitCheckFailed;
+  });
+}
+
+void RegisterDrift(CLI::App& app, Context& ctx, int* rc) {
+  auto* cmd = app.add_subcommand(
+      "drift", "Compare the live schema with what replaying its applied migrations builds on a scratch database");
+  auto scratch = std::make_shared<std::string>();
+  cmd->add_option("--scratch-url", *scratch, "Scratch database to use (default: a temporary one, dropped after)");
+  cmd->callback([&ctx, rc, scratch] {
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return RunDrift(ctx, e, *scratch); });
+  });
+}
+
+}  // namespace dbroll::cli

@@ -1,0 +1,395 @@
+#include "dbroll/coordinator.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "engine/history.h"
+
+namespace dbroll {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string DefaultWho() {
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  if (!user || !*user) {
+    if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
+  }
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(user && *user ? user : "unknown") + "@" + host;
+}
+
+std::string Label(const DeployRecord& d) { return "deploy " + std::to_string(d.id) + " of " + d.release; }
+
+std::string OrNone(const std::string& s) { return s.empty() ? "none" : s; }
+
+}  // namespace
+
+Status ValidateReleaseTag(const std::string& tag) {
+  bool ok = !tag.empty() && tag.size() <= 128 && tag[0] != '-' && tag[0] != '.';
+  for (char c : tag) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '+' || c == '-';
+    ok = ok && safe;
+  }
+  if (ok) return Status::Ok();
+  return Status(Code::kInvalidArgument,
+                "release tag \"" + tag.substr(0, 128) +
+                    "\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)");
+}
+
+Coordinator::Coordinator(Engine* engine, CoordinatorParts parts, CoordinatorOptions options)
+    : engine_(engine), parts_(std::move(parts)), options_(std::move(options)) {
+  if (options_.who.empty()) options_.who = DefaultWho();
+}
+
+Result<DeployRecord> Coordinator::Newest() {
+  auto list = engine_->deploys().List(1);
+  if (!list.ok()) return list.status();
+  if (list->empty()) return Status(Code::kNotFound, "no deploys are recorded on this database -- see dbroll deploys");
+  return std::move(list->front());
+}
+
+Status Coordinator::Preflight() {
+  auto freeze = engine_->deploys().GetFreeze();
+  if (!freeze.ok()) return freeze.status();
+  if (freeze->has_value()) {
+    const FreezeRecord& f = **freeze;
+    return Status(Code::kFrozen, "deploys are frozen since " + f.at + " by " + f.by + ": " + f.reason +
+                                     " -- fix the cause, then run dbroll unfreeze");
+  }
+  auto newest = Newest();
+  if (newest.ok() && IsUnfinished(newest->state)) {
+    return Status(Code::kDirty, Label(*newest) + " stopped in state " + DeployStateName(newest->state) + " at " +
+                                    newest->updated_at +
+                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+  }
+  if (!newest.ok() && newest.status().code() != Code::kNotFound) return newest.status();
+  auto problems = engine_->Validate();
+  if (!problems.ok()) return problems.status();
+  std::string blocking;
+  for (const Problem& p : problems.value()) {
+    // Applied versions whose files are gone are the normal state of an older
+    // checkout; everything else means the files and the database disagree.
+    if (p.message.find("files are missing") != std::string::npos) continue;
+    blocking += (blocking.empty() ? "" : "\n") + p.message;
+  }
+  if (!blocking.empty()) {
+    return Status(Code::kCheckFailed, blocking + "\nnothing was deployed (see dbroll validate)");
+  }
+  return Status::Ok();
+}
+
+Status Coordinator::Deploy(const std::string& release) {
+  DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(release));
+  if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Deploy needs an AppController");
+  DBROLL_RETURN_IF_ERROR(Preflight());
+  auto status = engine_->GetStatus();
+  if (!status.ok()) return status.status();
+  auto history = engine_->deploys().List(0);
+  if (!history.ok()) return history.status();
+  DeployRecord d;
+  d.release = release;
+  d.previous_release = status->current_release;
+  for (const DeployRecord& r : history.value()) {
+    if (r.state == DeployState::kSucceeded) {
+      d.previous_release = r.release;
+      break;
+    }
+  }
+  d.schema_from = status->current_version;
+  d.target_release = d.previous_release;
+  d.target_schema = d.schema_from;
+  d.strategy = options_.strategy;
+  d.started_at = d.updated_at = internal::NowUtc();
+  d.started_by = options_.who;
+  auto id = engine_->deploys().Create(d);
+  if (!id.ok()) return id.status();
+  d.id = id.value();
+  Log(d, "deploy:start", Status::Ok(),
+      "previous release " + OrNone(d.previous_release) + ", schema " + OrNone(d.schema_from));
+  if (parts_.observer) parts_.observer->OnState(d);
+  std::vector<StepTiming> steps;
+  return Run(d, steps);
+}
+
+Status Coordinator::Resume(const std::string& release) {
+  auto newest = Newest();
+  if (!newest.ok()) return newest.status();
+  DeployRecord d = std::move(newest).value();
+  if (!release.empty() && release != d.release) {
+    return Status(Code::kInvalidArgument, "the newest deploy is " + Label(d) + ", not of " + release +
+                                              " -- dbroll deploy --resume continues the newest deploy");
+  }
+  if (!IsUnfinished(d.state)) {
+    return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) + ": nothing to resume");
+  }
+  if (d.state != DeployState::kRollingBack) {
+    auto freeze = engine_->deploys().GetFreeze();
+    if (!freeze.ok()) return freeze.status();
+    if (freeze->has_value()) {
+      return Status(Code::kFrozen, "deploys are frozen since " + (*freeze)->at + " by " + (*freeze)->by + ": " +
+                                       (*freeze)->reason + " -- unfreeze to resume, or dbroll rollback to undo " +
+                                       Label(d));
+    }
+  }
+  if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Resume needs an AppController");
+  Log(d, "deploy:resume", Status::Ok(), std::string("from state ") + DeployStateName(d.state));
+  std::vector<StepTiming> steps;
+  return Run(d, steps);
+}
+
+Status Coordinator::Rollback(const RollbackOptions& o) {
+  if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Rollback needs an AppController");
+  auto newest = Newest();
+  if (!newest.ok()) {
+    if (newest.status().code() == Code::kNotFound) {
+      return Status(Code::kNotFound,
+                    "no deploys are recorded on this database, so there is nothing to roll back -- "
+                    "dbroll down moves the schema alone");
+    }
+    return newest.status();
+  }
+  DeployRecord d = std::move(newest).value();
+  if (d.state == DeployState::kRolledBack || d.state == DeployState::kFailed) {
+    return Status(Code::kInvalidArgument,
+                  Label(d) + " is already " + DeployStateName(d.state) + ": nothing to roll back");
+  }
+  if (o.to_release) {
+    DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(*o.to_release));
+    if (*o.to_release == d.release) {
+      return Status(Code::kInvalidArgument, "--to-release " + d.release + " is the release being rolled back");
+    }
+    auto version = engine_->ReleaseVersion(*o.to_release);
+    if (!version.ok()) return version.status();
+    d.target_release = *o.to_release;
+    d.target_schema = version.value();
+  }
+  std::string reason = o.reason;
+  if (reason.empty()) {
+    reason = IsUnfinished(d.state) && d.state != DeployState::kRollingBack
+                 ? std::string("manual rollback of a deploy interrupted in state ") + DeployStateName(d.state)
+                 : "manual rollback";
+  }
+  if (d.state == DeployState::kRollingBack || d.state == DeployState::kRollbackFailed) {
+    // Finishing an earlier rollback: its reason is the one the team must see.
+    if (!d.reason.empty()) reason = d.reason;
+    d.state = DeployState::kRollingBack;
+  }
+  Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
+  std::vector<StepTiming> steps;
+  Status s = RollBack(d, steps, reason, d.failed_check);
+  // Asked for by a person and done: that is success for this command.
+  return s.code() == Code::kRolledBack ? Status::Ok() : s;
+}
+
+Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
+  for (;;) {
+    switch (d.state) {
+      case DeployState::kStarted: {
+        Status s = Step(d, steps, "migrate", [&] {
+          MigrateOptions m;
+          m.release = d.release;
+          return engine_->Migrate(m);
+        });
+        if (!s.ok()) {
+          // The app was not touched. Versions this run did apply before the
+          // failing one go back down, so the schema matches the running app.
+          auto now = engine_->GetStatus();
+          Status undo;
+          if (now.ok() && now->current_version != d.target_schema) {
+            undo = Step(d, steps, "schema-down", [&] {
+              DownOptions down;
+              down.to = d.target_schema.empty() ? std::string("0") : d.target_schema;
+              down.release = d.target_release;
+              return engine_->Down(down);
+            });
+          }
+          d.reason = "migration failed: " + s.message();
+          if (!undo.ok()) d.reason += "; putting the schema back failed: " + undo.message();
+          d.finished_at = internal::NowUtc();
+          DBROLL_RETURN_IF_ERROR(Save(d, undo.ok() ? DeployState::kFailed : DeployState::kRollbackFailed));
+          Notify(undo.ok() ? "deploy-failed" : "rollback-failed", d, steps);
+          if (!undo.ok()) return Status(Code::kDirty, Label(d) + ": " + d.reason + " -- a person must decide");
+          return s.Prepend(Label(d) + " failed, the app was not touched: ");
+        }
+        auto now = engine_->GetStatus();
+        if (!now.ok()) return now.status();
+        d.schema_to = now->current_version;
+        DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kMigrated));
+        break;
+      }
+      case DeployState::kMigrated: {
+        Status s = Step(d, steps, "app-deploy", [&] { return parts_.app->Deploy(MakeContext(d, "deploy")); });
+        if (!s.ok()) return RollBack(d, steps, "app deploy failed: " + s.message(), "");
+        DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kAppDeployed));
+        break;
+      }
+      case DeployState::kAppDeployed:
+        DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kVerifying));
+        break;
+      case DeployState::kVerifying: {
+        for (HealthGate* gate : parts_.gates) {
+          Status s = Step(d, steps, "health", [&] { return gate->Check(MakeContext(d, "deploy")); });
+          if (!s.ok()) return RollBack(d, steps, "the health gate failed", s.message());
+        }
+        d.finished_at = internal::NowUtc();
+        DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kSucceeded));
+        Notify("deploy-succeeded", d, steps);
+        return Status::Ok();
+      }
+      case DeployState::kRollingBack:
+        return RollBack(d, steps, d.reason, d.failed_check);
+      default:
+        return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) + ": nothing to run");
+    }
+  }
+}
+
+Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& reason,
+                             const std::string& failed_check) {
+  if (d.state != DeployState::kRollingBack || d.reason.empty()) {
+    d.reason = reason;
+    d.failed_check = failed_check;
+  }
+  if (d.state != DeployState::kRollingBack) d.finished_at.clear();
+  DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kRollingBack));
+  // Schema first: the release being returned to must find the schema it
+  // was built for when it starts. The stored down scripts make this work
+  // from any checkout.
+  std::string failed_step;
+  Status s = Step(d, steps, "schema-down", [&] {
+    DownOptions down;
+    down.to = d.target_schema.empty() ? std::string("0") : d.target_schema;
+    down.release = d.target_release;
+    return engine_->Down(down);
+  });
+  if (!s.ok()) failed_step = "schema-down";
+  if (s.ok()) {
+    s = Step(d, steps, "app-revert", [&] { return parts_.app->Revert(MakeContext(d, "revert")); });
+    if (!s.ok()) failed_step = "app-revert";
+  }
+  for (size_t i = 0; s.ok() && i < parts_.gates.size(); ++i) {
+    s = Step(d, steps, "health-after-revert", [&] { return parts_.gates[i]->Check(MakeContext(d, "revert")); });
+    if (!s.ok()) failed_step = "health-after-revert";
+  }
+  const std::string why = d.reason + (d.failed_check.empty() ? "" : ": " + d.failed_check);
+  if (!s.ok()) d.reason += "; the rollback failed at " + failed_step + ": " + s.message();
+  d.finished_at = internal::NowUtc();
+  DBROLL_RETURN_IF_ERROR(Save(d, s.ok() ? DeployState::kRolledBack : DeployState::kRollbackFailed));
+  bool frozen = false;
+  if (options_.freeze_on_rollback) {
+    FreezeRecord f{options_.who, internal::NowUtc(),
+                   Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why, d.id};
+    Status fs = engine_->deploys().SetFreeze(f);
+    Log(d, "freeze", fs, f.reason);
+    frozen = fs.ok();
+  }
+  Notify(s.ok() ? "deploy-rolled-back" : "rollback-failed", d, steps);
+  const std::string tail = frozen ? "; deploys are frozen -- fix the cause, then run dbroll unfreeze" : "";
+  if (s.ok()) {
+    return Status(Code::kRolledBack,
+                  Label(d) + " was rolled back to " + OrNone(d.target_release) + " (schema " +
+                      OrNone(d.target_schema) + "): " + why + tail);
+  }
+  return Status(Code::kDirty, Label(d) + " could not be rolled back: " + d.reason +
+                                  " -- fix it and run dbroll rollback again" + tail);
+}
+
+Status Coordinator::Save(DeployRecord& d, DeployState state) {
+  d.state = state;
+  d.updated_at = internal::NowUtc();
+  Status s = engine_->deploys().Update(d);
+  if (!s.ok()) return s.Prepend(Label(d) + ": could not record state " + DeployStateName(state) + ": ");
+  Log(d, std::string("deploy:") + DeployStateName(state), Status::Ok(), d.reason);
+  if (parts_.observer) parts_.observer->OnState(d);
+  return s;
+}
+
+Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,
+                         const std::function<Status()>& fn) {
+  const auto t0 = Clock::now();
+  Status s = fn();
+  StepTiming t{name, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()};
+  steps.push_back(t);
+  d.steps += (d.steps.empty() ? "" : ",") + name + "=" + std::to_string(t.took.count());
+  Log(d, "deploy:" + name, s, (s.ok() ? std::string() : s.message() + " ") + "(" + std::to_string(t.took.count()) + " ms)");
+  if (parts_.observer) parts_.observer->OnStep(d, t, s);
+  return s;
+}
+
+DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string& action) {
+  DeployContext c;
+  c.deploy_id = d.id;
+  c.release = d.release;
+  c.previous_release = d.previous_release;
+  c.target_release = action == "deploy" ? d.release : d.target_release;
+  auto st = engine_->GetStatus();
+  if (st.ok()) c.schema_version = st->current_version;
+  c.action = action;
+  return c;
+}
+
+void Coordinator::Notify(const std::string& kind, const DeployRecord& d, const std::vector<StepTiming>& steps) {
+  DeployEvent e;
+  e.kind = kind;
+  e.deploy = d;
+  e.steps = steps;
+  auto freeze = engine_->deploys().GetFreeze();
+  e.frozen = freeze.ok() && freeze->has_value();
+  for (Notifier* n : parts_.notifiers) {
+    const auto t0 = Clock::now();
+    Status s = n->Notify(e);
+    // A lost notification must not turn a good deploy into a failed one;
+    // it is recorded and shown instead.
+    Log(d, "deploy:notify", s, kind);
+    if (parts_.observer) {
+      parts_.observer->OnStep(
+          d, StepTiming{"notify", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()},
+          s);
+    }
+  }
+}
+
+void Coordinator::Log(const DeployRecord& d, const std::string& action, const Status& outcome,
+                      const std::string& detail) {
+  LogEntry e;
+  e.by = options_.who;
+  e.action = action;
+  if (!d.release.empty()) e.release = d.release;
+  e.versions = d.schema_to;
+  e.schema_version = "";
+  auto st = engine_->GetStatus();
+  if (st.ok()) e.schema_version = st->current_version;
+  e.outcome = outcome.ok() ? "ok" : CodeName(outcome.code());
+  e.message = d.id == 0 ? detail : "deploy " + std::to_string(d.id) + (detail.empty() ? "" : ": " + detail);
+  // The deploy record is the source of truth; the audit log is best effort
+  // (its tables do not exist before the first migrate on a fresh database).
+  (void)engine_->AppendLog(e);
+}
+
+Status Coordinator::Freeze(const std::string& reason) {
+  if (reason.empty()) return Status(Code::kInvalidArgument, "freeze needs a reason -- dbroll freeze --reason TEXT");
+  FreezeRecord f{options_.who, internal::NowUtc(), reason, 0};
+  Status s = engine_->deploys().SetFreeze(f);
+  DeployRecord none;
+  Log(none, "freeze", s, reason);
+  return s;
+}
+
+Status Coordinator::Unfreeze() {
+  auto freeze = engine_->deploys().GetFreeze();
+  if (!freeze.ok()) return freeze.status();
+  Status s = engine_->deploys().ClearFreeze();
+  DeployRecord none;
+  Log(none, "unfreeze", s,
+      freeze->has_value() ? "was frozen by " + (*freeze)->by + " at " + (*freeze)->at + ": " + (*freeze)->reason
+                          : "was not frozen");
+  return s;
+}
+
+}  // namespace dbroll

@@ -1,0 +1,168 @@
+// The HTTP health gate and the webhook notifier: the only file that includes curl.
+#include <curl/curl.h>
+
+#include <mutex>
+#include <thread>
+
+#include "dbroll/deploy_hooks.h"
+
+namespace dbroll {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kKeepBody = 512;
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t KeepBody(char* data, size_t size, size_t n, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() < kKeepBody) body->append(data, std::min(size * n, kKeepBody - body->size()));
+  return size * n;
+}
+
+struct Answer {
+  long http = 0;        // 0 when no HTTP answer came
+  std::string error;    // curl's reason when http == 0
+  std::string body;     // the first bytes
+};
+
+class Easy {
+ public:
+  Easy() : h_(curl_easy_init()) {}
+  Easy(const Easy&) = delete;
+  Easy& operator=(const Easy&) = delete;
+  ~Easy() {
+    if (h_) curl_easy_cleanup(h_);
+  }
+  CURL* get() const { return h_; }
+
+ private:
+  CURL* h_;
+};
+
+Answer Request(const std::string& url, std::chrono::milliseconds timeout, const std::string* post_json) {
+  GlobalInit();
+  Answer a;
+  Easy easy;
+  if (!easy.get()) {
+    a.error = "curl_easy_init failed";
+    return a;
+  }
+  CURL* h = easy.get();
+  curl_slist* headers = nullptr;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &KeepBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  if (post_json) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, post_json->c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(post_json->size()));
+  }
+  CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.http);
+  } else {
+    // curl_easy_strerror names the kind of failure only; the error buffer
+    // would quote the URL, and a webhook URL is a secret.
+    a.error = curl_easy_strerror(rc);
+  }
+  curl_slist_free_all(headers);
+  return a;
+}
+
+// scheme://host[:port]/path: no credentials, no query string.
+std::string Shown(const std::string& url) {
+  std::string out = url;
+  size_t scheme = out.find("://");
+  size_t host = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t at = out.find('@', host);
+  size_t slash = out.find('/', host);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) out.erase(host, at + 1 - host);
+  size_t q = out.find_first_of("?#");
+  if (q != std::string::npos) out.erase(q);
+  return out;
+}
+
+std::string Describe(const Answer& a) {
+  if (a.http == 0) return a.error;
+  std::string body = a.body.substr(0, 120);
+  for (char& c : body) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return "HTTP " + std::to_string(a.http) + (body.empty() ? "" : " \"" + body + "\"");
+}
+
+class HttpHealthGate : public HealthGate {
+ public:
+  explicit HttpHealthGate(HttpHealthOptions o) : o_(std::move(o)) {}
+
+  Status Check(const DeployContext& ctx) override {
+    (void)ctx;
+    if (o_.url.empty()) return Status(Code::kInvalidArgument, "the HTTP health gate needs [deploy] health_url");
+    const auto start = Clock::now();
+    const auto deadline = start + o_.timeout;
+    // One answer may take up to the interval, but at least a second so a
+    // slow-starting app on a short interval is not cut off mid-answer.
+    const auto per_request = std::max(o_.interval, std::chrono::milliseconds(1000));
+    int streak = 0, checks = 0;
+    Answer last;
+    for (;;) {
+      const auto t0 = Clock::now();
+      last = Request(o_.url, std::min(per_request, std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                   deadline - t0),
+                                                               std::chrono::milliseconds(100))),
+                     nullptr);
+      ++checks;
+      streak = (last.http >= 200 && last.http < 300) ? streak + 1 : 0;
+      if (streak >= o_.healthy_after) return Status::Ok();
+      const auto next = t0 + o_.interval;
+      if (next >= deadline) break;
+      std::this_thread::sleep_until(next);
+    }
+    return Status(Code::kCheckFailed,
+                  Shown(o_.url) + " was not healthy within " + std::to_string(o_.timeout.count()) +
+                      " ms: last answer " + Describe(last) + " (" + std::to_string(streak) + "/" +
+                      std::to_string(o_.healthy_after) + " consecutive 2xx after " + std::to_string(checks) +
+                      " checks)");
+  }
+
+ private:
+  HttpHealthOptions o_;
+};
+
+class WebhookNotifier : public Notifier {
+ public:
+  WebhookNotifier(std::string url, std::chrono::milliseconds timeout) : url_(std::move(url)), timeout_(timeout) {}
+
+  Status Notify(const DeployEvent& e) override {
+    const std::string body = DeployEventJson(e);
+    Answer a = Request(url_, timeout_, &body);
+    if (a.http >= 200 && a.http < 300) return Status::Ok();
+    // Never the URL: it carries the token.
+    return Status(Code::kConnectionLost, "webhook notification failed: " + Describe(a));
+  }
+
+ private:
+  std::string url_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace
+
+std::unique_ptr<HealthGate> NewHttpHealthGate(HttpHealthOptions options) {
+  return std::make_unique<HttpHealthGate>(std::move(options));
+}
+
+std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milliseconds timeout) {
+  return std::make_unique<WebhookNotifier>(std::move(url), timeout);
+}
+
+}  // namespace dbroll

@@ -1,0 +1,414 @@
+// MySQL / MariaDB driver: the only file that includes mysql-connector-c++.
+//
+// One connection per driver, never reconnected: the migration lock
+// (GET_LOCK) belongs to the session, so a silent reconnect would run
+// migrations without it. Every connector exception is caught here and turned
+// into a Status that keeps the server's errno and SQLSTATE.
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+#include "dbroll/options.h"
+#include "dbroll/url.h"
+#include "drivers/factories.h"
+
+namespace dbroll::internal {
+namespace {
+
+// Client and server errors that mean the session is gone: the server went
+// away, the network dropped, or someone ran KILL on the connection.
+bool IsConnectionError(int errnum) {
+  switch (errnum) {
+    case 1053:  // ER_SERVER_SHUTDOWN
+    case 1927:  // ER_CONNECTION_KILLED (MariaDB)
+    case 2002:  // CR_CONNECTION_ERROR
+    case 2003:  // CR_CONN_HOST_ERROR
+    case 2005:  // CR_UNKNOWN_HOST
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2013:  // CR_SERVER_LOST
+    case 2055:  // CR_SERVER_LOST_EXTENDED
+    case 4031:  // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Lock waits the engine may retry as a whole migration.
+bool IsLockError(int errnum) {
+  return errnum == 1205 /* ER_LOCK_WAIT_TIMEOUT */ || errnum == 1213 /* ER_LOCK_DEADLOCK */ ||
+         errnum == 3572 /* ER_LOCK_NOWAIT */;
+}
+
+// "ERROR 1064 (42000): You have an error ..." as the mysql client prints it.
+std::string Describe(const sql::SQLException& e) {
+  if (e.getErrorCode() == 0) return e.what();
+  return "ERROR " + std::to_string(e.getErrorCode()) + " (" + e.getSQLState() + "): " + e.what();
+}
+
+// MySQL reports syntax errors as "... near 'rest of statement' at line N"
+// (N counted inside the statement). Returns the byte offset of that text in
+// `sql` so the engine can point at path:line:col, or nullopt.
+std::optional<size_t> NearPosition(const std::string& message, const std::string& sql) {
+  const std::string kNear = "near '";
+  const std::string kAtLine = "' at line ";
+  size_t n = message.find(kNear);
+  size_t a = message.rfind(kAtLine);
+  if (n == std::string::npos || a == std::string::npos || a < n + kNear.size()) return std::nullopt;
+  const std::string near = message.substr(n + kNear.size(), a - n - kNear.size());
+  const int line = std::atoi(message.c_str() + a + kAtLine.size());
+  if (line < 1) return std::nullopt;
+  size_t line_start = 0;
+  for (int l = 1; l < line && line_start != std::string::npos; ++l) {
+    line_start = sql.find('\n', line_start);
+    if (line_start != std::string::npos) ++line_start;
+  }
+  if (line_start == std::string::npos) return std::nullopt;
+  if (near.empty()) return sql.size();  // the server wanted more: the error is at the end
+  // The quoted text is the rest of the statement, cut at 80 characters.
+  if (sql.size() >= near.size() && sql.compare(sql.size() - near.size(), near.size(), near) == 0) {
+    return sql.size() - near.size();
+  }
+  size_t at = sql.find(near, line_start);
+  if (at == std::string::npos) return std::nullopt;
+  return at;
+}
+
+// A binary string literal: exact whatever the session's sql_mode or charset.
+std::string HexLiteral(const std::string& value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "X'";
+  for (unsigned char c : value) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out + "'";
+}
+
+// GET_LOCK names are server-wide, so the database is part of the name.
+// MySQL limits them to 64 characters; longer ones are hashed (FNV-1a).
+std::string LockName(const std::string& database, const std::string& table) {
+  std::string name = "dbroll:" + database + "." + table;
+  if (name.size() <= 64) return name;
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return "dbroll:" + database.substr(0, 40) + ":" + buf;
+}
+
+class MysqlDriver : public Driver {
+ public:
+  MysqlDriver(std::unique_ptr<sql::Connection> conn, std::unique_ptr<sql::Statement> stmt,
+              std::string where, std::string lock_name)
+      : conn_(std::move(conn)), stmt_(std::move(stmt)), where_(std::move(where)), lock_name_(std::move(lock_name)) {}
+
+  ~MysqlDriver() override {
+    // Releasing explicitly lets the next runner in at once; closing alone
+    // would also free the lock, but only when the server notices.
+    if (lock_held_) (void)Unlock();
+    try {
+      stmt_.reset();
+      conn_->close();
+    } catch (const sql::SQLException&) {
+      // The session is gone either way, and with it the lock.
+    }
+  }
+
+  // Reads the flavour, version and session id, and applies session settings.
+  Status Init(const std::map<std::string, std::string>& settings, bool require_tls) {
+    if (require_tls) {
+      // The connector does not enforce ssl-mode with every client library, so
+      // check the session itself rather than trust the option.
+      auto cipher = Query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+      if (!cipher.ok()) return cipher.status();
+      if (cipher->empty() || cipher->front().size() < 2 || cipher->front()[1].value_or("").empty()) {
+        return Status(Code::kConnectionLost,
+                      "cannot connect to " + where_ +
+                          ": ssl-mode requires TLS, but the connection is not encrypted (the server has no SSL "
+                          "configured, see SELECT @@have_ssl) -- configure TLS on the server or use ssl-mode=preferred");
+      }
+    }
+    if (auto it = settings.find("mysql.lock_wait_timeout"); it != settings.end()) {
+      auto d = ParseDuration(it->second);
+      if (!d.ok()) return d.status();
+      const long long secs = std::max<long long>(1, (d->count() + 999) / 1000);
+      DBROLL_RETURN_IF_ERROR(Exec("SET SESSION lock_wait_timeout=" + std::to_string(secs)));
+    }
+    auto rows = Query("SELECT VERSION(), CONNECTION_ID()");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty() || rows->front().size() < 2 || !rows->front()[0]) {
+      return Status(Code::kDatabaseError, where_ + ": the server did not report its version");
+    }
+    const std::string v = *rows->front()[0];
+    connection_id_ = rows->front()[1].value_or("?");
+    mariadb_ = v.find("MariaDB") != std::string::npos;
+    // "10.11.6-MariaDB-0+deb12u1" -> "10.11.6"; "8.0.36-0ubuntu0" -> "8.0.36".
+    size_t end = 0;
+    while (end < v.size() && (std::isdigit(static_cast<unsigned char>(v[end])) || v[end] == '.')) ++end;
+    version_ = std::string(mariadb_ ? "MariaDB " : "MySQL ") + v.substr(0, end);
+    return Status::Ok();
+  }
+
+  Dialect dialect() const override { return Dialect::kMysql; }
+  std::string ServerVersion() const override { return version_; }
+  // MySQL and MariaDB commit every DDL statement implicitly.
+  bool TransactionalDdl() const override { return false; }
+
+  Status Lock(std::chrono::milliseconds timeout) override {
+    // MariaDB counts nested GET_LOCKs on one session; keep it at one level
+    // so that one Unlock always frees it.
+    if (lock_held_) return Status::Ok();
+    char secs[32];
+    if (mariadb_) {
+      std::snprintf(secs, sizeof secs, "%.3f", timeout.count() / 1000.0);
+    } else {
+      // MySQL takes whole seconds; rounding up never gives up early.
+      std::snprintf(secs, sizeof secs, "%lld", static_cast<long long>((timeout.count() + 999) / 1000));
+    }
+    // IS_USED_LOCK runs after GET_LOCK gave up, so it names the holder.
+    auto rows = Query("SELECT GET_LOCK(" + HexLiteral(lock_name_) + ", " + secs + "), IS_USED_LOCK(" +
+                      HexLiteral(lock_name_) + ")");
+    if (!rows.ok()) return rows.status();
+    const Row& r = rows->front();
+    if (r[0] && *r[0] == "1") {
+      lock_held_ = true;
+      return Status::Ok();
+    }
+    if (r[0] && *r[0] == "0") {
+      return Status(Code::kLockTimeout, where_ + ": lock '" + lock_name_ + "' is held by connection " +
+                                            r[1].value_or("?") + " -- another dbroll is running");
+    }
+    return Status(Code::kDatabaseError, where_ + ": GET_LOCK('" + lock_name_ +
+                                            "') failed (the session was killed or the server is out of memory)");
+  }
+
+  Status Unlock() override {
+    if (!lock_held_) return Status::Ok();
+    lock_held_ = false;
+    return Exec("DO RELEASE_LOCK(" + HexLiteral(lock_name_) + ")");
+  }
+
+  Status RunTransaction(const std::vector<Statement>& statements,
+                        const std::vector<std::string>& bookkeeping) override {
+    DBROLL_RETURN_IF_ERROR(Exec("START TRANSACTION"));
+    int index = 0;
+    for (const auto& st : statements) {
+      if (Status s = Exec(st.text); !s.ok()) return Abort(s.set_statement_index(index));
+      ++index;
+    }
+    for (const auto& sql : bookkeeping) {
+      if (Status s = Exec(sql); !s.ok()) return Abort(s.set_statement_index(index));
+      ++index;
+    }
+    if (Status s = Exec("COMMIT"); !s.ok()) {
+      if (s.code() == Code::kConnectionLost) {
+        // The server may have committed before the connection dropped.
+        Status unknown(Code::kCommitUnknown,
+                       s.message() + " -- the connection dropped during COMMIT, so whether the migration "
+                                     "was committed is unknown; check the history table before running again");
+        unknown.set_sqlstate(s.sqlstate());
+        return unknown;
+      }
+      return Abort(s);
+    }
+    return Status::Ok();
+  }
+
+  Status RunStatement(const Statement& statement) override { return Exec(statement.text); }
+
+  Result<std::vector<Row>> Query(const std::string& sql) override {
+    try {
+      std::unique_ptr<sql::ResultSet> rs(stmt_->executeQuery(sql));
+      std::vector<Row> rows;
+      const unsigned n = rs->getMetaData()->getColumnCount();
+      while (rs->next()) {
+        Row r(n);
+        for (unsigned i = 0; i < n; ++i) {
+          if (!rs->isNull(i + 1)) r[i] = std::string(rs->getString(i + 1));
+        }
+        rows.push_back(std::move(r));
+      }
+      rs.reset();
+      DrainMoreResults();
+      return rows;
+    } catch (const sql::SQLException& e) {
+      return FromException(e, sql);
+    }
+  }
+
+ private:
+  Status Exec(const std::string& sql) {
+    try {
+      bool has_rows = stmt_->execute(sql);
+      // A result set left unread would put the session out of sync.
+      if (has_rows) std::unique_ptr<sql::ResultSet>(stmt_->getResultSet());
+      DrainMoreResults();
+      return Status::Ok();
+    } catch (const sql::SQLException& e) {
+      return FromException(e, sql);
+    }
+  }
+
+  // CALL returns one result per SELECT in the procedure, then a status.
+  void DrainMoreResults() {
+    while (stmt_->getMoreResults()) std::unique_ptr<sql::ResultSet>(stmt_->getResultSet());
+  }
+
+  Status Abort(Status s) {
+    // After a lost connection there is nothing to roll back: the server did it.
+    if (s.code() != Code::kConnectionLost) (void)Exec("ROLLBACK");
+    return s;
+  }
+
+  Status FromException(const sql::SQLException& e, const std::string& sql) {
+    const int errnum = e.getErrorCode();
+    Code code = Code::kDatabaseError;
+    std::string message = Describe(e);
+    if (IsConnectionError(errnum)) {
+      code = Code::kConnectionLost;
+      lock_held_ = false;  // the server freed it with the session
+      message += " -- connection " + connection_id_ + " to " + where_ +
+                 " is gone (server restart, network, or KILL), and the dbroll lock with it";
+    } else if (IsLockError(errnum)) {
+      code = Code::kLockTimeout;
+    }
+    Status s(code, message);
+    s.set_sqlstate(e.getSQLState());
+    if (errnum == 1064 || errnum == 1149) {
+      if (auto p = NearPosition(e.what(), sql)) s.set_position(*p);
+    }
+    return s;
+  }
+
+  std::unique_ptr<sql::Connection> conn_;
+  std::unique_ptr<sql::Statement> stmt_;
+  std::string where_;  // the redacted URL, for messages
+  std::string lock_name_;
+  std::string version_;
+  std::string connection_id_ = "?";
+  bool mariadb_ = true;
+  bool lock_held_ = false;
+};
+
+// Seconds from "10", "10s", "500ms", "1m".
+Result<int> ParseSeconds(const std::string& key, const std::string& text) {
+  const bool bare = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+  if (bare) return std::atoi(text.c_str());
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return Status(Code::kInvalidArgument, key + "=" + text + " is not a duration -- use seconds, e.g. " + key + "=10");
+  }
+  return static_cast<int>(std::max<long long>(1, (d->count() + 999) / 1000));
+}
+
+// Fills the connector options from the URL parameters; `require_tls` is set
+// for ssl-mode=required / verify-ca / verify-identity.
+Status ApplyParams(const Url& url, const std::string& where, sql::ConnectOptionsMap* m, bool* require_tls) {
+  static const std::set<std::string> kKnown = {"ssl-mode", "ssl-ca", "ssl-cert", "ssl-key",
+                                               "connect-timeout", "charset", "socket"};
+  for (const auto& [k, v] : url.params) {
+    if (!kKnown.count(k)) {
+      return Status(Code::kInvalidArgument,
+                    where + ": unknown parameter '" + k +
+                        "' -- mysql URLs take ssl-mode, ssl-ca, ssl-cert, ssl-key, connect-timeout, charset, socket");
+    }
+  }
+  auto param = [&](const std::string& k, const std::string& fallback) {
+    auto it = url.params.find(k);
+    return it == url.params.end() ? fallback : it->second;
+  };
+  auto timeout = ParseSeconds("connect-timeout", param("connect-timeout", "10"));
+  if (!timeout.ok()) return timeout.status();
+  (*m)["OPT_CONNECT_TIMEOUT"] = timeout.value();
+  (*m)["OPT_CHARSET_NAME"] = sql::SQLString(param("charset", "utf8mb4"));
+  std::string mode = param("ssl-mode", "preferred");
+  for (char& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::replace(mode.begin(), mode.end(), '_', '-');
+  if (mode == "disabled") {
+    (*m)["sslEnforce"] = false;
+  } else if (mode == "required" || mode == "verify-ca" || mode == "verify-identity") {
+    (*m)["sslEnforce"] = true;
+    *require_tls = true;
+    if (mode != "required") (*m)["sslVerify"] = true;
+  } else if (mode != "preferred") {
+    return Status(Code::kInvalidArgument,
+                  where + ": ssl-mode=" + mode +
+                      " is not one of disabled, preferred, required, verify-ca, verify-identity");
+  }
+  if (auto ca = param("ssl-ca", ""); !ca.empty()) (*m)["sslCA"] = sql::SQLString(ca);
+  if (auto cert = param("ssl-cert", ""); !cert.empty()) (*m)["sslCert"] = sql::SQLString(cert);
+  if (auto key = param("ssl-key", ""); !key.empty()) (*m)["sslKey"] = sql::SQLString(key);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenMysqlDriver(const DriverOptions& options) {
+  const std::string where = RedactUrl(options.url);
+  auto url = ParseUrl(options.url);
+  if (!url.ok()) return url.status();
+  if (url->database.empty()) {
+    return Status(Code::kInvalidArgument,
+                  where + ": the URL names no database -- use mysql://user@host:3306/DATABASE");
+  }
+  sql::ConnectOptionsMap m;
+  bool require_tls = false;
+  if (Status s = ApplyParams(url.value(), where, &m, &require_tls); !s.ok()) return s;
+  const std::string socket = url->params.count("socket") ? url->params.at("socket") : "";
+  if (!socket.empty()) {
+    // The client library takes the socket only for "localhost".
+    m["hostName"] = sql::SQLString("localhost");
+    m["socket"] = sql::SQLString(socket);
+  } else {
+    m["hostName"] = sql::SQLString(url->host.empty() ? "127.0.0.1" : url->host);
+    m["port"] = url->port ? url->port : 3306;
+  }
+  std::string user = url->user;
+  if (user.empty()) {
+    const char* env = std::getenv("USER");
+    user = env && *env ? env : "root";
+  }
+  m["userName"] = sql::SQLString(user);
+  if (url->has_password) m["password"] = sql::SQLString(url->password);
+  m["schema"] = sql::SQLString(url->database);
+  // A reconnect would silently drop the session's GET_LOCK.
+  m["OPT_RECONNECT"] = false;
+
+  std::unique_ptr<sql::Connection> conn;
+  std::unique_ptr<sql::Statement> stmt;
+  try {
+    sql::mysql::MySQL_Driver* vendor = sql::mysql::get_mysql_driver_instance();
+    conn.reset(vendor->connect(m));
+    stmt.reset(conn->createStatement());
+  } catch (const sql::SQLException& e) {
+    const int errnum = e.getErrorCode();
+    Status s(IsConnectionError(errnum) ? Code::kConnectionLost : Code::kDatabaseError,
+             "cannot connect to " + where + ": " + Describe(e));
+    s.set_sqlstate(e.getSQLState());
+    return s;
+  }
+  auto driver = std::make_unique<MysqlDriver>(std::move(conn), std::move(stmt), where,
+                                              LockName(url->database, options.history_table));
+  if (Status s = driver->Init(options.settings, require_tls); !s.ok()) return s;
+  return std::unique_ptr<Driver>(std::move(driver));
+}
+
+}  // namespace dbroll::internal

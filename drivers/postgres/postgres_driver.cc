@@ -1,0 +1,398 @@
+// PostgreSQL driver: the only file that includes libpqxx.
+//
+// pqxx opens the connection and runs the engine's queries and the lock calls.
+// The migration path (RunTransaction, RunStatement) speaks to the same
+// connection through libpq, because it needs two things pqxx 6 does not
+// expose: one result per statement of a multi-statement string (so that a
+// migration and its history row travel in one round trip, yet the failed
+// statement is still known exactly), and the error's position, DETAIL and
+// HINT fields.
+#include <libpq-fe.h>
+
+#include <pqxx/pqxx>
+
+#include <cstdlib>
+#include <memory>
+
+#include "dbroll/options.h"
+#include "dbroll/url.h"
+#include "drivers/factories.h"
+#include "drivers/postgres/pg_text.h"
+
+namespace dbroll::internal {
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultLockTimeout{5000};
+
+// pqxx 6 keeps its PGconn private but hands it to largeobject subclasses.
+class RawConnectionAccess : public pqxx::largeobject {
+ public:
+  static PGconn* Of(const pqxx::dbtransaction& t) { return raw_connection(t); }
+};
+
+bool IsConnectionSqlstate(const std::string& s) {
+  // Class 08 is connection exceptions; 57P01-57P03 are the server shutting
+  // the session down (pg_terminate_backend, crash, startup).
+  return s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03";
+}
+
+// 55P03 is lock_not_available (lock_timeout), 40P01 a deadlock: both mean
+// "try the whole transaction again later", which is what kLockTimeout asks.
+Code CodeForSqlstate(const std::string& s) {
+  if (s == "55P03" || s == "40P01") return Code::kLockTimeout;
+  if (IsConnectionSqlstate(s)) return Code::kConnectionLost;
+  return Code::kDatabaseError;
+}
+
+std::string Describe(std::string primary, const std::string& sqlstate, const std::string& detail,
+                     const std::string& hint) {
+  while (!primary.empty() && (primary.back() == '\n' || primary.back() == ' ')) primary.pop_back();
+  if (!sqlstate.empty()) primary += " (SQLSTATE " + sqlstate + ")";
+  if (!detail.empty()) primary += "; DETAIL: " + detail;
+  if (!hint.empty()) primary += "; HINT: " + hint;
+  return primary;
+}
+
+// pqxx 6 only gives libpq's formatted report ("ERROR:  msg\nLINE 1: ...\n
+// ^\nDETAIL:  ...\nHINT:  ..."): keep the message, DETAIL and HINT lines.
+std::string FromReport(const std::string& report, const std::string& sqlstate) {
+  std::string primary, detail, hint;
+  size_t b = 0;
+  while (b < report.size()) {
+    size_t e = report.find('\n', b);
+    std::string line = report.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    auto field = [&](const std::string& tag) {
+      std::string v = line.substr(tag.size());
+      v.erase(0, v.find_first_not_of(' '));
+      return v;
+    };
+    for (const char* sev : {"ERROR:", "FATAL:", "PANIC:"}) {
+      if (primary.empty() && line.rfind(sev, 0) == 0) primary = field(sev);
+    }
+    if (line.rfind("DETAIL:", 0) == 0) detail = field("DETAIL:");
+    if (line.rfind("HINT:", 0) == 0) hint = field("HINT:");
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  if (primary.empty()) primary = report.substr(0, report.find('\n'));
+  return Describe(primary, sqlstate, detail, hint);
+}
+
+Status Lost(const std::string& what) {
+  return Status(Code::kConnectionLost, "the connection to the database was lost: " + what);
+}
+
+// Every exception pqxx throws, as a Status; call from inside a catch block.
+Status FromCurrentException(const std::string& secret) {
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    return Lost(pg::Scrub(FromReport(e.what(), ""), secret));
+  } catch (const pqxx::in_doubt_error& e) {
+    return Status(Code::kCommitUnknown, pg::Scrub(e.what(), secret) +
+                                            " -- whether the transaction committed is unknown; inspect the "
+                                            "database before running dbroll again");
+  } catch (const pqxx::sql_error& e) {
+    const std::string msg = pg::Scrub(FromReport(e.what(), e.sqlstate()), secret);
+    const Code code = CodeForSqlstate(e.sqlstate());
+    Status s = code == Code::kConnectionLost ? Lost(msg) : Status(code, msg);
+    s.set_sqlstate(e.sqlstate());
+    return s;
+  } catch (const pqxx::deadlock_detected& e) {
+    return Status(Code::kLockTimeout, pg::Scrub(e.what(), secret)).set_sqlstate("40P01");
+  } catch (const std::exception& e) {
+    return Status(Code::kDatabaseError, pg::Scrub(e.what(), secret));
+  }
+}
+
+class PostgresDriver : public Driver {
+ public:
+  PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret,
+                 std::string version, int64_t lock_key)
+      : conn_(std::move(conn)),
+        raw_(raw),
+        secret_(std::move(secret)),
+        version_(std::move(version)),
+        lock_key_(lock_key) {}
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  std::string ServerVersion() const override { return "PostgreSQL " + version_; }
+  bool TransactionalDdl() const override { return true; }
+  std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
+    return pg::NonTransactionalReason(s.text);
+  }
+
+  // A session-level advisory lock: the server frees it when the session ends,
+  // however dbroll ends. The wait is bounded by a lock_timeout local to the
+  // implicit transaction of that one query string, so the session keeps its
+  // configured lock_timeout for the migrations.
+  Status Lock(std::chrono::milliseconds timeout) override {
+    const std::string key = std::to_string(lock_key_);
+    std::string sql = timeout.count() <= 0
+                          ? "SELECT pg_try_advisory_lock(" + key + ")"
+                          : "SET LOCAL lock_timeout = " + std::to_string(timeout.count()) +
+                                "; SET LOCAL statement_timeout = 0; SELECT pg_advisory_lock(" + key + "), 't'";
+    auto rows = Query(sql);
+    if (!rows.ok()) {
+      if (rows.status().code() != Code::kLockTimeout) return rows.status();
+    } else if (!rows->empty() && rows->front().back().value_or("f") == "t") {
+      return Status::Ok();
+    }
+    return Status(Code::kLockTimeout, "another dbroll holds the migration lock of this database (advisory lock " +
+                                          key + ")");
+  }
+
+  Status Unlock() override {
+    // A lost session has already released its advisory locks.
+    if (broken_) return Status::Ok();
+    auto rows = Query("SELECT pg_advisory_unlock(" + std::to_string(lock_key_) + ")");
+    return rows.ok() ? Status::Ok() : rows.status();
+  }
+
+  Status RunTransaction(const std::vector<Statement>& statements,
+                        const std::vector<std::string>& bookkeeping) override {
+    std::vector<const std::string*> parts;
+    parts.reserve(statements.size() + bookkeeping.size());
+    for (const auto& s : statements) parts.push_back(&s.text);
+    for (const auto& s : bookkeeping) parts.push_back(&s);
+    return Exec(parts, /*transaction=*/true);
+  }
+
+  Status RunStatement(const Statement& statement) override {
+    Status s = Exec({&statement.text}, /*transaction=*/false);
+    // One statement: its index is implied, and callers add their own.
+    return s;
+  }
+
+  Result<std::vector<Row>> Query(const std::string& sql) override {
+    if (broken_) return Lost("an earlier call lost it");
+    try {
+      pqxx::nontransaction tx(*conn_);
+      const pqxx::result r = tx.exec(sql);
+      std::vector<Row> rows;
+      rows.reserve(r.size());
+      for (const auto& row : r) {
+        Row out(row.size());
+        for (pqxx::row::size_type i = 0; i < row.size(); ++i) {
+          if (!row[i].is_null()) out[i] = std::string(row[i].c_str(), row[i].size());
+        }
+        rows.push_back(std::move(out));
+      }
+      return rows;
+    } catch (...) {
+      Status s = FromCurrentException(secret_);
+      if (s.code() == Code::kConnectionLost) broken_ = true;
+      return s;
+    }
+  }
+
+ private:
+  // Sends `parts` as one simple-query string -- wrapped in BEGIN/COMMIT when
+  // `transaction` -- and reads one result per statement, so the failed
+  // statement's index is known even when the server gives no position.
+  Status Exec(const std::vector<const std::string*>& parts, bool transaction) {
+    if (broken_) return Lost("an earlier call lost it");
+    std::string sql;
+    size_t total = 16;
+    for (const auto* p : parts) total += p->size() + 3;
+    sql.reserve(total);
+    std::vector<size_t> starts(parts.size()), ends(parts.size());
+    if (transaction) sql = "BEGIN;\n";
+    for (size_t i = 0; i < parts.size(); ++i) {
+      starts[i] = sql.size();
+      sql += *parts[i];
+      ends[i] = sql.size();
+      // The newline ends a trailing "-- comment" before the terminator.
+      sql += "\n;\n";
+    }
+    if (transaction) sql += "COMMIT";
+    if (PQsendQuery(raw_, sql.c_str()) == 0) {
+      broken_ = PQstatus(raw_) == CONNECTION_BAD;
+      return Lost(pg::Scrub(PQerrorMessage(raw_), secret_));
+    }
+    size_t done = 0;  // statements that succeeded, BEGIN included
+    std::optional<Status> error;
+    long position = 0;
+    while (PGresult* r = PQgetResult(raw_)) {
+      switch (PQresultStatus(r)) {
+        case PGRES_COPY_IN:
+          PQputCopyEnd(raw_, "COPY FROM STDIN has no data in a dbroll migration");
+          break;
+        case PGRES_COPY_OUT: {
+          char* buf = nullptr;
+          while (PQgetCopyData(raw_, &buf, 0) > 0) PQfreemem(buf);
+          break;
+        }
+        case PGRES_FATAL_ERROR:
+          if (!error) {
+            error = ErrorOf(r);
+            if (const char* p = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)) position = std::atol(p);
+          }
+          break;
+        default:
+          if (!error) ++done;
+          break;
+      }
+      PQclear(r);
+    }
+    if (!error) return Status::Ok();
+    Status s = std::move(*error);
+    // The server's position counts characters of the whole string; it names
+    // the statement exactly. Without one (runtime errors), the count of
+    // results does.
+    if (position > 0) {
+      const size_t at = pg::CharPositionToByte(sql, position);
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (at >= starts[i] && at <= ends[i]) {
+          s.set_statement_index(static_cast<int>(i));
+          s.set_position(at - starts[i]);
+          break;
+        }
+      }
+    }
+    if (!s.statement_index()) {
+      const long index = static_cast<long>(done) - (transaction ? 1 : 0);
+      if (index >= 0) s.set_statement_index(static_cast<int>(index));
+    }
+    if (PQstatus(raw_) == CONNECTION_BAD || IsConnectionSqlstate(s.sqlstate())) {
+      broken_ = true;
+      // Every statement before COMMIT reported success and then the line went
+      // quiet without a word from the server: COMMIT may or may not have run.
+      if (transaction && s.sqlstate().empty() && done == parts.size() + 1) {
+        Status unknown(Code::kCommitUnknown,
+                       "the connection was lost while COMMIT was in flight, so whether this migration was "
+                       "committed is unknown: " + s.message() +
+                           " -- check the history table (dbroll status) before running dbroll again");
+        return unknown;
+      }
+      Status lost = Lost(s.message());
+      lost.set_sqlstate(s.sqlstate());
+      if (auto i = s.statement_index()) lost.set_statement_index(*i);
+      if (auto p = s.position()) lost.set_position(*p);
+      return lost;
+    }
+    if (PQtransactionStatus(raw_) != PQTRANS_IDLE) {
+      PGresult* rb = PQexec(raw_, "ROLLBACK");
+      if (PQresultStatus(rb) != PGRES_COMMAND_OK && PQstatus(raw_) == CONNECTION_BAD) broken_ = true;
+      PQclear(rb);
+    }
+    return s;
+  }
+
+  Status ErrorOf(const PGresult* r) const {
+    auto field = [&](int code) {
+      const char* v = PQresultErrorField(r, code);
+      return std::string(v ? v : "");
+    };
+    const std::string sqlstate = field(PG_DIAG_SQLSTATE);
+    std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
+    if (primary.empty()) {
+      // libpq's own errors (a dropped connection) carry only the report.
+      const char* report = PQresultErrorMessage(r);
+      primary = report && *report ? report : PQerrorMessage(raw_);
+    }
+    Status s(CodeForSqlstate(sqlstate),
+             pg::Scrub(Describe(primary, sqlstate, field(PG_DIAG_MESSAGE_DETAIL), field(PG_DIAG_MESSAGE_HINT)),
+                       secret_));
+    s.set_sqlstate(sqlstate);
+    return s;
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  PGconn* raw_;  // owned by conn_
+  std::string secret_;
+  std::string version_;
+  int64_t lock_key_;
+  // Set once the connection is gone. From then on nothing touches it, so pqxx
+  // never gets the chance to reconnect behind raw_'s back.
+  bool broken_ = false;
+};
+
+Result<std::chrono::milliseconds> Setting(const DriverOptions& o, const std::string& key,
+                                          std::chrono::milliseconds fallback) {
+  auto it = o.settings.find("postgres." + key);
+  if (it == o.settings.end()) return fallback;
+  auto d = ParseDuration(it->second);
+  if (!d.ok()) {
+    return Status(Code::kInvalidArgument, "[postgres] " + key + " = \"" + it->second + "\": " + d.status().message());
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options) {
+  auto spec = pg::BuildConnectSpec(options.url, options.schema);
+  if (!spec.ok()) return spec.status();
+  auto lock_timeout = Setting(options, "lock_timeout", kDefaultLockTimeout);
+  if (!lock_timeout.ok()) return lock_timeout.status();
+  auto statement_timeout = Setting(options, "statement_timeout", std::chrono::milliseconds(-1));
+  if (!statement_timeout.ok()) return statement_timeout.status();
+  std::string secret = spec->password;
+  if (secret.empty()) {
+    if (const char* env = std::getenv("PGPASSWORD")) secret = env;
+  }
+  const std::string where = RedactUrl(options.url);
+  try {
+    auto conn = std::make_unique<pqxx::connection>(spec->conninfo);
+    PGconn* raw = nullptr;
+    {
+      pqxx::work w(*conn);
+      raw = RawConnectionAccess::Of(w);
+      w.abort();
+    }
+    const std::vector<std::string>& path = spec->search_path;
+    std::string init = "SET lock_timeout = " + std::to_string(lock_timeout->count()) + ";";
+    if (statement_timeout->count() >= 0) {
+      init += "SET statement_timeout = " + std::to_string(statement_timeout->count()) + ";";
+    }
+    // A killed dbroll must free its advisory lock promptly; without this the
+    // server notices the dead client only when the running statement ends
+    // (a long pg_sleep or index build). PostgreSQL 14+ has the setting.
+    init +=
+        "SELECT set_config('client_connection_check_interval', '1000', false) "
+        "WHERE current_setting('server_version_num')::int >= 140000;";
+    if (!path.empty()) {
+      init += "SET search_path TO ";
+      for (size_t i = 0; i < path.size(); ++i) init += (i ? ", " : "") + pg::QuoteIdent(path[i]);
+      init += ";";
+    }
+    std::string schema;
+    std::string database, version;
+    {
+      pqxx::nontransaction tx(*conn);
+      init += "SELECT current_database(), current_setting('server_version'), coalesce(current_schema(), ''), " +
+              (path.empty() ? std::string("true") : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " +
+                                                        tx.quote(path.front()) + ")");
+      const pqxx::result r = tx.exec(init);
+      database = r[0][0].c_str();
+      version = r[0][1].c_str();
+      version = version.substr(0, version.find(' '));
+      schema = path.empty() ? r[0][2].c_str() : path.front();
+      if (!path.empty() && std::string(r[0][3].c_str()) != "t") {
+        try {
+          tx.exec("CREATE SCHEMA IF NOT EXISTS " + pg::QuoteIdent(path.front()));
+        } catch (const pqxx::unique_violation&) {
+          // Another runner created it between our check and our CREATE.
+        }
+      }
+    }
+    return std::unique_ptr<Driver>(new PostgresDriver(std::move(conn), raw, secret, version,
+                                                      pg::LockKey(database, schema, options.history_table)));
+  } catch (...) {
+    Status s = FromCurrentException(secret);
+    std::string msg = s.message();
+    const std::string lost = "the connection to the database was lost: ";
+    if (msg.rfind(lost, 0) == 0) {
+      msg = "cannot connect to " + where + ": " + msg.substr(lost.size()) +
+            " -- check the URL, that the server runs, and the credentials (URL, PGPASSWORD or ~/.pgpass)";
+    } else {
+      msg = where + ": " + msg;
+    }
+    Status out(s.code(), msg);
+    out.set_sqlstate(s.sqlstate());
+    return out;
+  }
+}
+
+}  // namespace dbroll::internal

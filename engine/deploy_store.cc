@@ -1,0 +1,246 @@
+#include "engine/deploy_store.h"
+
+#include <cstdlib>
+
+#include "engine/history.h"
+
+namespace dbroll {
+
+const char* DeployStateName(DeployState s) {
+  switch (s) {
+    case DeployState::kStarted: return "started";
+    case DeployState::kMigrated: return "migrated";
+    case DeployState::kAppDeployed: return "app-deployed";
+    case DeployState::kVerifying: return "verifying";
+    case DeployState::kSucceeded: return "succeeded";
+    case DeployState::kFailed: return "failed";
+    case DeployState::kRollingBack: return "rolling-back";
+    case DeployState::kRolledBack: return "rolled-back";
+    case DeployState::kRollbackFailed: return "rollback-failed";
+  }
+  return "?";
+}
+
+Result<DeployState> ParseDeployState(const std::string& name) {
+  for (DeployState s : {DeployState::kStarted, DeployState::kMigrated, DeployState::kAppDeployed,
+                        DeployState::kVerifying, DeployState::kSucceeded, DeployState::kFailed,
+                        DeployState::kRollingBack, DeployState::kRolledBack,
+                        DeployState::kRollbackFailed}) {
+    if (name == DeployStateName(s)) return s;
+  }
+  return Status(Code::kInvalidArgument, "unknown deploy state \"" + name + "\"");
+}
+
+bool IsUnfinished(DeployState s) {
+  switch (s) {
+    case DeployState::kStarted:
+    case DeployState::kMigrated:
+    case DeployState::kAppDeployed:
+    case DeployState::kVerifying:
+    case DeployState::kRollingBack:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace internal {
+namespace {
+
+constexpr char kColumns[] =
+    "release_tag, previous_release, schema_from, schema_to, target_release, target_schema,"
+    " strategy, state, started_at, updated_at, finished_at, started_by, reason, failed_check, steps";
+
+class SqlDeployStore : public DeployStore {
+ public:
+  SqlDeployStore(Driver* driver, const std::string& schema, const std::string& history_table)
+      : driver_(driver), d_(driver->dialect()), schema_(schema) {
+    std::string stem = history_table;
+    const std::string suffix = "_history";
+    if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      stem.resize(stem.size() - suffix.size());
+    }
+    auto qualify = [&](const std::string& t) {
+      return schema.empty() ? QuoteIdent(d_, t) : QuoteIdent(d_, schema) + "." + QuoteIdent(d_, t);
+    };
+    deploys_name_ = stem + "_deploys";
+    deploys_ = qualify(deploys_name_);
+    freeze_ = qualify(stem + "_freeze");
+  }
+
+  Result<long long> Create(const DeployRecord& r) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    // No RETURNING in MySQL, so the id is chosen in the INSERT itself; the
+    // primary key turns a concurrent insert of the same id into an error.
+    DBROLL_RETURN_IF_ERROR(Run("INSERT INTO " + deploys_ + " (id, " + kColumns + ") SELECT COALESCE(MAX(id), 0) + 1, " +
+                               Values(r) + " FROM " + deploys_));
+    auto rows = driver_->Query("SELECT MAX(id) FROM " + deploys_ + " WHERE release_tag=" + Lit(r.release) +
+                               " AND started_at=" + Lit(r.started_at));
+    if (!rows.ok()) return rows.status();
+    if (rows->empty() || !rows->front()[0]) return Status(Code::kInternal, "deploy record vanished after insert");
+    return std::atoll(rows->front()[0]->c_str());
+  }
+
+  Status Update(const DeployRecord& r) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    auto existing = Get(r.id);
+    if (!existing.ok()) return existing.status();
+    return Run("UPDATE " + deploys_ + " SET previous_release=" + Lit(r.previous_release) +
+               ", schema_from=" + Lit(r.schema_from) + ", schema_to=" + Lit(r.schema_to) +
+               ", target_release=" + Lit(r.target_release) + ", target_schema=" + Lit(r.target_schema) +
+               ", strategy=" + Lit(r.strategy) + ", state=" + Lit(DeployStateName(r.state)) +
+               ", updated_at=" + Lit(r.updated_at) + ", finished_at=" + Lit(r.finished_at) +
+               ", reason=" + Lit(r.reason) + ", failed_check=" + Lit(r.failed_check) + ", steps=" + Lit(r.steps) +
+               " WHERE id=" + std::to_string(r.id));
+  }
+
+  Result<DeployRecord> Get(long long id) override {
+    auto rows = Select(" WHERE id=" + std::to_string(id));
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) {
+      return Status(Code::kNotFound, "deploy " + std::to_string(id) + " does not exist -- see dbroll deploys");
+    }
+    return std::move(rows->front());
+  }
+
+  Result<std::vector<DeployRecord>> List(int limit) override {
+    return Select(" ORDER BY id DESC" + (limit > 0 ? " LIMIT " + std::to_string(limit) : std::string()));
+  }
+
+  Result<std::optional<FreezeRecord>> GetFreeze() override {
+    auto exists = TableExists();
+    if (!exists.ok()) return exists.status();
+    if (!exists.value()) return std::optional<FreezeRecord>();
+    auto rows = driver_->Query("SELECT frozen_by, frozen_at, reason, deploy_id FROM " + freeze_ + " WHERE id=1");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<FreezeRecord>();
+    const Row& r = rows->front();
+    FreezeRecord f{Text(r[0]), Text(r[1]), Text(r[2]), r[3] ? std::atoll(r[3]->c_str()) : 0};
+    return std::optional<FreezeRecord>(std::move(f));
+  }
+
+  Status SetFreeze(const FreezeRecord& f) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    // Delete + insert in one transaction: the same on every dialect, and a
+    // reader never sees deploys unfrozen in between.
+    return driver_->RunTransaction(
+        {}, {"DELETE FROM " + freeze_ + " WHERE id=1",
+             "INSERT INTO " + freeze_ + " (id, frozen_by, frozen_at, reason, deploy_id) VALUES (1, " + Lit(f.by) +
+                 ", " + Lit(f.at) + ", " + Lit(f.reason) + ", " + std::to_string(f.deploy_id) + ")"});
+  }
+
+  Status ClearFreeze() override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    return Run("DELETE FROM " + freeze_ + " WHERE id=1");
+  }
+
+ private:
+  std::string Lit(const std::string& v) const { return QuoteLiteral(d_, v); }
+  static std::string Text(const std::optional<std::string>& v) { return v ? *v : std::string(); }
+  Status Run(const std::string& sql) { return driver_->RunStatement(Statement{sql, "", 1, 1, 0}); }
+
+  std::string Values(const DeployRecord& r) const {
+    return Lit(r.release) + ", " + Lit(r.previous_release) + ", " + Lit(r.schema_from) + ", " + Lit(r.schema_to) +
+           ", " + Lit(r.target_release) + ", " + Lit(r.target_schema) + ", " + Lit(r.strategy) + ", " +
+           Lit(DeployStateName(r.state)) + ", " + Lit(r.started_at) + ", " + Lit(r.updated_at) + ", " +
+           Lit(r.finished_at) + ", " + Lit(r.started_by) + ", " + Lit(r.reason) + ", " + Lit(r.failed_check) +
+           ", " + Lit(r.steps);
+  }
+
+  // Probing with a query that fails when the table is missing would abort a
+  // PostgreSQL transaction, so existence is asked of the catalog instead.
+  Result<bool> TableExists() {
+    if (ensured_) return true;
+    const std::string& bare = deploys_name_;
+    std::string sql;
+    switch (d_) {
+      case Dialect::kSqlite:
+        sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + Lit(bare);
+        break;
+      case Dialect::kPostgres:
+        sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + Lit(bare) +
+              " AND schemaname=" + (schema_.empty() ? std::string("current_schema()") : Lit(schema_));
+        break;
+      case Dialect::kMysql:
+        sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
+              Lit(bare);
+        break;
+    }
+    auto rows = driver_->Query(sql);
+    if (!rows.ok()) return rows.status();
+    return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
+  }
+
+  Status Ensure() {
+    if (ensured_) return Status::Ok();
+    const bool my = d_ == Dialect::kMysql;
+    const std::string text = my ? "LONGTEXT" : "TEXT";
+    const std::string tail = my ? " DEFAULT CHARSET=utf8mb4" : "";
+    const std::vector<std::string> ddl = {
+        "CREATE TABLE IF NOT EXISTS " + deploys_ +
+            " (id BIGINT NOT NULL PRIMARY KEY, release_tag VARCHAR(255) NOT NULL, previous_release VARCHAR(255),"
+            " schema_from VARCHAR(64), schema_to VARCHAR(64), target_release VARCHAR(255), target_schema VARCHAR(64),"
+            " strategy VARCHAR(32) NOT NULL, state VARCHAR(32) NOT NULL, started_at VARCHAR(32) NOT NULL,"
+            " updated_at VARCHAR(32) NOT NULL, finished_at VARCHAR(32), started_by VARCHAR(255), reason " + text +
+            ", failed_check " + text + ", steps " + text + ")" + tail,
+        "CREATE TABLE IF NOT EXISTS " + freeze_ +
+            " (id INTEGER NOT NULL PRIMARY KEY, frozen_by VARCHAR(255) NOT NULL, frozen_at VARCHAR(32) NOT NULL,"
+            " reason " + text + " NOT NULL, deploy_id BIGINT)" + tail,
+    };
+    for (const auto& s : ddl) DBROLL_RETURN_IF_ERROR(Run(s));
+    ensured_ = true;
+    return Status::Ok();
+  }
+
+  Result<std::vector<DeployRecord>> Select(const std::string& tail) {
+    auto exists = TableExists();
+    if (!exists.ok()) return exists.status();
+    if (!exists.value()) return std::vector<DeployRecord>{};
+    auto rows = driver_->Query(std::string("SELECT id, ") + kColumns + " FROM " + deploys_ + tail);
+    if (!rows.ok()) return rows.status();
+    std::vector<DeployRecord> out;
+    for (const Row& r : rows.value()) {
+      DeployRecord d;
+      d.id = r[0] ? std::atoll(r[0]->c_str()) : 0;
+      d.release = Text(r[1]);
+      d.previous_release = Text(r[2]);
+      d.schema_from = Text(r[3]);
+      d.schema_to = Text(r[4]);
+      d.target_release = Text(r[5]);
+      d.target_schema = Text(r[6]);
+      d.strategy = Text(r[7]);
+      auto state = ParseDeployState(Text(r[8]));
+      if (!state.ok()) {
+        return Status(Code::kUnsupported, "deploy " + std::to_string(d.id) + ": " + state.status().message() +
+                                              " -- written by a newer dbroll? upgrade dbroll");
+      }
+      d.state = state.value();
+      d.started_at = Text(r[9]);
+      d.updated_at = Text(r[10]);
+      d.finished_at = Text(r[11]);
+      d.started_by = Text(r[12]);
+      d.reason = Text(r[13]);
+      d.failed_check = Text(r[14]);
+      d.steps = Text(r[15]);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  Driver* driver_;
+  Dialect d_;
+  std::string schema_;
+  std::string deploys_name_;      // unqualified
+  std::string deploys_, freeze_;  // qualified and quoted
+  bool ensured_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<DeployStore> NewSqlDeployStore(Driver* driver, const std::string& schema,
+                                               const std::string& history_table) {
+  return std::make_unique<SqlDeployStore>(driver, schema, history_table);
+}
+
+}  // namespace internal
+}  // namespace dbroll

@@ -1,0 +1,241 @@
+// Dialect-independent parts of schema snapshots: ordering, rendering, diff.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+#include "engine/schema_internal.h"
+
+namespace dbroll {
+namespace {
+
+int KindRank(const std::string& kind) {
+  static const char* kOrder[] = {"schema", "extension", "type",       "sequence", "function", "table",
+                                 "column",    "constraint", "index",    "trigger",  "view"};
+  for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
+    if (kind == kOrder[i]) return i;
+  }
+  return static_cast<int>(std::size(kOrder));
+}
+
+// Children sort right after their table whatever their own kind, so the text
+// reads table by table.
+auto SortKey(const SchemaObject& o) {
+  const bool child = !o.table.empty();
+  const std::string& top = child ? o.table : o.name;
+  const int top_rank = child ? KindRank("table") : KindRank(o.kind);
+  return std::make_tuple(top_rank, top, child ? 1 : 0, KindRank(o.kind), o.position, o.name);
+}
+
+bool Before(const SchemaObject& a, const SchemaObject& b) { return SortKey(a) < SortKey(b); }
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Key(const SchemaObject& o) { return o.kind + "\x1f" + o.name; }
+
+std::string ColumnOrder(const std::vector<const SchemaObject*>& cols) {
+  std::string out;
+  for (const SchemaObject* c : cols) out += (out.empty() ? "" : ", ") + c->name.substr(c->table.size() + 1);
+  return out;
+}
+
+}  // namespace
+
+std::string SchemaObject::Describe() const {
+  if (kind == "index" || kind == "trigger" || kind == "constraint") {
+    // Their names are unique per table (or per schema): the table reads better after them.
+    const std::string shortname = table.empty() ? name : name.substr(table.size() + 1);
+    return kind + " " + shortname + " " + (summary.empty() ? "on " + table : summary);
+  }
+  return kind + " " + name + (summary.empty() ? "" : " (" + summary + ")");
+}
+
+Result<Snapshot> TakeSnapshot(Driver& driver, const SnapshotOptions& options) {
+  internal::TableFilter filter(options);
+  Result<std::vector<SchemaObject>> objects = Status(Code::kInternal, "unknown dialect");
+  switch (driver.dialect()) {
+    case Dialect::kSqlite: objects = internal::ReadSqliteSchema(driver, filter); break;
+    case Dialect::kPostgres: objects = internal::ReadPostgresSchema(driver, filter); break;
+    case Dialect::kMysql: objects = internal::ReadMysqlSchema(driver, filter); break;
+  }
+  if (!objects.ok()) return objects.status();
+  Snapshot snap;
+  snap.dialect = driver.dialect();
+  snap.objects = std::move(objects).value();
+  std::sort(snap.objects.begin(), snap.objects.end(), Before);
+  return snap;
+}
+
+std::string SnapshotText(const Snapshot& snapshot) {
+  std::string out = std::string("-- dbroll schema snapshot (") + DialectName(snapshot.dialect) +
+                    "); generated, do not edit\n";
+  std::string open_table;
+  for (const SchemaObject& o : snapshot.objects) {
+    if (o.table.empty()) {
+      out += o.kind + " " + o.name + (o.definition.empty() ? "" : " " + o.definition) + "\n";
+      open_table = o.kind == "table" ? o.name : "";
+    } else if (o.table == open_table) {
+      const std::string shortname = o.name.substr(o.table.size() + 1);
+      // Unnamed constraints (SQLite) are named by their definition: say it once.
+      out += "  " + o.kind + " " + shortname + (shortname == o.definition ? "" : " " + o.definition) + "\n";
+    } else {
+      // A child of something that is not a table in this snapshot (a trigger on a view).
+      out += o.kind + " " + o.name + " " + o.definition + "\n";
+    }
+  }
+  return out;
+}
+
+std::string SnapshotJson(const Snapshot& snapshot) {
+  std::string out = std::string("{\n  \"format\": 1,\n  \"dialect\": \"") + DialectName(snapshot.dialect) +
+                    "\",\n  \"objects\": [";
+  bool first = true;
+  for (const SchemaObject& o : snapshot.objects) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    out += "    {\"kind\": " + JsonString(o.kind) + ", \"name\": " + JsonString(o.name);
+    if (!o.table.empty()) out += ", \"table\": " + JsonString(o.table);
+    if (o.position > 0) out += ", \"position\": " + std::to_string(o.position);
+    out += ", \"summary\": " + JsonString(o.summary) + ", \"definition\": " + JsonString(o.definition) + "}";
+  }
+  out += first ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
+
+std::vector<SchemaChange> DiffSnapshots(const Snapshot& before, const Snapshot& after) {
+  std::map<std::string, const SchemaObject*> a, b;
+  for (const auto& o : before.objects) a[Key(o)] = &o;
+  for (const auto& o : after.objects) b[Key(o)] = &o;
+  std::vector<SchemaChange> out;
+  for (const auto& [k, o] : a) {
+    auto it = b.find(k);
+    if (it == b.end()) {
+      out.push_back({SchemaChange::Kind::kRemoved, *o, {}});
+    } else if (it->second->definition != o->definition) {
+      out.push_back({SchemaChange::Kind::kChanged, *o, *it->second});
+    }
+  }
+  for (const auto& [k, o] : b) {
+    if (!a.count(k)) out.push_back({SchemaChange::Kind::kAdded, {}, *o});
+  }
+  // Same columns in another order is a real difference (SELECT * and INSERT
+  // without a column list see it), reported once per table.
+  auto columns = [](const Snapshot& s) {
+    std::map<std::string, std::vector<const SchemaObject*>> by_table;
+    for (const auto& o : s.objects) {
+      if (o.kind == "column") by_table[o.table].push_back(&o);
+    }
+    for (auto& [t, cols] : by_table) {
+      std::sort(cols.begin(), cols.end(),
+                [](const SchemaObject* x, const SchemaObject* y) { return x->position < y->position; });
+    }
+    return by_table;
+  };
+  auto ca = columns(before), cb = columns(after);
+  for (const auto& [table, cols] : ca) {
+    auto it = cb.find(table);
+    if (it == cb.end()) continue;
+    std::vector<std::string> na, nb;
+    for (const auto* c : cols) na.push_back(c->name);
+    for (const auto* c : it->second) nb.push_back(c->name);
+    std::vector<std::string> sa = na, sb = nb;
+    std::sort(sa.begin(), sa.end());
+    std::sort(sb.begin(), sb.end());
+    if (sa == sb && na != nb) {
+      SchemaObject x{"table", table, "", "column order", "columns (" + ColumnOrder(cols) + ")", 0};
+      SchemaObject y = x;
+      y.definition = "columns (" + ColumnOrder(it->second) + ")";
+      out.push_back({SchemaChange::Kind::kChanged, x, y});
+    }
+  }
+  auto obj = [](const SchemaChange& c) -> const SchemaObject& {
+    return c.kind == SchemaChange::Kind::kAdded ? c.after : c.before;
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const SchemaChange& x, const SchemaChange& y) { return Before(obj(x), obj(y)); });
+  return out;
+}
+
+namespace internal {
+
+bool TableFilter::Excluded(std::string_view table) const {
+  if (table.substr(0, 7) == "dbroll_") return true;
+  return std::find(exclude_.begin(), exclude_.end(), table) != exclude_.end();
+}
+
+Result<std::vector<Row>> CatalogQuery(Driver& driver, const std::string& what, const std::string& sql) {
+  auto rows = driver.Query(sql);
+  if (!rows.ok()) {
+    Status s = rows.status();
+    s.Prepend("reading " + what + " from the catalog: ");
+    return s;
+  }
+  return rows;
+}
+
+std::string CollapseSpace(std::string_view text) {
+  std::string out;
+  char quote = 0;
+  bool pending_space = false;
+  for (char c : text) {
+    if (quote) {
+      out += c;
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) {
+      // No space just inside parentheses or before a comma: "( a ,b )" == "(a, b)".
+      const char last = out.back();
+      if (last != '(' && last != ' ' && c != ')' && c != ',') out += ' ';
+      pending_space = false;
+    }
+    if ((c == ',' || c == ')') && !out.empty() && out.back() == ' ') out.pop_back();
+    if (c == ',') {
+      out += ", ";
+      continue;
+    }
+    if (c == '\'' || c == '"' || c == '`') quote = c;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const std::string& Text(const Row& row, size_t i) {
+  static const std::string kEmpty;
+  return i < row.size() && row[i] ? *row[i] : kEmpty;
+}
+
+}  // namespace internal
+}  // namespace dbroll

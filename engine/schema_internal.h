@@ -1,0 +1,45 @@
+// Shared by the per-dialect catalog readers (schema_<dialect>.cc) and the
+// dialect-independent parts (schema.cc).
+#ifndef DBROLL_ENGINE_SCHEMA_INTERNAL_H_
+#define DBROLL_ENGINE_SCHEMA_INTERNAL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbroll/schema.h"
+
+namespace dbroll::internal {
+
+// Decides which tables a snapshot leaves out: dbroll_* and the configured ones.
+class TableFilter {
+ public:
+  explicit TableFilter(const SnapshotOptions& options) : exclude_(options.exclude_tables) {}
+  bool Excluded(std::string_view table) const;
+
+ private:
+  std::vector<std::string> exclude_;
+};
+
+// Runs a catalog query; an error names the query's purpose.
+Result<std::vector<Row>> CatalogQuery(Driver& driver, const std::string& what, const std::string& sql);
+
+// Whitespace runs outside quotes become one space; leading/trailing space goes.
+std::string CollapseSpace(std::string_view text);
+std::string Lower(std::string_view text);
+// The column's text, "" for NULL.
+const std::string& Text(const Row& row, size_t i);
+
+Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter);
+Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const TableFilter& filter);
+Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter);
+
+// The CHECK (...) clauses of a CREATE TABLE text, each as "[CONSTRAINT name ]CHECK (expr)"
+// with whitespace collapsed (SQLite keeps checks only in the table's SQL).
+std::vector<std::string> ExtractChecks(std::string_view create_table);
+// The text after the top-level WHERE of a CREATE INDEX, "" when none.
+std::string ExtractIndexPredicate(std::string_view create_index);
+
+}  // namespace dbroll::internal
+
+#endif  // DBROLL_ENGINE_SCHEMA_INTERNAL_H_

@@ -1,0 +1,183 @@
+// MySQL / MariaDB catalog reader: information_schema of the current database.
+// The server qualifies names in view, trigger and routine bodies with the
+// database name; it is cut out so that a scratch database compares equal to
+// the live one. UNIQUE constraints are indexes in MySQL and read as such.
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "engine/history.h"
+#include "engine/schema_internal.h"
+
+namespace dbroll::internal {
+namespace {
+
+std::string Unqualify(std::string text, const std::string& db) {
+  const std::string q = "`" + db + "`.";
+  for (size_t p; (p = text.find(q)) != std::string::npos;) text.erase(p, q.size());
+  return text;
+}
+
+std::string RuleClause(const std::string& what, const std::string& rule) {
+  return rule.empty() || rule == "RESTRICT" || rule == "NO ACTION" ? "" : " on " + what + " " + Lower(rule);
+}
+
+}  // namespace
+
+Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter) {
+  auto dbq = CatalogQuery(driver, "the current database", "SELECT DATABASE()");
+  if (!dbq.ok()) return dbq.status();
+  if (dbq->empty() || !dbq->front()[0]) {
+    return Status(Code::kInvalidArgument, "the MySQL URL names no database -- add /<database> to the URL");
+  }
+  const std::string db = *dbq->front()[0];
+  const bool mariadb = driver.ServerVersion().find("MariaDB") != std::string::npos;
+  std::vector<SchemaObject> out;
+
+  auto tables = CatalogQuery(driver, "tables",
+                             "SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.TABLES "
+                             "WHERE TABLE_SCHEMA = DATABASE()");
+  if (!tables.ok()) return tables.status();
+  std::set<std::string> kept;
+  for (const Row& r : *tables) {
+    const std::string& name = Text(r, 0);
+    if (filter.Excluded(name)) continue;
+    const std::string& type = Text(r, 1);
+    if (type == "SEQUENCE") {
+      auto create = CatalogQuery(driver, "sequence " + name,
+                                 "SHOW CREATE SEQUENCE " + QuoteIdent(Dialect::kMysql, name));
+      if (!create.ok()) return create.status();
+      const std::string def = create->empty() ? "" : Text(create->front(), 1);
+      out.push_back({"sequence", name, "", "", CollapseSpace(Unqualify(def, db)), 0});
+    } else if (type == "BASE TABLE" || type == "SYSTEM VERSIONED") {
+      kept.insert(name);
+      out.push_back({"table", name, "", "",
+                     "engine " + Text(r, 2) + (type == "SYSTEM VERSIONED" ? " system versioned" : ""), 0});
+    }
+  }
+
+  auto cols = CatalogQuery(driver, "columns",
+                           "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, "
+                           "GENERATION_EXPRESSION, ORDINAL_POSITION, COLLATION_NAME "
+                           "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                           "ORDER BY TABLE_NAME, ORDINAL_POSITION");
+  if (!cols.ok()) return cols.status();
+  for (const Row& r : *cols) {
+    const std::string& table = Text(r, 0);
+    if (!kept.count(table)) continue;
+    const std::string& type = Text(r, 2);
+    std::string def = type;
+    if (r[8]) def += " collate " + *r[8];
+    if (Text(r, 3) == "NO") def += " not null";
+    const std::string extra = Lower(Text(r, 5));
+    const bool generated = extra.find("generated") != std::string::npos;
+    if (generated) {
+      def += " generated always as (" + Text(r, 6) + ")" +
+             (extra.find("stored") != std::string::npos ? " stored" : " virtual");
+    } else if (r[4] && *r[4] != "NULL") {
+      // MariaDB spells "no default" as SQL NULL and "DEFAULT NULL" as the text NULL.
+      def += " default " + *r[4];
+    }
+    if (!generated && !extra.empty()) def += " " + extra;
+    out.push_back({"column", table + "." + Text(r, 1), table, type, def, std::atoi(Text(r, 7).c_str())});
+  }
+
+  auto keys = CatalogQuery(
+      driver, "primary and foreign keys",
+      "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "
+      "GROUP_CONCAT(k.COLUMN_NAME ORDER BY k.ORDINAL_POSITION SEPARATOR ', '), MAX(k.REFERENCED_TABLE_NAME), "
+      "GROUP_CONCAT(k.REFERENCED_COLUMN_NAME ORDER BY k.ORDINAL_POSITION SEPARATOR ', '), "
+      "MAX(r.UPDATE_RULE), MAX(r.DELETE_RULE) "
+      "FROM information_schema.TABLE_CONSTRAINTS tc "
+      "LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+      "AND k.TABLE_NAME = tc.TABLE_NAME AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+      "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+      "AND r.TABLE_NAME = tc.TABLE_NAME AND r.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+      "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'FOREIGN KEY') "
+      "GROUP BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE");
+  if (!keys.ok()) return keys.status();
+  for (const Row& r : *keys) {
+    const std::string& table = Text(r, 0);
+    if (!kept.count(table)) continue;
+    std::string def = Lower(Text(r, 2)) + " (" + Text(r, 3) + ")";
+    if (Text(r, 2) == "FOREIGN KEY") {
+      def += " references " + Text(r, 4) + " (" + Text(r, 5) + ")" + RuleClause("update", Text(r, 6)) +
+             RuleClause("delete", Text(r, 7));
+    }
+    out.push_back({"constraint", table + "." + Text(r, 1), table, "", def, 0});
+  }
+
+  // MariaDB's CHECK_CONSTRAINTS has TABLE_NAME; MySQL's needs TABLE_CONSTRAINTS for it.
+  const std::string checks_sql =
+      mariadb ? "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+                "WHERE CONSTRAINT_SCHEMA = DATABASE()"
+              : "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE "
+                "FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc "
+                "ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+                "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'";
+  auto checks = CatalogQuery(driver, "check constraints", checks_sql);
+  if (!checks.ok()) return checks.status();
+  for (const Row& r : *checks) {
+    if (!kept.count(Text(r, 0))) continue;
+    out.push_back({"constraint", Text(r, 0) + "." + Text(r, 1), Text(r, 0), "",
+                   "check (" + CollapseSpace(Unqualify(Text(r, 2), db)) + ")", 0});
+  }
+
+  auto idx = CatalogQuery(
+      driver, "indexes",
+      "SELECT TABLE_NAME, INDEX_NAME, MIN(NON_UNIQUE), GROUP_CONCAT(CONCAT(COALESCE(COLUMN_NAME, ''), "
+      "IF(SUB_PART IS NULL, '', CONCAT('(', SUB_PART, ')')), IF(COLLATION = 'D', ' desc', '')) "
+      "ORDER BY SEQ_IN_INDEX SEPARATOR ', '), MIN(INDEX_TYPE) FROM information_schema.STATISTICS "
+      "WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY' GROUP BY TABLE_NAME, INDEX_NAME");
+  if (!idx.ok()) return idx.status();
+  for (const Row& r : *idx) {
+    const std::string& table = Text(r, 0);
+    if (!kept.count(table)) continue;
+    const std::string summary = "on " + table + " (" + Text(r, 3) + ")";
+    out.push_back({"index", table + "." + Text(r, 1), table, summary,
+                   std::string(Text(r, 2) == "0" ? "unique " : "") + summary + " using " + Lower(Text(r, 4)), 0});
+  }
+
+  auto views = CatalogQuery(driver, "views",
+                            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION FROM information_schema.VIEWS "
+                            "WHERE TABLE_SCHEMA = DATABASE()");
+  if (!views.ok()) return views.status();
+  for (const Row& r : *views) {
+    std::string def = "as " + CollapseSpace(Unqualify(Text(r, 1), db));
+    if (Text(r, 2) != "NONE" && !Text(r, 2).empty()) def += " with " + Lower(Text(r, 2)) + " check option";
+    out.push_back({"view", Text(r, 0), "", "", def, 0});
+  }
+
+  auto trigs = CatalogQuery(driver, "triggers",
+                            "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, "
+                            "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()");
+  if (!trigs.ok()) return trigs.status();
+  for (const Row& r : *trigs) {
+    const std::string& table = Text(r, 1);
+    if (filter.Excluded(table)) continue;
+    out.push_back({"trigger", table + "." + Text(r, 0), table, "on " + table,
+                   Lower(Text(r, 2)) + " " + Lower(Text(r, 3)) + " for each row " +
+                       CollapseSpace(Unqualify(Text(r, 4), db)),
+                   0});
+  }
+
+  auto routines = CatalogQuery(
+      driver, "functions and procedures",
+      "SELECT r.ROUTINE_NAME, r.ROUTINE_TYPE, r.DTD_IDENTIFIER, r.ROUTINE_DEFINITION, "
+      "(SELECT GROUP_CONCAT(CONCAT_WS(' ', p.PARAMETER_MODE, p.PARAMETER_NAME, p.DTD_IDENTIFIER) "
+      "ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') FROM information_schema.PARAMETERS p "
+      "WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME "
+      "AND p.ORDINAL_POSITION > 0) "
+      "FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = DATABASE()");
+  if (!routines.ok()) return routines.status();
+  for (const Row& r : *routines) {
+    const bool proc = Text(r, 1) == "PROCEDURE";
+    std::string def = Lower(Text(r, 1)) + " (" + Text(r, 4) + ")";
+    if (!proc) def += " returns " + Text(r, 2);
+    def += " " + CollapseSpace(Unqualify(Text(r, 3), db));
+    out.push_back({"function", Text(r, 0) + "(" + Text(r, 4) + ")", "", proc ? "procedure" : "", def, 0});
+  }
+  return out;
+}
+
+}  // namespace dbroll::internal

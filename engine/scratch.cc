@@ -1,0 +1,96 @@
+#include "engine/scratch.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include "engine/history.h"
+
+namespace dbroll::internal {
+
+std::string ReplaceUrlDatabase(const std::string& url, const std::string& database) {
+  const size_t scheme_end = url.find("://");
+  const size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const size_t query = url.find('?', authority);
+  const size_t path = url.find('/', authority);
+  const size_t head_end = path != std::string::npos && (query == std::string::npos || path < query)
+                              ? path
+                              : (query == std::string::npos ? url.size() : query);
+  return url.substr(0, head_end) + "/" + database + (query == std::string::npos ? "" : url.substr(query));
+}
+
+Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(const EngineOptions& options,
+                                                                 const std::string& scratch_url) {
+  std::unique_ptr<ScratchDatabase> s(new ScratchDatabase());
+  if (!scratch_url.empty()) {
+    s->url_ = scratch_url;
+    s->description_ = "scratch database " + RedactUrl(scratch_url);
+    return s;
+  }
+  auto dialect = DialectOfUrl(options.url);
+  if (!dialect.ok()) return dialect.status();
+  if (dialect.value() == Dialect::kSqlite) {
+    std::filesystem::path dir;
+    const char* tmp = std::getenv("TMPDIR");
+    dir = tmp && *tmp ? tmp : "/tmp";
+    std::string pattern = (dir / ("dbroll_scratch_" + std::to_string(getpid()) + "_XXXXXX")).string();
+    const int fd = mkstemp(pattern.data());
+    if (fd < 0) {
+      return Status(Code::kInvalidArgument,
+                    pattern + ": cannot create a temporary file for the scratch database -- set TMPDIR "
+                              "to a writable directory or pass --scratch-url");
+    }
+    close(fd);
+    s->file_ = pattern;
+    s->url_ = "sqlite:" + pattern;
+    s->description_ = "temporary file " + pattern;
+    return s;
+  }
+  // Servers: create a database through the configured connection, so verify
+  // needs no more rights than CREATE DATABASE.
+  DriverOptions d;
+  d.url = options.url;
+  d.base_dir = options.base_dir;
+  d.history_table = options.history_table;
+  d.settings = options.driver_settings;
+  auto admin = OpenDriver(d);
+  if (!admin.ok()) return admin.status();
+  static std::atomic<int> counter{0};
+  const std::string name = "dbroll_scratch_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  Status created = admin.value()->RunStatement(
+      Statement{"CREATE DATABASE " + QuoteIdent(dialect.value(), name), "", 1, 1, 0});
+  if (!created.ok()) {
+    return Status(created.code(), "creating scratch database " + name + ": " + created.message() +
+                                      " -- grant CREATE DATABASE to this user or pass --scratch-url");
+  }
+  s->admin_ = std::move(admin).value();
+  s->database_ = name;
+  s->url_ = ReplaceUrlDatabase(options.url, name);
+  s->description_ = "temporary database " + name;
+  return s;
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  if (!file_.empty()) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(file_ + suffix, ec);
+  }
+  if (admin_ && !database_.empty()) {
+    const Dialect d = admin_->dialect();
+    const std::string drop = "DROP DATABASE IF EXISTS " + QuoteIdent(d, database_);
+    // FORCE ends sessions a failed step may have left behind (PostgreSQL 13+).
+    if (d != Dialect::kPostgres || !admin_->RunStatement(Statement{drop + " WITH (FORCE)", "", 1, 1, 0}).ok()) {
+      (void)admin_->RunStatement(Statement{drop, "", 1, 1, 0});
+    }
+  }
+}
+
+Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions& options) const {
+  EngineOptions o = options;
+  o.url = url_;
+  return Engine::Open(o, nullptr);
+}
+
+}  // namespace dbroll::internal

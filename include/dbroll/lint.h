@@ -1,0 +1,113 @@
+// The migration linter: finds irreversible, backward-incompatible and locking
+// statements before they are merged. Rules and their ids are listed by
+// LintRules(); each has a page in docs/lint/<rule-id>.md.
+#ifndef DBROLL_LINT_H_
+#define DBROLL_LINT_H_
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dbroll/migration.h"
+#include "dbroll/options.h"
+#include "dbroll/status.h"
+
+namespace dbroll {
+
+enum class Severity { kError, kWarning };
+const char* SeverityName(Severity s);  // "error", "warning"
+
+// The server the migrations are written for: what is safe depends on it.
+struct LintTarget {
+  Dialect dialect = Dialect::kPostgres;
+  std::string flavor = "postgres";  // "postgres", "mysql", "mariadb" or "sqlite"
+  int major = 15;
+  int minor = 0;
+};
+// Parses "postgres:15", "mysql:8.0", "mariadb:10.11", "sqlite:3.40" (version
+// optional). Errors: kInvalidArgument naming the accepted forms.
+Result<LintTarget> ParseLintTarget(const std::string& text);
+
+struct LintOptions {
+  // Server and version. Default: postgres:15.
+  LintTarget target;
+  // Per-rule severity overrides. Default: each rule's own severity.
+  std::map<std::string, Severity> severities;
+  // Rule ids never reported. Default: none.
+  std::set<std::string> disabled;
+  // Path globs (fnmatch, relative to the project) never linted. Default: none.
+  std::vector<std::string> skip;
+  // `[postgres] lock_timeout` is configured, so the driver sets lock_timeout
+  // for every migration and missing-lock-timeout has nothing to report.
+  // Default: false.
+  bool session_lock_timeout = false;
+  // Script paths (as in Script::path) that exist in the pre-merge base and
+  // were changed: reported by edited-merged-migration. Default: none.
+  std::set<std::string> edited_since_base;
+};
+
+// Options from `[lint]` / `[lint.severity]`; `target` defaults to the dialect
+// of the config's database URL. Errors: kInvalidArgument for an unknown rule
+// id, severity or target.
+Result<LintOptions> LintOptionsFromConfig(const Config& config);
+
+struct Finding {
+  std::string rule;       // stable kebab-case id, e.g. "drop-column"
+  Severity severity = Severity::kError;
+  std::string path;       // as shown to the user
+  int line = 1;           // 1-based
+  int column = 1;         // 1-based, in UTF-8 characters
+  std::string message;    // what is wrong, object first
+  std::string safe_alternative;  // what to do instead; may be empty
+  std::string source_line;       // the text of `line`, for carets
+};
+
+struct RuleInfo {
+  std::string id;
+  Severity severity;     // default
+  std::string summary;   // one line
+};
+// Every rule, in id order.
+const std::vector<RuleInfo>& LintRules();
+
+class Linter {
+ public:
+  virtual ~Linter() = default;
+
+  // Lints migrations in version order; `migrations` may be a subset of a
+  // project. Findings are sorted by path, line, column. Never fails: files
+  // that cannot be split or parsed become findings.
+  virtual std::vector<Finding> Lint(const std::vector<Migration>& migrations) = 0;
+
+  // Errors: kInvalidArgument for an unknown rule id in the options.
+  static Result<std::unique_ptr<Linter>> Create(LintOptions options);
+};
+
+// Migrations under `paths` (migration directories, a directory of them, or
+// single .sql files of either layout), with the files for `dialect`. Unlike
+// MigrationSource, a missing down is not an error here: missing-down reports
+// it. Paths are shown relative to `display_root`. Errors: kNotFound for a path
+// that does not exist, kInvalidArgument for an unreadable file.
+Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::string>& paths,
+                                                     Dialect dialect, const std::string& display_root);
+
+// Output formats of `dbroll lint`: "text", "json", "sarif", "github", "junit".
+// `color` only affects text. Errors: kInvalidArgument for an unknown format.
+Result<std::string> RenderFindings(const std::vector<Finding>& findings, const std::string& format,
+                                   int files_checked, bool color = false);
+
+// Pre-merge mode: migration files added or modified since `base` in the git
+// repository holding `project_dir`, as paths relative to `project_dir`.
+struct BaseDiff {
+  std::set<std::string> added;     // new since base: lint these
+  std::set<std::string> modified;  // existed in base and changed: already merged, an error
+};
+// Errors: kInvalidArgument when git fails (not a repository, unknown ref).
+Result<BaseDiff> DiffAgainstBase(const std::string& project_dir, const std::string& migrations_dir,
+                                 const std::string& base);
+
+}  // namespace dbroll
+
+#endif  // DBROLL_LINT_H_

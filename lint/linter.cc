@@ -1,0 +1,275 @@
+// The linter core: facts per script, rules per migration, then suppression,
+// configured severities and disabled rules.
+#include <algorithm>
+#include <fnmatch.h>
+#include <sstream>
+
+#include "dbroll/driver.h"
+#include "dbroll/lint.h"
+#include "engine/splitter.h"
+#include "lint/rule.h"
+
+namespace dbroll {
+
+const char* SeverityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
+
+Result<LintTarget> ParseLintTarget(const std::string& text) {
+  LintTarget t;
+  const size_t colon = text.find(':');
+  t.flavor = lint::Lower(text.substr(0, colon));
+  if (t.flavor == "postgresql") t.flavor = "postgres";
+  if (t.flavor == "sqlite3") t.flavor = "sqlite";
+  if (t.flavor == "postgres") {
+    t.dialect = Dialect::kPostgres;
+    t.major = 15;
+  } else if (t.flavor == "mysql") {
+    t.dialect = Dialect::kMysql;
+    t.major = 8;
+  } else if (t.flavor == "mariadb") {
+    t.dialect = Dialect::kMysql;
+    t.major = 10;
+    t.minor = 11;
+  } else if (t.flavor == "sqlite") {
+    t.dialect = Dialect::kSqlite;
+    t.major = 3;
+    t.minor = 40;
+  } else {
+    return Status(Code::kInvalidArgument, "[lint] target \"" + text +
+                                              "\" is not known -- use postgres:15, mysql:8.0, mariadb:10.11 or sqlite:3.40");
+  }
+  if (colon != std::string::npos) {
+    const std::string v = text.substr(colon + 1);
+    char* end = nullptr;
+    const long major = std::strtol(v.c_str(), &end, 10);
+    if (end == v.c_str() || (*end != '\0' && *end != '.')) {
+      return Status(Code::kInvalidArgument, "[lint] target \"" + text + "\" has a bad version -- write e.g. " +
+                                                t.flavor + ":" + std::to_string(t.major));
+    }
+    t.major = static_cast<int>(major);
+    t.minor = *end == '.' ? std::atoi(end + 1) : 0;
+  }
+  return t;
+}
+
+const std::vector<RuleInfo>& LintRules() {
+  static const std::vector<RuleInfo> kInfo = [] {
+    std::vector<RuleInfo> v;
+    for (const auto& r : lint::AllRules()) v.push_back({r.id, r.severity, r.summary});
+    std::sort(v.begin(), v.end(), [](const RuleInfo& a, const RuleInfo& b) { return a.id < b.id; });
+    return v;
+  }();
+  return kInfo;
+}
+
+namespace {
+
+bool KnownRule(const std::string& id) {
+  for (const auto& r : lint::AllRules()) {
+    if (id == r.id) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<LintOptions> LintOptionsFromConfig(const Config& config) {
+  LintOptions o;
+  std::string target = config.Get("lint", "target");
+  if (target.empty()) {
+    auto d = DialectOfUrl(config.engine.url);
+    target = d.ok() ? DialectName(d.value()) : "postgres";
+  }
+  auto t = ParseLintTarget(target);
+  if (!t.ok()) return t.status();
+  o.target = t.value();
+  for (const auto& id : SplitList(config.Get("lint", "disable"))) {
+    if (!KnownRule(id)) {
+      return Status(Code::kInvalidArgument, "[lint] disable names unknown rule \"" + id + "\" -- see docs/lint.md");
+    }
+    o.disabled.insert(id);
+  }
+  o.skip = SplitList(config.Get("lint", "skip"));
+  auto sev = config.sections.find("lint.severity");
+  if (sev != config.sections.end()) {
+    for (const auto& [id, value] : sev->second) {
+      if (!KnownRule(id)) {
+        return Status(Code::kInvalidArgument, "[lint.severity] names unknown rule \"" + id + "\" -- see docs/lint.md");
+      }
+      if (value == "off") {
+        o.disabled.insert(id);
+      } else if (value == "error" || value == "warning") {
+        o.severities[id] = value == "error" ? Severity::kError : Severity::kWarning;
+      } else {
+        return Status(Code::kInvalidArgument,
+                      "[lint.severity] " + id + " = \"" + value + "\" -- use \"error\", \"warning\" or \"off\"");
+      }
+    }
+  }
+  o.session_lock_timeout = !config.Get("postgres", "lock_timeout").empty() ||
+                           config.engine.driver_settings.count("postgres.lock_timeout") > 0;
+  return o;
+}
+
+namespace lint {
+
+ScriptFacts AnalyzeScript(const Script& script, const LintTarget& target) {
+  ScriptFacts sf;
+  sf.script = &script;
+  auto split = internal::SplitStatements(script.path, script.text, target.dialect);
+  if (!split.ok()) {
+    sf.split_failed = true;
+    sf.split_error = split.status().message();
+    return sf;
+  }
+  sf.blank = split->empty();
+  std::set<std::string> created;
+  sf.statements.reserve(split->size());
+  for (auto& stmt : *split) {
+    StatementFacts f;
+    f.stmt = std::move(stmt);
+    f.tables_created_before = created;
+    if (target.dialect == Dialect::kPostgres) {
+      AnalyzePostgres(&f);
+    } else {
+      AnalyzeOtherDialect(&f, target.dialect);
+    }
+    for (const auto& op : f.ops) {
+      if (op.kind == OpKind::kCreateTable) created.insert(op.table);
+    }
+    sf.statements.push_back(std::move(f));
+  }
+  return sf;
+}
+
+namespace {
+
+// Lines holding only a `--` comment directly above `line`, which is where a
+// statement's `dbroll:allow` may sit.
+bool AllowApplies(const Script& s, const Allow& a, int statement_line) {
+  if (a.file_wide) return true;
+  if (statement_line <= 0 || a.line >= statement_line) return false;
+  std::vector<std::string_view> lines;
+  std::string_view text = s.text;
+  size_t b = 0;
+  for (int l = 1; l < statement_line && b <= text.size(); ++l) {
+    size_t e = text.find('\n', b);
+    if (e == std::string_view::npos) e = text.size();
+    lines.push_back(text.substr(b, e - b));
+    b = e + 1;
+  }
+  for (int l = statement_line - 1; l >= 1 && l <= static_cast<int>(lines.size()); --l) {
+    std::string_view t = lines[l - 1];
+    const size_t p = t.find_first_not_of(" \t\r");
+    if (p == std::string_view::npos || t.substr(p, 2) != "--") return false;
+    if (l == a.line) return true;
+  }
+  return false;
+}
+
+std::string LineOf(const std::string& text, int line) {
+  size_t b = 0;
+  for (int l = 1; l < line; ++l) {
+    b = text.find('\n', b);
+    if (b == std::string::npos) return "";
+    ++b;
+  }
+  size_t e = text.find('\n', b);
+  std::string out = text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+  if (!out.empty() && out.back() == '\r') out.pop_back();
+  return out;
+}
+
+class LinterImpl : public Linter {
+ public:
+  explicit LinterImpl(LintOptions o) : options_(std::move(o)) {}
+
+  std::vector<Finding> Lint(const std::vector<Migration>& migrations) override {
+    std::vector<Finding> out;
+    KnownSchema schema;
+    for (const auto& m : migrations) {
+      if (Skipped(m.up.path)) continue;
+      MigrationFacts mf;
+      mf.migration = &m;
+      mf.up = AnalyzeScript(m.up, options_.target);
+      if (m.down) {
+        mf.has_down = true;
+        mf.down = AnalyzeScript(*m.down, options_.target);
+      }
+      std::vector<std::pair<const Rule*, RawFinding>> raw;
+      for (const auto& rule : AllRules()) {
+        if (options_.disabled.count(rule.id)) continue;
+        std::vector<RawFinding> found;
+        RuleContext ctx(mf, options_, schema, &found);
+        rule.check(ctx);
+        for (auto& f : found) raw.emplace_back(&rule, std::move(f));
+      }
+      for (auto& [rule, f] : raw) {
+        if (Suppressed(*f.script, rule->id, f.statement_line)) continue;
+        Finding out_f;
+        out_f.rule = rule->id;
+        auto sev = options_.severities.find(rule->id);
+        out_f.severity = sev == options_.severities.end() ? rule->severity : sev->second;
+        out_f.path = f.script->path;
+        out_f.line = f.line;
+        out_f.column = f.column;
+        out_f.message = std::move(f.message);
+        out_f.safe_alternative = std::move(f.safe_alternative);
+        out_f.source_line = LineOf(f.script->text, f.line);
+        out.push_back(std::move(out_f));
+      }
+      schema.Apply(mf.up);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+      if (a.path != b.path) return a.path < b.path;
+      if (a.line != b.line) return a.line < b.line;
+      if (a.column != b.column) return a.column < b.column;
+      return a.rule < b.rule;
+    });
+    return out;
+  }
+
+ private:
+  bool Skipped(const std::string& path) const {
+    for (const auto& g : options_.skip) {
+      if (fnmatch(g.c_str(), path.c_str(), 0) == 0) return true;
+      const std::string prefix = g.back() == '/' ? g : g + "/";
+      if (path.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+  }
+  static bool Suppressed(const Script& s, const std::string& rule, int statement_line) {
+    // A suppression of the suppression rules would hide its own error.
+    if (rule == "allow-without-reason" || rule == "allow-unknown-rule") return false;
+    for (const auto& a : s.directives.allows) {
+      if (a.rule == rule && !a.reason.empty() && AllowApplies(s, a, statement_line)) return true;
+    }
+    return false;
+  }
+
+  LintOptions options_;
+};
+
+}  // namespace
+}  // namespace lint
+
+Result<std::unique_ptr<Linter>> Linter::Create(LintOptions options) {
+  for (const auto& [id, sev] : options.severities) {
+    if (!KnownRule(id)) return Status(Code::kInvalidArgument, "unknown lint rule \"" + id + "\"");
+  }
+  for (const auto& id : options.disabled) {
+    if (!KnownRule(id)) return Status(Code::kInvalidArgument, "unknown lint rule \"" + id + "\"");
+  }
+  return std::unique_ptr<Linter>(new lint::LinterImpl(std::move(options)));
+}
+
+}  // namespace dbroll

@@ -1,0 +1,432 @@
+// PostgreSQL statements through the real grammar (libpg_query), walked into
+// Ops. JSON output is used rather than protobuf because the protobuf-c headers
+// are not installed and one statement's JSON tree is small: parsing stays far
+// below the time budget (see docs/benchmarks.md).
+#include <pg_query.h>
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "engine/splitter.h"
+#include "lint/facts.h"
+
+namespace dbroll::lint {
+namespace {
+
+using nlohmann::json;
+
+const json kNull;
+
+const json& At(const json& j, const char* key) {
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+std::string Str(const json& j, const char* key) {
+  const json& v = At(j, key);
+  return v.is_string() ? Lower(v.get<std::string>()) : std::string();
+}
+bool Bool(const json& j, const char* key) {
+  const json& v = At(j, key);
+  return v.is_boolean() && v.get<bool>();
+}
+// Last element of a name list ([{"String":{"sval":"s"}}, ...]): drops the schema.
+std::string LastName(const json& list) {
+  if (!list.is_array() || list.empty()) return "";
+  return Str(At(list.back(), "String"), "sval");
+}
+std::string RelName(const json& rangevar) { return Str(rangevar, "relname"); }
+
+std::string TypeText(const json& type_name) {
+  std::string t = LastName(At(type_name, "names"));
+  const json& mods = At(type_name, "typmods");
+  if (mods.is_array() && !mods.empty()) {
+    t += "(";
+    for (size_t i = 0; i < mods.size(); ++i) {
+      if (i) t += ",";
+      const json& ival = At(At(At(mods[i], "A_Const"), "ival"), "ival");
+      t += ival.is_number() ? std::to_string(ival.get<int>()) : "?";
+    }
+    t += ")";
+  }
+  if (At(type_name, "arrayBounds").is_array()) t += "[]";
+  return t;
+}
+
+// Functions whose value changes per row: a default calling one makes
+// PostgreSQL rewrite the table even on 11+.
+bool CallsVolatile(const json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "FuncCall") {
+        const std::string f = LastName(At(it.value(), "funcname"));
+        static const char* kVolatile[] = {"random", "gen_random_uuid", "uuid_generate_v1",
+                                          "uuid_generate_v4", "clock_timestamp", "timeofday",
+                                          "nextval", "txid_current", "setseed"};
+        for (const char* v : kVolatile) {
+          if (f == v) return true;
+        }
+      }
+      if (CallsVolatile(it.value())) return true;
+    }
+  } else if (j.is_array()) {
+    for (const auto& e : j) {
+      if (CallsVolatile(e)) return true;
+    }
+  }
+  return false;
+}
+
+void ColumnConstraints(const json& coldef, Op* op) {
+  for (const auto& c : At(coldef, "constraints")) {
+    const json& con = At(c, "Constraint");
+    const std::string type = Str(con, "contype");
+    if (type == "constr_notnull" || type == "constr_primary") op->not_null = true;
+    if (type == "constr_default") {
+      op->has_default = true;
+      op->volatile_default = CallsVolatile(At(con, "raw_expr"));
+    }
+    if (type == "constr_identity" || type == "constr_generated") op->generated = true;
+  }
+}
+
+class Walker {
+ public:
+  explicit Walker(StatementFacts* f) : f_(f) {}
+
+  void Statement(const json& node, bool in_do) {
+    in_do_ = in_do;
+    if (!node.is_object() || node.empty()) return;
+    const std::string& kind = node.begin().key();
+    const json& n = node.begin().value();
+    if (kind == "CreateStmt") {
+      Op op = Make(OpKind::kCreateTable, "table", RelName(At(n, "relation")));
+      for (const auto& e : At(n, "tableElts")) {
+        const json& cd = At(e, "ColumnDef");
+        if (cd.is_null()) continue;
+        op.columns.push_back(Str(cd, "colname"));
+        op.column_types.push_back(TypeText(At(cd, "typeName")));
+      }
+      Add(std::move(op));
+    } else if (kind == "CreateTableAsStmt") {
+      const bool matview = Str(n, "objtype") == "object_matview";
+      Add(Make(matview ? OpKind::kCreateObject : OpKind::kCreateTable,
+               matview ? "materialized view" : "table", RelName(At(At(n, "into"), "rel"))));
+    } else if (kind == "DropStmt") {
+      Drop(n);
+    } else if (kind == "DropdbStmt") {
+      Op op = Make(OpKind::kDropDatabase, "database", Str(n, "dbname"));
+      op.if_exists = Bool(n, "missing_ok");
+      Add(std::move(op));
+    } else if (kind == "CreatedbStmt") {
+      Add(Make(OpKind::kCreateDatabase, "database", Str(n, "dbname")));
+    } else if (kind == "CreateSchemaStmt") {
+      Add(Make(OpKind::kCreateSchema, "schema", Str(n, "schemaname")));
+    } else if (kind == "RenameStmt") {
+      Rename(n);
+    } else if (kind == "AlterTableStmt") {
+      AlterTable(n);
+    } else if (kind == "IndexStmt") {
+      Op op = Make(OpKind::kCreateIndex, "index", RelName(At(n, "relation")));
+      op.name = Str(n, "idxname");
+      op.concurrently = Bool(n, "concurrent");
+      Add(std::move(op));
+    } else if (kind == "TruncateStmt") {
+      for (const auto& r : At(n, "relations")) {
+        Op op = Make(OpKind::kTruncate, "table", RelName(At(r, "RangeVar")));
+        op.cascade = Str(n, "behavior") == "drop_cascade";
+        Add(std::move(op));
+      }
+    } else if (kind == "TransactionStmt") {
+      Op op = Make(OpKind::kTransactionControl, "", "");
+      op.name = Str(n, "kind");
+      Add(std::move(op));
+    } else if (kind == "VariableSetStmt") {
+      if (Str(n, "name") == "lock_timeout") Add(Make(OpKind::kSetLockTimeout, "", ""));
+    } else if (kind == "CreateEnumStmt") {
+      Op op = Make(OpKind::kCreateType, "type", LastName(At(n, "typeName")));
+      for (const auto& v : At(n, "vals")) op.values.push_back(At(At(v, "String"), "sval").get<std::string>());
+      Add(std::move(op));
+    } else if (kind == "CompositeTypeStmt") {
+      Add(Make(OpKind::kCreateType, "type", RelName(At(n, "typevar"))));
+    } else if (kind == "CreateDomainStmt") {
+      Add(Make(OpKind::kCreateType, "domain", LastName(At(n, "domainname"))));
+    } else if (kind == "AlterEnumStmt") {
+      Op op = Make(At(n, "oldVal").is_string() ? OpKind::kRenameEnumValue : OpKind::kAddEnumValue,
+                   "type", LastName(At(n, "typeName")));
+      op.name = At(n, "oldVal").is_string() ? At(n, "oldVal").get<std::string>() : "";
+      op.new_name = At(n, "newVal").is_string() ? At(n, "newVal").get<std::string>() : "";
+      Add(std::move(op));
+    } else if (kind == "ViewStmt") {
+      Add(Make(OpKind::kCreateObject, "view", RelName(At(n, "view"))));
+    } else if (kind == "CreateSeqStmt") {
+      Add(Make(OpKind::kCreateObject, "sequence", RelName(At(n, "sequence"))));
+    } else if (kind == "CreateFunctionStmt") {
+      // Only defined, not run: its body is not walked.
+      Add(Make(OpKind::kCreateObject, Bool(n, "is_procedure") ? "procedure" : "function",
+               LastName(At(n, "funcname"))));
+    } else if (kind == "CreateTrigStmt") {
+      Add(Make(OpKind::kCreateObject, "trigger", Str(n, "trigname")));
+    } else if (kind == "CreateExtensionStmt") {
+      Add(Make(OpKind::kCreateObject, "extension", Str(n, "extname")));
+    } else if (kind == "DeleteStmt" || kind == "UpdateStmt" || kind == "InsertStmt" ||
+               kind == "SelectStmt") {
+      Dml(node);
+    } else if (kind == "DoStmt") {
+      DoBlock(n);
+    } else if (kind.find("Stmt") != std::string::npos && kind.rfind("Create", 0) == 0) {
+      Add(Make(OpKind::kOtherDdl, "", ""));
+    } else if (kind.rfind("Alter", 0) == 0 || kind.rfind("Drop", 0) == 0 || kind == "CommentStmt" ||
+               kind == "GrantStmt") {
+      Add(Make(OpKind::kOtherDdl, "", ""));
+    }
+  }
+
+  // The body of a DO block runs now, so its SQL statements are linted as if
+  // they were in the file; positions map back through the body's line numbers.
+  void DoBlock(const json& n) {
+    std::string body;
+    for (const auto& a : At(n, "args")) {
+      const json& d = At(a, "DefElem");
+      if (Str(d, "defname") == "as") body = At(At(At(d, "arg"), "String"), "sval").get<std::string>();
+      if (Str(d, "defname") == "language" && Str(At(At(d, "arg"), "String"), "sval") != "plpgsql") return;
+    }
+    if (body.empty()) return;
+    const std::string fn = "CREATE FUNCTION dbroll_do() RETURNS void LANGUAGE plpgsql AS $dbroll_do$" +
+                           body + "$dbroll_do$";
+    PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn.c_str());
+    if (r.error) {
+      f_->parsed = false;
+      f_->parse_error = std::string("in DO block: ") + r.error->message;
+      pg_query_free_plpgsql_parse_result(r);
+      return;
+    }
+    json tree = json::parse(r.plpgsql_funcs, nullptr, false);
+    pg_query_free_plpgsql_parse_result(r);
+    const size_t body_at = f_->stmt.text.find(body);
+    int body_line = f_->stmt.line;
+    if (body_at != std::string::npos) {
+      for (size_t i = 0; i < body_at; ++i) body_line += f_->stmt.text[i] == '\n';
+    }
+    std::vector<std::pair<std::string, int>> queries;
+    CollectExecSql(tree, &queries);
+    for (const auto& [q, lineno] : queries) {
+      PgQueryParseResult pr = pg_query_parse(q.c_str());
+      if (pr.error) {
+        pg_query_free_parse_result(pr);
+        continue;
+      }
+      json inner = json::parse(pr.parse_tree, nullptr, false);
+      pg_query_free_parse_result(pr);
+      line_ = body_line + lineno - 1;
+      column_ = ColumnOf(q, line_);
+      for (const auto& s : At(inner, "stmts")) Statement(At(s, "stmt"), true);
+      line_ = column_ = 0;
+    }
+  }
+
+ private:
+  static void CollectExecSql(const json& j, std::vector<std::pair<std::string, int>>* out) {
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it.key() == "PLpgSQL_stmt_execsql") {
+          const json& q = At(At(At(it.value(), "sqlstmt"), "PLpgSQL_expr"), "query");
+          const json& l = At(it.value(), "lineno");
+          if (q.is_string()) out->emplace_back(q.get<std::string>(), l.is_number() ? l.get<int>() : 1);
+        } else {
+          CollectExecSql(it.value(), out);
+        }
+      }
+    } else if (j.is_array()) {
+      for (const auto& e : j) CollectExecSql(e, out);
+    }
+  }
+
+  // Column of the query's first word on `line` of the file, else the line's start.
+  int ColumnOf(const std::string& query, int line) const {
+    const std::string& t = f_->stmt.text;
+    int l = f_->stmt.line;
+    size_t i = 0;
+    while (i < t.size() && l < line) l += t[i++] == '\n';
+    const size_t eol = t.find('\n', i);
+    const std::string word = query.substr(0, query.find_first_of(" \t\n("));
+    const size_t at = t.substr(i, eol == std::string::npos ? std::string::npos : eol - i).find(word);
+    int line_out = 0, col = 1;
+    internal::LineColumnAt(std::string_view(t).substr(i), at == std::string::npos ? 0 : at, &line_out, &col);
+    return line == f_->stmt.line ? col + f_->stmt.column - 1 : col;
+  }
+
+  Op Make(OpKind kind, const char* object_type, std::string table) const {
+    Op op;
+    op.kind = kind;
+    op.object_type = object_type;
+    op.table = std::move(table);
+    op.in_do_block = in_do_;
+    op.line = line_;
+    op.column = column_;
+    return op;
+  }
+  void Add(Op op) { f_->ops.push_back(std::move(op)); }
+
+  void Drop(const json& n) {
+    static const std::pair<const char*, const char*> kTypes[] = {
+        {"object_table", "table"}, {"object_index", "index"}, {"object_schema", "schema"},
+        {"object_type", "type"},   {"object_domain", "domain"}, {"object_view", "view"},
+        {"object_matview", "materialized view"}, {"object_sequence", "sequence"},
+        {"object_function", "function"}, {"object_procedure", "procedure"},
+        {"object_trigger", "trigger"}, {"object_extension", "extension"}};
+    const std::string rt = Str(n, "removeType");
+    const char* type = nullptr;
+    for (const auto& [k, v] : kTypes) {
+      if (rt == k) type = v;
+    }
+    if (!type) {
+      Add(Make(OpKind::kOtherDdl, "", ""));
+      return;
+    }
+    const std::string t = type;
+    OpKind kind = OpKind::kDropObject;
+    if (t == "table") kind = OpKind::kDropTable;
+    if (t == "index") kind = OpKind::kDropIndex;
+    if (t == "schema") kind = OpKind::kDropSchema;
+    if (t == "type" || t == "domain") kind = OpKind::kDropType;
+    for (const auto& obj : At(n, "objects")) {
+      std::string name;
+      if (obj.contains("List")) {
+        name = LastName(At(At(obj, "List"), "items"));
+      } else if (obj.contains("String")) {
+        name = Str(At(obj, "String"), "sval");
+      } else if (obj.contains("TypeName")) {
+        name = LastName(At(At(obj, "TypeName"), "names"));
+      } else if (obj.contains("ObjectWithArgs")) {
+        name = LastName(At(At(obj, "ObjectWithArgs"), "objname"));
+      }
+      Op op = Make(kind, type, name);
+      if (kind == OpKind::kDropIndex) op.name = name;
+      op.if_exists = Bool(n, "missing_ok");
+      op.cascade = Str(n, "behavior") == "drop_cascade";
+      op.concurrently = Bool(n, "concurrent");
+      Add(std::move(op));
+    }
+  }
+
+  void Rename(const json& n) {
+    const std::string rt = Str(n, "renameType");
+    if (rt == "object_column") {
+      Op op = Make(OpKind::kRenameColumn, "column", RelName(At(n, "relation")));
+      op.name = Str(n, "subname");
+      op.new_name = Str(n, "newname");
+      Add(std::move(op));
+    } else if (rt == "object_table") {
+      Op op = Make(OpKind::kRenameTable, "table", RelName(At(n, "relation")));
+      op.new_name = Str(n, "newname");
+      Add(std::move(op));
+    } else {
+      Add(Make(OpKind::kOtherDdl, "", ""));
+    }
+  }
+
+  void AlterTable(const json& n) {
+    const std::string table = RelName(At(n, "relation"));
+    for (const auto& c : At(n, "cmds")) {
+      const json& cmd = At(c, "AlterTableCmd");
+      const std::string sub = Str(cmd, "subtype");
+      if (sub == "at_addcolumn") {
+        const json& cd = At(At(cmd, "def"), "ColumnDef");
+        Op op = Make(OpKind::kAddColumn, "column", table);
+        op.name = Str(cd, "colname");
+        op.type = TypeText(At(cd, "typeName"));
+        ColumnConstraints(cd, &op);
+        Add(op);
+        // Inline REFERENCES / UNIQUE on the new column validate against every row.
+        for (const auto& k : At(cd, "constraints")) {
+          const std::string type = Str(At(k, "Constraint"), "contype");
+          if (type == "constr_foreign" || type == "constr_check" || type == "constr_unique") {
+            Op con = Make(OpKind::kAddConstraint, "constraint", table);
+            con.constraint = type.substr(7);
+            con.name = op.name;
+            Add(std::move(con));
+          }
+        }
+      } else if (sub == "at_dropcolumn") {
+        Op op = Make(OpKind::kDropColumn, "column", table);
+        op.name = Str(cmd, "name");
+        op.if_exists = Bool(cmd, "missing_ok");
+        op.cascade = Str(cmd, "behavior") == "drop_cascade";
+        Add(std::move(op));
+      } else if (sub == "at_altercolumntype") {
+        Op op = Make(OpKind::kAlterColumnType, "column", table);
+        op.name = Str(cmd, "name");
+        op.type = TypeText(At(At(At(cmd, "def"), "ColumnDef"), "typeName"));
+        Add(std::move(op));
+      } else if (sub == "at_setnotnull" || sub == "at_dropnotnull") {
+        Op op = Make(sub == "at_setnotnull" ? OpKind::kSetNotNull : OpKind::kDropNotNull, "column", table);
+        op.name = Str(cmd, "name");
+        Add(std::move(op));
+      } else if (sub == "at_addconstraint") {
+        const json& con = At(At(cmd, "def"), "Constraint");
+        Op op = Make(OpKind::kAddConstraint, "constraint", table);
+        op.constraint = Str(con, "contype").substr(7);
+        op.name = Str(con, "conname");
+        op.not_valid = Bool(con, "skip_validation");
+        op.using_index = At(con, "indexname").is_string();
+        Add(std::move(op));
+      } else if (sub == "at_dropconstraint") {
+        Op op = Make(OpKind::kDropConstraint, "constraint", table);
+        op.name = Str(cmd, "name");
+        Add(std::move(op));
+      } else {
+        Add(Make(OpKind::kOtherDdl, "", table));
+      }
+    }
+  }
+
+  // DELETE/UPDATE anywhere in the statement (CTEs, INSERT ... SELECT with a
+  // data-modifying WITH) are found by walking the whole tree.
+  void Dml(const json& j) {
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& k = it.key();
+        if (k == "DeleteStmt" || k == "UpdateStmt") {
+          Op op = Make(k == "DeleteStmt" ? OpKind::kDelete : OpKind::kUpdate, "table",
+                       RelName(At(it.value(), "relation")));
+          op.has_where = !At(it.value(), "whereClause").is_null();
+          Add(std::move(op));
+        } else if (k == "InsertStmt") {
+          Add(Make(OpKind::kInsert, "table", RelName(At(it.value(), "relation"))));
+        }
+        Dml(it.value());
+      }
+    } else if (j.is_array()) {
+      for (const auto& e : j) Dml(e);
+    }
+  }
+
+  StatementFacts* f_;
+  bool in_do_ = false;
+  int line_ = 0;
+  int column_ = 0;
+};
+
+}  // namespace
+
+void AnalyzePostgres(StatementFacts* facts) {
+  PgQueryParseResult r = pg_query_parse(facts->stmt.text.c_str());
+  if (r.error) {
+    facts->parsed = false;
+    facts->parse_error = r.error->message;
+    const int cursor = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
+    int line = 1, col = 1;
+    internal::LineColumnAt(facts->stmt.text, static_cast<size_t>(cursor), &line, &col);
+    facts->error_line = facts->stmt.line + line - 1;
+    facts->error_column = line == 1 ? facts->stmt.column + col - 1 : col;
+    pg_query_free_parse_result(r);
+    return;
+  }
+  json tree = json::parse(r.parse_tree, nullptr, false);
+  pg_query_free_parse_result(r);
+  Walker w(facts);
+  for (const auto& s : At(tree, "stmts")) w.Statement(At(s, "stmt"), false);
+}
+
+}  // namespace dbroll::lint

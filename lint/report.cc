@@ -1,0 +1,183 @@
+// Rendering findings: text for people, JSON (stable, documented in
+// docs/lint.md), SARIF 2.1.0 for code scanning, GitHub workflow annotations
+// and JUnit XML for CI test reports.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "dbroll/lint.h"
+
+namespace dbroll {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+// Caret under column `col` (UTF-8 characters), keeping tabs so it lines up.
+std::string Caret(const std::string& line, int col) {
+  std::string pad;
+  int c = 1;
+  for (size_t i = 0; i < line.size() && c < col; ++i) {
+    const unsigned char ch = static_cast<unsigned char>(line[i]);
+    if ((ch & 0xC0) == 0x80) continue;
+    pad += line[i] == '\t' ? '\t' : ' ';
+    ++c;
+  }
+  return pad + "^";
+}
+
+std::string Text(const std::vector<Finding>& fs, int files, bool color) {
+  std::ostringstream o;
+  const char* bold = color ? "\033[1m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  int errors = 0, warnings = 0;
+  for (const auto& f : fs) {
+    const bool err = f.severity == Severity::kError;
+    (err ? errors : warnings)++;
+    o << bold << f.path << ":" << f.line << ":" << f.column << ":" << reset << " "
+      << (color ? (err ? "\033[31m" : "\033[33m") : "") << SeverityName(f.severity) << reset << " [" << f.rule
+      << "] " << f.message << "\n";
+    if (!f.source_line.empty()) o << "    " << f.source_line << "\n    " << Caret(f.source_line, f.column) << "\n";
+    if (!f.safe_alternative.empty()) o << "  help: " << f.safe_alternative << "\n";
+  }
+  o << files << " file(s) checked: " << errors << " error(s), " << warnings << " warning(s)\n";
+  return o.str();
+}
+
+std::string Json(const std::vector<Finding>& fs, int files) {
+  ordered_json arr = ordered_json::array();
+  int errors = 0;
+  for (const auto& f : fs) {
+    errors += f.severity == Severity::kError;
+    arr.push_back(ordered_json{{"rule", f.rule}, {"severity", SeverityName(f.severity)}, {"path", f.path},
+                               {"line", f.line}, {"column", f.column}, {"message", f.message},
+                               {"safe_alternative", f.safe_alternative}, {"source_line", f.source_line}});
+  }
+  ordered_json doc{{"format", 1},
+                   {"files_checked", files},
+                   {"summary", {{"errors", errors}, {"warnings", static_cast<int>(fs.size()) - errors}}},
+                   {"findings", arr}};
+  return doc.dump(2) + "\n";
+}
+
+std::string Sarif(const std::vector<Finding>& fs) {
+  ordered_json rules = ordered_json::array();
+  std::map<std::string, int> index;
+  for (const auto& r : LintRules()) {
+    index[r.id] = static_cast<int>(rules.size());
+    rules.push_back(ordered_json{
+        {"id", r.id},
+        {"shortDescription", {{"text", r.summary}}},
+        {"helpUri", "docs/lint/" + r.id + ".md"},
+        {"defaultConfiguration", {{"level", SeverityName(r.severity)}}}});
+  }
+  ordered_json results = ordered_json::array();
+  for (const auto& f : fs) {
+    std::string text = f.message;
+    if (!f.safe_alternative.empty()) text += ". Instead: " + f.safe_alternative;
+    results.push_back(ordered_json{
+        {"ruleId", f.rule},
+        {"ruleIndex", index[f.rule]},
+        {"level", SeverityName(f.severity)},
+        {"message", {{"text", text}}},
+        {"locations",
+         ordered_json::array({{{"physicalLocation",
+                                {{"artifactLocation", {{"uri", f.path}}},
+                                 {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}})}});
+  }
+  ordered_json doc{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", ordered_json::array({{{"tool", {{"driver", {{"name", "dbroll"}, {"version", "0.1.0"},
+                                                           {"informationUri", "https://github.com/dbroll/dbroll"},
+                                                           {"rules", rules}}}}},
+                                     {"results", results}}})}};
+  return doc.dump(2) + "\n";
+}
+
+// Workflow commands escape %, CR and LF in data, and also , and : in properties.
+std::string GhEscape(const std::string& s, bool property) {
+  std::string o;
+  for (char c : s) {
+    if (c == '%') o += "%25";
+    else if (c == '\r') o += "%0D";
+    else if (c == '\n') o += "%0A";
+    else if (property && c == ':') o += "%3A";
+    else if (property && c == ',') o += "%2C";
+    else o += c;
+  }
+  return o;
+}
+
+std::string Github(const std::vector<Finding>& fs) {
+  std::ostringstream o;
+  for (const auto& f : fs) {
+    std::string msg = f.message;
+    if (!f.safe_alternative.empty()) msg += "\nInstead: " + f.safe_alternative;
+    o << "::" << (f.severity == Severity::kError ? "error" : "warning") << " file=" << GhEscape(f.path, true)
+      << ",line=" << f.line << ",col=" << f.column << ",title=" << GhEscape("dbroll " + f.rule, true)
+      << "::" << GhEscape(msg, false) << "\n";
+  }
+  return o.str();
+}
+
+std::string Xml(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&apos;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// One testcase per rule: a CI report then lists every rule as passed or failed.
+std::string Junit(const std::vector<Finding>& fs) {
+  std::map<std::string, std::vector<const Finding*>> by_rule;
+  for (const auto& f : fs) by_rule[f.rule].push_back(&f);
+  int failures = 0;
+  for (const auto& r : LintRules()) failures += by_rule.count(r.id) ? 1 : 0;
+  std::ostringstream o;
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<testsuites name=\"dbroll lint\" tests=\"" << LintRules().size() << "\" failures=\"" << failures << "\">\n"
+    << "  <testsuite name=\"dbroll lint\" tests=\"" << LintRules().size() << "\" failures=\"" << failures
+    << "\" errors=\"0\" skipped=\"0\">\n";
+  for (const auto& r : LintRules()) {
+    o << "    <testcase classname=\"dbroll.lint\" name=\"" << Xml(r.id) << "\"";
+    auto it = by_rule.find(r.id);
+    if (it == by_rule.end()) {
+      o << "/>\n";
+      continue;
+    }
+    o << ">\n";
+    for (const Finding* f : it->second) {
+      o << "      <failure type=\"" << SeverityName(f->severity) << "\" message=\""
+        << Xml(f->path + ":" + std::to_string(f->line) + ":" + std::to_string(f->column) + ": " + f->message)
+        << "\">" << Xml(f->safe_alternative) << "</failure>\n";
+    }
+    o << "    </testcase>\n";
+  }
+  o << "  </testsuite>\n</testsuites>\n";
+  return o.str();
+}
+
+}  // namespace
+
+Result<std::string> RenderFindings(const std::vector<Finding>& findings, const std::string& format,
+                                   int files_checked, bool color) {
+  if (format == "text") return Text(findings, files_checked, color);
+  if (format == "json") return Json(findings, files_checked);
+  if (format == "sarif") return Sarif(findings);
+  if (format == "github") return Github(findings);
+  if (format == "junit") return Junit(findings);
+  return Status(Code::kInvalidArgument,
+                "--format " + format + " is not known to lint -- use text, json, sarif, github or junit");
+}
+
+}  // namespace dbroll

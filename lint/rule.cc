@@ -1,0 +1,210 @@
+#include "lint/rule.h"
+
+#include <cstdlib>
+
+namespace dbroll::lint {
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+void KnownSchema::Apply(const ScriptFacts& script) {
+  for (const auto& st : script.statements) {
+    for (const auto& op : st.ops) {
+      switch (op.kind) {
+        case OpKind::kCreateTable: {
+          auto& cols = tables[op.table];
+          cols.clear();
+          for (size_t i = 0; i < op.columns.size(); ++i) cols[op.columns[i]] = op.column_types[i];
+          break;
+        }
+        case OpKind::kDropTable: tables.erase(op.table); break;
+        case OpKind::kRenameTable:
+          if (tables.count(op.table)) {
+            tables[op.new_name] = tables[op.table];
+            tables.erase(op.table);
+          }
+          break;
+        case OpKind::kAddColumn:
+        case OpKind::kAlterColumnType: tables[op.table][op.name] = op.type; break;
+        case OpKind::kDropColumn: tables[op.table].erase(op.name); break;
+        case OpKind::kRenameColumn: {
+          auto& cols = tables[op.table];
+          if (cols.count(op.name)) {
+            cols[op.new_name] = cols[op.name];
+            cols.erase(op.name);
+          }
+          break;
+        }
+        case OpKind::kCreateType:
+          if (!op.values.empty()) enums[op.table] = op.values;
+          break;
+        case OpKind::kAddEnumValue: enums[op.table].push_back(op.new_name); break;
+        case OpKind::kRenameEnumValue:
+          for (auto& v : enums[op.table]) {
+            if (v == op.name) v = op.new_name;
+          }
+          break;
+        default: break;
+      }
+    }
+  }
+}
+
+void RuleContext::ForEachOp(
+    bool with_down, const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const {
+  for (const ScriptFacts* s : {&migration.up, &migration.down}) {
+    if (!s->script || (s == &migration.down && !with_down)) continue;
+    for (const auto& st : s->statements) {
+      for (const auto& op : st.ops) fn(*s, st, op);
+    }
+  }
+}
+
+void RuleContext::Report(const ScriptFacts& script, const StatementFacts& st, const Op& op, std::string message,
+                         std::string safe) const {
+  ReportAt(*script.script, op.line ? op.line : st.stmt.line, op.line ? op.column : st.stmt.column,
+           std::move(message), std::move(safe), st.stmt.line);
+}
+
+void RuleContext::ReportAt(const Script& script, int line, int column, std::string message, std::string safe,
+                           int statement_line) const {
+  RawFinding f;
+  f.script = &script;
+  f.line = line;
+  f.column = column;
+  f.statement_line = statement_line;
+  f.message = std::move(message);
+  f.safe_alternative = std::move(safe);
+  out_->push_back(std::move(f));
+}
+
+bool DeclaredIrreversible(const MigrationFacts& m) {
+  return m.up.script && m.up.script->directives.irreversible.has_value();
+}
+
+std::string Describe(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kAddColumn: case OpKind::kDropColumn: case OpKind::kRenameColumn:
+    case OpKind::kAlterColumnType: case OpKind::kSetNotNull: case OpKind::kDropNotNull:
+      return "column " + op.table + "." + op.name;
+    case OpKind::kCreateIndex: case OpKind::kDropIndex:
+      return "index " + op.name;
+    case OpKind::kTruncate: case OpKind::kDelete: case OpKind::kUpdate:
+      return "rows of table " + op.table;
+    default:
+      return (op.object_type.empty() ? std::string("object") : op.object_type) + " " + op.table;
+  }
+}
+
+bool IsTableRebuild(const ScriptFacts& script, const Op& drop, const KnownSchema& schema) {
+  // create X (...); copy; DROP old; ALTER TABLE X RENAME TO old
+  for (const auto& st : script.statements) {
+    for (const auto& op : st.ops) {
+      if (op.kind != OpKind::kRenameTable || op.new_name != drop.table) continue;
+      for (const auto& st2 : script.statements) {
+        for (const auto& c : st2.ops) {
+          if (c.kind != OpKind::kCreateTable || c.table != op.table) continue;
+          auto known = schema.tables.find(drop.table);
+          if (known == schema.tables.end()) return true;
+          for (const auto& [col, type] : known->second) {
+            bool kept = false;
+            for (const auto& n : c.columns) kept = kept || n == col;
+            if (!kept) return false;
+          }
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+bool IsTableRebuildTarget(const ScriptFacts& script, const Op& create) {
+  for (const auto& st : script.statements) {
+    for (const auto& op : st.ops) {
+      if (op.kind == OpKind::kRenameTable && op.table == create.table) {
+        for (const auto& st2 : script.statements) {
+          for (const auto& d : st2.ops) {
+            if (d.kind == OpKind::kDropTable && d.table == op.new_name) return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
+std::string Base(const std::string& t) {
+  std::string b = t.substr(0, t.find('('));
+  while (!b.empty() && b.back() == ' ') b.pop_back();
+  if (b == "integer" || b == "int") return "int4";
+  if (b == "bigint") return "int8";
+  if (b == "smallint") return "int2";
+  if (b == "character varying") return "varchar";
+  return b;
+}
+int Arg(const std::string& t) {
+  const size_t p = t.find('(');
+  return p == std::string::npos ? -1 : std::atoi(t.c_str() + p + 1);
+}
+int IntRank(const std::string& b) {
+  if (b == "tinyint") return 1;
+  if (b == "int2") return 2;
+  if (b == "mediumint") return 3;
+  if (b == "int4") return 4;
+  if (b == "int8") return 5;
+  return 0;
+}
+}  // namespace
+
+bool LossyTypeChange(const std::string& old_type, const std::string& new_type) {
+  const std::string nb = Base(new_type);
+  if (nb == "text" || nb == "longtext" || nb == "mediumtext" || nb == "jsonb" || nb == "json") return false;
+  if ((nb == "varchar" || nb == "numeric" || nb == "decimal") && Arg(new_type) < 0) return false;
+  if (old_type.empty()) {
+    // Unknown old type: only types with a bound can cut values off.
+    return Arg(new_type) >= 0 || (IntRank(nb) > 0 && IntRank(nb) < 5) || nb == "float4" || nb == "real" ||
+           nb == "date" || nb == "bool" || nb == "boolean";
+  }
+  const std::string ob = Base(old_type);
+  if (IntRank(nb) && IntRank(ob)) return IntRank(nb) < IntRank(ob);
+  if (ob == nb) return Arg(new_type) >= 0 && Arg(old_type) >= 0 ? Arg(new_type) < Arg(old_type)
+                                                               : Arg(new_type) >= 0;
+  if ((nb == "varchar" || nb == "char") && (ob == "varchar" || ob == "char" || ob == "bpchar")) {
+    return Arg(new_type) < Arg(old_type) || Arg(old_type) < 0;
+  }
+  if ((nb == "numeric" || nb == "decimal") && IntRank(ob)) return Arg(new_type) >= 0 && Arg(new_type) < 19;
+  if (nb == "int8" && (ob == "int4" || ob == "int2")) return false;
+  return true;
+}
+
+bool IsDataLoss(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kDropTable: case OpKind::kDropColumn: case OpKind::kDropSchema: case OpKind::kDropDatabase:
+    case OpKind::kTruncate: case OpKind::kEnumValueRemoved:
+      return true;
+    case OpKind::kDelete: case OpKind::kUpdate:
+      return !op.has_where;
+    default:
+      return false;
+  }
+}
+
+bool LosesData(const StatementFacts& st, const Op& op, const ScriptFacts& script, const KnownSchema& schema) {
+  if (CreatedHere(st, op)) return false;
+  if (op.kind == OpKind::kAlterColumnType) {
+    std::string old_type;
+    auto t = schema.tables.find(op.table);
+    if (t != schema.tables.end() && t->second.count(op.name)) old_type = t->second.at(op.name);
+    return !op.type.empty() && LossyTypeChange(old_type, op.type);
+  }
+  if (op.kind == OpKind::kDropTable && IsTableRebuild(script, op, schema)) return false;
+  return IsDataLoss(op);
+}
+
+}  // namespace dbroll::lint

@@ -1,0 +1,87 @@
+// A lint rule: an id, a default severity and a check over one migration's
+// facts. One rule per file in lint/rules/, listed once in rules/registry.cc.
+#ifndef DBROLL_LINT_RULE_H_
+#define DBROLL_LINT_RULE_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lint/facts.h"
+
+namespace dbroll::lint {
+
+// Tables and enum types as created by the migrations linted before this one,
+// so a rule can tell what a column's type was or which labels an enum had.
+struct KnownSchema {
+  std::map<std::string, std::map<std::string, std::string>> tables;  // table -> column -> type
+  std::map<std::string, std::vector<std::string>> enums;             // type -> labels
+  void Apply(const ScriptFacts& script);
+};
+
+struct RawFinding {
+  const Script* script = nullptr;
+  int line = 1;
+  int column = 1;
+  int statement_line = 0;  // first line of the statement, for `dbroll:allow` on the line before; 0: none
+  std::string message;
+  std::string safe_alternative;
+};
+
+class RuleContext {
+ public:
+  RuleContext(const MigrationFacts& m, const LintOptions& options, const KnownSchema& schema,
+              std::vector<RawFinding>* out)
+      : migration(m), options(options), target(options.target), schema(schema), out_(out) {}
+
+  const MigrationFacts& migration;
+  const LintOptions& options;
+  const LintTarget& target;
+  const KnownSchema& schema;  // before this migration
+
+  bool postgres() const { return target.dialect == Dialect::kPostgres; }
+  // Every op of the up (and of the down when `with_down`), with its statement.
+  void ForEachOp(bool with_down,
+                 const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const;
+  // Reports at the op's position (the statement's unless the op has its own).
+  void Report(const ScriptFacts& script, const StatementFacts& st, const Op& op, std::string message,
+              std::string safe) const;
+  void ReportAt(const Script& script, int line, int column, std::string message, std::string safe,
+                int statement_line = 0) const;
+
+ private:
+  std::vector<RawFinding>* out_;
+};
+
+struct Rule {
+  const char* id;
+  Severity severity;
+  const char* summary;
+  void (*check)(const RuleContext& ctx);
+};
+
+// Every rule, in id order.
+const std::vector<Rule>& AllRules();
+
+// Shared by several rules: the up declares itself irreversible.
+bool DeclaredIrreversible(const MigrationFacts& m);
+// The statement creates the op's table earlier in the same script.
+inline bool CreatedHere(const StatementFacts& st, const Op& op) {
+  return st.tables_created_before.count(op.table) > 0;
+}
+// Data-loss op on a table that existed before this migration.
+bool LosesData(const StatementFacts& st, const Op& op, const ScriptFacts& script, const KnownSchema& schema);
+// Lossy type change: `old_type` may be empty when unknown.
+bool LossyTypeChange(const std::string& old_type, const std::string& new_type);
+// A recognised table rebuild (create new, copy, drop old, rename new to old)
+// that keeps every known column of the dropped table.
+bool IsTableRebuild(const ScriptFacts& script, const Op& drop, const KnownSchema& schema);
+// The op creates the new table of such a rebuild.
+bool IsTableRebuildTarget(const ScriptFacts& script, const Op& create);
+// Name for messages: "table users", "column users.email".
+std::string Describe(const Op& op);
+
+}  // namespace dbroll::lint
+
+#endif  // DBROLL_LINT_RULE_H_

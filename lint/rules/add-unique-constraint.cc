@@ -1,0 +1,20 @@
+// add-unique-constraint: UNIQUE / PRIMARY KEY builds its index under an
+// ACCESS EXCLUSIVE lock unless it adopts one built concurrently.
+#include "lint/rule.h"
+
+namespace dbroll::lint {
+namespace {
+void Check(const RuleContext& ctx) {
+  if (!ctx.postgres()) return;
+  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.kind != OpKind::kAddConstraint || op.using_index || CreatedHere(st, op)) return;
+    if (op.constraint != "unique" && op.constraint != "primary") return;
+    ctx.Report(s, st, op, std::string(op.constraint == "unique" ? "UNIQUE" : "PRIMARY KEY") + " constraint on table " +
+                              op.table + " builds an index while reads and writes are blocked",
+               "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX");
+  });
+}
+}  // namespace
+extern const Rule kAddUniqueConstraintRule = {"add-unique-constraint", Severity::kError,
+                                              "UNIQUE / PRIMARY KEY added without USING INDEX", Check};
+}  // namespace dbroll::lint

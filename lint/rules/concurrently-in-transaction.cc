@@ -1,0 +1,19 @@
+// concurrently-in-transaction: PostgreSQL refuses CONCURRENTLY inside a
+// transaction block, and dbroll runs each migration in one unless told not to.
+#include "lint/rule.h"
+
+namespace dbroll::lint {
+namespace {
+void Check(const RuleContext& ctx) {
+  if (!ctx.postgres()) return;
+  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (!op.concurrently || s.script->directives.no_transaction) return;
+    if (op.kind != OpKind::kCreateIndex && op.kind != OpKind::kDropIndex) return;
+    ctx.Report(s, st, op, "index " + op.name + " uses CONCURRENTLY, which cannot run inside the migration's transaction",
+               "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");
+  });
+}
+}  // namespace
+extern const Rule kConcurrentlyInTransactionRule = {"concurrently-in-transaction", Severity::kError,
+                                                    "CONCURRENTLY without -- dbroll:no-transaction", Check};
+}  // namespace dbroll::lint

@@ -1,0 +1,19 @@
+// create-index-not-concurrently: PostgreSQL CREATE INDEX blocks writes to the
+// table for the whole build; a table created in this migration is empty.
+#include "lint/rule.h"
+
+namespace dbroll::lint {
+namespace {
+void Check(const RuleContext& ctx) {
+  if (!ctx.postgres()) return;
+  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.kind != OpKind::kCreateIndex || op.concurrently || CreatedHere(st, op)) return;
+    ctx.Report(s, st, op, "index " + (op.name.empty() ? std::string("on ") : op.name + " on ") + "table " + op.table +
+                              " is built without CONCURRENTLY: writes to the table block until it finishes",
+               "CREATE INDEX CONCURRENTLY in a migration marked `-- dbroll:no-transaction`");
+  });
+}
+}  // namespace
+extern const Rule kCreateIndexNotConcurrentlyRule = {"create-index-not-concurrently", Severity::kError,
+                                                     "CREATE INDEX without CONCURRENTLY on an existing table", Check};
+}  // namespace dbroll::lint

@@ -1,0 +1,84 @@
+// The one table of rules. A new rule is a file in this directory plus one
+// line here, and a page in docs/lint/<rule-id>.md.
+#include "lint/rule.h"
+
+namespace dbroll::lint {
+
+extern const Rule kAddRequiredColumnRule;
+extern const Rule kAddUniqueConstraintRule;
+extern const Rule kAllowUnknownRuleRule;
+extern const Rule kAllowWithoutReasonRule;
+extern const Rule kColumnTypeChangeRule;
+extern const Rule kConcurrentlyInTransactionRule;
+extern const Rule kConstraintWithoutNotValidRule;
+extern const Rule kCreateIndexNotConcurrentlyRule;
+extern const Rule kDeleteWithoutWhereRule;
+extern const Rule kDownDoesNotReverseRule;
+extern const Rule kDownDropsUnrelatedRule;
+extern const Rule kDropColumnRule;
+extern const Rule kDropDatabaseRule;
+extern const Rule kDropIndexNotConcurrentlyRule;
+extern const Rule kDropNotNullRule;
+extern const Rule kDropSchemaRule;
+extern const Rule kDropTableRule;
+extern const Rule kEditedMergedMigrationRule;
+extern const Rule kEmptyDownRule;
+extern const Rule kEnumValueRemovalRule;
+extern const Rule kIrreversibleWithoutDirectiveRule;
+extern const Rule kMissingDownRule;
+extern const Rule kMissingLockTimeoutRule;
+extern const Rule kMysqlBlockingAlterRule;
+extern const Rule kNonAtomicDdlRule;
+extern const Rule kRenameColumnRule;
+extern const Rule kRenameEnumValueRule;
+extern const Rule kRenameTableRule;
+extern const Rule kSetNotNullScanRule;
+extern const Rule kTableRewriteTypeChangeRule;
+extern const Rule kTransactionControlRule;
+extern const Rule kTruncateRule;
+extern const Rule kUnparseableStatementRule;
+extern const Rule kUpdateWithoutWhereRule;
+extern const Rule kVolatileDefaultRule;
+
+const std::vector<Rule>& AllRules() {
+  static const std::vector<Rule> kRules = {
+      kAddRequiredColumnRule,
+      kAddUniqueConstraintRule,
+      kAllowUnknownRuleRule,
+      kAllowWithoutReasonRule,
+      kColumnTypeChangeRule,
+      kConcurrentlyInTransactionRule,
+      kConstraintWithoutNotValidRule,
+      kCreateIndexNotConcurrentlyRule,
+      kDeleteWithoutWhereRule,
+      kDownDoesNotReverseRule,
+      kDownDropsUnrelatedRule,
+      kDropColumnRule,
+      kDropDatabaseRule,
+      kDropIndexNotConcurrentlyRule,
+      kDropNotNullRule,
+      kDropSchemaRule,
+      kDropTableRule,
+      kEditedMergedMigrationRule,
+      kEmptyDownRule,
+      kEnumValueRemovalRule,
+      kIrreversibleWithoutDirectiveRule,
+      kMissingDownRule,
+      kMissingLockTimeoutRule,
+      kMysqlBlockingAlterRule,
+      kNonAtomicDdlRule,
+      kRenameColumnRule,
+      kRenameEnumValueRule,
+      kRenameTableRule,
+      kSetNotNullScanRule,
+      kTableRewriteTypeChangeRule,
+      kTransactionControlRule,
+      kTruncateRule,
+      kUnparseableStatementRule,
+      kUpdateWithoutWhereRule,
+      kVolatileDefaultRule,
+  };
+  return kRules;
+}
+
+}  // namespace dbroll::lint

@@ -1,0 +1,5 @@
+if(DBROLL_WITH_POSTGRES)
+  dbroll_add_test(postgres_driver_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/postgres_driver_test.cc $<TARGET_OBJECTS:dbroll_conformance>
+    LABELS integration)
+endif()

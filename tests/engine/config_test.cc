@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "dbroll/options.h"
+
+namespace dbroll {
+namespace {
+
+std::string Write(const std::string& text) {
+  static int n = 0;
+  auto p = std::filesystem::temp_directory_path() /
+           ("dbroll-config-test-" + std::to_string(getpid()) + "-" + std::to_string(++n) + ".toml");
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+TEST(ConfigTest, ReadsTheCoreKeys) {
+  unsetenv("DBROLL_URL");
+  unsetenv("DATABASE_URL");
+  auto c = LoadConfig(Write("[database]\nurl = \"sqlite:x.db\"\n[migrations]\ndir = \"m\"\ntable = \"hist\"\n"
+                            "versioning = \"timestamp\"\nlock_timeout = \"2s\"\n[postgres]\nlock_retries = 3\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->engine.url, "sqlite:x.db");
+  EXPECT_EQ(c->engine.migrations_dir, "m");
+  EXPECT_EQ(c->engine.history_table, "hist");
+  EXPECT_EQ(c->engine.versioning, "timestamp");
+  EXPECT_EQ(c->engine.lock_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c->engine.driver_settings.at("postgres.lock_retries"), "3");
+}
+
+TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  const std::string p = Write("[migrations]\ndir = \"m\"\ndirr = \"typo\"\n");
+  auto c = LoadConfig(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(c.status().message(),
+            p + ":3:1: unknown key 'dirr' in [migrations] -- see docs/config.md for the keys dbroll reads");
+}
+
+TEST(ConfigTest, UnknownSectionIsAnError) {
+  const std::string p = Write("[databse]\nurl = \"x\"\n");
+  auto c = LoadConfig(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(":1:2: unknown section or key 'databse'"), std::string::npos)
+      << c.status().message();
+}
+
+TEST(ConfigTest, WrongTypeIsAnError) {
+  const std::string p = Write("[migrations]\ndir = 5\n");
+  auto c = LoadConfig(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), p + ":2:7: [migrations] dir must be a string");
+}
+
+TEST(ConfigTest, SyntaxErrorNamesTheLine) {
+  const std::string p = Write("[database]\nurl = \"unclosed\n");
+  auto c = LoadConfig(p);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message().rfind(p + ":2:", 0), 0u) << c.status().message();
+}
+
+TEST(ConfigTest, ExpandsEnvironmentVariables) {
+  setenv("DBROLL_TEST_DB", "app.db", 1);
+  unsetenv("DBROLL_TEST_UNSET");
+  auto c = LoadConfig(Write("[database]\nurl = \"sqlite:${DBROLL_TEST_DB}\"\n[notify]\nwebhook = \"${DBROLL_TEST_UNSET:-}\"\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->engine.url, "sqlite:app.db");
+  EXPECT_EQ(c->Get("notify", "webhook", "?"), "");
+  auto bad = LoadConfig(Write("[database]\nurl = \"${DBROLL_TEST_UNSET}\"\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("${DBROLL_TEST_UNSET} is not set in the environment"), std::string::npos);
+}
+
+TEST(ConfigTest, EnvironmentUrlOverridesTheFile) {
+  setenv("DATABASE_URL", "sqlite:from-env.db", 1);
+  auto c = LoadConfig(Write("[database]\nurl = \"sqlite:file.db\"\n"));
+  unsetenv("DATABASE_URL");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->engine.url, "sqlite:from-env.db");
+}
+
+TEST(ConfigTest, ParsesDurations) {
+  EXPECT_EQ(ParseDuration("200ms").value(), std::chrono::milliseconds(200));
+  EXPECT_EQ(ParseDuration("5s").value(), std::chrono::seconds(5));
+  EXPECT_EQ(ParseDuration("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(ParseDuration("1500").value(), std::chrono::milliseconds(1500));
+  EXPECT_FALSE(ParseDuration("5 parsecs").ok());
+  EXPECT_FALSE(ParseDuration("").ok());
+}
+
+}  // namespace
+}  // namespace dbroll

@@ -1,0 +1,100 @@
+// Runs the real dbroll binary: exit codes, formats and --base on a temp git repo.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int rc;
+  std::string out;
+};
+
+Run Sh(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WEXITSTATUS(st), out};
+}
+
+void Write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+class LintCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dbroll-lint-cli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    Write(dir_ / "dbroll.toml", "[lint]\ntarget = \"postgres:15\"\n");
+    Write(dir_ / "migrations/0001_users/up.sql", "CREATE TABLE users (id int, email text);\n");
+    Write(dir_ / "migrations/0001_users/down.sql", "DROP TABLE users;\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  Run Lint(const std::string& args) {
+    return Sh(std::string(DBROLL_BINARY) + " -C " + dir_.string() + " " + args);
+  }
+  fs::path dir_;
+};
+
+TEST_F(LintCliTest, CleanProjectExitsZero) {
+  Run r = Lint("lint");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(r.out, "2 file(s) checked: 0 error(s), 0 warning(s)\n");
+}
+
+TEST_F(LintCliTest, FindingExitsOneWithCaret) {
+  Write(dir_ / "migrations/0002_drop/up.sql", "SELECT 1; ALTER TABLE users DROP COLUMN email;\n");
+  Write(dir_ / "migrations/0002_drop/down.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+  Run r = Lint("lint");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("migrations/0002_drop/up.sql:1:11: error [drop-column] column users.email is dropped"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    SELECT 1; ALTER TABLE users DROP COLUMN email;\n              ^\n"), std::string::npos);
+}
+
+TEST_F(LintCliTest, WarningsOnlyFailWithStrict) {
+  Write(dir_ / "migrations/0002_idx/up.sql", "-- dbroll:no-transaction\nDROP INDEX CONCURRENTLY users_email;\n");
+  Write(dir_ / "migrations/0002_idx/down.sql", "-- dbroll:no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n");
+  Write(dir_ / "dbroll.toml", "[lint]\ntarget = \"postgres:15\"\n[postgres]\nlock_timeout = \"5s\"\n");
+  Run r = Lint("lint --format json");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("\"down-drops-unrelated\""), std::string::npos) << r.out;
+  EXPECT_EQ(Lint("lint --strict").rc, 1);
+}
+
+TEST_F(LintCliTest, BadFormatIsUsageError) {
+  Run r = Lint("--format xml lint");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.out.find("--format xml is not known to lint"), std::string::npos) << r.out;
+}
+
+TEST_F(LintCliTest, BaseModeLintsOnlyChangesAndRejectsEdits) {
+  ASSERT_EQ(Sh("cd " + dir_.string() + " && git init -q -b main && git add -A && "
+               "git -c user.email=t@t -c user.name=t commit -qm base").rc, 0);
+  // A new migration with a finding, and an edit of the merged one.
+  Write(dir_ / "migrations/0002_t/up.sql", "TRUNCATE users;\n");
+  Write(dir_ / "migrations/0002_t/down.sql", "SELECT 1;\n");
+  Run r = Lint("lint --base main --format json");
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("\"truncate\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("edited-merged-migration"), std::string::npos) << r.out;
+  Write(dir_ / "migrations/0001_users/up.sql", "CREATE TABLE users (id bigint, email text);\n");
+  r = Lint("lint --base main");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("migrations/0001_users/up.sql:1:1: error [edited-merged-migration]"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(Lint("lint --base no-such-ref").rc, 2);
+}
+
+}  // namespace

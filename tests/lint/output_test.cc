@@ -1,0 +1,98 @@
+// Golden tests for every output format of dbroll lint.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dbroll/lint.h"
+
+namespace dbroll {
+namespace {
+
+std::vector<Finding> Sample() {
+  Finding a;
+  a.rule = "drop-column";
+  a.path = "migrations/0002_b/up.sql";
+  a.line = 2;
+  a.column = 11;
+  a.message = "column users.email is dropped";
+  a.safe_alternative = "stop using it first";
+  a.source_line = "SELECT 1; ALTER TABLE users DROP COLUMN email;";
+  Finding b = a;
+  b.rule = "missing-lock-timeout";
+  b.severity = Severity::kWarning;
+  b.message = "table users, locked: <no timeout>";
+  b.safe_alternative = "";
+  return {a, b};
+}
+
+TEST(LintOutputTest, Text) {
+  EXPECT_EQ(RenderFindings(Sample(), "text", 2).value(),
+            "migrations/0002_b/up.sql:2:11: error [drop-column] column users.email is dropped\n"
+            "    SELECT 1; ALTER TABLE users DROP COLUMN email;\n"
+            "              ^\n"
+            "  help: stop using it first\n"
+            "migrations/0002_b/up.sql:2:11: warning [missing-lock-timeout] table users, locked: <no timeout>\n"
+            "    SELECT 1; ALTER TABLE users DROP COLUMN email;\n"
+            "              ^\n"
+            "2 file(s) checked: 1 error(s), 1 warning(s)\n");
+}
+
+TEST(LintOutputTest, Json) {
+  auto j = nlohmann::json::parse(RenderFindings(Sample(), "json", 2).value());
+  EXPECT_EQ(j["format"], 1);
+  EXPECT_EQ(j["files_checked"], 2);
+  EXPECT_EQ(j["summary"]["errors"], 1);
+  EXPECT_EQ(j["summary"]["warnings"], 1);
+  EXPECT_EQ(j["findings"][0].dump(),
+            R"({"column":11,"line":2,"message":"column users.email is dropped","path":"migrations/0002_b/up.sql",)"
+            R"("rule":"drop-column","safe_alternative":"stop using it first","severity":"error",)"
+            R"("source_line":"SELECT 1; ALTER TABLE users DROP COLUMN email;"})");
+}
+
+TEST(LintOutputTest, SarifHasTheRequiredStructure) {
+  auto j = nlohmann::json::parse(RenderFindings(Sample(), "sarif", 2).value());
+  EXPECT_EQ(j["version"], "2.1.0");
+  ASSERT_EQ(j["runs"].size(), 1u);
+  const auto& run = j["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["name"], "dbroll");
+  EXPECT_EQ(run["tool"]["driver"]["rules"].size(), LintRules().size());
+  ASSERT_EQ(run["results"].size(), 2u);
+  const auto& r = run["results"][0];
+  EXPECT_EQ(r["ruleId"], "drop-column");
+  EXPECT_EQ(run["tool"]["driver"]["rules"][r["ruleIndex"].get<int>()]["id"], "drop-column");
+  EXPECT_EQ(r["level"], "error");
+  EXPECT_EQ(r["message"]["text"], "column users.email is dropped. Instead: stop using it first");
+  const auto& loc = r["locations"][0]["physicalLocation"];
+  EXPECT_EQ(loc["artifactLocation"]["uri"], "migrations/0002_b/up.sql");
+  EXPECT_EQ(loc["region"]["startLine"], 2);
+  EXPECT_EQ(loc["region"]["startColumn"], 11);
+  EXPECT_EQ(run["results"][1]["level"], "warning");
+}
+
+TEST(LintOutputTest, Github) {
+  EXPECT_EQ(RenderFindings(Sample(), "github", 2).value(),
+            "::error file=migrations/0002_b/up.sql,line=2,col=11,title=dbroll drop-column::"
+            "column users.email is dropped%0AInstead: stop using it first\n"
+            "::warning file=migrations/0002_b/up.sql,line=2,col=11,title=dbroll missing-lock-timeout::"
+            "table users, locked: <no timeout>\n");
+}
+
+TEST(LintOutputTest, JunitListsEveryRuleAndEscapes) {
+  const std::string x = RenderFindings(Sample(), "junit", 2).value();
+  EXPECT_NE(x.find("<testsuite name=\"dbroll lint\" tests=\"" + std::to_string(LintRules().size()) +
+                   "\" failures=\"2\""),
+            std::string::npos);
+  EXPECT_NE(x.find("<testcase classname=\"dbroll.lint\" name=\"drop-table\"/>"), std::string::npos);
+  EXPECT_NE(x.find("<failure type=\"warning\" message=\"migrations/0002_b/up.sql:2:11: "
+                   "table users, locked: &lt;no timeout&gt;\"></failure>"),
+            std::string::npos);
+}
+
+TEST(LintOutputTest, UnknownFormat) {
+  auto r = RenderFindings(Sample(), "xml", 2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "--format xml is not known to lint -- use text, json, sarif, github or junit");
+}
+
+}  // namespace
+}  // namespace dbroll
