@@ -1,10 +1,17 @@
 // Reads migrations from a directory: `<version>_<name>/up.sql` pairs and
 // golang-migrate's flat `<version>_<name>.up.sql` files.
+//
+// Plain POSIX calls and strings rather than std::filesystem: `dbroll status`
+// on 10,000 versions reads 20,000 files, and path objects cost more than the I/O.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <map>
-#include <sstream>
 
 #include "dbroll/source.h"
 #include "engine/checksum.h"
@@ -12,26 +19,31 @@
 namespace dbroll {
 namespace {
 
-namespace fs = std::filesystem;
+// Orders by numeric value only, so "0004" and "4" are the same key.
+struct NumericLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    size_t ia = a.find_first_not_of('0'), ib = b.find_first_not_of('0');
+    std::string_view na = ia == std::string::npos ? "" : std::string_view(a).substr(ia);
+    std::string_view nb = ib == std::string::npos ? "" : std::string_view(b).substr(ib);
+    return na.size() != nb.size() ? na.size() < nb.size() : na < nb;
+  }
+};
 
 struct Candidate {
   std::string version, name;
-  // key: "up", "down", "up.postgres", ... -> path
-  std::map<std::string, fs::path> files;
-  std::string origin;  // first path that named this version, for duplicate errors
+  std::map<std::string, std::string> files;  // "up", "down.postgres", ... -> path
+  std::string origin;                        // first path that named this version
+  bool is_dir = false;
 };
 
 bool AllDigits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string NumericPart(const std::string& v) {
-  size_t i = v.find_first_not_of('0');
-  return i == std::string::npos ? "0" : v.substr(i);
-}
+bool IsDialectWord(const std::string& s) { return s == "postgres" || s == "mysql" || s == "sqlite"; }
 
-bool IsDialectWord(const std::string& s) {
-  return s == "postgres" || s == "mysql" || s == "sqlite";
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "0001_name" -> ("0001", "name"); false when it does not start with digits.
@@ -42,51 +54,139 @@ bool SplitVersionName(const std::string& stem, std::string* version, std::string
   return AllDigits(*version);
 }
 
+// "up.sql" -> "up", "down.postgres.sql" -> "down.postgres".
+bool FileKeyInDir(const std::string& f, std::string* key) {
+  if (f == "up.sql" || f == "down.sql") {
+    *key = f.substr(0, f.size() - 4);
+    return true;
+  }
+  for (const char* dir : {"up.", "down."}) {
+    const std::string p = dir;
+    if (f.rfind(p, 0) == 0 && f.size() > p.size() + 4 && EndsWith(f, ".sql")) {
+      std::string d = f.substr(p.size(), f.size() - p.size() - 4);
+      if (!IsDialectWord(d)) return false;
+      *key = p + d;
+      return true;
+    }
+  }
+  return false;
+}
+
+// "0001_x.up.sql" -> stem "0001_x", key "up"; "0001_x.postgres.down.sql" -> key "down.postgres".
+bool FlatFile(const std::string& f, std::string* stem, std::string* key) {
+  for (const char* dir : {"up", "down"}) {
+    const std::string suffix = std::string(".") + dir + ".sql";
+    if (f.size() <= suffix.size() || !EndsWith(f, suffix)) continue;
+    std::string rest = f.substr(0, f.size() - suffix.size());
+    *key = dir;
+    size_t dot = rest.rfind('.');
+    if (dot != std::string::npos && IsDialectWord(rest.substr(dot + 1))) {
+      *key = std::string(dir) + "." + rest.substr(dot + 1);
+      rest = rest.substr(0, dot);
+    }
+    *stem = rest;
+    return true;
+  }
+  return false;
+}
+
+struct Entry {
+  std::string name;
+  bool is_dir;
+};
+
+// Sorted entries of `dir` (without . and ..); false when it cannot be read.
+bool ListDir(const std::string& dir, std::vector<Entry>* out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return false;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
+    bool is_dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+      struct stat st;
+      is_dir = ::stat((dir + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    out->push_back(Entry{e->d_name, is_dir});
+  }
+  ::closedir(d);
+  std::sort(out->begin(), out->end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return true;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
 class DirectorySource : public MigrationSource {
  public:
-  DirectorySource(std::string dir, std::string display_root)
-      : dir_(std::move(dir)), display_root_(std::move(display_root)) {}
+  DirectorySource(std::string dir, std::string display_root) : dir_(std::move(dir)) {
+    while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+    display_dir_ = dir_;
+    std::string root = display_root;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    if (!root.empty() && root != "." && display_dir_.rfind(root + "/", 0) == 0) {
+      display_dir_ = display_dir_.substr(root.size() + 1);
+    }
+    if (display_dir_.rfind("./", 0) == 0) display_dir_ = display_dir_.substr(2);
+  }
 
   Result<std::vector<Migration>> List(Dialect dialect) override {
-    std::error_code ec;
-    if (!fs::is_directory(dir_, ec)) {
+    std::vector<Entry> entries;
+    struct stat st;
+    if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return Status(Code::kInvalidArgument,
-                    Display(dir_) + ": migrations directory not found -- create it with "
-                                    "`dbroll init` or set [migrations] dir in dbroll.toml");
+                    display_dir_ + ": migrations directory not found -- create it with "
+                                   "`dbroll init` or set [migrations] dir in dbroll.toml");
     }
-    std::map<std::string, Candidate> found;  // by version text
-    std::vector<fs::directory_entry> entries;
-    for (const auto& e : fs::directory_iterator(dir_, ec)) entries.push_back(e);
-    if (ec) return Status(Code::kInvalidArgument, Display(dir_) + ": cannot read: " + ec.message());
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path() < b.path(); });
+    if (!ListDir(dir_, &entries)) {
+      return Status(Code::kInvalidArgument, display_dir_ + ": cannot read: " + std::strerror(errno));
+    }
+    std::map<std::string, Candidate, NumericLess> found;  // numeric order, "0004" == "4"
+    std::vector<Entry> files;
     for (const auto& e : entries) {
-      const std::string fname = e.path().filename().string();
       std::string version, name;
-      if (e.is_directory(ec)) {
-        if (!SplitVersionName(fname, &version, &name)) continue;
-        // A directory with nothing in it is a migration still being written
-        // (git does not even carry it); it is not a broken one.
-        if (fs::is_empty(e.path(), ec)) continue;
-        DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.path(), e.path()));
-        for (const auto& f : fs::directory_iterator(e.path(), ec)) {
+      if (e.is_dir) {
+        if (!SplitVersionName(e.name, &version, &name)) continue;
+        files.clear();
+        ListDir(dir_ + "/" + e.name, &files);
+        // An empty directory is a migration still being written (git does
+        // not even carry it), not a broken one.
+        if (files.empty()) continue;
+        DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.name, true));
+        Candidate& c = found.find(version)->second;
+        for (const auto& f : files) {
           std::string key;
-          if (!FileKeyInDir(f.path().filename().string(), &key)) continue;
-          found[version].files[key] = f.path();
+          if (FileKeyInDir(f.name, &key)) c.files[key] = e.name + "/" + f.name;
         }
         continue;
       }
       std::string key, stem;
-      if (!FlatFile(fname, &stem, &key) || !SplitVersionName(stem, &version, &name)) continue;
+      if (!FlatFile(e.name, &stem, &key) || !SplitVersionName(stem, &version, &name)) continue;
       auto it = found.find(version);
-      if (it != found.end() && it->second.files.count(key)) {
-        return Duplicate(version, it->second.files[key], e.path());
+      if (it != found.end()) {
+        Candidate& c = it->second;
+        if (c.is_dir || c.name != name || c.version != version || c.files.count(key)) {
+          return Duplicate(version, c.origin, e.name);
+        }
+        c.files[key] = e.name;
+        continue;
       }
-      if (it == found.end() || it->second.name != name ||
-          fs::is_directory(it->second.origin, ec)) {
-        DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.path(), e.path()));
-      }
-      found[version].files[key] = e.path();
+      DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.name, false));
+      found.find(version)->second.files[key] = e.name;
     }
 
     std::vector<Migration> out;
@@ -94,27 +194,24 @@ class DirectorySource : public MigrationSource {
     const std::string dial = DialectName(dialect);
     std::vector<std::string> errors;
     for (auto& [v, c] : found) {
-      auto pick = [&](const std::string& dir) -> const fs::path* {
+      auto pick = [&](const std::string& dir) -> const std::string* {
         auto it = c.files.find(dir + "." + dial);
         if (it != c.files.end()) return &it->second;
         it = c.files.find(dir);
         return it == c.files.end() ? nullptr : &it->second;
       };
-      const fs::path* up = pick("up");
-      const fs::path* down = pick("down");
+      const std::string* up = pick("up");
+      const std::string* down = pick("down");
       if (!up && !down) {
-        // Only files for other dialects: not a migration for this database.
-        bool any = !c.files.empty();
-        if (!any) {
+        if (c.files.empty()) {
           return Status(Code::kInvalidArgument,
                         Display(c.origin) + ": no up.sql or down.sql in this migration directory");
         }
-        continue;
+        continue;  // only files for other dialects
       }
       if (!up) {
-        return Status(Code::kInvalidArgument,
-                      Display(*down) + ": down without an up for version " + v +
-                          " -- add the up.sql or remove the down");
+        return Status(Code::kInvalidArgument, Display(*down) + ": down without an up for version " + v +
+                                                  " -- add the up.sql or remove the down");
       }
       Migration m;
       m.version = c.version;
@@ -136,85 +233,44 @@ class DirectorySource : public MigrationSource {
       for (size_t i = 1; i < errors.size(); ++i) msg += "\n" + errors[i];
       return Status(Code::kInvalidArgument, msg + " -- fix the directive and run dbroll again");
     }
-    std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
-      return CompareVersions(a.version, b.version) < 0;
-    });
-    for (size_t i = 1; i < out.size(); ++i) {
-      if (NumericPart(out[i - 1].version) == NumericPart(out[i].version)) {
-        return Status(Code::kInvalidArgument,
-                      Display(out[i].up.path) + ": version " + out[i].version +
-                          " is the same number as " + out[i - 1].up.path +
-                          " -- give one of them a new version");
-      }
-    }
     return out;
   }
 
  private:
-  Status Claim(std::map<std::string, Candidate>* found, const std::string& version,
-               const std::string& name, const fs::path& origin, const fs::path& path) {
+  Status Claim(std::map<std::string, Candidate, NumericLess>* found, const std::string& version,
+               const std::string& name, const std::string& origin, bool is_dir) {
     auto it = found->find(version);
-    if (it != found->end()) return Duplicate(version, it->second.origin, path);
+    if (it != found->end()) {
+      if (it->second.version != version) {
+        return Status(Code::kInvalidArgument,
+                      Display(origin) + ": version " + version + " is the same number as " +
+                          Display(it->second.origin) + " -- give one of them a new version");
+      }
+      return Duplicate(version, it->second.origin, origin);
+    }
     Candidate c;
     c.version = version;
     c.name = name;
-    c.origin = origin.string();
+    c.origin = origin;
+    c.is_dir = is_dir;
     found->emplace(version, std::move(c));
     return Status::Ok();
   }
 
-  Status Duplicate(const std::string& version, const fs::path& a, const fs::path& b) const {
-    return Status(Code::kInvalidArgument, Display(b) + ": duplicate version " + version +
-                                              " (also " + Display(a) +
-                                              ") -- give one of them a new version");
+  Status Duplicate(const std::string& version, const std::string& a, const std::string& b) const {
+    return Status(Code::kInvalidArgument, Display(b) + ": duplicate version " + version + " (also " +
+                                              Display(a) + ") -- give one of them a new version");
   }
 
-  // "up.sql" -> "up", "down.postgres.sql" / "up.mysql.sql" -> "down.postgres".
-  static bool FileKeyInDir(const std::string& f, std::string* key) {
-    if (f == "up.sql" || f == "down.sql") {
-      *key = f.substr(0, f.size() - 4);
-      return true;
+  Status ReadScript(const std::string& rel, Script* s, std::vector<std::string>* errors) const {
+    s->path = Display(rel);
+    if (!ReadFile(dir_ + "/" + rel, &s->text)) {
+      return Status(Code::kInvalidArgument, s->path + ": cannot read file (" + std::strerror(errno) +
+                                                ") -- check its permissions");
     }
-    for (const char* dir : {"up.", "down."}) {
-      std::string p = dir;
-      if (f.rfind(p, 0) == 0 && f.size() > p.size() + 4 && f.compare(f.size() - 4, 4, ".sql") == 0) {
-        std::string d = f.substr(p.size(), f.size() - p.size() - 4);
-        if (!IsDialectWord(d)) return false;
-        *key = p + d;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // "0001_x.up.sql" -> stem "0001_x", key "up"; "0001_x.postgres.down.sql" -> key "down.postgres".
-  static bool FlatFile(const std::string& f, std::string* stem, std::string* key) {
-    for (const char* dir : {"up", "down"}) {
-      std::string suffix = std::string(".") + dir + ".sql";
-      if (f.size() <= suffix.size() || f.compare(f.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
-      std::string rest = f.substr(0, f.size() - suffix.size());
-      *key = dir;
-      size_t dot = rest.rfind('.');
-      if (dot != std::string::npos && IsDialectWord(rest.substr(dot + 1))) {
-        *key = std::string(dir) + "." + rest.substr(dot + 1);
-        rest = rest.substr(0, dot);
-      }
-      *stem = rest;
-      return true;
-    }
-    return false;
-  }
-
-  Status ReadScript(const fs::path& p, Script* s, std::vector<std::string>* errors) const {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-      return Status(Code::kInvalidArgument, Display(p) + ": cannot read file -- check its permissions");
-    }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    s->path = Display(p);
-    s->text = buf.str();
     s->checksum = internal::Sha256Hex(s->text);
+    // Most files carry no directive: skip the line-by-line parse for them.
+    if (s->text.find("dbroll:") == std::string::npos) return Status::Ok();
     std::vector<std::string> errs;
     s->directives = ParseDirectives(s->path, s->text, &errs);
     for (auto& e : errs) {
@@ -223,24 +279,15 @@ class DirectorySource : public MigrationSource {
     return Status::Ok();
   }
 
-  std::string Display(const fs::path& p) const {
-    std::string s = p.lexically_normal().string();
-    if (!display_root_.empty()) {
-      std::string root = fs::path(display_root_).lexically_normal().string();
-      if (!root.empty() && root.back() != '/') root += '/';
-      if (root != "./" && s.rfind(root, 0) == 0) s = s.substr(root.size());
-    }
-    return s;
-  }
+  std::string Display(const std::string& rel) const { return display_dir_ + "/" + rel; }
 
   std::string dir_;
-  std::string display_root_;
+  std::string display_dir_;
 };
 
 }  // namespace
 
-std::unique_ptr<MigrationSource> MigrationSource::Directory(std::string dir,
-                                                            std::string display_root) {
+std::unique_ptr<MigrationSource> MigrationSource::Directory(std::string dir, std::string display_root) {
   return std::make_unique<DirectorySource>(std::move(dir), std::move(display_root));
 }
 
