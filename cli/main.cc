@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   const Registrar registrars[] = {RegisterInit,     RegisterNew,     RegisterStatus,
                                   RegisterMigrate,  RegisterDown,    RegisterValidate,
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
-                                  RegisterDeploy,   RegisterLint,
+                                  RegisterDeploy,   RegisterServe,   RegisterLint,
                                   RegisterSchema,   RegisterVerify,  RegisterDrift};
   for (Registrar r : registrars) r(app, ctx, &rc);
   try {

@@ -65,6 +65,23 @@ class CommandAppController : public AppController {
   CommandOptions o_;
 };
 
+class CommandBlueGreen : public BlueGreenController {
+ public:
+  CommandBlueGreen(BlueGreenCommands c, CommandOptions o) : c_(std::move(c)), o_(std::move(o)) {}
+  Status DeployGreen(const DeployContext& ctx) override { return Run("green_deploy hook", c_.green_deploy, ctx); }
+  Status Switch(const DeployContext& ctx) override { return Run("switch hook", c_.switch_traffic, ctx); }
+  Status RetireBlue(const DeployContext& ctx) override { return Run("retire_blue hook", c_.retire_blue, ctx); }
+  Status DiscardGreen(const DeployContext& ctx) override { return Run("discard_green hook", c_.discard_green, ctx); }
+
+ private:
+  Status Run(const std::string& label, const std::string& line, const DeployContext& ctx) {
+    if (line.empty()) return Status::Ok();
+    return RunHook(label, line, o_, HookEnv(ctx), "");
+  }
+  BlueGreenCommands c_;
+  CommandOptions o_;
+};
+
 class CommandNotifier : public Notifier {
  public:
   CommandNotifier(std::string command, CommandOptions o) : command_(std::move(command)), o_(std::move(o)) {}
@@ -130,6 +147,10 @@ Result<std::vector<std::string>> SplitCommandLine(const std::string& line) {
 std::unique_ptr<AppController> NewCommandAppController(std::string deploy, std::string revert,
                                                        CommandOptions options) {
   return std::make_unique<CommandAppController>(std::move(deploy), std::move(revert), std::move(options));
+}
+
+std::unique_ptr<BlueGreenController> NewCommandBlueGreen(BlueGreenCommands commands, CommandOptions options) {
+  return std::make_unique<CommandBlueGreen>(std::move(commands), std::move(options));
 }
 
 std::unique_ptr<Notifier> NewCommandNotifier(std::string command, CommandOptions options) {

@@ -5,9 +5,13 @@
 
 #include <cstdlib>
 
+#include "coordinator/internal.h"
 #include "engine/history.h"
 
 namespace dbroll {
+
+using internal::HasStep;
+using internal::IsBlueGreen;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -28,6 +32,19 @@ std::string Label(const DeployRecord& d) { return "deploy " + std::to_string(d.i
 std::string OrNone(const std::string& s) { return s.empty() ? "none" : s; }
 
 }  // namespace
+
+namespace internal {
+
+bool IsBlueGreen(const DeployRecord& d) { return d.strategy == "blue-green"; }
+
+// Steps are persisted with the record ("migrate=12,switch=40"), so they also
+// tell a resumed rollback how far a blue-green deploy got.
+bool HasStep(const DeployRecord& d, const std::string& step) {
+  const std::string key = step + "=";
+  return d.steps.rfind(key, 0) == 0 || d.steps.find("," + key) != std::string::npos;
+}
+
+}  // namespace internal
 
 Status ValidateReleaseTag(const std::string& tag) {
   bool ok = !tag.empty() && tag.size() <= 128 && tag[0] != '-' && tag[0] != '.';
@@ -63,6 +80,7 @@ Status Coordinator::Preflight() {
                                      " -- fix the cause, then run dbroll unfreeze");
   }
   auto newest = Newest();
+  if (newest.ok() && newest->state == DeployState::kAwaitingApproval) return AwaitingApproval(*newest);
   if (newest.ok() && IsUnfinished(newest->state)) {
     return Status(Code::kDirty, Label(*newest) + " stopped in state " + DeployStateName(newest->state) + " at " +
                                     newest->updated_at +
@@ -88,6 +106,7 @@ Status Coordinator::Deploy(const std::string& release) {
   DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(release));
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Deploy needs an AppController");
   DBROLL_RETURN_IF_ERROR(Preflight());
+  if (options_.strategy == "blue-green") DBROLL_RETURN_IF_ERROR(CheckBlueGreen());
   auto status = engine_->GetStatus();
   if (!status.ok()) return status.status();
   auto history = engine_->deploys().List(0);
@@ -182,7 +201,7 @@ Status Coordinator::Rollback(const RollbackOptions& o) {
   }
   Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
   std::vector<StepTiming> steps;
-  Status s = RollBack(d, steps, reason, d.failed_check);
+  Status s = RollBack(d, steps, reason, d.failed_check, options_.freeze_on_rollback);
   // Asked for by a person and done: that is success for this command.
   return s.code() == Code::kRolledBack ? Status::Ok() : s;
 }
@@ -224,26 +243,29 @@ Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
         break;
       }
       case DeployState::kMigrated: {
-        Status s = Step(d, steps, "app-deploy", [&] { return parts_.app->Deploy(MakeContext(d, "deploy")); });
-        if (!s.ok()) return RollBack(d, steps, "app deploy failed: " + s.message(), "");
+        Status s;
+        if (IsBlueGreen(d)) {
+          if (!parts_.blue_green) return Status(Code::kInvalidArgument, Label(d) + " is blue-green: configure its hooks");
+          s = Step(d, steps, "green-deploy", [&] { return parts_.blue_green->DeployGreen(MakeContext(d, "deploy")); });
+          if (!s.ok()) return RollBack(d, steps, "green deploy failed: " + s.message(), "", options_.freeze_on_rollback);
+        } else {
+          s = Step(d, steps, "app-deploy", [&] { return parts_.app->Deploy(MakeContext(d, "deploy")); });
+          if (!s.ok()) {
+            return RollBack(d, steps, "app deploy failed: " + s.message(), "", options_.freeze_on_rollback);
+          }
+        }
         DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kAppDeployed));
         break;
       }
       case DeployState::kAppDeployed:
         DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kVerifying));
         break;
-      case DeployState::kVerifying: {
-        for (HealthGate* gate : parts_.gates) {
-          Status s = Step(d, steps, "health", [&] { return gate->Check(MakeContext(d, "deploy")); });
-          if (!s.ok()) return RollBack(d, steps, "the health gate failed", s.message());
-        }
-        d.finished_at = internal::NowUtc();
-        DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kSucceeded));
-        Notify("deploy-succeeded", d, steps);
-        return Status::Ok();
-      }
+      case DeployState::kVerifying:
+        return Verify(d, steps);
+      case DeployState::kAwaitingApproval:
+        return AwaitingApproval(d);
       case DeployState::kRollingBack:
-        return RollBack(d, steps, d.reason, d.failed_check);
+        return RollBack(d, steps, d.reason, d.failed_check, options_.freeze_on_rollback);
       default:
         return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) + ": nothing to run");
     }
@@ -251,7 +273,7 @@ Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
 }
 
 Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& reason,
-                             const std::string& failed_check) {
+                             const std::string& failed_check, bool freeze) {
   if (d.state != DeployState::kRollingBack || d.reason.empty()) {
     d.reason = reason;
     d.failed_check = failed_check;
@@ -262,27 +284,27 @@ Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, co
   // was built for when it starts. The stored down scripts make this work
   // from any checkout.
   std::string failed_step;
-  Status s = Step(d, steps, "schema-down", [&] {
-    DownOptions down;
-    down.to = d.target_schema.empty() ? std::string("0") : d.target_schema;
-    down.release = d.target_release;
-    return engine_->Down(down);
-  });
-  if (!s.ok()) failed_step = "schema-down";
-  if (s.ok()) {
-    s = Step(d, steps, "app-revert", [&] { return parts_.app->Revert(MakeContext(d, "revert")); });
-    if (!s.ok()) failed_step = "app-revert";
-  }
-  for (size_t i = 0; s.ok() && i < parts_.gates.size(); ++i) {
-    s = Step(d, steps, "health-after-revert", [&] { return parts_.gates[i]->Check(MakeContext(d, "revert")); });
-    if (!s.ok()) failed_step = "health-after-revert";
+  Status s;
+  if (IsBlueGreen(d) && !HasStep(d, "retire-blue")) {
+    s = RollBackBlueGreen(d, steps, &failed_step);
+  } else {
+    s = Step(d, steps, "schema-down", [&] { return SchemaDown(d); });
+    if (!s.ok()) failed_step = "schema-down";
+    if (s.ok()) {
+      s = Step(d, steps, "app-revert", [&] { return parts_.app->Revert(MakeContext(d, "revert")); });
+      if (!s.ok()) failed_step = "app-revert";
+    }
+    for (size_t i = 0; s.ok() && i < parts_.gates.size(); ++i) {
+      s = Step(d, steps, "health-after-revert", [&] { return parts_.gates[i]->Check(MakeContext(d, "revert")); });
+      if (!s.ok()) failed_step = "health-after-revert";
+    }
   }
   const std::string why = d.reason + (d.failed_check.empty() ? "" : ": " + d.failed_check);
   if (!s.ok()) d.reason += "; the rollback failed at " + failed_step + ": " + s.message();
   d.finished_at = internal::NowUtc();
   DBROLL_RETURN_IF_ERROR(Save(d, s.ok() ? DeployState::kRolledBack : DeployState::kRollbackFailed));
   bool frozen = false;
-  if (options_.freeze_on_rollback) {
+  if (freeze) {
     FreezeRecord f{options_.who, internal::NowUtc(),
                    Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why, d.id};
     Status fs = engine_->deploys().SetFreeze(f);
@@ -298,6 +320,13 @@ Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, co
   }
   return Status(Code::kDirty, Label(d) + " could not be rolled back: " + d.reason +
                                   " -- fix it and run dbroll rollback again" + tail);
+}
+
+Status Coordinator::SchemaDown(const DeployRecord& d) {
+  DownOptions down;
+  down.to = d.target_schema.empty() ? std::string("0") : d.target_schema;
+  down.release = d.target_release;
+  return engine_->Down(down);
 }
 
 Status Coordinator::Save(DeployRecord& d, DeployState state) {
@@ -327,7 +356,7 @@ DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string&
   c.deploy_id = d.id;
   c.release = d.release;
   c.previous_release = d.previous_release;
-  c.target_release = action == "deploy" ? d.release : d.target_release;
+  c.target_release = action == "deploy" || action == "switch" ? d.release : d.target_release;
   auto st = engine_->GetStatus();
   if (st.ok()) c.schema_version = st->current_version;
   c.action = action;

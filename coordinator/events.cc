@@ -1,4 +1,6 @@
 // Deploy events as text and JSON, and the DeployKit built from dbroll.toml.
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +74,10 @@ CoordinatorParts DeployKit::Parts(DeployObserver* observer) const {
   for (const auto& g : gates) p.gates.push_back(g.get());
   for (const auto& n : notifiers) p.notifiers.push_back(n.get());
   p.observer = observer;
+  p.blue_green = blue_green.get();
+  for (const auto& g : green_gates) p.green_gates.push_back(g.get());
+  for (const auto& g : public_gates) p.public_gates.push_back(g.get());
+  p.blue_green_check = blue_green_check.get();
   return p;
 }
 
@@ -112,6 +118,72 @@ Result<DeployKit> DeployKitFromConfig(
     }
     kit.gates.push_back(NewHttpHealthGate(h));
   }
+  // The metric gate watches after the HTTP gate in a rolling deploy, and
+  // after the public health check once blue-green traffic is on green.
+  const std::string prometheus = config.Get("deploy.metrics", "prometheus_url");
+  std::unique_ptr<HealthGate> metric_for_public;
+  if (!prometheus.empty() || !config.Get("deploy.metrics", "query").empty()) {
+    PrometheusGateOptions m;
+    m.url = prometheus;
+    m.query = config.Get("deploy.metrics", "query");
+    if (m.url.empty() || m.query.empty()) {
+      return Status(Code::kInvalidArgument, "[deploy.metrics] needs both prometheus_url and query");
+    }
+    m.threshold = std::strtod(config.Get("deploy.metrics", "threshold", "0").c_str(), nullptr);
+    auto sustain = duration("deploy.metrics", "for", std::chrono::minutes(2));
+    if (!sustain.ok()) return sustain.status();
+    auto watch = duration("deploy.metrics", "watch", std::chrono::minutes(10));
+    if (!watch.ok()) return watch.status();
+    auto every = duration("deploy.metrics", "interval", std::chrono::seconds(15));
+    if (!every.ok()) return every.status();
+    m.sustain = sustain.value();
+    m.watch = watch.value();
+    m.interval = std::max(every.value(), std::chrono::milliseconds(100));
+    const std::string policy = config.Get("deploy.metrics", "on_error", "healthy");
+    if (policy != "healthy" && policy != "breach") {
+      return Status(Code::kInvalidArgument,
+                    "[deploy.metrics] on_error must be \"healthy\" or \"breach\", not \"" + policy + "\"");
+    }
+    m.on_error = policy == "breach" ? MetricErrorPolicy::kBreach : MetricErrorPolicy::kHealthy;
+    kit.gates.push_back(NewPrometheusGate(m));
+    metric_for_public = NewPrometheusGate(m);
+  }
+
+  BlueGreenCommands bg{config.Get("deploy", "green_deploy"), config.Get("deploy", "switch"),
+                       config.Get("deploy", "retire_blue"), config.Get("deploy", "discard_green")};
+  if (!bg.green_deploy.empty() || !bg.switch_traffic.empty()) {
+    if (bg.green_deploy.empty() || bg.switch_traffic.empty()) {
+      return Status(Code::kInvalidArgument, "[deploy] blue-green needs both green_deploy and switch");
+    }
+    kit.blue_green = NewCommandBlueGreen(bg, hooks);
+    kit.blue_green_check = NewCompatibilityCheck(config);
+    auto gate_for = [&](const std::string& url) -> Result<std::unique_ptr<HealthGate>> {
+      HttpHealthOptions h;
+      h.url = url;
+      auto t = duration("deploy", "health_timeout", std::chrono::minutes(5));
+      if (!t.ok()) return t.status();
+      auto i = duration("deploy", "health_interval", std::chrono::seconds(5));
+      if (!i.ok()) return i.status();
+      h.timeout = t.value();
+      h.interval = i.value();
+      h.healthy_after = std::max(1, std::atoi(config.Get("deploy", "healthy_after", "3").c_str()));
+      return NewHttpHealthGate(h);
+    };
+    for (const auto& [key, list] : {std::pair<std::string, std::vector<std::unique_ptr<HealthGate>>*>{
+                                        "green_health_url", &kit.green_gates},
+                                    {"public_health_url", &kit.public_gates}}) {
+      const std::string url = config.Get("deploy", key);
+      if (url.empty()) continue;
+      auto g = gate_for(url);
+      if (!g.ok()) return g.status();
+      list->push_back(std::move(g).value());
+    }
+    if (metric_for_public) kit.public_gates.push_back(std::move(metric_for_public));
+  }
+  auto approval = duration("deploy", "approval_timeout", std::chrono::hours(24));
+  if (!approval.ok()) return approval.status();
+  kit.options.approval_timeout = approval.value();
+
   const std::string freeze = config.Get("deploy", "freeze_on_rollback", "true");
   kit.options.freeze_on_rollback = freeze != "false";
 

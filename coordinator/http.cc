@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "coordinator/internal.h"
 #include "dbroll/deploy_hooks.h"
 
 namespace dbroll {
@@ -17,17 +18,18 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+struct Sink {
+  std::string* body;
+  size_t keep;
+};
+
 size_t KeepBody(char* data, size_t size, size_t n, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  if (body->size() < kKeepBody) body->append(data, std::min(size * n, kKeepBody - body->size()));
+  auto* sink = static_cast<Sink*>(user);
+  if (sink->body->size() < sink->keep) sink->body->append(data, std::min(size * n, sink->keep - sink->body->size()));
   return size * n;
 }
 
-struct Answer {
-  long http = 0;        // 0 when no HTTP answer came
-  std::string error;    // curl's reason when http == 0
-  std::string body;     // the first bytes
-};
+using Answer = internal::HttpAnswer;
 
 class Easy {
  public:
@@ -43,7 +45,8 @@ class Easy {
   CURL* h_;
 };
 
-Answer Request(const std::string& url, std::chrono::milliseconds timeout, const std::string* post_json) {
+Answer Request(const std::string& url, std::chrono::milliseconds timeout, const std::string* post_json,
+               size_t keep = kKeepBody) {
   GlobalInit();
   Answer a;
   Easy easy;
@@ -59,7 +62,8 @@ Answer Request(const std::string& url, std::chrono::milliseconds timeout, const 
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &KeepBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  Sink sink{&a.body, keep};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   if (post_json) {
     headers = curl_slist_append(headers, "Content-Type: application/json");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -78,8 +82,32 @@ Answer Request(const std::string& url, std::chrono::milliseconds timeout, const 
   return a;
 }
 
+}  // namespace
+
+namespace internal {
+
+HttpAnswer HttpGet(const std::string& url, std::chrono::milliseconds timeout, size_t max_body) {
+  return Request(url, timeout, nullptr, max_body);
+}
+
+std::string UrlEncode(const std::string& text) {
+  std::string out;
+  static const char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 // scheme://host[:port]/path: no credentials, no query string.
-std::string Shown(const std::string& url) {
+std::string ShownUrl(const std::string& url) {
   std::string out = url;
   size_t scheme = out.find("://");
   size_t host = scheme == std::string::npos ? 0 : scheme + 3;
@@ -90,6 +118,12 @@ std::string Shown(const std::string& url) {
   if (q != std::string::npos) out.erase(q);
   return out;
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::ShownUrl;
 
 std::string Describe(const Answer& a) {
   if (a.http == 0) return a.error;
@@ -128,7 +162,7 @@ class HttpHealthGate : public HealthGate {
       std::this_thread::sleep_until(next);
     }
     return Status(Code::kCheckFailed,
-                  Shown(o_.url) + " was not healthy within " + std::to_string(o_.timeout.count()) +
+                  ShownUrl(o_.url) + " was not healthy within " + std::to_string(o_.timeout.count()) +
                       " ms: last answer " + Describe(last) + " (" + std::to_string(streak) + "/" +
                       std::to_string(o_.healthy_after) + " consecutive 2xx after " + std::to_string(checks) +
                       " checks)");

@@ -114,6 +114,12 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   if (pid == 0) {
     // Its own process group, so a timeout ends the hook and everything it started.
     ::setpgid(0, 0);
+    // A caller that blocks signals for itself (dbroll serve waits for
+    // SIGTERM with sigwait) must not hand that mask to the hook, which
+    // could then never be stopped by SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(in_r.get(), STDIN_FILENO);
     ::dup2(out_w.get(), STDOUT_FILENO);
     ::dup2(out_w.get(), STDERR_FILENO);

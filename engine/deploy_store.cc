@@ -12,6 +12,7 @@ const char* DeployStateName(DeployState s) {
     case DeployState::kMigrated: return "migrated";
     case DeployState::kAppDeployed: return "app-deployed";
     case DeployState::kVerifying: return "verifying";
+    case DeployState::kAwaitingApproval: return "awaiting-approval";
     case DeployState::kSucceeded: return "succeeded";
     case DeployState::kFailed: return "failed";
     case DeployState::kRollingBack: return "rolling-back";
@@ -23,7 +24,7 @@ const char* DeployStateName(DeployState s) {
 
 Result<DeployState> ParseDeployState(const std::string& name) {
   for (DeployState s : {DeployState::kStarted, DeployState::kMigrated, DeployState::kAppDeployed,
-                        DeployState::kVerifying, DeployState::kSucceeded, DeployState::kFailed,
+                        DeployState::kVerifying, DeployState::kAwaitingApproval, DeployState::kSucceeded, DeployState::kFailed,
                         DeployState::kRollingBack, DeployState::kRolledBack,
                         DeployState::kRollbackFailed}) {
     if (name == DeployStateName(s)) return s;
@@ -37,6 +38,7 @@ bool IsUnfinished(DeployState s) {
     case DeployState::kMigrated:
     case DeployState::kAppDeployed:
     case DeployState::kVerifying:
+    case DeployState::kAwaitingApproval:
     case DeployState::kRollingBack:
       return true;
     default:

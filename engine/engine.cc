@@ -189,6 +189,7 @@ Result<StatusReport> EngineImpl::GetStatus() {
     }
     report.versions.push_back(std::move(vs));
   }
+  const bool orphans = !rows.empty();
   for (auto& [v, r] : rows) {
     VersionStatus vs;
     vs.version = v;
@@ -199,8 +200,10 @@ Result<StatusReport> EngineImpl::GetStatus() {
     vs.row = r;
     report.versions.push_back(std::move(vs));
   }
-  std::sort(report.versions.begin(), report.versions.end(),
-            [](const VersionStatus& a, const VersionStatus& b) { return CompareVersions(a.version, b.version) < 0; });
+  if (orphans) {  // rows without files go between the others; files alone come sorted
+    std::sort(report.versions.begin(), report.versions.end(),
+              [](const VersionStatus& a, const VersionStatus& b) { return CompareVersions(a.version, b.version) < 0; });
+  }
   for (const auto& v : report.versions) {
     if (v.row && v.row->state == "applied") report.current_version = v.version;
   }

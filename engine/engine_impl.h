@@ -52,6 +52,8 @@ class EngineImpl : public Engine {
   };
   // Lists migrations and reads the history (empty when the tables do not exist).
   Result<State> Load(bool with_scripts);
+  // Takes the lock and ensures the history tables (unless dry_run), then Load().
+  Result<State> LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts);
   // Validate() on an already loaded state.
   std::vector<Problem> Check(const State& st) const;
   Result<std::vector<Statement>> Split(const Script& script) const;

@@ -214,13 +214,18 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   return Status::Ok();
 }
 
-Status EngineImpl::Migrate(const MigrateOptions& o) {
-  LockScope lock(this);
-  if (!o.dry_run) {
-    DBROLL_RETURN_IF_ERROR(lock.Acquire());
+Result<EngineImpl::State> EngineImpl::LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts) {
+  // A dry run neither waits for other runners nor creates the history tables.
+  if (!dry_run) {
+    DBROLL_RETURN_IF_ERROR(lock->Acquire());
     DBROLL_RETURN_IF_ERROR(history_.Ensure());
   }
-  auto st = Load(false);
+  return Load(with_scripts);
+}
+
+Status EngineImpl::Migrate(const MigrateOptions& o) {
+  LockScope lock(this);
+  auto st = LockAndLoad(&lock, o.dry_run, false);
   if (!st.ok()) return st.status();
   std::string refusal;
   for (const auto& p : Check(st.value())) {
@@ -343,11 +348,7 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
 
 Status EngineImpl::Down(const DownOptions& o) {
   LockScope lock(this);
-  if (!o.dry_run) {
-    DBROLL_RETURN_IF_ERROR(lock.Acquire());
-    DBROLL_RETURN_IF_ERROR(history_.Ensure());
-  }
-  auto st = Load(true);
+  auto st = LockAndLoad(&lock, o.dry_run, true);
   if (!st.ok()) return st.status();
   std::vector<const HistoryRow*> rows;
   for (const auto& [v, r] : st->rows) rows.push_back(&r);

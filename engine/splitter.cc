@@ -225,7 +225,11 @@ class Splitter {
       s.text = std::string(text_.substr(start_, e - start_));
       s.path = path_;
       s.offset = start_;
-      LineColumnAt(text_, start_, &s.line, &s.column);
+      // Incremental from the previous statement: rescanning from the start of
+      // the file made splitting quadratic (minutes for a 6 MB file).
+      AdvanceLineColumn(start_);
+      s.line = line_;
+      s.column = column_;
       out_.push_back(std::move(s));
     }
     start_ = std::string_view::npos;
@@ -235,8 +239,23 @@ class Splitter {
     first_word_.clear();
   }
 
+  void AdvanceLineColumn(size_t to) {
+    for (; counted_ < to && counted_ < text_.size(); ++counted_) {
+      const unsigned char ch = static_cast<unsigned char>(text_[counted_]);
+      if (ch == '\n') {
+        ++line_;
+        column_ = 1;
+      } else if ((ch & 0xC0) != 0x80) {
+        ++column_;
+      }
+    }
+  }
+
   const std::string& path_;
   std::string_view text_;
+  size_t counted_ = 0;  // line_/column_ are those of byte counted_
+  int line_ = 1;
+  int column_ = 1;
   Dialect dialect_;
   size_t pos_ = 0;
   size_t start_ = std::string_view::npos;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "dbroll/source.h"
@@ -101,7 +102,10 @@ class Verifier {
     out->version = m.version;
     out->name = m.name;
     out->outcome = "ok";
-    auto before = Snap(e_);
+    // The schema after the previous version's second up is this version's
+    // starting point: reuse it rather than read the catalog again.
+    Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e_);
+    last_.reset();
     if (!before.ok()) return before.status();
     MigrateOptions up;
     up.to = m.version;
@@ -114,6 +118,7 @@ class Verifier {
     if (!after_up.ok()) return after_up.status();
     if (m.up.directives.irreversible) {
       out->outcome = "skipped";
+      last_ = std::move(after_up).value();
       return true;
     }
     DownOptions down;
@@ -121,9 +126,13 @@ class Verifier {
     if (Status s = e_.Down(down); !s.ok()) {
       Located l = Relocate(s.message());
       add("verify-down-fails", l.path.empty() ? down_path : l.path, "down fails: " + l.text, l.line, l.column);
-      // A failed transactional down changed nothing, so the next version
-      // still starts from this version's up; otherwise the state is unknown.
-      return e_.driver().TransactionalDdl() && s.code() == Code::kMigrationFailed;
+      // kMigrationFailed means the database was not changed (a rolled-back
+      // transaction, or the first statement of a non-transactional script),
+      // so the next version still starts from this version's up; after
+      // kDirty the scratch state is unknown.
+      if (s.code() != Code::kMigrationFailed) return false;
+      last_ = after_up.value();
+      return true;
     }
     auto after_down = Snap(e_);
     if (!after_down.ok()) return after_down.status();
@@ -144,12 +153,14 @@ class Verifier {
       for (const SchemaChange& c : changes) detail += (detail.empty() ? "" : "; ") + RepeatMessage(c);
       add("verify-up-not-repeatable", m.up.path, "the second up differs from the first: " + detail);
     }
+    last_ = std::move(again).value();
     return true;
   }
 
  private:
   Engine& e_;
   const std::vector<Migration>& migrations_;
+  std::optional<Snapshot> last_;
 };
 
 }  // namespace

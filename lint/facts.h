@@ -4,6 +4,8 @@
 #ifndef DBROLL_LINT_FACTS_H_
 #define DBROLL_LINT_FACTS_H_
 
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -61,8 +63,11 @@ struct StatementFacts {
   bool parsed = true;
   std::string parse_error;
   int error_line = 0, error_column = 0;
-  // Tables created earlier in the same script (same-migration memory).
-  std::set<std::string> tables_created_before;
+  // Same-migration memory: index of this statement, and for each table the
+  // index of the statement that created it in this script (shared, not copied
+  // per statement, so a 60,000-statement file stays linear).
+  int index = 0;
+  std::shared_ptr<const std::map<std::string, int>> created_at;
 };
 
 struct ScriptFacts {
@@ -71,6 +76,8 @@ struct ScriptFacts {
   bool split_failed = false;
   std::string split_error;
   bool blank = false;
+  // Tables renamed in this script (from / to), so rebuild checks stay linear.
+  std::set<std::string> renamed_from, renamed_to;
 };
 
 struct MigrationFacts {

@@ -132,19 +132,24 @@ ScriptFacts AnalyzeScript(const Script& script, const LintTarget& target) {
     return sf;
   }
   sf.blank = split->empty();
-  std::set<std::string> created;
+  auto created = std::make_shared<std::map<std::string, int>>();
   sf.statements.reserve(split->size());
   for (auto& stmt : *split) {
     StatementFacts f;
     f.stmt = std::move(stmt);
-    f.tables_created_before = created;
+    f.index = static_cast<int>(sf.statements.size());
+    f.created_at = created;
     if (target.dialect == Dialect::kPostgres) {
       AnalyzePostgres(&f);
     } else {
       AnalyzeOtherDialect(&f, target.dialect);
     }
     for (const auto& op : f.ops) {
-      if (op.kind == OpKind::kCreateTable) created.insert(op.table);
+      if (op.kind == OpKind::kCreateTable) created->emplace(op.table, f.index);
+      if (op.kind == OpKind::kRenameTable) {
+        sf.renamed_from.insert(op.table);
+        sf.renamed_to.insert(op.new_name);
+      }
     }
     sf.statements.push_back(std::move(f));
   }
@@ -176,13 +181,16 @@ bool AllowApplies(const Script& s, const Allow& a, int statement_line) {
   return false;
 }
 
-std::string LineOf(const std::string& text, int line) {
-  size_t b = 0;
-  for (int l = 1; l < line; ++l) {
-    b = text.find('\n', b);
-    if (b == std::string::npos) return "";
-    ++b;
-  }
+// Start offsets of each line, built once per script with findings.
+std::vector<size_t> LineStarts(const std::string& text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = text.find('\n'); i != std::string::npos; i = text.find('\n', i + 1)) starts.push_back(i + 1);
+  return starts;
+}
+
+std::string LineOf(const std::string& text, const std::vector<size_t>& starts, int line) {
+  if (line < 1 || line > static_cast<int>(starts.size())) return "";
+  const size_t b = starts[line - 1];
   size_t e = text.find('\n', b);
   std::string out = text.substr(b, e == std::string::npos ? std::string::npos : e - b);
   if (!out.empty() && out.back() == '\r') out.pop_back();
@@ -213,6 +221,7 @@ class LinterImpl : public Linter {
         rule.check(ctx);
         for (auto& f : found) raw.emplace_back(&rule, std::move(f));
       }
+      std::map<const Script*, std::vector<size_t>> starts;
       for (auto& [rule, f] : raw) {
         if (Suppressed(*f.script, rule->id, f.statement_line)) continue;
         Finding out_f;
@@ -224,7 +233,9 @@ class LinterImpl : public Linter {
         out_f.column = f.column;
         out_f.message = std::move(f.message);
         out_f.safe_alternative = std::move(f.safe_alternative);
-        out_f.source_line = LineOf(f.script->text, f.line);
+        auto st = starts.find(f.script);
+        if (st == starts.end()) st = starts.emplace(f.script, LineStarts(f.script->text)).first;
+        out_f.source_line = LineOf(f.script->text, st->second, f.line);
         out.push_back(std::move(out_f));
       }
       schema.Apply(mf.up);

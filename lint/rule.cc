@@ -102,6 +102,7 @@ std::string Describe(const Op& op) {
 
 bool IsTableRebuild(const ScriptFacts& script, const Op& drop, const KnownSchema& schema) {
   // create X (...); copy; DROP old; ALTER TABLE X RENAME TO old
+  if (!script.renamed_to.count(drop.table)) return false;
   for (const auto& st : script.statements) {
     for (const auto& op : st.ops) {
       if (op.kind != OpKind::kRenameTable || op.new_name != drop.table) continue;
@@ -124,6 +125,7 @@ bool IsTableRebuild(const ScriptFacts& script, const Op& drop, const KnownSchema
 }
 
 bool IsTableRebuildTarget(const ScriptFacts& script, const Op& create) {
+  if (!script.renamed_from.count(create.table)) return false;
   for (const auto& st : script.statements) {
     for (const auto& op : st.ops) {
       if (op.kind == OpKind::kRenameTable && op.table == create.table) {

@@ -68,7 +68,9 @@ const std::vector<Rule>& AllRules();
 bool DeclaredIrreversible(const MigrationFacts& m);
 // The statement creates the op's table earlier in the same script.
 inline bool CreatedHere(const StatementFacts& st, const Op& op) {
-  return st.tables_created_before.count(op.table) > 0;
+  if (!st.created_at) return false;
+  auto it = st.created_at->find(op.table);
+  return it != st.created_at->end() && it->second < st.index;
 }
 // Data-loss op on a table that existed before this migration.
 bool LosesData(const StatementFacts& st, const Op& op, const ScriptFacts& script, const KnownSchema& schema);

@@ -18,7 +18,8 @@ void RegisterHistory(CLI::App& app, Context& ctx, int* rc);
 void RegisterBaseline(CLI::App& app, Context& ctx, int* rc);
 void RegisterRepair(CLI::App& app, Context& ctx, int* rc);
 void RegisterLint(CLI::App& app, Context& ctx, int* rc);
-void RegisterDeploy(CLI::App& app, Context& ctx, int* rc);  // deploy, rollback, freeze, unfreeze, deploys
+void RegisterDeploy(CLI::App& app, Context& ctx, int* rc);  // deploy, approve, reject, rollback, freeze, unfreeze, deploys
+void RegisterServe(CLI::App& app, Context& ctx, int* rc);   // serve: the alert receiver
 void RegisterSchema(CLI::App& app, Context& ctx, int* rc);  // schema dump
 void RegisterVerify(CLI::App& app, Context& ctx, int* rc);
 void RegisterDrift(CLI::App& app, Context& ctx, int* rc);

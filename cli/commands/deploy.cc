@@ -29,7 +29,7 @@ class PrintingDeployObserver : public DeployObserver {
 
 // Loads the config, opens the engine, builds the hooks from [deploy] and
 // [notify] and runs `fn` on a Coordinator; returns the exit code.
-int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn) {
+int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn, const std::string& strategy = "") {
   auto cfg = ctx.LoadConfig();
   if (!cfg.ok()) return ctx.Fail(cfg.status());
   auto engine = ctx.OpenEngine(cfg.value());
@@ -45,7 +45,13 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn)
   });
   if (!kit.ok()) return ctx.Fail(kit.status());
   PrintingDeployObserver observer(&ctx);
+  if (!strategy.empty()) kit->options.strategy = strategy;
   Coordinator coordinator(e, kit->Parts(&observer), kit->options);
+  // An approval that timed out is rejected by whichever command looks at
+  // the deploys next, so no daemon is needed for it.
+  auto expired = coordinator.ExpireApproval();
+  if (!expired.ok()) return ctx.Fail(expired.status());
+  if (expired.value()) ctx.Notice("the deploy awaiting approval timed out and was rejected");
   Status s = fn(coordinator);
   return s.ok() ? kExitOk : ctx.Fail(s);
 }
@@ -124,14 +130,34 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
   auto* deploy = app.add_subcommand("deploy", "Migrate, deploy the app, check health; roll back when unhealthy");
   auto release = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
+  auto strategy = std::make_shared<std::string>("rolling");
   auto* rel = deploy->add_option("--release", *release, "Release tag being deployed (A-Z a-z 0-9 . _ + -)");
   deploy->add_flag("--resume", *resume, "Continue the newest deploy from the state it stopped in");
-  deploy->callback([&ctx, rc, release, resume, rel] {
+  deploy->add_option("--strategy", *strategy, "rolling (default) or blue-green (waits for dbroll approve)")
+      ->check(CLI::IsMember({"rolling", "blue-green"}));
+  deploy->callback([&ctx, rc, release, resume, rel, strategy] {
     if (!*resume && rel->count() == 0) {
       *rc = ctx.Fail(Status(Code::kInvalidArgument, "deploy needs --release TAG (or --resume)"));
       return;
     }
-    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); });
+    *rc = WithCoordinator(
+        ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); }, *strategy);
+  });
+
+  auto* approve = app.add_subcommand("approve", "Blue-green: switch traffic to green, check, retire blue");
+  auto approve_id = std::make_shared<long long>(0);
+  approve->add_option("id", *approve_id, "Deploy id (see dbroll deploys)")->required();
+  approve->callback([&ctx, rc, approve_id] {
+    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return c.Approve(*approve_id); });
+  });
+
+  auto* reject = app.add_subcommand("reject", "Blue-green: keep blue, discard green, roll the migrations back");
+  auto reject_id = std::make_shared<long long>(0);
+  auto reject_reason = std::make_shared<std::string>();
+  reject->add_option("id", *reject_id, "Deploy id (see dbroll deploys)")->required();
+  reject->add_option("--reason", *reject_reason, "Why (recorded and sent to the team)")->required();
+  reject->callback([&ctx, rc, reject_id, reject_reason] {
+    *rc = WithCoordinator(ctx, [&](Coordinator& c) { return c.Reject(*reject_id, *reject_reason); });
   });
 
   auto* rollback = app.add_subcommand("rollback", "Roll back the newest deploy: schema first, then the app");
@@ -168,6 +194,10 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
       *rc = ctx.Fail(engine.status());
       return;
     }
+    // Listing is looking: an expired approval is rejected first, so the
+    // list shows what is true.
+    *rc = WithCoordinator(ctx, [](Coordinator&) { return Status::Ok(); });
+    if (*rc != kExitOk) return;
     *rc = PrintDeploys(ctx, *engine.value());
   });
 }

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -121,11 +120,11 @@ class MysqlDriver : public Driver {
   ~MysqlDriver() override {
     // Releasing explicitly lets the next runner in at once; closing alone
     // would also free the lock, but only when the server notices.
-    if (lock_held_) (void)Unlock();
     try {
+      if (lock_held_) (void)Unlock();
       stmt_.reset();
       conn_->close();
-    } catch (const sql::SQLException&) {
+    } catch (const std::exception&) {
       // The session is gone either way, and with it the lock.
     }
   }

@@ -158,11 +158,9 @@ class PostgresDriver : public Driver {
     return Exec(parts, /*transaction=*/true);
   }
 
-  Status RunStatement(const Statement& statement) override {
-    Status s = Exec({&statement.text}, /*transaction=*/false);
-    // One statement: its index is implied, and callers add their own.
-    return s;
-  }
+  // Sent alone, without BEGIN, so it runs in autocommit: CREATE INDEX
+  // CONCURRENTLY and friends are allowed here.
+  Status RunStatement(const Statement& statement) override { return Exec({&statement.text}, /*transaction=*/false); }
 
   Result<std::vector<Row>> Query(const std::string& sql) override {
     if (broken_) return Lost("an earlier call lost it");

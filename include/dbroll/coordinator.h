@@ -47,6 +47,31 @@ class HealthGate {
   virtual Status Check(const DeployContext& ctx) = 0;
 };
 
+// Blue-green: the new release (green) runs beside the old one (blue) until a
+// person approves the switch. Hooks, so the contract is only about traffic.
+class BlueGreenController {
+ public:
+  virtual ~BlueGreenController() = default;
+  // Starts ctx.release beside the running release; traffic stays on blue.
+  virtual Status DeployGreen(const DeployContext& ctx) = 0;
+  // Sends all traffic to ctx.target_release: green when ctx.action is
+  // "switch", blue again when it is "switch-back" (a failed approval).
+  virtual Status Switch(const DeployContext& ctx) = 0;
+  // Stops blue; called once green serves the public URL healthily.
+  virtual Status RetireBlue(const DeployContext& ctx) = 0;
+  // Stops green; traffic is on blue when this is called.
+  virtual Status DiscardGreen(const DeployContext& ctx) = 0;
+};
+
+// Looks at pending migrations before a deploy applies them.
+class MigrationCheck {
+ public:
+  virtual ~MigrationCheck() = default;
+  // Ok when `pending` may run; kCheckFailed whose message lists each
+  // offending statement (path:line:col) and what to do instead.
+  virtual Status Check(const std::vector<VersionStatus>& pending) = 0;
+};
+
 struct StepTiming {
   std::string step;  // "migrate", "app-deploy", "health", "schema-down", "app-revert", ...
   std::chrono::milliseconds took{0};
@@ -92,6 +117,9 @@ struct CoordinatorOptions {
   std::string strategy = "rolling";
   // Recorded as who deployed or froze. Default: $USER@hostname.
   std::string who;
+  // Blue-green: how long a deploy may wait in awaiting-approval before the
+  // next look at it rejects it. Zero: forever. Default: 24 h.
+  std::chrono::milliseconds approval_timeout{std::chrono::hours(24)};
 };
 
 // The pieces a Coordinator drives; it owns none of them.
@@ -100,6 +128,11 @@ struct CoordinatorParts {
   std::vector<HealthGate*> gates;    // all must pass, in order; empty: none
   std::vector<Notifier*> notifiers;  // all are told; empty: none
   DeployObserver* observer = nullptr;
+  // Blue-green (strategy "blue-green") only:
+  BlueGreenController* blue_green = nullptr;  // required for blue-green
+  std::vector<HealthGate*> green_gates;       // on green before approval
+  std::vector<HealthGate*> public_gates;      // through the public URL after the switch
+  MigrationCheck* blue_green_check = nullptr;  // backward compatibility; null: none
 };
 
 struct RollbackOptions {
@@ -117,7 +150,21 @@ class Coordinator {
   // kRolledBack when it went wrong and was rolled back; kFrozen while frozen;
   // kCheckFailed on checksum drift; kDirty when an unfinished deploy or a
   // failed rollback needs a person; the migrate error when migration failed.
+  // With options.strategy "blue-green": the pending migrations must pass
+  // blue_green_check (kCheckFailed, nothing done), then migrate, green
+  // deploy, green gates, and kAwaitingApproval: Approve or Reject decides.
   Status Deploy(const std::string& release);
+  // Blue-green: switch traffic to green, public gates, success, retire blue.
+  // Ok when green serves; kRolledBack when the switch or a gate failed and
+  // traffic, green and schema went back; kInvalidArgument unless deploy `id`
+  // awaits approval.
+  Status Approve(long long id);
+  // Blue-green: keeps traffic on blue, discards green, rolls this release's
+  // migrations back, notifies. Does not freeze: a person decided.
+  Status Reject(long long id, const std::string& reason);
+  // Rejects the newest deploy when it has awaited approval longer than
+  // approval_timeout. True when it did; errors as Reject.
+  Result<bool> ExpireApproval();
   // Continues the newest deploy from the state it stopped in.
   // kInvalidArgument when it is finished; `release`, when not empty, must match.
   Status Resume(const std::string& release);
@@ -131,7 +178,12 @@ class Coordinator {
  private:
   Status Run(DeployRecord& d, std::vector<StepTiming>& steps);
   Status RollBack(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& reason,
-                  const std::string& failed_check);
+                  const std::string& failed_check, bool freeze);
+  Status RollBackBlueGreen(DeployRecord& d, std::vector<StepTiming>& steps, std::string* failed_step);
+  Status Verify(DeployRecord& d, std::vector<StepTiming>& steps);
+  Status SchemaDown(const DeployRecord& d);
+  Status CheckBlueGreen();
+  Status AwaitingApproval(const DeployRecord& d) const;
   Status Preflight();
   Status Save(DeployRecord& d, DeployState state);
   Status Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,

@@ -52,11 +52,50 @@ std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milli
 // Runs `command` with DeployEventJson on stdin.
 std::unique_ptr<Notifier> NewCommandNotifier(std::string command, CommandOptions options);
 
+// Blue-green hooks, with the same environment as the app hooks (DBROLL_ACTION
+// is deploy, switch, switch-back, retire or discard). An empty command is a
+// step that does nothing.
+struct BlueGreenCommands {
+  std::string green_deploy, switch_traffic, retire_blue, discard_green;
+};
+std::unique_ptr<BlueGreenController> NewCommandBlueGreen(BlueGreenCommands commands, CommandOptions options);
+
+// What the metric gate does with a query error, an empty result or NaN.
+enum class MetricErrorPolicy { kHealthy, kBreach };
+
+struct PrometheusGateOptions {
+  std::string url;                 // Prometheus base URL, e.g. http://127.0.0.1:9090; required
+  std::string query;               // PromQL; the largest sample of the answer is compared; required
+  double threshold = 0;            // breach when the value is above it; default 0
+  std::chrono::milliseconds sustain{std::chrono::minutes(2)};  // `for`: breach must last; default 2 min
+  std::chrono::milliseconds watch{std::chrono::minutes(10)};   // how long to watch; default 10 min
+  std::chrono::milliseconds interval{std::chrono::seconds(15)};  // between queries; default 15 s
+  // Default kHealthy: a ratio over no traffic is NaN, and a deploy must not
+  // be rolled back for being quiet.
+  MetricErrorPolicy on_error = MetricErrorPolicy::kHealthy;
+};
+// Watches options.query for options.watch after a deploy; kCheckFailed when
+// the value stays above the threshold for `sustain`. On a revert it passes at
+// once: the window still holds the failed release's errors.
+std::unique_ptr<HealthGate> NewPrometheusGate(PrometheusGateOptions options);
+
+// One Prometheus answer (the JSON of /api/v1/query) reduced to its largest
+// sample; kNotFound for an empty result, kCheckFailed for an error answer
+// or a body that is not a query result. NaN is returned as NaN.
+Result<double> ParsePrometheusAnswer(const std::string& json);
+
+// Lint's backward-compatibility rules (rename-column, drop-column, ...) as
+// errors over the pending migrations, whatever [lint] says of their severity.
+std::unique_ptr<MigrationCheck> NewCompatibilityCheck(const Config& config);
+
 // Everything a Coordinator needs, built from a Config.
 struct DeployKit {
   std::unique_ptr<AppController> app;
   std::vector<std::unique_ptr<HealthGate>> gates;
   std::vector<std::unique_ptr<Notifier>> notifiers;
+  std::unique_ptr<BlueGreenController> blue_green;  // null unless green_deploy or switch is set
+  std::vector<std::unique_ptr<HealthGate>> green_gates, public_gates;
+  std::unique_ptr<MigrationCheck> blue_green_check;
   CoordinatorOptions options;
 
   // Raw pointers for CoordinatorParts; the kit must outlive the Coordinator.
@@ -64,7 +103,11 @@ struct DeployKit {
 };
 // [deploy] app_deploy, app_revert, hook_timeout (default 10m), health_url,
 // health_timeout (5m), health_interval (5s), healthy_after (3),
-// freeze_on_rollback (true); [notify] webhook, command, timeout (10s).
+// freeze_on_rollback (true), green_deploy, green_health_url, switch,
+// retire_blue, discard_green, approval_timeout (24h), public_health_url;
+// [deploy.metrics] prometheus_url, query, threshold (0), for (2m), watch
+// (10m), interval (15s), on_error (healthy); [notify] webhook, command,
+// timeout (10s).
 // Hooks run in the config file's directory. `on_output` goes to each command.
 Result<DeployKit> DeployKitFromConfig(
     const Config& config,

@@ -19,6 +19,7 @@ enum class DeployState {
   kMigrated,        // schema at schema_to; the app-deploy hook runs next
   kAppDeployed,     // the app-deploy hook succeeded
   kVerifying,       // the health gates are running
+  kAwaitingApproval,  // blue-green: green is healthy, traffic still on blue; a person decides
   kSucceeded,       // terminal: healthy
   kFailed,          // terminal: the migration failed before the app was touched
   kRollingBack,     // schema down, app revert and health check in progress
@@ -28,7 +29,8 @@ enum class DeployState {
 const char* DeployStateName(DeployState s);  // "started", "app-deployed", ...
 // kInvalidArgument for an unknown name.
 Result<DeployState> ParseDeployState(const std::string& name);
-// True for states a deploy can still move out of by itself (resume/rollback).
+// True for states a deploy can still move out of (resume, rollback, or for
+// kAwaitingApproval: approve / reject).
 bool IsUnfinished(DeployState s);
 
 struct DeployRecord {

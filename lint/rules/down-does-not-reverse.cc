@@ -3,47 +3,44 @@
 // rollback followed by a re-run fails on "already exists".
 #include "lint/rule.h"
 
+#include <set>
+
 namespace dbroll::lint {
 namespace {
-bool Dropped(const ScriptFacts& down, const Op& made) {
+// What the down undoes, as keys, built once so the check is linear.
+std::set<std::string> Undone(const ScriptFacts& down) {
+  std::set<std::string> k;
   for (const auto& st : down.statements) {
     for (const auto& op : st.ops) {
-      switch (made.kind) {
-        case OpKind::kCreateTable:
-          if (op.kind == OpKind::kDropTable && op.table == made.table) return true;
-          if (op.kind == OpKind::kRenameTable && op.table == made.table) return true;
-          break;
-        case OpKind::kCreateIndex:
-          if (op.kind == OpKind::kDropIndex && op.name == made.name) return true;
-          if (op.kind == OpKind::kDropTable && op.table == made.table) return true;
-          break;
-        case OpKind::kAddColumn:
-          if (op.kind == OpKind::kDropColumn && op.table == made.table && op.name == made.name) return true;
-          if (op.kind == OpKind::kDropTable && op.table == made.table) return true;
-          break;
-        case OpKind::kCreateType:
-          if (op.kind == OpKind::kDropType && op.table == made.table) return true;
-          break;
-        case OpKind::kCreateSchema:
-        case OpKind::kCreateDatabase:
-          if ((op.kind == OpKind::kDropSchema || op.kind == OpKind::kDropDatabase) && op.table == made.table) return true;
-          break;
-        case OpKind::kCreateObject:
-          if (op.kind == OpKind::kDropObject && op.table == made.table) return true;
-          if (made.object_type == "trigger" && op.kind == OpKind::kDropTable) return true;
-          break;
-        case OpKind::kRenameColumn:
-          if (op.kind == OpKind::kRenameColumn && op.table == made.table && op.name == made.new_name) return true;
-          break;
-        case OpKind::kRenameTable:
-          if (op.kind == OpKind::kRenameTable && op.table == made.new_name) return true;
-          break;
-        default:
-          return true;
+      switch (op.kind) {
+        case OpKind::kDropTable: k.insert("table:" + op.table); k.insert("any-table-dropped"); break;
+        case OpKind::kRenameTable: k.insert("table:" + op.table); k.insert("rename-table:" + op.table); break;
+        case OpKind::kDropIndex: k.insert("index:" + op.name); break;
+        case OpKind::kDropColumn: k.insert("column:" + op.table + "." + op.name); break;
+        case OpKind::kDropType: k.insert("type:" + op.table); break;
+        case OpKind::kDropSchema: case OpKind::kDropDatabase: k.insert("schema:" + op.table); break;
+        case OpKind::kDropObject: k.insert("object:" + op.table); break;
+        case OpKind::kRenameColumn: k.insert("rename-column:" + op.table + "." + op.name); break;
+        default: break;
       }
     }
   }
-  return false;
+  return k;
+}
+bool Dropped(const std::set<std::string>& undone, const Op& made) {
+  auto has = [&](const std::string& key) { return undone.count(key) > 0; };
+  switch (made.kind) {
+    case OpKind::kCreateTable: return has("table:" + made.table);
+    case OpKind::kCreateIndex: return has("index:" + made.name) || has("table:" + made.table);
+    case OpKind::kAddColumn: return has("column:" + made.table + "." + made.name) || has("table:" + made.table);
+    case OpKind::kCreateType: return has("type:" + made.table);
+    case OpKind::kCreateSchema: case OpKind::kCreateDatabase: return has("schema:" + made.table);
+    case OpKind::kCreateObject:
+      return has("object:" + made.table) || (made.object_type == "trigger" && has("any-table-dropped"));
+    case OpKind::kRenameColumn: return has("rename-column:" + made.table + "." + made.new_name);
+    case OpKind::kRenameTable: return has("rename-table:" + made.new_name);
+    default: return true;
+  }
 }
 void Check(const RuleContext& ctx) {
   const MigrationFacts& m = ctx.migration;
@@ -51,6 +48,7 @@ void Check(const RuleContext& ctx) {
   for (const auto& st : m.down.statements) {
     if (!st.parsed) return;  // cannot tell what an unparsed statement undoes
   }
+  const std::set<std::string> undone = Undone(m.down);
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     switch (op.kind) {
       case OpKind::kCreateTable: case OpKind::kCreateIndex: case OpKind::kCreateType:
@@ -65,7 +63,7 @@ void Check(const RuleContext& ctx) {
     }
     if (op.kind == OpKind::kCreateObject && op.object_type == "extension") return;
     if (op.kind == OpKind::kCreateTable && IsTableRebuildTarget(s, op)) return;
-    if (Dropped(m.down, op)) return;
+    if (Dropped(undone, op)) return;
     const bool rename = op.kind == OpKind::kRenameColumn || op.kind == OpKind::kRenameTable;
     ctx.Report(s, st, op, (rename ? "the rename of " : "") + Describe(op) + (rename ? " is not reverted" : " is not dropped") +
                               " by " + m.down.script->path,

@@ -20,6 +20,12 @@ std::vector<std::string>& Created() {
 
 class DropCreatedDatabases : public ::testing::Environment {
  public:
+  // Skips every test without a server, unless CI requires one: then each test
+  // fails on its own. (Skipping here, not by leaving the suite uninstantiated,
+  // keeps the tests listed when ctest discovers them at build time.)
+  void SetUp() override {
+    if (MyAdminUrl().empty() && !MyServersRequired()) GTEST_SKIP() << "DBROLL_TEST_MYSQL_URL is not set";
+  }
   void TearDown() override {
     for (const auto& db : Created()) MyDropDatabase(db);
   }
@@ -39,15 +45,7 @@ Result<std::unique_ptr<Driver>> OpenFresh(bool same) {
   return OpenDriver(o);
 }
 
-// Without a server the suite is not instantiated (skipped), unless CI
-// requires servers: then it runs and every test fails on OpenFresh.
-std::vector<DriverFactory> Factories() {
-  if (MyAdminUrl().empty() && !MyServersRequired()) return {};
-  return {DriverFactory{"mysql", &OpenFresh}};
-}
-
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DriverConformance);
-INSTANTIATE_TEST_SUITE_P(Mysql, DriverConformance, ::testing::ValuesIn(Factories()));
+INSTANTIATE_TEST_SUITE_P(Mysql, DriverConformance, ::testing::Values(DriverFactory{"mysql", &OpenFresh}));
 
 class MysqlDriverTest : public ::testing::Test {
  protected:

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
@@ -10,12 +12,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CmdResult {
   int rc;
   std::string out;
 };
 
-Run Sh(const std::string& cmd) {
+CmdResult Sh(const std::string& cmd) {
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   std::string out;
   char buf[4096];
@@ -41,14 +43,14 @@ class LintCliTest : public ::testing::Test {
     Write(dir_ / "migrations/0001_users/down.sql", "DROP TABLE users;\n");
   }
   void TearDown() override { fs::remove_all(dir_); }
-  Run Lint(const std::string& args) {
+  CmdResult Lint(const std::string& args) {
     return Sh(std::string(DBROLL_BINARY) + " -C " + dir_.string() + " " + args);
   }
   fs::path dir_;
 };
 
 TEST_F(LintCliTest, CleanProjectExitsZero) {
-  Run r = Lint("lint");
+  CmdResult r = Lint("lint");
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(r.out, "2 file(s) checked: 0 error(s), 0 warning(s)\n");
 }
@@ -56,7 +58,7 @@ TEST_F(LintCliTest, CleanProjectExitsZero) {
 TEST_F(LintCliTest, FindingExitsOneWithCaret) {
   Write(dir_ / "migrations/0002_drop/up.sql", "SELECT 1; ALTER TABLE users DROP COLUMN email;\n");
   Write(dir_ / "migrations/0002_drop/down.sql", "ALTER TABLE users ADD COLUMN email text;\n");
-  Run r = Lint("lint");
+  CmdResult r = Lint("lint");
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_NE(r.out.find("migrations/0002_drop/up.sql:1:11: error [drop-column] column users.email is dropped"),
             std::string::npos) << r.out;
@@ -64,17 +66,17 @@ TEST_F(LintCliTest, FindingExitsOneWithCaret) {
 }
 
 TEST_F(LintCliTest, WarningsOnlyFailWithStrict) {
-  Write(dir_ / "migrations/0002_idx/up.sql", "-- dbroll:no-transaction\nDROP INDEX CONCURRENTLY users_email;\n");
-  Write(dir_ / "migrations/0002_idx/down.sql", "-- dbroll:no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n");
+  Write(dir_ / "migrations/0002_null/up.sql", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n");
+  Write(dir_ / "migrations/0002_null/down.sql", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n");
   Write(dir_ / "dbroll.toml", "[lint]\ntarget = \"postgres:15\"\n[postgres]\nlock_timeout = \"5s\"\n");
-  Run r = Lint("lint --format json");
+  CmdResult r = Lint("lint --format json");
   EXPECT_EQ(r.rc, 0) << r.out;
-  EXPECT_NE(r.out.find("\"down-drops-unrelated\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"drop-not-null\""), std::string::npos) << r.out;
   EXPECT_EQ(Lint("lint --strict").rc, 1);
 }
 
 TEST_F(LintCliTest, BadFormatIsUsageError) {
-  Run r = Lint("--format xml lint");
+  CmdResult r = Lint("--format xml lint");
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.out.find("--format xml is not known to lint"), std::string::npos) << r.out;
 }
@@ -85,7 +87,7 @@ TEST_F(LintCliTest, BaseModeLintsOnlyChangesAndRejectsEdits) {
   // A new migration with a finding, and an edit of the merged one.
   Write(dir_ / "migrations/0002_t/up.sql", "TRUNCATE users;\n");
   Write(dir_ / "migrations/0002_t/down.sql", "SELECT 1;\n");
-  Run r = Lint("lint --base main --format json");
+  CmdResult r = Lint("lint --base main --format json");
   EXPECT_EQ(r.rc, 1) << r.out;
   EXPECT_NE(r.out.find("\"truncate\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("edited-merged-migration"), std::string::npos) << r.out;

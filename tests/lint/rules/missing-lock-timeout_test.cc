@@ -13,7 +13,7 @@ TEST(MissingLockTimeoutTest, FindsAlterWithoutTimeout) {
   for (const auto& x : f) {
     if (x.path.rfind("0002_", 0) == 0) last.push_back(x);
   }
-  EXPECT_EQ(Positions(last, "missing-lock-timeout"), (std::vector<std::string>{"1:1"}));
+  EXPECT_EQ(Positions(last, "missing-lock-timeout"), (std::vector<std::string>{"1:1", "1:1"}));  // up and down
 }
 
 TEST(MissingLockTimeoutTest, SetLockTimeoutFirstIsFine) {

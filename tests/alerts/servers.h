@@ -1,0 +1,143 @@
+// Helpers for the tests that run real servers (dbroll serve, Prometheus,
+// nginx, python3 test apps) on loopback: ports, processes, files, the CLI.
+#ifndef DBROLL_TESTS_ALERTS_SERVERS_H_
+#define DBROLL_TESTS_ALERTS_SERVERS_H_
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace dbroll::testing_servers {
+
+namespace fs = std::filesystem;
+
+inline std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline int FreePort() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+inline bool Answers(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(s);
+  return ok;
+}
+
+// Polls `done` every 100 ms for at most `limit`.
+inline bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out_file) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    FILE* f = std::fopen(out_file.empty() ? "/dev/null" : out_file.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), 1);
+      dup2(fileno(f), 2);
+    }
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+inline void Stop(pid_t* pid) {
+  if (*pid <= 0) return;
+  kill(-*pid, SIGTERM);
+  kill(*pid, SIGTERM);
+  for (int i = 0; i < 50; ++i) {
+    if (waitpid(*pid, nullptr, WNOHANG) == *pid) {
+      *pid = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(-*pid, SIGKILL);
+  waitpid(*pid, nullptr, 0);
+  *pid = -1;
+}
+
+inline std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Exit code of `cmd` run by sh; its output in *out when given.
+inline int Sh(const std::string& cmd, std::string* out = nullptr) {
+  char tmpl[] = "/tmp/dbroll-sh-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd >= 0) close(fd);
+  int rc = std::system(("(" + cmd + ") >" + std::string(tmpl) + " 2>&1").c_str());
+  if (out) *out = Slurp(tmpl);
+  unlink(tmpl);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// The path of `name` on PATH (or in /usr/sbin), "" when missing.
+inline std::string FindBinary(const std::string& name) {
+  std::string out;
+  if (Sh("command -v " + name + " || ls /usr/sbin/" + name, &out) != 0) return "";
+  return out.substr(0, out.find('\n'));
+}
+
+// True when DBROLL_REQUIRE_SERVERS=1: a missing server is then a failure.
+inline bool ServersRequired() {
+  const char* r = std::getenv("DBROLL_REQUIRE_SERVERS");
+  return r && std::string(r) == "1";
+}
+
+}  // namespace dbroll::testing_servers
+
+// Skips the test when `bin` is empty, or fails it when CI requires servers.
+#define DBROLL_REQUIRE_BINARY(bin, name)                                                    \
+  do {                                                                                      \
+    if ((bin).empty()) {                                                                    \
+      if (::dbroll::testing_servers::ServersRequired()) FAIL() << name << " is not installed"; \
+      GTEST_SKIP() << name << " is not installed";                                          \
+    }                                                                                       \
+  } while (0)
+
+#endif  // DBROLL_TESTS_ALERTS_SERVERS_H_

@@ -1,0 +1,324 @@
+// End-to-end: the real dbroll binary on temp directories against a real
+// MariaDB/MySQL server -- non-atomic DDL, resume, KILL and SIGKILL, locking.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/mysql/my_server.h"
+
+namespace dbroll::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CmdResult {
+  int code;
+  std::string out;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class MysqlCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DBROLL_NEED_MYSQL();
+    static int n = 0;
+    ++n;
+    dir_ = fs::temp_directory_path() / ("dbroll-mycli-" + std::to_string(getpid()) + "-" + std::to_string(n));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "migrations");
+    std::ofstream(dir_ / "dbroll.toml") << "[migrations]\ndir = \"migrations\"\n";
+    db_ = MyName("cli" + std::to_string(n));
+    url_ = MyFreshDatabase(db_);
+    db_conn_ = MyOpen(url_);
+  }
+  void TearDown() override {
+    db_conn_.reset();
+    if (!db_.empty()) MyDropDatabase(db_);
+    fs::remove_all(dir_);
+  }
+
+  void Pair(const std::string& id, const std::string& up, const std::string& down) {
+    fs::create_directories(dir_ / "migrations" / id);
+    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
+    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
+  }
+  std::string Command(const std::string& args, const std::string& url) const {
+    return "'" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' --url '" + url + "' " + args;
+  }
+  CmdResult Dbroll(const std::string& args) { return DbrollAt(args, url_); }
+  CmdResult DbrollAt(const std::string& args, const std::string& url) {
+    const fs::path out = dir_ / "out.txt";
+    int status = std::system((Command(args, url) + " >'" + out.string() + "' 2>&1").c_str());
+    return CmdResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out)};
+  }
+  // Starts `dbroll migrate` in the background; output goes to `out`.
+  pid_t StartMigrate(const fs::path& out) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl("/bin/sh", "sh", "-c", ("exec " + Command("migrate", url_)).c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+  // Connection id of the session running `DO SLEEP` in this test's database, or "".
+  std::string WaitForSleeper() {
+    for (int i = 0; i < 300; ++i) {
+      auto r = db_conn_->Query("SELECT id FROM information_schema.processlist WHERE db = '" + db_ +
+                               "' AND info LIKE 'DO SLEEP%'");
+      if (r.ok() && !r->empty() && r->front()[0]) return *r->front()[0];
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return "";
+  }
+  static int Wait(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+  std::string Scalar(const std::string& sql) { return MyScalar(*db_conn_, sql); }
+  int Tables(const std::string& names) {
+    return std::stoi(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
+                            "' AND table_name IN (" + names + ")"));
+  }
+
+  fs::path dir_;
+  std::string db_;
+  std::string url_;
+  std::unique_ptr<Driver> db_conn_;
+};
+
+TEST_F(MysqlCliTest, ExampleProjectGoesUpAndAllTheWayDown) {
+  fs::remove_all(dir_);
+  fs::copy(fs::path(DBROLL_SOURCE_DIR) / "migrations-example", dir_, fs::copy_options::recursive);
+  CmdResult up = Dbroll("migrate");
+  ASSERT_EQ(up.code, 0) << up.out;
+  EXPECT_NE(up.out.find("up    0007_order_statuses"), std::string::npos) << up.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history WHERE state = 'applied'"), "7");
+  EXPECT_EQ(Tables("'users','accounts','orders'"), 3);
+  CmdResult down = Dbroll("down --all");
+  ASSERT_EQ(down.code, 0) << down.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
+                   "' AND table_name NOT LIKE 'dbroll%'"),
+            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history"), "0");
+}
+
+TEST_F(MysqlCliTest, EightConcurrentMigratesApplyEveryVersionOnce) {
+  for (int i = 1; i <= 30; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "%04d_t%d", i, i);
+    Pair(id, "CREATE TABLE t" + std::to_string(i) + " (id int primary key);",
+         "DROP TABLE t" + std::to_string(i) + ";");
+  }
+  // A script file: the shell that std::system runs must not expand $p itself.
+  std::ofstream script(dir_ / "eight.sh");
+  for (int i = 0; i < 8; ++i) {
+    script << Command("migrate", url_) << " >'" << (dir_ / ("c" + std::to_string(i))).string() << "' 2>&1 &\n";
+  }
+  script << "fail=0; for p in $(jobs -p); do wait $p || fail=1; done; exit $fail\n";
+  script.close();
+  const int status = std::system(("bash '" + (dir_ / "eight.sh").string() + "'").c_str());
+  std::string outs;
+  for (int i = 0; i < 8; ++i) outs += ReadFile(dir_ / ("c" + std::to_string(i)));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << outs;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history WHERE state = 'applied'"), "30");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
+                   "' AND table_name REGEXP '^t[0-9]+$'"),
+            "30");
+  // Every version was applied by exactly one process.
+  size_t ups = 0;
+  for (size_t p = outs.find("up    "); p != std::string::npos; p = outs.find("up    ", p + 1)) ++ups;
+  EXPECT_EQ(ups, 30u) << outs;
+}
+
+TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix) {
+  const std::string bad = "CREATE TABLE p1 (id int);\nCREATE TABLE p2 (id int,,);\nCREATE TABLE p3 (id int);\n";
+  Pair("0001_three", bad, "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
+  CmdResult r = Dbroll("migrate");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:2:26: ERROR 1064 (42000): You have an error "
+                       "in your SQL syntax; check the manual that corresponds to your MariaDB server version for "
+                       "the right syntax to use near ')' at line 1 -- statements 1..1 of "
+                       "migrations/0001_three/up.sql ran and stay applied (this database cannot roll DDL back). "
+                       "Fix statement 2 and run dbroll migrate to resume there, or undo by hand and run dbroll "
+                       "repair --mark-rolled-back 0001"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Tables("'p1'"), 1);
+  EXPECT_EQ(Tables("'p2','p3'"), 0);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "failed:1");
+
+  CmdResult st = Dbroll("status");
+  EXPECT_EQ(st.code, 5) << st.out;
+  EXPECT_NE(st.out.find("failed @2"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("migrations/0001_three/up.sql:2:26: ERROR 1064 (42000)"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("version 0001 is failed after statement 1 -- fix the file and run dbroll migrate to "
+                        "resume, or clean up by hand and run dbroll repair --mark-applied/--mark-rolled-back 0001"),
+            std::string::npos)
+      << st.out;
+  CmdResult down = Dbroll("down");
+  EXPECT_EQ(down.code, 5) << down.out;
+  EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it with dbroll "
+                          "migrate, or undo it by hand and run dbroll repair --mark-rolled-back 0001"),
+            std::string::npos)
+      << down.out;
+
+  // Fixed: statement 1 is not run again (it would fail: p1 exists).
+  Pair("0001_three", "CREATE TABLE p1 (id int);\nCREATE TABLE p2 (id int);\nCREATE TABLE p3 (id int);\n",
+       "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
+  CmdResult fixed = Dbroll("migrate");
+  ASSERT_EQ(fixed.code, 0) << fixed.out;
+  EXPECT_NE(fixed.out.find("0001_three: resuming at statement 2 of 3; statements 1..1 already ran"),
+            std::string::npos)
+      << fixed.out;
+  EXPECT_EQ(Tables("'p1','p2','p3'"), 3);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "applied:3");
+  CmdResult back = Dbroll("down");
+  EXPECT_EQ(back.code, 0) << back.out;
+  EXPECT_EQ(Tables("'p1','p2','p3'"), 0);
+}
+
+TEST_F(MysqlCliTest, ChangedStatementThatAlreadyRanIsRefusedUntilRepaired) {
+  Pair("0001_three", "CREATE TABLE p1 (id int);\nCREATE TABLE p2 (id int,,);\nCREATE TABLE p3 (id int);\n",
+       "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
+  ASSERT_EQ(Dbroll("migrate").code, 5);
+  Pair("0001_three", "CREATE TABLE p1 (id bigint);\nCREATE TABLE p2 (id int);\nCREATE TABLE p3 (id int);\n",
+       "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
+  CmdResult r = Dbroll("migrate");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:1:1: statement 1 already ran in the database "
+                       "but has changed since -- restore its text (only statements from 2 on may change), or undo "
+                       "it by hand and run dbroll repair --mark-rolled-back 0001"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Tables("'p2','p3'"), 0);
+  // A person undoes statement 1 by hand and records it.
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE p1", "", 1, 1, 0}).ok());
+  CmdResult repair = Dbroll("repair --mark-rolled-back 0001");
+  ASSERT_EQ(repair.code, 0) << repair.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_log WHERE action LIKE 'repair%'"), "1");
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(Scalar("SELECT data_type FROM information_schema.columns WHERE table_schema = '" + db_ +
+                   "' AND table_name = 'p1'"),
+            "bigint");
+}
+
+TEST_F(MysqlCliTest, DelimiterProcedureAndTriggerBodiesAreNotSplit) {
+  Pair("0001_proc",
+       "CREATE TABLE audit (id int);\n"
+       "DELIMITER //\n"
+       "CREATE PROCEDURE bump() BEGIN INSERT INTO audit VALUES (1); INSERT INTO audit VALUES (2); END//\n"
+       "DELIMITER ;\n"
+       "CALL bump();\n"
+       "CREATE TRIGGER audit_t BEFORE INSERT ON audit FOR EACH ROW BEGIN\n"
+       "  IF NEW.id > 2 THEN SET NEW.id = NEW.id * 10; END IF;\n"
+       "END;\n",
+       "DROP TRIGGER audit_t;\nDROP PROCEDURE bump;\nDROP TABLE audit;\n");
+  CmdResult up = Dbroll("migrate");
+  ASSERT_EQ(up.code, 0) << up.out;
+  EXPECT_EQ(Scalar("SELECT group_concat(id ORDER BY id) FROM audit"), "1,2");
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"INSERT INTO audit VALUES (3)", "", 1, 1, 0}).ok());
+  EXPECT_EQ(Scalar("SELECT max(id) FROM audit"), "30") << "the trigger body ran as one statement";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.routines WHERE routine_schema = '" + db_ +
+                   "' AND routine_name = 'bump'"),
+            "1");
+  CmdResult down = Dbroll("down");
+  ASSERT_EQ(down.code, 0) << down.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.routines WHERE routine_schema = '" + db_ + "'"), "0");
+  EXPECT_EQ(Tables("'audit'"), 0);
+}
+
+const char kSlowUp[] = "CREATE TABLE k1 (id int);\nDO SLEEP(3);\nCREATE TABLE k2 (id int);\n";
+const char kSlowDown[] = "DROP TABLE k2;\nDROP TABLE k1;\n";
+
+TEST_F(MysqlCliTest, SigkillMidRunLeavesAResumableStateAndTheLockIsFreed) {
+  Pair("0001_slow", kSlowUp, kSlowDown);
+  pid_t pid = StartMigrate(dir_ / "killed.txt");
+  ASSERT_NE(WaitForSleeper(), "") << ReadFile(dir_ / "killed.txt");
+  kill(pid, SIGKILL);
+  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
+  CmdResult st = Dbroll("status");
+  EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
+  // The server frees the dead session's lock once SLEEP ends; migrate waits for it.
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("0001_slow: resuming at statement 2 of 3; statements 1..1 already ran"),
+            std::string::npos)
+      << again.out;
+  EXPECT_EQ(Tables("'k1','k2'"), 2);
+}
+
+TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
+  Pair("0001_slow", kSlowUp, kSlowDown);
+  pid_t pid = StartMigrate(dir_ / "killed.txt");
+  const std::string id = WaitForSleeper();
+  ASSERT_NE(id, "") << ReadFile(dir_ / "killed.txt");
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"KILL " + id, "", 1, 1, 0}).ok());
+  EXPECT_EQ(Wait(pid), 3);
+  const std::string out = ReadFile(dir_ / "killed.txt");
+  EXPECT_NE(out.find("dbroll: error: migrations/0001_slow/up.sql:2:1: ERROR "), std::string::npos) << out;
+  EXPECT_NE(out.find(" -- connection " + id + " to " + url_ +
+                     " is gone (server restart, network, or KILL), and the dbroll lock with it -- the connection "
+                     "was lost while statement 2 of migrations/0001_slow/up.sql ran; statements 1..1 ran and are "
+                     "recorded. Run dbroll migrate again when the database is reachable to resume at statement 2"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
+  // The lock went with the session: the next run does not wait for it.
+  const auto t0 = std::chrono::steady_clock::now();
+  CmdResult again = Dbroll("--lock-timeout 2s migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(8));
+  EXPECT_EQ(Tables("'k1','k2'"), 2);
+}
+
+TEST_F(MysqlCliTest, PasswordIsNeverShown) {
+  const std::string user = MyName("pw");
+  const std::string password = "Sup3r-S3cret-Pw";
+  // The host the server sees us as: a '%' account would lose to anonymous
+  // ''@'localhost' accounts of a default install.
+  const std::string account = "'" + user + "'@'" + Scalar("SELECT SUBSTRING_INDEX(USER(), '@', -1)") + "'";
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY '" +
+                                                   password + "'", "", 1, 1, 0})
+                  .ok());
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"GRANT ALL ON `" + db_ + "`.* TO " + account, "", 1, 1, 0}).ok());
+  std::string with_pw = url_;
+  with_pw.replace(with_pw.find("://") + 3, with_pw.find('@') - with_pw.find("://") - 3, user + ":" + password);
+  Pair("0001_bad", "CREATE TABLE a (id int,,);\n", "DROP TABLE a;\n");
+  CmdResult failed = DbrollAt("migrate", with_pw);
+  EXPECT_EQ(failed.code, 4) << failed.out;
+  CmdResult st = DbrollAt("status", with_pw);
+  EXPECT_NE(st.out.find(user + ":***@"), std::string::npos) << st.out;
+  std::string wrong_db = with_pw;
+  wrong_db.replace(wrong_db.rfind('/') + 1, std::string::npos, "myt_no_such_db");
+  CmdResult denied = DbrollAt("status", wrong_db);
+  EXPECT_EQ(denied.code, 3) << denied.out;
+  EXPECT_NE(denied.out.find("cannot connect to mysql://" + user + ":***@"), std::string::npos) << denied.out;
+  for (const auto* out : {&failed.out, &st.out, &denied.out}) {
+    EXPECT_EQ(out->find(password), std::string::npos) << *out;
+  }
+  (void)db_conn_->RunStatement(Statement{"DROP USER " + account, "", 1, 1, 0});
+}
+
+}  // namespace
+}  // namespace dbroll::testing

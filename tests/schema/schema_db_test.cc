@@ -1,0 +1,298 @@
+// verify, drift and snapshot stability on real databases. Built twice: for
+// SQLite (unit) and, with DBROLL_SCHEMA_SERVERS, for PostgreSQL and MariaDB
+// (integration; URLs from DBROLL_TEST_PG_URL / DBROLL_TEST_MYSQL_URL).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "dbroll/schema.h"
+#include "dbroll/verify.h"
+#include "engine/history.h"
+#include "engine/scratch.h"
+
+namespace dbroll {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class SchemaDbTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = c == '/' ? '_' : c;
+    dir_ = fs::temp_directory_path() / ("dbroll_schema_test_" + std::to_string(getpid()) + "_" + name);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    url_ = NewDatabase("a");
+  }
+  void TearDown() override {
+    for (const std::string& db : databases_) {
+      const std::string drop = "DROP DATABASE IF EXISTS " + internal::QuoteIdent(GetParam(), db) +
+                               (GetParam() == Dialect::kPostgres ? " WITH (FORCE)" : "");
+      (void)admin_->RunStatement(Statement{drop, "", 1, 1, 0});
+    }
+    fs::remove_all(dir_);
+  }
+
+  // A fresh, empty database; "" (and the test skipped or failed) without a server.
+  std::string NewDatabase(const std::string& suffix) {
+    if (GetParam() == Dialect::kSqlite) return "sqlite:" + (dir_ / (suffix + ".db")).string();
+    const char* env = std::getenv(GetParam() == Dialect::kPostgres ? "DBROLL_TEST_PG_URL" : "DBROLL_TEST_MYSQL_URL");
+    if (!env || !*env) return "";
+    if (!admin_) {
+      DriverOptions o;
+      o.url = env;
+      auto d = OpenDriver(o);
+      if (!d.ok()) return "";
+      admin_ = std::move(d).value();
+    }
+    std::string name = "vfy_" + std::to_string(getpid()) + "_" + suffix + "_" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c == '/' ? '_' : c)));
+    name = name.substr(0, 60);
+    const std::string q = internal::QuoteIdent(GetParam(), name);
+    (void)admin_->RunStatement(Statement{"DROP DATABASE IF EXISTS " + q, "", 1, 1, 0});
+    if (!admin_->RunStatement(Statement{"CREATE DATABASE " + q, "", 1, 1, 0}).ok()) return "";
+    databases_.push_back(name);
+    return internal::ReplaceUrlDatabase(env, name);
+  }
+
+  bool NoServer() const { return url_.empty(); }
+
+  void Add(const std::string& project, const std::string& migration, const std::string& up,
+           const std::string& down) {
+    fs::path m = dir_ / project / "migrations" / migration;
+    fs::create_directories(m);
+    std::ofstream(m / "up.sql") << up;
+    std::ofstream(m / "down.sql") << down;
+  }
+
+  EngineOptions Options(const std::string& project, const std::string& url) const {
+    EngineOptions o;
+    o.url = url;
+    o.base_dir = (dir_ / project).string();
+    o.migrations_dir = "migrations";
+    return o;
+  }
+
+  std::vector<std::string> VerifyMessages(const std::string& project) {
+    auto r = Verify(Options(project, url_), VerifyOptions{});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (const auto& v : r->versions) {
+      for (const auto& f : v.findings) out.push_back(f.message);
+    }
+    return out;
+  }
+
+  Status Migrate(const std::string& project, const std::string& url) {
+    auto e = Engine::Open(Options(project, url));
+    if (!e.ok()) return e.status();
+    return e.value()->Migrate(MigrateOptions{});
+  }
+
+  std::string BoolType() const {
+    return GetParam() == Dialect::kMysql ? "tinyint(1)" : "boolean";
+  }
+
+  // Accounts with an owner, the base most cases build on.
+  void AddBase(const std::string& project) {
+    Add(project, "0001_accounts",
+        "CREATE TABLE owners (id integer primary key);\n"
+        "CREATE TABLE accounts (id integer primary key, name varchar(100) not null, owner_id integer);\n",
+        "DROP TABLE accounts;\nDROP TABLE owners;\n");
+  }
+
+  fs::path dir_;
+  std::string url_;
+  std::unique_ptr<Driver> admin_;
+  std::vector<std::string> databases_;
+};
+
+#define SKIP_WITHOUT_SERVER()                                                                      \
+  do {                                                                                             \
+    if (NoServer()) {                                                                              \
+      const char* require = std::getenv("DBROLL_REQUIRE_SERVERS");                                 \
+      if (require && std::string(require) == "1") FAIL() << "no reachable server for this dialect"; \
+      GTEST_SKIP() << "set DBROLL_TEST_PG_URL / DBROLL_TEST_MYSQL_URL to run";                     \
+    }                                                                                              \
+  } while (0)
+
+TEST_P(SchemaDbTest, DownThatForgetsAColumn) {
+  SKIP_WITHOUT_SERVER();
+  AddBase("p");
+  Add("p", "0002_flags", "ALTER TABLE accounts ADD COLUMN flag_a boolean;\nALTER TABLE accounts ADD COLUMN flag_b boolean;\n",
+      "ALTER TABLE accounts DROP COLUMN flag_a;\n");
+  std::vector<std::string> m = VerifyMessages("p");
+  ASSERT_GE(m.size(), 1u);
+  EXPECT_EQ(m[0], "0002_flags: down leaves column accounts.flag_b (" + BoolType() + ") behind");
+}
+
+TEST_P(SchemaDbTest, DownThatForgetsAnIndex) {
+  SKIP_WITHOUT_SERVER();
+  AddBase("p");
+  Add("p", "0002_idx", "CREATE INDEX accounts_name ON accounts (name);\n", "SELECT 1;\n");
+  std::vector<std::string> m = VerifyMessages("p");
+  ASSERT_GE(m.size(), 1u);
+  EXPECT_EQ(m[0], "0002_idx: down leaves index accounts_name on accounts (name) behind");
+}
+
+TEST_P(SchemaDbTest, DownThatForgetsADefault) {
+  SKIP_WITHOUT_SERVER();
+  if (GetParam() == Dialect::kSqlite) GTEST_SKIP() << "SQLite cannot ALTER a column's default";
+  AddBase("p");
+  Add("p", "0002_default", "ALTER TABLE accounts ALTER COLUMN name SET DEFAULT 'x';\n", "SELECT 1;\n");
+  std::vector<std::string> m = VerifyMessages("p");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_THAT(m[0], HasSubstr("0002_default: down does not restore column accounts.name ("));
+  EXPECT_THAT(m[0], HasSubstr("default 'x'"));
+}
+
+TEST_P(SchemaDbTest, DownThatForgetsAForeignKey) {
+  SKIP_WITHOUT_SERVER();
+  if (GetParam() == Dialect::kSqlite) GTEST_SKIP() << "SQLite cannot ALTER TABLE ADD CONSTRAINT";
+  AddBase("p");
+  Add("p", "0002_fk",
+      "ALTER TABLE accounts ADD CONSTRAINT accounts_owner_fk FOREIGN KEY (owner_id) REFERENCES owners (id);\n",
+      "SELECT 1;\n");
+  std::vector<std::string> m = VerifyMessages("p");
+  EXPECT_THAT(m, ::testing::Contains("0002_fk: down leaves constraint accounts_owner_fk on accounts behind"));
+}
+
+TEST_P(SchemaDbTest, DownThatFails) {
+  SKIP_WITHOUT_SERVER();
+  AddBase("p");
+  Add("p", "0002_fail", "CREATE TABLE extra (id int);\n", "DROP TABLE no_such_table;\n");
+  Add("p", "0003_next", "CREATE TABLE later (id int);\n", "DROP TABLE later;\n");
+  auto r = Verify(Options("p", url_), VerifyOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->versions.size(), 3u);
+  ASSERT_EQ(r->versions[1].findings.size(), 1u);
+  const VerifyFinding& f = r->versions[1].findings[0];
+  EXPECT_EQ(f.rule, "verify-down-fails");
+  EXPECT_EQ(f.path, "migrations/0002_fail/down.sql");
+  EXPECT_EQ(f.line, 1);
+  EXPECT_THAT(f.message, HasSubstr("0002_fail: down fails: "));
+  EXPECT_THAT(f.message, HasSubstr("no_such_table"));
+  EXPECT_THAT(f.message, HasSubstr(" at migrations/0002_fail/down.sql:1:1"));
+  // The failed down changed nothing (its first statement failed), so the next version is still verified.
+  EXPECT_EQ(r->versions[2].outcome, "ok");
+}
+
+TEST_P(SchemaDbTest, CorrectPairWithViewsTriggersEnumsSequences) {
+  SKIP_WITHOUT_SERVER();
+  AddBase("p");
+  std::string up, down;
+  switch (GetParam()) {
+    case Dialect::kPostgres:
+      up = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+           "CREATE SEQUENCE invoice_no START 1000;\n"
+           "ALTER TABLE accounts ADD COLUMN m mood DEFAULT 'ok';\n"
+           "CREATE VIEW happy_accounts AS SELECT id, name FROM accounts WHERE m = 'happy';\n"
+           "CREATE FUNCTION upper_name() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); "
+           "RETURN NEW; END $$;\n"
+           "CREATE TRIGGER accounts_upper BEFORE INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION upper_name();\n";
+      down = "DROP TRIGGER accounts_upper ON accounts;\nDROP FUNCTION upper_name();\nDROP VIEW happy_accounts;\n"
+             "ALTER TABLE accounts DROP COLUMN m;\nDROP SEQUENCE invoice_no;\nDROP TYPE mood;\n";
+      break;
+    case Dialect::kMysql:
+      up = "CREATE SEQUENCE invoice_no START WITH 1000;\n"
+           "ALTER TABLE accounts ADD COLUMN m ENUM('sad', 'ok', 'happy') DEFAULT 'ok';\n"
+           "CREATE VIEW happy_accounts AS SELECT id, name FROM accounts WHERE m = 'happy';\n"
+           "CREATE TRIGGER accounts_upper BEFORE INSERT ON accounts FOR EACH ROW SET NEW.name = UPPER(NEW.name);\n";
+      down = "DROP TRIGGER accounts_upper;\nDROP VIEW happy_accounts;\nALTER TABLE accounts DROP COLUMN m;\n"
+             "DROP SEQUENCE invoice_no;\n";
+      break;
+    case Dialect::kSqlite:
+      up = "CREATE VIEW named_accounts AS SELECT id, name FROM accounts WHERE name <> '';\n"
+           "CREATE TRIGGER accounts_upper AFTER INSERT ON accounts BEGIN\n"
+           "  UPDATE accounts SET name = upper(name) WHERE id = NEW.id;\nEND;\n";
+      down = "DROP TRIGGER accounts_upper;\nDROP VIEW named_accounts;\n";
+      break;
+  }
+  Add("p", "0002_objects", up, down);
+  EXPECT_THAT(VerifyMessages("p"), ElementsAre());
+  // The same pair without the trigger's DROP is caught, so the clean result above means something.
+  Add("p", "0002_objects", up, down.substr(down.find('\n') + 1));
+  std::vector<std::string> m = VerifyMessages("p");
+  EXPECT_THAT(m, ::testing::Contains(HasSubstr("0002_objects: down ")));
+}
+
+TEST_P(SchemaDbTest, ExampleProjectVerifiesClean) {
+  SKIP_WITHOUT_SERVER();
+  EngineOptions o;
+  o.url = url_;
+  o.base_dir = std::string(DBROLL_SOURCE_DIR) + "/migrations-example";
+  auto r = Verify(o, VerifyOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GE(r->versions.size(), 5u);
+  for (const auto& v : r->versions) {
+    EXPECT_EQ(v.outcome, "ok") << v.version << (v.findings.empty() ? "" : ": " + v.findings[0].message);
+  }
+}
+
+TEST_P(SchemaDbTest, SameSchemaInTwoOrdersGivesTheSameSnapshot) {
+  SKIP_WITHOUT_SERVER();
+  Add("one", "0001_ab",
+      "CREATE TABLE a (id integer primary key, x varchar(20) DEFAULT 'd', y integer);\n"
+      "CREATE INDEX a_x ON a (x);\nCREATE TABLE b (id integer, a_id integer);\n",
+      "DROP TABLE b;\nDROP TABLE a;\n");
+  Add("two", "0001_ba", "CREATE TABLE b (id integer, a_id integer);\nCREATE TABLE a (id integer primary key);\n",
+      "DROP TABLE a;\nDROP TABLE b;\n");
+  Add("two", "0002_cols",
+      "ALTER TABLE a ADD COLUMN x varchar(20) DEFAULT 'd';\nALTER TABLE a ADD COLUMN y integer;\n"
+      "CREATE INDEX a_x ON a (x);\n",
+      "DROP INDEX a_x;\nALTER TABLE a DROP COLUMN y;\nALTER TABLE a DROP COLUMN x;\n");
+  const std::string url2 = NewDatabase("b");
+  ASSERT_FALSE(url2.empty());
+  ASSERT_TRUE(Migrate("one", url_).ok());
+  ASSERT_TRUE(Migrate("two", url2).ok());
+  DriverOptions d1, d2;
+  d1.url = url_;
+  d2.url = url2;
+  auto c1 = OpenDriver(d1);
+  auto c2 = OpenDriver(d2);
+  ASSERT_TRUE(c1.ok() && c2.ok());
+  auto s1 = TakeSnapshot(*c1.value());
+  auto s2 = TakeSnapshot(*c2.value());
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  EXPECT_THAT(SnapshotText(s1.value()), HasSubstr("a_x"));
+  EXPECT_THAT(SnapshotText(s1.value()), ::testing::Not(HasSubstr("dbroll_history")));
+  EXPECT_EQ(SnapshotText(s1.value()), SnapshotText(s2.value()));
+  EXPECT_EQ(SnapshotJson(s1.value()), SnapshotJson(s2.value()));
+}
+
+TEST_P(SchemaDbTest, DriftFindsAHandMadeIndex) {
+  SKIP_WITHOUT_SERVER();
+  AddBase("p");
+  ASSERT_TRUE(Migrate("p", url_).ok());
+  auto live = Engine::Open(Options("p", url_));
+  ASSERT_TRUE(live.ok());
+  auto clean = CheckDrift(*live.value(), DriftOptions{});
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  EXPECT_THAT(clean->messages, ElementsAre());
+  ASSERT_TRUE(live.value()->driver().RunStatement(Statement{"CREATE INDEX hotfix_idx ON accounts (name)", "", 1, 1, 0}).ok());
+  auto drift = CheckDrift(*live.value(), DriftOptions{});
+  ASSERT_TRUE(drift.ok()) << drift.status().ToString();
+  EXPECT_THAT(drift->messages,
+              ElementsAre("index hotfix_idx on accounts (name) exists in the live database but no applied "
+                          "migration creates it"));
+}
+
+#ifdef DBROLL_SCHEMA_SERVERS
+INSTANTIATE_TEST_SUITE_P(Servers, SchemaDbTest, ::testing::Values(Dialect::kPostgres, Dialect::kMysql),
+                         [](const auto& p) { return std::string(DialectName(p.param)); });
+#else
+INSTANTIATE_TEST_SUITE_P(Sqlite, SchemaDbTest, ::testing::Values(Dialect::kSqlite),
+                         [](const auto& p) { return std::string(DialectName(p.param)); });
+#endif
+
+}  // namespace
+}  // namespace dbroll
