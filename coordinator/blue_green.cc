@@ -42,14 +42,7 @@ Status Coordinator::CheckBlueGreen() {
                   "--strategy blue-green needs [deploy] green_deploy and switch hooks (see docs/alerts.md)");
   }
   if (!parts_.blue_green_check) return Status::Ok();
-  auto status = engine_->GetStatus();
-  if (!status.ok()) return status.status();
-  std::vector<VersionStatus> pending;
-  for (const VersionStatus& v : status->versions) {
-    if (v.state == VersionState::kPending) pending.push_back(v);
-  }
-  if (pending.empty()) return Status::Ok();
-  Status s = parts_.blue_green_check->Check(pending);
+  Status s = CheckPending(parts_.blue_green_check);
   if (s.ok()) return s;
   return Status(s.code(), s.message() +
                               "\nblue-green runs the old release on the new schema, so these are errors here -- "

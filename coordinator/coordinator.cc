@@ -99,7 +99,26 @@ Status Coordinator::Preflight() {
   if (!blocking.empty()) {
     return Status(Code::kCheckFailed, blocking + "\nnothing was deployed (see dbroll validate)");
   }
+  if (parts_.preflight_check) {
+    Status lint = CheckPending(parts_.preflight_check);
+    if (!lint.ok()) {
+      return Status(lint.code(), lint.message() +
+                                     "\nlint errors in the pending migrations -- fix them, or suppress one with "
+                                     "`-- dbroll:allow <rule> <reason>`; nothing was deployed");
+    }
+  }
   return Status::Ok();
+}
+
+Status Coordinator::CheckPending(MigrationCheck* check) {
+  auto status = engine_->GetStatus();
+  if (!status.ok()) return status.status();
+  std::vector<VersionStatus> pending;
+  for (const VersionStatus& v : status->versions) {
+    if (v.state == VersionState::kPending) pending.push_back(v);
+  }
+  if (pending.empty()) return Status::Ok();
+  return check->Check(pending);
 }
 
 Status Coordinator::Deploy(const std::string& release) {

@@ -78,6 +78,7 @@ CoordinatorParts DeployKit::Parts(DeployObserver* observer) const {
   for (const auto& g : green_gates) p.green_gates.push_back(g.get());
   for (const auto& g : public_gates) p.public_gates.push_back(g.get());
   p.blue_green_check = blue_green_check.get();
+  p.preflight_check = lint_check.get();
   return p;
 }
 
@@ -149,6 +150,7 @@ Result<DeployKit> DeployKitFromConfig(
     metric_for_public = NewPrometheusGate(m);
   }
 
+  kit.lint_check = NewLintCheck(config);
   BlueGreenCommands bg{config.Get("deploy", "green_deploy"), config.Get("deploy", "switch"),
                        config.Get("deploy", "retire_blue"), config.Get("deploy", "discard_green")};
   if (!bg.green_deploy.empty() || !bg.switch_traffic.empty()) {

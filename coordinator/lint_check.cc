@@ -1,6 +1,7 @@
-// Blue-green's backward-compatibility check, through the linter's public API:
-// the old release keeps running on the new schema, so what lint calls a
-// backward-incompatible change is an error here, whatever [lint] says.
+// Deploy preflight checks through the linter's public API: lint errors in the
+// pending migrations refuse any deploy; for blue-green, the old release keeps
+// running on the new schema, so the backward-compatibility rules are errors
+// too, whatever [lint] says.
 #include <filesystem>
 #include <set>
 
@@ -19,16 +20,19 @@ const std::set<std::string>& CompatRules() {
   return kRules;
 }
 
-class CompatibilityCheck : public MigrationCheck {
+class LintCheck : public MigrationCheck {
  public:
-  explicit CompatibilityCheck(Config config) : config_(std::move(config)) {}
+  // `forced`: rules that count as errors here whatever [lint] says; with
+  // `only_forced`, findings of other rules do not count.
+  LintCheck(Config config, std::set<std::string> forced, bool only_forced)
+      : config_(std::move(config)), forced_(std::move(forced)), only_forced_(only_forced) {}
 
   Status Check(const std::vector<VersionStatus>& pending) override {
     auto options = LintOptionsFromConfig(config_);
     if (!options.ok()) return options.status();
     std::set<std::string> known;
     for (const RuleInfo& r : LintRules()) known.insert(r.id);
-    for (const std::string& id : CompatRules()) {
+    for (const std::string& id : forced_) {
       options->disabled.erase(id);
       if (known.count(id)) options->severities[id] = Severity::kError;
     }
@@ -51,7 +55,7 @@ class CompatibilityCheck : public MigrationCheck {
     if (!linter.ok()) return linter.status();
     std::string errors;
     for (const Finding& f : linter.value()->Lint(migrations.value())) {
-      if (!CompatRules().count(f.rule)) continue;
+      if (only_forced_ ? !forced_.count(f.rule) : f.severity != Severity::kError) continue;
       errors += (errors.empty() ? "" : "\n") + f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) +
                 ": " + f.rule + ": " + f.message;
       if (!f.safe_alternative.empty()) errors += " -- " + f.safe_alternative;
@@ -62,12 +66,18 @@ class CompatibilityCheck : public MigrationCheck {
 
  private:
   Config config_;
+  std::set<std::string> forced_;
+  bool only_forced_;
 };
 
 }  // namespace
 
 std::unique_ptr<MigrationCheck> NewCompatibilityCheck(const Config& config) {
-  return std::make_unique<CompatibilityCheck>(config);
+  return std::make_unique<LintCheck>(config, CompatRules(), true);
+}
+
+std::unique_ptr<MigrationCheck> NewLintCheck(const Config& config) {
+  return std::make_unique<LintCheck>(config, std::set<std::string>{}, false);
 }
 
 }  // namespace dbroll

@@ -51,7 +51,7 @@ Result<Url> ParseUrl(const std::string& text) {
   size_t sep = text.find("://");
   if (sep == std::string::npos) {
     return Status(Code::kInvalidArgument,
-                  "'" + RedactUrl(text) +
+                  std::string("'").append(RedactUrl(text)) +
                       "' is not a database URL -- use sqlite:FILE, postgres://... or mysql://...");
   }
   u.scheme = text.substr(0, sep);
@@ -81,7 +81,7 @@ Result<Url> ParseUrl(const std::string& text) {
       try {
         u.port = std::stoi(port);
       } catch (...) {
-        return Status(Code::kInvalidArgument, "'" + RedactUrl(text) + "': port '" + port + "' is not a number");
+        return Status(Code::kInvalidArgument, std::string("'").append(RedactUrl(text)) + "': port '" + port + "' is not a number");
       }
     }
   }
@@ -137,7 +137,7 @@ Result<Dialect> DialectOfUrl(const std::string& url) {
   if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) return Dialect::kPostgres;
   if (url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0) return Dialect::kMysql;
   return Status(Code::kInvalidArgument,
-                "'" + RedactUrl(url) +
+                std::string("'").append(RedactUrl(url)) +
                     "' is not a database URL dbroll knows -- use sqlite:FILE, postgres://... or mysql://...");
 }
 

@@ -4,48 +4,42 @@
 // below the time budget (see docs/benchmarks.md).
 #include <pg_query.h>
 
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "engine/splitter.h"
 #include "lint/facts.h"
+#include "lint/json_tree.h"
 
 namespace dbroll::lint {
 namespace {
 
-using nlohmann::json;
+using J = JsonTree::Ref;
 
-const json kNull;
-
-const json& At(const json& j, const char* key) {
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
+J At(J j, const char* key) { return j.at(key); }
+std::string Str(J j, const char* key) {
+  const J v = At(j, key);
+  return v.is_string() ? Lower(v.string()) : std::string();
 }
-std::string Str(const json& j, const char* key) {
-  const json& v = At(j, key);
-  return v.is_string() ? Lower(v.get<std::string>()) : std::string();
-}
-bool Bool(const json& j, const char* key) {
-  const json& v = At(j, key);
-  return v.is_boolean() && v.get<bool>();
+bool Bool(J j, const char* key) {
+  const J v = At(j, key);
+  return v.is_boolean() && v.boolean();
 }
 // Last element of a name list ([{"String":{"sval":"s"}}, ...]): drops the schema.
-std::string LastName(const json& list) {
+std::string LastName(J list) {
   if (!list.is_array() || list.empty()) return "";
   return Str(At(list.back(), "String"), "sval");
 }
-std::string RelName(const json& rangevar) { return Str(rangevar, "relname"); }
+std::string RelName(J rangevar) { return Str(rangevar, "relname"); }
 
-std::string TypeText(const json& type_name) {
+std::string TypeText(J type_name) {
   std::string t = LastName(At(type_name, "names"));
-  const json& mods = At(type_name, "typmods");
+  J mods = At(type_name, "typmods");
   if (mods.is_array() && !mods.empty()) {
     t += "(";
     for (size_t i = 0; i < mods.size(); ++i) {
       if (i) t += ",";
-      const json& ival = At(At(At(mods[i], "A_Const"), "ival"), "ival");
-      t += ival.is_number() ? std::to_string(ival.get<int>()) : "?";
+      J ival = At(At(At(mods[i], "A_Const"), "ival"), "ival");
+      t += ival.is_number() ? std::to_string(ival.int_value()) : "?";
     }
     t += ")";
   }
@@ -55,11 +49,11 @@ std::string TypeText(const json& type_name) {
 
 // Functions whose value changes per row: a default calling one makes
 // PostgreSQL rewrite the table even on 11+.
-bool CallsVolatile(const json& j) {
+bool CallsVolatile(J j) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "FuncCall") {
-        const std::string f = LastName(At(it.value(), "funcname"));
+      if ((*it).key() == "FuncCall") {
+        const std::string f = LastName(At((*it), "funcname"));
         static const char* kVolatile[] = {"random", "gen_random_uuid", "uuid_generate_v1",
                                           "uuid_generate_v4", "clock_timestamp", "timeofday",
                                           "nextval", "txid_current", "setseed"};
@@ -67,19 +61,19 @@ bool CallsVolatile(const json& j) {
           if (f == v) return true;
         }
       }
-      if (CallsVolatile(it.value())) return true;
+      if (CallsVolatile((*it))) return true;
     }
   } else if (j.is_array()) {
-    for (const auto& e : j) {
+    for (J e : j) {
       if (CallsVolatile(e)) return true;
     }
   }
   return false;
 }
 
-void ColumnConstraints(const json& coldef, Op* op) {
-  for (const auto& c : At(coldef, "constraints")) {
-    const json& con = At(c, "Constraint");
+void ColumnConstraints(J coldef, Op* op) {
+  for (J c : At(coldef, "constraints")) {
+    J con = At(c, "Constraint");
     const std::string type = Str(con, "contype");
     if (type == "constr_notnull" || type == "constr_primary") op->not_null = true;
     if (type == "constr_default") {
@@ -94,15 +88,16 @@ class Walker {
  public:
   explicit Walker(StatementFacts* f) : f_(f) {}
 
-  void Statement(const json& node, bool in_do) {
+  void Statement(J node, bool in_do) {
     in_do_ = in_do;
     if (!node.is_object() || node.empty()) return;
-    const std::string& kind = node.begin().key();
-    const json& n = node.begin().value();
+    const J member = *node.begin();
+    const std::string_view kind = member.key();
+    J n = member;
     if (kind == "CreateStmt") {
       Op op = Make(OpKind::kCreateTable, "table", RelName(At(n, "relation")));
-      for (const auto& e : At(n, "tableElts")) {
-        const json& cd = At(e, "ColumnDef");
+      for (J e : At(n, "tableElts")) {
+        J cd = At(e, "ColumnDef");
         if (cd.is_null()) continue;
         op.columns.push_back(Str(cd, "colname"));
         op.column_types.push_back(TypeText(At(cd, "typeName")));
@@ -132,7 +127,7 @@ class Walker {
       op.concurrently = Bool(n, "concurrent");
       Add(std::move(op));
     } else if (kind == "TruncateStmt") {
-      for (const auto& r : At(n, "relations")) {
+      for (J r : At(n, "relations")) {
         Op op = Make(OpKind::kTruncate, "table", RelName(At(r, "RangeVar")));
         op.cascade = Str(n, "behavior") == "drop_cascade";
         Add(std::move(op));
@@ -145,7 +140,7 @@ class Walker {
       if (Str(n, "name") == "lock_timeout") Add(Make(OpKind::kSetLockTimeout, "", ""));
     } else if (kind == "CreateEnumStmt") {
       Op op = Make(OpKind::kCreateType, "type", LastName(At(n, "typeName")));
-      for (const auto& v : At(n, "vals")) op.values.push_back(At(At(v, "String"), "sval").get<std::string>());
+      for (J v : At(n, "vals")) op.values.push_back(At(At(v, "String"), "sval").string());
       Add(std::move(op));
     } else if (kind == "CompositeTypeStmt") {
       Add(Make(OpKind::kCreateType, "type", RelName(At(n, "typevar"))));
@@ -154,8 +149,8 @@ class Walker {
     } else if (kind == "AlterEnumStmt") {
       Op op = Make(At(n, "oldVal").is_string() ? OpKind::kRenameEnumValue : OpKind::kAddEnumValue,
                    "type", LastName(At(n, "typeName")));
-      op.name = At(n, "oldVal").is_string() ? At(n, "oldVal").get<std::string>() : "";
-      op.new_name = At(n, "newVal").is_string() ? At(n, "newVal").get<std::string>() : "";
+      op.name = At(n, "oldVal").is_string() ? At(n, "oldVal").string() : "";
+      op.new_name = At(n, "newVal").is_string() ? At(n, "newVal").string() : "";
       Add(std::move(op));
     } else if (kind == "ViewStmt") {
       Add(Make(OpKind::kCreateObject, "view", RelName(At(n, "view"))));
@@ -184,11 +179,11 @@ class Walker {
 
   // The body of a DO block runs now, so its SQL statements are linted as if
   // they were in the file; positions map back through the body's line numbers.
-  void DoBlock(const json& n) {
+  void DoBlock(J n) {
     std::string body;
-    for (const auto& a : At(n, "args")) {
-      const json& d = At(a, "DefElem");
-      if (Str(d, "defname") == "as") body = At(At(At(d, "arg"), "String"), "sval").get<std::string>();
+    for (J a : At(n, "args")) {
+      J d = At(a, "DefElem");
+      if (Str(d, "defname") == "as") body = At(At(At(d, "arg"), "String"), "sval").string();
       if (Str(d, "defname") == "language" && Str(At(At(d, "arg"), "String"), "sval") != "plpgsql") return;
     }
     if (body.empty()) return;
@@ -201,44 +196,46 @@ class Walker {
       pg_query_free_plpgsql_parse_result(r);
       return;
     }
-    json tree = json::parse(r.plpgsql_funcs, nullptr, false);
-    pg_query_free_plpgsql_parse_result(r);
+    JsonTree tree;
+    tree.Parse(r.plpgsql_funcs);
     const size_t body_at = f_->stmt.text.find(body);
     int body_line = f_->stmt.line;
     if (body_at != std::string::npos) {
       for (size_t i = 0; i < body_at; ++i) body_line += f_->stmt.text[i] == '\n';
     }
     std::vector<std::pair<std::string, int>> queries;
-    CollectExecSql(tree, &queries);
+    CollectExecSql(tree.root(), &queries);
+    pg_query_free_plpgsql_parse_result(r);  // the tree views its text
     for (const auto& [q, lineno] : queries) {
       PgQueryParseResult pr = pg_query_parse(q.c_str());
       if (pr.error) {
         pg_query_free_parse_result(pr);
         continue;
       }
-      json inner = json::parse(pr.parse_tree, nullptr, false);
-      pg_query_free_parse_result(pr);
+      JsonTree inner;
+      inner.Parse(pr.parse_tree);
       line_ = body_line + lineno - 1;
       column_ = ColumnOf(q, line_);
-      for (const auto& s : At(inner, "stmts")) Statement(At(s, "stmt"), true);
+      for (J s : At(inner.root(), "stmts")) Statement(At(s, "stmt"), true);
+      pg_query_free_parse_result(pr);  // the tree views its text
       line_ = column_ = 0;
     }
   }
 
  private:
-  static void CollectExecSql(const json& j, std::vector<std::pair<std::string, int>>* out) {
+  static void CollectExecSql(J j, std::vector<std::pair<std::string, int>>* out) {
     if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) {
-        if (it.key() == "PLpgSQL_stmt_execsql") {
-          const json& q = At(At(At(it.value(), "sqlstmt"), "PLpgSQL_expr"), "query");
-          const json& l = At(it.value(), "lineno");
-          if (q.is_string()) out->emplace_back(q.get<std::string>(), l.is_number() ? l.get<int>() : 1);
+        if ((*it).key() == "PLpgSQL_stmt_execsql") {
+          J q = At(At(At((*it), "sqlstmt"), "PLpgSQL_expr"), "query");
+          J l = At((*it), "lineno");
+          if (q.is_string()) out->emplace_back(q.string(), l.is_number() ? l.int_value() : 1);
         } else {
-          CollectExecSql(it.value(), out);
+          CollectExecSql((*it), out);
         }
       }
     } else if (j.is_array()) {
-      for (const auto& e : j) CollectExecSql(e, out);
+      for (J e : j) CollectExecSql(e, out);
     }
   }
 
@@ -268,7 +265,7 @@ class Walker {
   }
   void Add(Op op) { f_->ops.push_back(std::move(op)); }
 
-  void Drop(const json& n) {
+  void Drop(J n) {
     static const std::pair<const char*, const char*> kTypes[] = {
         {"object_table", "table"}, {"object_index", "index"}, {"object_schema", "schema"},
         {"object_type", "type"},   {"object_domain", "domain"}, {"object_view", "view"},
@@ -290,7 +287,7 @@ class Walker {
     if (t == "index") kind = OpKind::kDropIndex;
     if (t == "schema") kind = OpKind::kDropSchema;
     if (t == "type" || t == "domain") kind = OpKind::kDropType;
-    for (const auto& obj : At(n, "objects")) {
+    for (J obj : At(n, "objects")) {
       std::string name;
       if (obj.contains("List")) {
         name = LastName(At(At(obj, "List"), "items"));
@@ -310,7 +307,7 @@ class Walker {
     }
   }
 
-  void Rename(const json& n) {
+  void Rename(J n) {
     const std::string rt = Str(n, "renameType");
     if (rt == "object_column") {
       Op op = Make(OpKind::kRenameColumn, "column", RelName(At(n, "relation")));
@@ -326,20 +323,20 @@ class Walker {
     }
   }
 
-  void AlterTable(const json& n) {
+  void AlterTable(J n) {
     const std::string table = RelName(At(n, "relation"));
-    for (const auto& c : At(n, "cmds")) {
-      const json& cmd = At(c, "AlterTableCmd");
+    for (J c : At(n, "cmds")) {
+      J cmd = At(c, "AlterTableCmd");
       const std::string sub = Str(cmd, "subtype");
       if (sub == "at_addcolumn") {
-        const json& cd = At(At(cmd, "def"), "ColumnDef");
+        J cd = At(At(cmd, "def"), "ColumnDef");
         Op op = Make(OpKind::kAddColumn, "column", table);
         op.name = Str(cd, "colname");
         op.type = TypeText(At(cd, "typeName"));
         ColumnConstraints(cd, &op);
         Add(op);
         // Inline REFERENCES / UNIQUE on the new column validate against every row.
-        for (const auto& k : At(cd, "constraints")) {
+        for (J k : At(cd, "constraints")) {
           const std::string type = Str(At(k, "Constraint"), "contype");
           if (type == "constr_foreign" || type == "constr_check" || type == "constr_unique") {
             Op con = Make(OpKind::kAddConstraint, "constraint", table);
@@ -364,7 +361,7 @@ class Walker {
         op.name = Str(cmd, "name");
         Add(std::move(op));
       } else if (sub == "at_addconstraint") {
-        const json& con = At(At(cmd, "def"), "Constraint");
+        J con = At(At(cmd, "def"), "Constraint");
         Op op = Make(OpKind::kAddConstraint, "constraint", table);
         op.constraint = Str(con, "contype").substr(7);
         op.name = Str(con, "conname");
@@ -383,22 +380,22 @@ class Walker {
 
   // DELETE/UPDATE anywhere in the statement (CTEs, INSERT ... SELECT with a
   // data-modifying WITH) are found by walking the whole tree.
-  void Dml(const json& j) {
+  void Dml(J j) {
     if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& k = it.key();
+        const std::string_view k = (*it).key();
         if (k == "DeleteStmt" || k == "UpdateStmt") {
           Op op = Make(k == "DeleteStmt" ? OpKind::kDelete : OpKind::kUpdate, "table",
-                       RelName(At(it.value(), "relation")));
-          op.has_where = !At(it.value(), "whereClause").is_null();
+                       RelName(At((*it), "relation")));
+          op.has_where = !At((*it), "whereClause").is_null();
           Add(std::move(op));
         } else if (k == "InsertStmt") {
-          Add(Make(OpKind::kInsert, "table", RelName(At(it.value(), "relation"))));
+          Add(Make(OpKind::kInsert, "table", RelName(At((*it), "relation"))));
         }
-        Dml(it.value());
+        Dml((*it));
       }
     } else if (j.is_array()) {
-      for (const auto& e : j) Dml(e);
+      for (J e : j) Dml(e);
     }
   }
 
@@ -423,10 +420,12 @@ void AnalyzePostgres(StatementFacts* facts) {
     pg_query_free_parse_result(r);
     return;
   }
-  json tree = json::parse(r.parse_tree, nullptr, false);
-  pg_query_free_parse_result(r);
+  // One tree per thread, reused: its buffers stay warm across statements.
+  thread_local JsonTree tree;
+  tree.Parse(r.parse_tree);
   Walker w(facts);
-  for (const auto& s : At(tree, "stmts")) w.Statement(At(s, "stmt"), false);
+  for (J s : At(tree.root(), "stmts")) w.Statement(At(s, "stmt"), false);
+  pg_query_free_parse_result(r);  // the tree views its text
 }
 
 }  // namespace dbroll::lint

@@ -31,9 +31,9 @@ struct RawFinding {
 
 class RuleContext {
  public:
-  RuleContext(const MigrationFacts& m, const LintOptions& options, const KnownSchema& schema,
+  RuleContext(const MigrationFacts& m, const LintOptions& opts, const KnownSchema& known,
               std::vector<RawFinding>* out)
-      : migration(m), options(options), target(options.target), schema(schema), out_(out) {}
+      : migration(m), options(opts), target(opts.target), schema(known), out_(out) {}
 
   const MigrationFacts& migration;
   const LintOptions& options;

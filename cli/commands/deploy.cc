@@ -189,15 +189,25 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
       *rc = ctx.Fail(cfg.status());
       return;
     }
-    auto engine = ctx.OpenEngine(cfg.value());
+    auto engine = Engine::Open(cfg->engine);
     if (!engine.ok()) {
       *rc = ctx.Fail(engine.status());
       return;
     }
     // Listing is looking: an expired approval is rejected first, so the
-    // list shows what is true.
-    *rc = WithCoordinator(ctx, [](Coordinator&) { return Status::Ok(); });
-    if (*rc != kExitOk) return;
+    // list shows what is true. No progress printer: stdout is the listing.
+    auto kit = DeployKitFromConfig(cfg.value());
+    if (!kit.ok()) {
+      *rc = ctx.Fail(kit.status());
+      return;
+    }
+    Coordinator coordinator(engine.value().get(), kit->Parts(nullptr), kit->options);
+    auto expired = coordinator.ExpireApproval();
+    if (!expired.ok()) {
+      *rc = ctx.Fail(expired.status());
+      return;
+    }
+    if (expired.value()) ctx.Notice("the deploy awaiting approval timed out and was rejected");
     *rc = PrintDeploys(ctx, *engine.value());
   });
 }

@@ -133,6 +133,7 @@ struct CoordinatorParts {
   std::vector<HealthGate*> green_gates;       // on green before approval
   std::vector<HealthGate*> public_gates;      // through the public URL after the switch
   MigrationCheck* blue_green_check = nullptr;  // backward compatibility; null: none
+  MigrationCheck* preflight_check = nullptr;   // every deploy (lint errors); null: none
 };
 
 struct RollbackOptions {
@@ -183,6 +184,8 @@ class Coordinator {
   Status Verify(DeployRecord& d, std::vector<StepTiming>& steps);
   Status SchemaDown(const DeployRecord& d);
   Status CheckBlueGreen();
+  // Runs `check` over the pending migrations (ok when none are pending).
+  Status CheckPending(MigrationCheck* check);
   Status AwaitingApproval(const DeployRecord& d) const;
   Status Preflight();
   Status Save(DeployRecord& d, DeployState state);

@@ -87,6 +87,9 @@ Result<double> ParsePrometheusAnswer(const std::string& json);
 // Lint's backward-compatibility rules (rename-column, drop-column, ...) as
 // errors over the pending migrations, whatever [lint] says of their severity.
 std::unique_ptr<MigrationCheck> NewCompatibilityCheck(const Config& config);
+// Lint findings of severity error (as [lint] configures them) over the
+// pending migrations: the preflight of every deploy.
+std::unique_ptr<MigrationCheck> NewLintCheck(const Config& config);
 
 // Everything a Coordinator needs, built from a Config.
 struct DeployKit {
@@ -96,6 +99,7 @@ struct DeployKit {
   std::unique_ptr<BlueGreenController> blue_green;  // null unless green_deploy or switch is set
   std::vector<std::unique_ptr<HealthGate>> green_gates, public_gates;
   std::unique_ptr<MigrationCheck> blue_green_check;
+  std::unique_ptr<MigrationCheck> lint_check;
   CoordinatorOptions options;
 
   // Raw pointers for CoordinatorParts; the kit must outlive the Coordinator.

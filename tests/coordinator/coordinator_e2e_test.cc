@@ -292,7 +292,8 @@ TEST_F(DeployE2E, FailingAppDeployHookIsRolledBackWithItsOutput) {
 
 TEST_F(DeployE2E, FailedMigrationRecordsTheDeployAndTouchesNothingElse) {
   ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
-  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);\nCREATE TABLE broken (;",
+  // Lint-clean, so it passes the preflight; it fails only when it runs.
+  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);\nINSERT INTO no_such_table VALUES (1);",
                "DROP TABLE orders;");
   EXPECT_EQ(Dbroll("deploy --release v2"), 4) << last_output_;
   EXPECT_NE(last_output_.find("deploy 2 of v2 failed, the app was not touched: "), std::string::npos) << last_output_;
@@ -303,6 +304,17 @@ TEST_F(DeployE2E, FailedMigrationRecordsTheDeployAndTouchesNothingElse) {
   EXPECT_EQ(j["deploys"][0]["state"], "failed");
   EXPECT_TRUE(j["frozen"].is_null());
   EXPECT_NE(Slurp(dir_ / "notifications").find("\"event\":\"deploy-failed\""), std::string::npos);
+}
+
+TEST_F(DeployE2E, LintErrorsInPendingMigrationsRefuseTheDeploy) {
+  ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
+  AddMigration("0002_purge", "CREATE TABLE orders (id integer primary key);\nDROP TABLE users;",
+               "CREATE TABLE users (id integer primary key);\nDROP TABLE orders;");
+  EXPECT_EQ(Dbroll("deploy --release v2"), 1) << last_output_;
+  EXPECT_NE(last_output_.find("0002_purge/up.sql:2:1: drop-table: "), std::string::npos) << last_output_;
+  EXPECT_NE(last_output_.find("lint errors in the pending migrations"), std::string::npos) << last_output_;
+  EXPECT_EQ(Orders(), 0);
+  EXPECT_EQ(HookLines(), (std::vector<std::string>{"deploy v1 orders=0"}));
 }
 
 TEST_F(DeployE2E, KilledDuringTheHealthGateThenRollbackFinishesTheJob) {

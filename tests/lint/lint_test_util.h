@@ -28,7 +28,7 @@ inline std::vector<Finding> LintPairs(const std::vector<std::pair<std::string, s
   int v = 0;
   for (const auto& [up, down] : pairs) {
     Migration m;
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof buf, "%04d", ++v);
     m.version = buf;
     m.name = "m";
