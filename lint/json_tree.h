@@ -71,6 +71,16 @@ class JsonTree {
  private:
   friend class Ref;
 
+  // Byte order, as std::string's operator< (and so std::map) sorts keys.
+  static bool Less(std::string_view a, std::string_view b) {
+    const size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (size_t k = 0; k < n; ++k) {
+      const unsigned char x = static_cast<unsigned char>(a[k]), y = static_cast<unsigned char>(b[k]);
+      if (x != y) return x < y;
+    }
+    return a.size() < b.size();
+  }
+
   void Ws() {
     while (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r') ++p_;
   }
@@ -114,6 +124,17 @@ class JsonTree {
       ++p_;
     }
     char* end = nullptr;
+    if (integral && p_ - s <= 18) {  // fits in int64 without overflow checks
+      const bool neg = *s == '-';
+      int64_t v = 0;
+      for (const char* c = s + neg; c < p_; ++c) {
+        if (*c < '0' || *c > '9') return false;
+        v = v * 10 + (*c - '0');
+      }
+      out->type = Type::kInt;
+      out->i = neg ? -v : v;
+      return true;
+    }
     if (integral) {
       errno = 0;
       const long long v = std::strtoll(s, &end, 10);
@@ -256,8 +277,19 @@ class JsonTree {
     out->first = static_cast<uint32_t>(nodes_.size());
     out->count = static_cast<uint32_t>(stack_.size() - mark);
     if (object && out->count > 1) {
-      std::stable_sort(stack_.begin() + static_cast<std::ptrdiff_t>(mark), stack_.end(),
-                       [](const Node& a, const Node& b) { return a.key < b.key; });
+      // Insertion sort: members are few and libpg_query mostly emits them sorted.
+      Node* b = stack_.data() + mark;
+      Node* e = stack_.data() + stack_.size();
+      for (Node* i = b + 1; i < e; ++i) {
+        if (!Less(i->key, (i - 1)->key)) continue;
+        Node tmp = *i;
+        Node* j = i;
+        do {
+          *j = *(j - 1);
+          --j;
+        } while (j > b && Less(tmp.key, (j - 1)->key));
+        *j = tmp;
+      }
     }
     nodes_.insert(nodes_.end(), stack_.begin() + static_cast<std::ptrdiff_t>(mark), stack_.end());
     stack_.resize(mark);
@@ -313,8 +345,12 @@ class JsonTree::Ref {
     if (!is_object()) return Ref();
     const Node* b = &t_->nodes_[n_->first];
     const Node* e = b + n_->count;
-    const Node* it = std::lower_bound(b, e, key, [](const Node& n, std::string_view k) { return n.key < k; });
-    return it != e && it->key == key ? Ref(t_, it) : Ref();
+    for (const Node* it = b; it != e; ++it) {
+      if (it->key.size() == key.size() && std::memcmp(it->key.data(), key.data(), key.size()) == 0) {
+        return Ref(t_, it);
+      }
+    }
+    return Ref();
   }
   bool contains(std::string_view key) const { return at(key).n_ != nullptr; }
 

@@ -1,6 +1,11 @@
 // The linter core: facts per script, rules per migration, then suppression,
 // configured severities and disabled rules.
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <fnmatch.h>
 #include <sstream>
 
@@ -122,6 +127,43 @@ Result<LintOptions> LintOptionsFromConfig(const Config& config) {
 
 namespace lint {
 
+namespace {
+
+// Runs fn(0..n-1) on up to four threads (the caller's included), in chunks
+// taken in order. Small inputs stay on the calling thread: starting a thread
+// costs more than analysing a short script. Results go to per-index slots, so
+// the output does not depend on scheduling; an exception is rethrown here.
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  constexpr size_t kMinParallel = 256, kChunk = 32;
+  const unsigned hw = std::thread::hardware_concurrency();
+  const size_t threads = std::min<size_t>({hw == 0 ? 1 : hw, 4, n / kMinParallel});
+  if (threads <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      for (size_t b; (b = next.fetch_add(kChunk)) < n;) {
+        for (size_t i = b, e = std::min(n, b + kChunk); i < e; ++i) fn(i);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+      next = n;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
 ScriptFacts AnalyzeScript(const Script& script, const LintTarget& target) {
   ScriptFacts sf;
   sf.script = &script;
@@ -133,17 +175,27 @@ ScriptFacts AnalyzeScript(const Script& script, const LintTarget& target) {
   }
   sf.blank = split->empty();
   auto created = std::make_shared<std::map<std::string, int>>();
-  sf.statements.reserve(split->size());
-  for (auto& stmt : *split) {
-    StatementFacts f;
-    f.stmt = std::move(stmt);
-    f.index = static_cast<int>(sf.statements.size());
+  sf.statements.resize(split->size());
+  for (size_t i = 0; i < split->size(); ++i) {
+    StatementFacts& f = sf.statements[i];
+    f.stmt = std::move((*split)[i]);
+    f.index = static_cast<int>(i);
     f.created_at = created;
+  }
+  split->clear();
+  split->shrink_to_fit();
+  // Each statement is analysed on its own (parsing is most of the time), so
+  // a long script is spread over the cores; what one statement learns from
+  // the ones before it is gathered afterwards, in order.
+  ParallelFor(sf.statements.size(), [&](size_t i) {
+    StatementFacts& f = sf.statements[i];
     if (target.dialect == Dialect::kPostgres) {
       AnalyzePostgres(&f);
     } else {
       AnalyzeOtherDialect(&f, target.dialect);
     }
+  });
+  for (const auto& f : sf.statements) {
     for (const auto& op : f.ops) {
       if (op.kind == OpKind::kCreateTable) created->emplace(op.table, f.index);
       if (op.kind == OpKind::kRenameTable) {
@@ -151,7 +203,6 @@ ScriptFacts AnalyzeScript(const Script& script, const LintTarget& target) {
         sf.renamed_to.insert(op.new_name);
       }
     }
-    sf.statements.push_back(std::move(f));
   }
   return sf;
 }

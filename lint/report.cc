@@ -56,7 +56,12 @@ void JsonString(const std::string& s, std::string* o) {
   }
   static const char kHex[] = "0123456789abcdef";
   o->push_back('"');
-  for (char c : s) {
+  size_t run = 0;  // start of the pending run of characters copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    o->append(s, run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': *o += "\\\""; break;
       case '\\': *o += "\\\\"; break;
@@ -66,15 +71,12 @@ void JsonString(const std::string& s, std::string* o) {
       case '\r': *o += "\\r"; break;
       case '\t': *o += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *o += "\\u00";
-          o->push_back(kHex[(c >> 4) & 0xF]);
-          o->push_back(kHex[c & 0xF]);
-        } else {
-          o->push_back(c);
-        }
+        *o += "\\u00";
+        o->push_back(kHex[(c >> 4) & 0xF]);
+        o->push_back(kHex[c & 0xF]);
     }
   }
+  o->append(s, run, std::string::npos);
   o->push_back('"');
 }
 

@@ -49,6 +49,36 @@ TEST(LintOutputTest, Json) {
             R"("source_line":"SELECT 1; ALTER TABLE users DROP COLUMN email;"})");
 }
 
+// The JSON writer is hand-rolled for speed; it must stay byte-for-byte what
+// nlohmann's ordered_json::dump(2) wrote, escapes and UTF-8 included.
+std::string ReferenceJson(const std::vector<Finding>& fs, int files) {
+  using nlohmann::ordered_json;
+  ordered_json arr = ordered_json::array();
+  int errors = 0;
+  for (const auto& f : fs) {
+    errors += f.severity == Severity::kError;
+    arr.push_back(ordered_json{{"rule", f.rule}, {"severity", SeverityName(f.severity)}, {"path", f.path},
+                               {"line", f.line}, {"column", f.column}, {"message", f.message},
+                               {"safe_alternative", f.safe_alternative}, {"source_line", f.source_line}});
+  }
+  ordered_json doc{{"format", 1},
+                   {"files_checked", files},
+                   {"summary", {{"errors", errors}, {"warnings", static_cast<int>(fs.size()) - errors}}},
+                   {"findings", arr}};
+  return doc.dump(2) + "\n";
+}
+
+TEST(LintOutputTest, JsonIsExactlyTheDocumentedLayout) {
+  EXPECT_EQ(RenderFindings({}, "json", 0).value(), ReferenceJson({}, 0));
+  EXPECT_EQ(RenderFindings(Sample(), "json", 2).value(), ReferenceJson(Sample(), 2));
+  auto odd = Sample();
+  odd[0].message = std::string("quote \" backslash \\ tab \t nl \n cr \r bs \b ff \f ctl \x01\x1f del \x7f");
+  odd[0].source_line = "SELECT 'caf\xc3\xa9', '\xe2\x82\xac' -- \"x\"";
+  odd[1].path = "migrations/0003_\xf0\x9f\x98\x80/up.sql";
+  odd[1].safe_alternative = "/ slash stays";
+  EXPECT_EQ(RenderFindings(odd, "json", 7).value(), ReferenceJson(odd, 7));
+}
+
 TEST(LintOutputTest, SarifHasTheRequiredStructure) {
   auto j = nlohmann::json::parse(RenderFindings(Sample(), "sarif", 2).value());
   EXPECT_EQ(j["version"], "2.1.0");
