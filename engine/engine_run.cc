@@ -137,7 +137,7 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   if (tx) {
     row.statements_done = static_cast<int>(stmts.size());
     // duration is unknown until commit; the bookkeeping row carries the time so far.
-    Status s = RunTransactionWithRetry(label, stmts, {history_.UpsertSql(row)});
+    Status s = RunTransactionWithRetry(label, stmts, {resume ? history_.UpsertSql(row) : history_.InsertSql(row)});
     if (!s.ok()) {
       Status out(s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code()
                                                                                     : Code::kMigrationFailed,

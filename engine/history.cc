@@ -59,6 +59,10 @@ std::string Stem(const std::string& table) {
   return table;
 }
 
+constexpr const char* kColumns =
+    "version, name, up_checksum, down_checksum, down_script, down_no_transaction, irreversible,"
+    " applied_at, applied_by, release_tag, duration_ms, state, statements_done, error, statement_checksums";
+
 const std::string& Or(const std::optional<std::string>& v, const std::string& fallback) {
   return v ? *v : fallback;
 }
@@ -227,17 +231,21 @@ Result<std::string> History::CurrentRelease() {
   return Or(rows->front()[0], "");
 }
 
+std::string History::InsertSql(const HistoryRow& r) const {
+  return "INSERT INTO " + history_ + " (" + kColumns + ") VALUES (" + Values(r) + ")";
+}
+
+std::string History::Values(const HistoryRow& r) const {
+  return Lit(r.version) + ", " + Lit(r.name) + ", " + Lit(r.up_checksum) + ", " + Lit(r.down_checksum) + ", " +
+         Lit(r.down_script) + ", " + (r.down_no_transaction ? "1" : "0") + ", " + Lit(r.irreversible) + ", " +
+         Lit(r.applied_at) + ", " + Lit(r.applied_by) + ", " + Lit(r.release) + ", " + std::to_string(r.duration_ms) +
+         ", " + Lit(r.state) + ", " + std::to_string(r.statements_done) + ", " + Lit(r.error) + ", " +
+         Lit(r.statement_checksums);
+}
+
 std::string History::UpsertSql(const HistoryRow& r) const {
-  std::string cols =
-      "version, name, up_checksum, down_checksum, down_script, down_no_transaction, irreversible,"
-      " applied_at, applied_by, release_tag, duration_ms, state, statements_done, error, statement_checksums";
-  std::string vals = Lit(r.version) + ", " + Lit(r.name) + ", " + Lit(r.up_checksum) + ", " +
-                     Lit(r.down_checksum) + ", " + Lit(r.down_script) + ", " +
-                     (r.down_no_transaction ? "1" : "0") + ", " + Lit(r.irreversible) + ", " +
-                     Lit(r.applied_at) + ", " + Lit(r.applied_by) + ", " + Lit(r.release) + ", " +
-                     std::to_string(r.duration_ms) + ", " + Lit(r.state) + ", " +
-                     std::to_string(r.statements_done) + ", " + Lit(r.error) + ", " +
-                     Lit(r.statement_checksums);
+  const std::string cols = kColumns;
+  std::string vals = Values(r);
   switch (dialect_) {
     case Dialect::kSqlite:
       return "INSERT OR REPLACE INTO " + history_ + " (" + cols + ") VALUES (" + vals + ")";

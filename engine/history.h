@@ -34,12 +34,15 @@ class History {
   Result<std::string> ReleaseVersion(const std::string& release);
   Result<std::string> CurrentRelease();
 
+  // A first apply: no row exists for the version (plain INSERT, cheaper than an upsert).
+  std::string InsertSql(const HistoryRow& row) const;
   std::string UpsertSql(const HistoryRow& row) const;
   std::string DeleteSql(const std::string& version) const;
   std::string ProgressSql(const std::string& version, int statements_done) const;
   std::string LogSql(const LogEntry& e) const;
 
  private:
+  std::string Values(const HistoryRow& row) const;
   std::string Lit(const std::string& v) const { return QuoteLiteral(dialect_, v); }
   std::string Lit(const std::optional<std::string>& v) const {
     return v ? Lit(*v) : std::string("NULL");
