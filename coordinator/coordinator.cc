@@ -1,6 +1,5 @@
 #include "dbroll/coordinator.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,17 +14,6 @@ using internal::IsBlueGreen;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string DefaultWho() {
-  const char* user = std::getenv("USER");
-  if (!user || !*user) user = std::getenv("LOGNAME");
-  if (!user || !*user) {
-    if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
-  }
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  return std::string(user && *user ? user : "unknown") + "@" + host;
-}
 
 std::string Label(const DeployRecord& d) { return "deploy " + std::to_string(d.id) + " of " + d.release; }
 
@@ -61,7 +49,7 @@ Status ValidateReleaseTag(const std::string& tag) {
 
 Coordinator::Coordinator(Engine* engine, CoordinatorParts parts, CoordinatorOptions options)
     : engine_(engine), parts_(std::move(parts)), options_(std::move(options)) {
-  if (options_.who.empty()) options_.who = DefaultWho();
+  if (options_.who.empty()) options_.who = DefaultActor();
 }
 
 Result<DeployRecord> Coordinator::Newest() {

@@ -48,6 +48,17 @@ Result<std::unique_ptr<Engine>> Engine::Open(std::unique_ptr<Driver> driver,
       new internal::EngineImpl(std::move(driver), std::move(source), options, observer));
 }
 
+std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  if (!user || !*user) user = std::getenv("LOGNAME");
+  if (!user || !*user) {
+    if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
+  }
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(user && *user ? user : "unknown") + "@" + host;
+}
+
 namespace internal {
 
 std::string StatementChecksums(const std::vector<Statement>& stmts) {
@@ -127,16 +138,10 @@ std::string EngineImpl::NewestApplied(const std::map<std::string, HistoryRow>& r
   return best;
 }
 
-std::string EngineImpl::Who() const {
-  if (!options_.applied_by.empty()) return options_.applied_by;
-  const char* user = std::getenv("USER");
-  if (!user || !*user) user = std::getenv("LOGNAME");
-  if (!user || !*user) {
-    if (const passwd* pw = getpwuid(geteuid())) user = pw->pw_name;
-  }
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  return std::string(user && *user ? user : "unknown") + "@" + host;
+const std::string& EngineImpl::Who() const {
+  // Looked up once: every history row and log entry carries it.
+  if (who_.empty()) who_ = options_.applied_by.empty() ? DefaultActor() : options_.applied_by;
+  return who_;
 }
 
 void EngineImpl::Log(const std::string& action, const std::vector<std::string>& versions,

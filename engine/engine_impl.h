@@ -3,6 +3,7 @@
 #ifndef DBROLL_ENGINE_ENGINE_IMPL_H_
 #define DBROLL_ENGINE_ENGINE_IMPL_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,8 @@ class EngineImpl : public Engine {
              EngineOptions options, Observer* observer);
 
   Result<StatusReport> GetStatus() override;
+  Result<std::vector<PlannedMigration>> PlanMigrate(const MigrateOptions& options) override;
+  Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) override;
   Status Migrate(const MigrateOptions& options) override;
   Status Down(const DownOptions& options) override;
   Result<std::vector<Problem>> Validate() override;
@@ -72,7 +75,9 @@ class EngineImpl : public Engine {
   void Log(const std::string& action, const std::vector<std::string>& versions,
            const std::optional<std::string>& release, const std::string& schema_version,
            const Status& outcome);
-  std::string Who() const;
+  const std::string& Who() const;
+  // Runs `run` as a dry run with an observer that records the plan.
+  Result<std::vector<PlannedMigration>> Collect(const std::function<Status()>& run);
 
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<MigrationSource> source_;
@@ -82,6 +87,7 @@ class EngineImpl : public Engine {
   internal::History history_;
   std::unique_ptr<DeployStore> deploys_;
   int lock_retries_;
+  mutable std::string who_;
 };
 
 // Comma-joined 16-hex-digit checksums, one per statement.

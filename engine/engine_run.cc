@@ -208,7 +208,10 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   row.state = "applied";
   row.error.reset();
   row.duration_ms = MsSince(t0);
-  Status done = driver_->RunStatement(Statement{history_.UpsertSql(row), "", 1, 1, 0});
+  // A progress row exists only when resuming or after a statement that was not the last.
+  const bool row_exists = resume || stmts.size() > 1;
+  Status done = driver_->RunStatement(
+      Statement{row_exists ? history_.UpsertSql(row) : history_.InsertSql(row), "", 1, 1, 0});
   if (!done.ok()) return done;
   observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(row.duration_ms));
   return Status::Ok();
@@ -446,6 +449,48 @@ Status EngineImpl::Down(const DownOptions& o) {
   }
   if (result.ok() && plan.empty()) observer_->OnNotice("nothing to roll back");
   return result;
+}
+
+namespace {
+
+// Records what a dry run would do; notices still reach the user's observer.
+class PlanCollector : public Observer {
+ public:
+  PlanCollector(std::vector<PlannedMigration>* out, Observer* user) : out_(out), user_(user) {}
+  void OnMigrationStart(const Migration& m, Direction d) override {
+    out_->push_back(PlannedMigration{m.version, m.name, d, {}});
+  }
+  void OnSql(const Migration&, Direction, const std::string& sql) override { out_->back().statements.push_back(sql); }
+  void OnNotice(const std::string& message) override { user_->OnNotice(message); }
+
+ private:
+  std::vector<PlannedMigration>* out_;
+  Observer* user_;
+};
+
+}  // namespace
+
+Result<std::vector<PlannedMigration>> EngineImpl::Collect(const std::function<Status()>& run) {
+  std::vector<PlannedMigration> plan;
+  PlanCollector collector(&plan, observer_);
+  Observer* user = observer_;
+  observer_ = &collector;
+  Status s = run();
+  observer_ = user;
+  if (!s.ok()) return s;
+  return plan;
+}
+
+Result<std::vector<PlannedMigration>> EngineImpl::PlanMigrate(const MigrateOptions& options) {
+  MigrateOptions o = options;
+  o.dry_run = true;
+  return Collect([&] { return Migrate(o); });
+}
+
+Result<std::vector<PlannedMigration>> EngineImpl::PlanDown(const DownOptions& options) {
+  DownOptions o = options;
+  o.dry_run = true;
+  return Collect([&] { return Down(o); });
 }
 
 }  // namespace dbroll::internal

@@ -232,7 +232,8 @@ Result<std::string> History::CurrentRelease() {
 }
 
 std::string History::InsertSql(const HistoryRow& r) const {
-  return "INSERT INTO " + history_ + " (" + kColumns + ") VALUES (" + Values(r) + ")";
+  // Values in table order, without a column list: less to parse per migration.
+  return "INSERT INTO " + history_ + " VALUES (" + Values(r) + ")";
 }
 
 std::string History::Values(const HistoryRow& r) const {

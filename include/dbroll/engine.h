@@ -98,6 +98,13 @@ struct Problem {
   std::string message;
 };
 
+// One migration a migrate or down would run, with its statements.
+struct PlannedMigration {
+  std::string version, name;
+  Direction direction = Direction::kUp;
+  std::vector<std::string> statements;  // as split, without delimiters
+};
+
 class Engine {
  public:
   // Opens the driver for options.url and the migrations directory.
@@ -111,6 +118,10 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual Result<StatusReport> GetStatus() = 0;
+  // What Migrate / Down with these options would run, in order; changes
+  // nothing and takes no lock. Same refusals as the real run.
+  virtual Result<std::vector<PlannedMigration>> PlanMigrate(const MigrateOptions& options) = 0;
+  virtual Result<std::vector<PlannedMigration>> PlanDown(const DownOptions& options) = 0;
   // Applies pending ups in order. Refuses (kCheckFailed) on checksum drift,
   // and on a failed version whose applied statements were edited.
   virtual Status Migrate(const MigrateOptions& options) = 0;

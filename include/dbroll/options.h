@@ -61,6 +61,9 @@ Result<Config> LoadConfig(const std::string& path);
 // Defaults for a project at `dir` with no config file.
 Config DefaultConfig(const std::string& dir);
 
+// "$USER@hostname": who is recorded in the history and logs by default.
+std::string DefaultActor();
+
 // Parses "5s", "200ms", "2m", "1h", "1500" (ms).
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 

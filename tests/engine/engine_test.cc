@@ -235,6 +235,24 @@ TEST_F(EngineTest, DryRunEmitsTheSqlAndChangesNothing) {
   EXPECT_FALSE(HasTable(*e, "dbroll_history"));
 }
 
+TEST_F(EngineTest, PlansListWhatWouldRunWithoutRunningIt) {
+  AddThree();
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
+  auto up = e->PlanMigrate({});
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  ASSERT_EQ(up->size(), 2u);
+  EXPECT_EQ((*up)[0].version, "0002");
+  EXPECT_EQ((*up)[1].statements, (std::vector<std::string>{"CREATE TABLE c (id int)"}));
+  EXPECT_FALSE(HasTable(*e, "b"));
+  auto down = e->PlanDown({.all = true});
+  ASSERT_TRUE(down.ok());
+  ASSERT_EQ(down->size(), 1u);
+  EXPECT_EQ((*down)[0].direction, Direction::kDown);
+  EXPECT_EQ((*down)[0].statements, (std::vector<std::string>{"DROP TABLE a"}));
+  EXPECT_TRUE(HasTable(*e, "a"));
+}
+
 TEST_F(EngineTest, BaselineMarksVersionsAppliedWithoutRunningThem) {
   AddThree();
   auto e = Open();
