@@ -44,6 +44,7 @@ class SqliteDriver : public Driver {
         db_(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {}
 
   ~SqliteDriver() override {
+    RestoreJournalMode();
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
 
@@ -74,10 +75,12 @@ class SqliteDriver : public Driver {
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::milliseconds(100));
     }
+    UsePersistentJournal();
     return Status::Ok();
   }
 
   Status Unlock() override {
+    RestoreJournalMode();
     if (lock_fd_ >= 0) ::flock(lock_fd_, LOCK_UN);
     return Status::Ok();
   }
@@ -132,6 +135,29 @@ class SqliteDriver : public Driver {
     return s;
   }
 
+  // While this runner holds the lock (a run of many small transactions), the
+  // rollback journal is kept between commits and only its header is zeroed
+  // (journal_mode=PERSIST) instead of creating and deleting the file for
+  // every migration: the same durability with less file-system metadata to
+  // sync. Only the default DELETE mode is switched, and it is restored (which
+  // removes the journal file) before the lock is released; a WAL database is
+  // left alone. The mode is per connection: other connections are unaffected.
+  void UsePersistentJournal() {
+    if (journal_switched_) return;
+    try {
+      SQLite::Statement q(db_, "PRAGMA journal_mode");
+      if (!q.executeStep() || q.getColumn(0).getString() != "delete") return;
+    } catch (const SQLite::Exception&) {
+      return;
+    }
+    journal_switched_ = Exec("PRAGMA journal_mode=PERSIST").ok();
+  }
+  void RestoreJournalMode() {
+    if (!journal_switched_) return;
+    journal_switched_ = false;
+    (void)Exec("PRAGMA journal_mode=DELETE");
+  }
+
   Status Abort(Status s) {
     if (!sqlite3_get_autocommit(db_.getHandle())) (void)Exec("ROLLBACK");
     return s;
@@ -139,6 +165,7 @@ class SqliteDriver : public Driver {
 
   std::string path_;
   int lock_fd_ = -1;
+  bool journal_switched_ = false;
   SQLite::Database db_;
 };
 

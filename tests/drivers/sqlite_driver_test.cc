@@ -32,6 +32,35 @@ TEST(SqliteDriverTest, VacuumMustRunOutsideATransaction) {
   EXPECT_FALSE((*d)->NonTransactionalReason(Statement{"CREATE TABLE x (id int)", "", 1, 1, 0}).has_value());
 }
 
+std::string JournalMode(Driver& d) {
+  auto r = d.Query("PRAGMA journal_mode");
+  return r.ok() && !r->empty() && r->front()[0] ? *r->front()[0] : "?";
+}
+
+TEST(SqliteDriverTest, JournalIsPersistentOnlyWhileLockedAndIsRemovedAfter) {
+  const std::string path = FreshPath(false);
+  auto d = OpenFresh(true);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(JournalMode(**d), "delete");
+  ASSERT_TRUE((*d)->Lock(std::chrono::seconds(1)).ok());
+  EXPECT_EQ(JournalMode(**d), "persist");
+  ASSERT_TRUE((*d)->RunTransaction({Statement{"CREATE TABLE j (id int)", "", 1, 1, 0}}, {}).ok());
+  EXPECT_TRUE(std::filesystem::exists(path + "-journal"));
+  ASSERT_TRUE((*d)->Unlock().ok());
+  EXPECT_EQ(JournalMode(**d), "delete");
+  EXPECT_FALSE(std::filesystem::exists(path + "-journal"));
+}
+
+TEST(SqliteDriverTest, WalDatabaseKeepsItsJournalMode) {
+  auto d = OpenFresh(false);
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE((*d)->RunStatement(Statement{"PRAGMA journal_mode=WAL", "", 1, 1, 0}).ok());
+  ASSERT_TRUE((*d)->Lock(std::chrono::seconds(1)).ok());
+  EXPECT_EQ(JournalMode(**d), "wal");
+  ASSERT_TRUE((*d)->Unlock().ok());
+  EXPECT_EQ(JournalMode(**d), "wal");
+}
+
 TEST(SqliteDriverTest, UnopenablePathIsAClearError) {
   DriverOptions o;
   o.url = "sqlite:/nonexistent-dir/x/y.db";
