@@ -32,6 +32,7 @@ struct NumericLess {
 struct Candidate {
   std::string version, name;
   std::map<std::string, std::string> files;  // "up", "down.postgres", ... -> path
+  std::map<std::string, std::string> texts;  // key -> text, when read while listing
   std::string origin;                        // first path that named this version
   bool is_dir = false;
 };
@@ -52,24 +53,6 @@ bool SplitVersionName(const std::string& stem, std::string* version, std::string
   *version = stem.substr(0, us);
   *name = us == std::string::npos ? "" : stem.substr(us + 1);
   return AllDigits(*version);
-}
-
-// "up.sql" -> "up", "down.postgres.sql" -> "down.postgres".
-bool FileKeyInDir(const std::string& f, std::string* key) {
-  if (f == "up.sql" || f == "down.sql") {
-    *key = f.substr(0, f.size() - 4);
-    return true;
-  }
-  for (const char* dir : {"up.", "down."}) {
-    const std::string p = dir;
-    if (f.rfind(p, 0) == 0 && f.size() > p.size() + 4 && EndsWith(f, ".sql")) {
-      std::string d = f.substr(p.size(), f.size() - p.size() - 4);
-      if (!IsDialectWord(d)) return false;
-      *key = p + d;
-      return true;
-    }
-  }
-  return false;
 }
 
 // "0001_x.up.sql" -> stem "0001_x", key "up"; "0001_x.postgres.down.sql" -> key "down.postgres".
@@ -158,22 +141,30 @@ class DirectorySource : public MigrationSource {
       return Status(Code::kInvalidArgument, display_dir_ + ": cannot read: " + std::strerror(errno));
     }
     std::map<std::string, Candidate, NumericLess> found;  // numeric order, "0004" == "4"
-    std::vector<Entry> files;
+    const std::string dial = DialectName(dialect);
     for (const auto& e : entries) {
       std::string version, name;
       if (e.is_dir) {
         if (!SplitVersionName(e.name, &version, &name)) continue;
-        files.clear();
-        ListDir(dir_ + "/" + e.name, &files);
-        // An empty directory is a migration still being written (git does
-        // not even carry it), not a broken one.
-        if (files.empty()) continue;
+        // Open the names this dialect can use rather than listing the
+        // directory: fewer system calls, and the text is read once. A
+        // directory with none of them (empty: a migration still being
+        // written; or files for other dialects only) is not a migration here.
+        std::map<std::string, std::string> picked;  // key -> text
+        for (const char* dir : {"up", "down"}) {
+          for (const std::string& key : {std::string(dir) + "." + dial, std::string(dir)}) {
+            std::string text;
+            if (ReadFile(dir_ + "/" + e.name + "/" + key + ".sql", &text)) {
+              picked.emplace(key, std::move(text));
+              break;
+            }
+          }
+        }
+        if (picked.empty()) continue;
         DBROLL_RETURN_IF_ERROR(Claim(&found, version, name, e.name, true));
         Candidate& c = found.find(version)->second;
-        for (const auto& f : files) {
-          std::string key;
-          if (FileKeyInDir(f.name, &key)) c.files[key] = e.name + "/" + f.name;
-        }
+        for (auto& [key, text] : picked) c.files[key] = e.name + "/" + key + ".sql";
+        c.texts = std::move(picked);
         continue;
       }
       std::string key, stem;
@@ -193,17 +184,22 @@ class DirectorySource : public MigrationSource {
 
     std::vector<Migration> out;
     out.reserve(found.size());
-    const std::string dial = DialectName(dialect);
     std::vector<std::string> errors;
     for (auto& [v, c] : found) {
-      auto pick = [&](const std::string& dir) -> const std::string* {
-        auto it = c.files.find(dir + "." + dial);
-        if (it != c.files.end()) return &it->second;
-        it = c.files.find(dir);
-        return it == c.files.end() ? nullptr : &it->second;
+      std::string* up_text = nullptr;
+      std::string* down_text = nullptr;
+      auto pick = [&](const std::string& dir, std::string** text) -> const std::string* {
+        for (const std::string& key : {dir + "." + dial, dir}) {
+          auto it = c.files.find(key);
+          if (it == c.files.end()) continue;
+          auto t = c.texts.find(key);
+          *text = t == c.texts.end() ? nullptr : &t->second;
+          return &it->second;
+        }
+        return nullptr;
       };
-      const std::string* up = pick("up");
-      const std::string* down = pick("down");
+      const std::string* up = pick("up", &up_text);
+      const std::string* down = pick("down", &down_text);
       if (!up && !down) {
         if (c.files.empty()) {
           return Status(Code::kInvalidArgument,
@@ -218,10 +214,10 @@ class DirectorySource : public MigrationSource {
       Migration m;
       m.version = c.version;
       m.name = c.name;
-      DBROLL_RETURN_IF_ERROR(ReadScript(*up, &m.up, &errors));
+      DBROLL_RETURN_IF_ERROR(ReadScript(*up, up_text, &m.up, &errors));
       if (down) {
         Script s;
-        DBROLL_RETURN_IF_ERROR(ReadScript(*down, &s, &errors));
+        DBROLL_RETURN_IF_ERROR(ReadScript(*down, down_text, &s, &errors));
         m.down = std::move(s);
       } else if (!m.up.directives.irreversible) {
         return Status(Code::kInvalidArgument,
@@ -264,9 +260,13 @@ class DirectorySource : public MigrationSource {
                                               Display(a) + ") -- give one of them a new version");
   }
 
-  Status ReadScript(const std::string& rel, Script* s, std::vector<std::string>* errors) const {
+  // `preloaded`: the file's text when it was already read (moved from).
+  Status ReadScript(const std::string& rel, std::string* preloaded, Script* s,
+                    std::vector<std::string>* errors) const {
     s->path = Display(rel);
-    if (!ReadFile(dir_ + "/" + rel, &s->text)) {
+    if (preloaded) {
+      s->text = std::move(*preloaded);
+    } else if (!ReadFile(dir_ + "/" + rel, &s->text)) {
       return Status(Code::kInvalidArgument, s->path + ": cannot read file (" + std::strerror(errno) +
                                                 ") -- check its permissions");
     }
