@@ -68,6 +68,9 @@ class EngineImpl : public Engine {
   Status RunStatementWithRetry(const std::string& label, const Statement& stmt);
   HistoryRow RowFor(const Migration& m, const std::vector<Statement>& up_stmts,
                     const std::string& release) const;
+  // Tells the observer that `m` failed and returns the error, keeping the
+  // cause's SQLSTATE.
+  Status Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause);
   Status ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
                  bool dry_run);
   Status ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run);

@@ -64,8 +64,8 @@ Status EngineImpl::RunTransactionWithRetry(const std::string& label, const std::
   for (int attempt = 0;; ++attempt) {
     Status s = driver_->RunTransaction(stmts, bookkeeping);
     if (s.code() != Code::kLockTimeout || attempt >= lock_retries_) return s;
-    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) +
-                        " of " + std::to_string(lock_retries_ + 1) + "), nothing applied; retrying in " +
+    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) + " of " +
+                        std::to_string(lock_retries_ + 1) + "), nothing applied; retrying in " +
                         std::to_string(backoff.count()) + " ms");
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
@@ -77,16 +77,22 @@ Status EngineImpl::RunStatementWithRetry(const std::string& label, const Stateme
   for (int attempt = 0;; ++attempt) {
     Status s = driver_->RunStatement(stmt);
     if (s.code() != Code::kLockTimeout || attempt >= lock_retries_) return s;
-    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) +
-                        " of " + std::to_string(lock_retries_ + 1) + "); retrying in " +
-                        std::to_string(backoff.count()) + " ms");
+    observer_->OnNotice(label + ": could not get a lock in time (attempt " + std::to_string(attempt + 1) + " of " +
+                        std::to_string(lock_retries_ + 1) + "); retrying in " + std::to_string(backoff.count()) +
+                        " ms");
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
 }
 
-Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
-                           bool dry_run) {
+Status EngineImpl::Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause) {
+  Status out(code, message);
+  out.set_sqlstate(cause.sqlstate());
+  observer_->OnMigrationFailed(m, d, out);
+  return out;
+}
+
+Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release, bool dry_run) {
   auto split = Split(m.up);
   if (!split.ok()) return split.status();
   const std::vector<Statement>& stmts = split.value();
@@ -111,20 +117,20 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     std::vector<std::string> now = SplitCsv(StatementChecksums(stmts));
     for (int i = 0; i < start; ++i) {
       if (static_cast<size_t>(i) >= was.size() || static_cast<size_t>(i) >= now.size() || was[i] != now[i]) {
-        const std::string where = static_cast<size_t>(i) < stmts.size()
-                                      ? stmts[i].path + ":" + std::to_string(stmts[i].line) + ":" +
-                                            std::to_string(stmts[i].column) + ": "
-                                      : m.up.path + ": ";
+        const std::string where =
+            static_cast<size_t>(i) < stmts.size()
+                ? stmts[i].path + ":" + std::to_string(stmts[i].line) + ":" + std::to_string(stmts[i].column) + ": "
+                : m.up.path + ": ";
         return Status(Code::kDirty,
-                      where + "statement " + std::to_string(i + 1) + " already ran in the database but has changed since -- "
-                              "restore its text (only statements from " + std::to_string(start + 1) +
-                              " on may change), or undo it by hand and run dbroll repair --mark-rolled-back " +
-                              m.version);
+                      where + "statement " + std::to_string(i + 1) +
+                          " already ran in the database but has changed since -- "
+                          "restore its text (only statements from " +
+                          std::to_string(start + 1) +
+                          " on may change), or undo it by hand and run dbroll repair --mark-rolled-back " + m.version);
       }
     }
     observer_->OnNotice(label + ": resuming at statement " + std::to_string(start + 1) + " of " +
-                        std::to_string(stmts.size()) + "; statements 1.." + std::to_string(start) +
-                        " already ran");
+                        std::to_string(stmts.size()) + "; statements 1.." + std::to_string(start) + " already ran");
   }
   observer_->OnMigrationStart(m, Direction::kUp);
   if (dry_run) {
@@ -139,17 +145,16 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     // duration is unknown until commit; the bookkeeping row carries the time so far.
     Status s = RunTransactionWithRetry(label, stmts, {resume ? history_.UpsertSql(row) : history_.InsertSql(row)});
     if (!s.ok()) {
-      Status out(s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code()
-                                                                                    : Code::kMigrationFailed,
-                 Locate(stmts, s) + " -- fix the migration and run dbroll migrate again; the database was not changed");
       if (s.code() == Code::kConnectionLost) {
-        out = Status(Code::kConnectionLost,
-                     Locate(stmts, s) + " -- the connection was lost, so the transaction was rolled back; "
-                                        "run dbroll migrate again when the database is reachable");
+        return Failed(m, Direction::kUp, Code::kConnectionLost,
+                      Locate(stmts, s) +
+                          " -- the connection was lost, so the transaction was rolled back; "
+                          "run dbroll migrate again when the database is reachable",
+                      s);
       }
-      out.set_sqlstate(s.sqlstate());
-      observer_->OnMigrationFailed(m, Direction::kUp, out);
-      return out;
+      return Failed(
+          m, Direction::kUp, s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
+          Locate(stmts, s) + " -- fix the migration and run dbroll migrate again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(MsSince(t0)));
     return Status::Ok();
@@ -164,44 +169,42 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
       if (s.code() == Code::kConnectionLost) {
         // Nothing can be recorded now; the progress written after statement
         // i is already in the history, so the next migrate resumes here.
-        Status out(Code::kConnectionLost,
-                   where + " -- the connection was lost while statement " + std::to_string(i + 1) + " of " +
-                       m.up.path + " ran" +
-                       (i == 0 ? std::string(": nothing of this migration is recorded")
-                               : "; statements 1.." + std::to_string(i) + " ran and are recorded") +
-                       ". Run dbroll migrate again when the database is reachable to resume at statement " +
-                       std::to_string(i + 1));
-        out.set_sqlstate(s.sqlstate());
-        observer_->OnMigrationFailed(m, Direction::kUp, out);
-        return out;
+        return Failed(m, Direction::kUp, Code::kConnectionLost,
+                      where + " -- the connection was lost while statement " + std::to_string(i + 1) + " of " +
+                          m.up.path + " ran" +
+                          (i == 0 ? std::string(": nothing of this migration is recorded")
+                                  : "; statements 1.." + std::to_string(i) + " ran and are recorded") +
+                          ". Run dbroll migrate again when the database is reachable to resume at statement " +
+                          std::to_string(i + 1),
+                      s);
       }
       if (i == 0 && !resume) {
-        Status out(s.code() == Code::kConnectionLost ? s.code() : Code::kMigrationFailed,
-                   where + " -- fix the migration and run dbroll migrate again; the first statement failed, so nothing was applied");
-        out.set_sqlstate(s.sqlstate());
-        observer_->OnMigrationFailed(m, Direction::kUp, out);
-        return out;
+        return Failed(m, Direction::kUp, Code::kMigrationFailed,
+                      where +
+                          " -- fix the migration and run dbroll migrate again; the first statement failed, so nothing "
+                          "was applied",
+                      s);
       }
       row.state = "failed";
       row.statements_done = static_cast<int>(i);
       row.error = where;
       row.duration_ms = MsSince(t0);
       Status rec = driver_->RunStatement(Statement{history_.UpsertSql(row), "", 1, 1, 0});
-      Status out(Code::kDirty,
-                 where + " -- statements 1.." + std::to_string(i) + " of " + m.up.path +
-                     " ran and stay applied (this database cannot roll DDL back). Fix statement " +
-                     std::to_string(i + 1) + " and run dbroll migrate to resume there, or undo by hand and run "
-                     "dbroll repair --mark-rolled-back " + m.version +
-                     (rec.ok() ? "" : " (could not record the failure: " + rec.message() + ")"));
-      out.set_sqlstate(s.sqlstate());
-      observer_->OnMigrationFailed(m, Direction::kUp, out);
-      return out;
+      return Failed(m, Direction::kUp, Code::kDirty,
+                    where + " -- statements 1.." + std::to_string(i) + " of " + m.up.path +
+                        " ran and stay applied (this database cannot roll DDL back). Fix statement " +
+                        std::to_string(i + 1) +
+                        " and run dbroll migrate to resume there, or undo by hand and run "
+                        "dbroll repair --mark-rolled-back " +
+                        m.version + (rec.ok() ? "" : " (could not record the failure: " + rec.message() + ")"),
+                    s);
     }
     row.statements_done = static_cast<int>(i + 1);
     if (i + 1 == stmts.size()) break;
     // Progress after each statement, so a killed run resumes where it stopped.
-    const std::string sql = (i == static_cast<size_t>(start) && !resume) ? history_.UpsertSql(row)
-                                                                       : history_.ProgressSql(m.version, row.statements_done);
+    const std::string sql = (i == static_cast<size_t>(start) && !resume)
+                                ? history_.UpsertSql(row)
+                                : history_.ProgressSql(m.version, row.statements_done);
     Status p = driver_->RunStatement(Statement{sql, "", 1, 1, 0});
     if (!p.ok()) return p;
   }
@@ -210,8 +213,8 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   row.duration_ms = MsSince(t0);
   // A progress row exists only when resuming or after a statement that was not the last.
   const bool row_exists = resume || stmts.size() > 1;
-  Status done = driver_->RunStatement(
-      Statement{row_exists ? history_.UpsertSql(row) : history_.InsertSql(row), "", 1, 1, 0});
+  Status done =
+      driver_->RunStatement(Statement{row_exists ? history_.UpsertSql(row) : history_.InsertSql(row), "", 1, 1, 0});
   if (!done.ok()) return done;
   observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(row.duration_ms));
   return Status::Ok();
@@ -234,8 +237,10 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   for (const auto& p : Check(st.value())) {
     const bool blocking = p.message.find("changed since it was applied") != std::string::npos ||
                           p.message.find("older than the applied") != std::string::npos;
-    if (blocking) refusal += (refusal.empty() ? "" : "\n") + p.message;
-    else if (p.message.find("files are missing") != std::string::npos) observer_->OnNotice(p.message);
+    if (blocking)
+      refusal += (refusal.empty() ? "" : "\n") + p.message;
+    else if (p.message.find("files are missing") != std::string::npos)
+      observer_->OnNotice(p.message);
   }
   if (!refusal.empty()) {
     return Status(Code::kCheckFailed, refusal + "\nnothing was applied (see dbroll validate)");
@@ -252,7 +257,8 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
       if (r.state == "down-failed" || r.state == "down-running") {
         result = Status(Code::kDirty, m.up.path + ": version " + m.version +
                                           " was partly rolled back -- run dbroll down to finish the rollback, "
-                                          "or fix by hand and run dbroll repair --mark-applied " + m.version);
+                                          "or fix by hand and run dbroll repair --mark-applied " +
+                                          m.version);
         break;
       }
       resume = &r;
@@ -295,12 +301,10 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
     }
     Status s = RunTransactionWithRetry(label, stmts, {history_.DeleteSql(m.version)});
     if (!s.ok()) {
-      Status out(s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code()
-                                                                                    : Code::kMigrationFailed,
-                 Locate(stmts, s) + " -- fix the down script and run dbroll down again; the database was not changed");
-      out.set_sqlstate(s.sqlstate());
-      observer_->OnMigrationFailed(m, Direction::kDown, out);
-      return out;
+      return Failed(
+          m, Direction::kDown,
+          s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
+          Locate(stmts, s) + " -- fix the down script and run dbroll down again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
     return Status::Ok();
@@ -312,29 +316,25 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
       s.set_statement_index(static_cast<int>(i));
       const std::string where = Locate(stmts, s);
       if (s.code() == Code::kConnectionLost) {
-        Status out(Code::kConnectionLost,
-                   where + " -- the connection was lost while down statement " + std::to_string(i + 1) + " of " +
-                       down.path + " ran; run dbroll down again when the database is reachable");
-        out.set_sqlstate(s.sqlstate());
-        observer_->OnMigrationFailed(m, Direction::kDown, out);
-        return out;
+        return Failed(m, Direction::kDown, Code::kConnectionLost,
+                      where + " -- the connection was lost while down statement " + std::to_string(i + 1) + " of " +
+                          down.path + " ran; run dbroll down again when the database is reachable",
+                      s);
       }
       if (i == 0 && start == 0) {
-        Status out(Code::kMigrationFailed, where + " -- fix the down script and run dbroll down again; nothing was rolled back");
-        out.set_sqlstate(s.sqlstate());
-        observer_->OnMigrationFailed(m, Direction::kDown, out);
-        return out;
+        return Failed(m, Direction::kDown, Code::kMigrationFailed,
+                      where + " -- fix the down script and run dbroll down again; nothing was rolled back", s);
       }
       r.state = "down-failed";
       r.statements_done = static_cast<int>(i);
       r.error = where;
       (void)driver_->RunStatement(Statement{history_.UpsertSql(r), "", 1, 1, 0});
-      Status out(Code::kDirty, where + " -- down statements 1.." + std::to_string(i) +
-                                   " ran. Fix the down script and run dbroll down to resume, or finish by hand "
-                                   "and run dbroll repair --mark-rolled-back " + m.version);
-      out.set_sqlstate(s.sqlstate());
-      observer_->OnMigrationFailed(m, Direction::kDown, out);
-      return out;
+      return Failed(m, Direction::kDown, Code::kDirty,
+                    where + " -- down statements 1.." + std::to_string(i) +
+                        " ran. Fix the down script and run dbroll down to resume, or finish by hand "
+                        "and run dbroll repair --mark-rolled-back " +
+                        m.version,
+                    s);
     }
     if (i + 1 < stmts.size()) {
       r.state = "down-running";
@@ -359,11 +359,12 @@ Status EngineImpl::Down(const DownOptions& o) {
             [](const HistoryRow* a, const HistoryRow* b) { return CompareVersions(a->version, b->version) > 0; });
   for (const HistoryRow* r : rows) {
     if (r->state == "failed" || r->state == "running") {
-      return Status(Code::kDirty,
-                    "version " + r->version + " is partly applied (" + r->state + " after statement " +
-                        std::to_string(r->statements_done) +
-                        ") -- finish it with dbroll migrate, or undo it by hand and run dbroll repair --mark-rolled-back " +
-                        r->version);
+      return Status(
+          Code::kDirty,
+          "version " + r->version + " is partly applied (" + r->state + " after statement " +
+              std::to_string(r->statements_done) +
+              ") -- finish it with dbroll migrate, or undo it by hand and run dbroll repair --mark-rolled-back " +
+              r->version);
     }
   }
   std::optional<std::string> keep;  // versions newer than this are rolled back
@@ -377,7 +378,8 @@ Status EngineImpl::Down(const DownOptions& o) {
   }
   if (!o.release.empty()) release_tag = o.release;
   if (o.to && *o.to != "0" && !st->rows.count(*o.to)) {
-    return Status(Code::kNotFound, "version " + *o.to + " is not applied -- dbroll down --to keeps an applied version (or 0 for none)");
+    return Status(Code::kNotFound,
+                  "version " + *o.to + " is not applied -- dbroll down --to keeps an applied version (or 0 for none)");
   }
   std::vector<const HistoryRow*> targets;
   for (const HistoryRow* r : rows) {
@@ -406,10 +408,10 @@ Status EngineImpl::Down(const DownOptions& o) {
     std::optional<std::string> irreversible = r->irreversible;
     if (f != files.end() && f->second->up.directives.irreversible) irreversible = f->second->up.directives.irreversible;
     if (irreversible) {
-      return Status(Code::kIrreversible, "version " + r->version + "_" + r->name +
-                                             " is irreversible: \"" + *irreversible +
-                                             "\" -- dbroll down stops here; nothing was rolled back. Restore from a backup, "
-                                             "or write a new forward migration");
+      return Status(Code::kIrreversible,
+                    "version " + r->version + "_" + r->name + " is irreversible: \"" + *irreversible +
+                        "\" -- dbroll down stops here; nothing was rolled back. Restore from a backup, "
+                        "or write a new forward migration");
     }
     const bool have_file = f != files.end() && f->second->down;
     const bool have_stored = r->down_script.has_value();
@@ -427,11 +429,13 @@ Status EngineImpl::Down(const DownOptions& o) {
       step.down.directives = ParseDirectives(step.down.path, step.down.text, nullptr);
       if (r->down_no_transaction) step.down.directives.no_transaction = true;
       if (!have_file) {
-        observer_->OnNotice(r->version + "_" + r->name + ": files not on disk; using the down script stored at apply time");
+        observer_->OnNotice(r->version + "_" + r->name +
+                            ": files not on disk; using the down script stored at apply time");
       }
     } else {
-      return Status(Code::kNotFound, "version " + r->version + " has no down.sql on disk and none stored -- "
-                                                               "restore its files; nothing was rolled back");
+      return Status(Code::kNotFound, "version " + r->version +
+                                         " has no down.sql on disk and none stored -- "
+                                         "restore its files; nothing was rolled back");
     }
     plan.push_back(std::move(step));
   }
