@@ -102,10 +102,11 @@ Result<DeployKit> DeployKitFromConfig(
   hooks.on_output = on_output;
   kit.app = NewCommandAppController(config.Get("deploy", "app_deploy"), config.Get("deploy", "app_revert"), hooks);
 
-  const std::string health_url = config.Get("deploy", "health_url");
-  if (!health_url.empty()) {
+  // Every HTTP gate (health_url, green_health_url, public_health_url) shares
+  // the [deploy] timing keys.
+  auto gate_for = [&](const std::string& url) -> Result<std::unique_ptr<HealthGate>> {
     HttpHealthOptions h;
-    h.url = health_url;
+    h.url = url;
     auto t = duration("deploy", "health_timeout", std::chrono::minutes(5));
     if (!t.ok()) return t.status();
     auto i = duration("deploy", "health_interval", std::chrono::seconds(5));
@@ -117,7 +118,13 @@ Result<DeployKit> DeployKitFromConfig(
     if (h.healthy_after < 1) {
       return Status(Code::kInvalidArgument, "[deploy] healthy_after must be at least 1, not " + after);
     }
-    kit.gates.push_back(NewHttpHealthGate(h));
+    return NewHttpHealthGate(h);
+  };
+  const std::string health_url = config.Get("deploy", "health_url");
+  if (!health_url.empty()) {
+    auto g = gate_for(health_url);
+    if (!g.ok()) return g.status();
+    kit.gates.push_back(std::move(g).value());
   }
   // The metric gate watches after the HTTP gate in a rolling deploy, and
   // after the public health check once blue-green traffic is on green.
@@ -159,18 +166,6 @@ Result<DeployKit> DeployKitFromConfig(
     }
     kit.blue_green = NewCommandBlueGreen(bg, hooks);
     kit.blue_green_check = NewCompatibilityCheck(config);
-    auto gate_for = [&](const std::string& url) -> Result<std::unique_ptr<HealthGate>> {
-      HttpHealthOptions h;
-      h.url = url;
-      auto t = duration("deploy", "health_timeout", std::chrono::minutes(5));
-      if (!t.ok()) return t.status();
-      auto i = duration("deploy", "health_interval", std::chrono::seconds(5));
-      if (!i.ok()) return i.status();
-      h.timeout = t.value();
-      h.interval = i.value();
-      h.healthy_after = std::max(1, std::atoi(config.Get("deploy", "healthy_after", "3").c_str()));
-      return NewHttpHealthGate(h);
-    };
     for (const auto& [key, list] : {std::pair<std::string, std::vector<std::unique_ptr<HealthGate>>*>{
                                         "green_health_url", &kit.green_gates},
                                     {"public_health_url", &kit.public_gates}}) {

@@ -27,6 +27,22 @@ class PrintingDeployObserver : public DeployObserver {
   const Context* ctx_;
 };
 
+}  // namespace
+
+std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(Engine* e) {
+  // Hook output goes to the audit log, where a person looks after a failure;
+  // the tail is what explains a failure.
+  return [e](const std::string& what, const std::string& output) {
+    LogEntry entry;
+    entry.action = "deploy:hook";
+    entry.outcome = "ok";
+    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
+    (void)e->AppendLog(entry);
+  };
+}
+
+namespace {
+
 // Loads the config, opens the engine, builds the hooks from [deploy] and
 // [notify] and runs `fn` on a Coordinator; returns the exit code.
 int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn, const std::string& strategy = "") {
@@ -35,14 +51,7 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   auto engine = ctx.OpenEngine(cfg.value());
   if (!engine.ok()) return ctx.Fail(engine.status());
   Engine* e = engine.value().get();
-  // Hook output goes to the audit log, where a person looks after a failure.
-  auto kit = DeployKitFromConfig(cfg.value(), [e](const std::string& what, const std::string& output) {
-    LogEntry entry;
-    entry.action = "deploy:hook";
-    entry.outcome = "ok";
-    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
-    (void)e->AppendLog(entry);
-  });
+  auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e));
   if (!kit.ok()) return ctx.Fail(kit.status());
   PrintingDeployObserver observer(&ctx);
   if (!strategy.empty()) kit->options.strategy = strategy;

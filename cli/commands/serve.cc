@@ -66,13 +66,7 @@ int Serve(Context& ctx, const std::string& listen_flag) {
   auto engine = ctx.OpenEngine(cfg.value());
   if (!engine.ok()) return ctx.Fail(engine.status());
   Engine* e = engine.value().get();
-  auto kit = DeployKitFromConfig(cfg.value(), [e](const std::string& what, const std::string& output) {
-    LogEntry entry;
-    entry.action = "deploy:hook";
-    entry.outcome = "ok";
-    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
-    (void)e->AppendLog(entry);
-  });
+  auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e));
   if (!kit.ok()) return ctx.Fail(kit.status());
   Coordinator coordinator(e, kit->Parts(nullptr), kit->options);
 
