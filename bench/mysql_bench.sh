@@ -14,24 +14,9 @@ BASE="mysql://root@127.0.0.1:$MY_PORT"
 MY="mariadb -h127.0.0.1 -P$MY_PORT -uroot"
 T=$(mktemp -d); trap 'rm -rf "$T"; $MY -e "drop database if exists $DB" >/dev/null 2>&1' EXIT
 
-mkdir -p "$T/p/migrations" "$T/dm/db/migrations"
-printf '[migrations]\ndir = "migrations"\n' >"$T/p/dbroll.toml"
-for i in $(seq 1 "$N"); do
-  v=$(printf '%05d' "$i")
-  mkdir -p "$T/p/migrations/${v}_t$i"
-  echo "CREATE TABLE t$i (id integer primary key, v text);" >"$T/p/migrations/${v}_t$i/up.sql"
-  echo "DROP TABLE t$i;" >"$T/p/migrations/${v}_t$i/down.sql"
-  echo "BEGIN; CREATE TABLE t$i (id integer primary key, v text); COMMIT;" >>"$T/floor_up.sql"
-  echo "BEGIN; DROP TABLE t$(( N + 1 - i )); COMMIT;" >>"$T/floor_down.sql"
-  printf -- '-- migrate:up\nCREATE TABLE t%d (id integer primary key, v text);\n-- migrate:down\nDROP TABLE t%d;\n' \
-    "$i" "$i" >"$T/dm/db/migrations/${v}_t$i.sql"
-done
-
-DM=
-if command -v npm >/dev/null; then
-  npm install --silent --prefix "$T/npm" dbmate >/dev/null 2>&1 &&
-    DM=$(find "$T/npm/node_modules/@dbmate" -type f -name dbmate -perm -u+x | head -n1)
-fi
+. "$(dirname "$0")/lib.sh"
+bench_corpus "$T" "$N"
+DM=$(bench_dbmate "$T")
 
 reset() { $MY -e "drop database if exists $DB; create database $DB" >/dev/null 2>&1; }
 secs() { local s e; s=$(date +%s.%N); eval "$1" >/dev/null 2>&1 || { echo "failed: $1" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }

@@ -13,33 +13,15 @@ now() { date +%s.%N; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 ratio() { echo "scale=3; $1 / $2" | bc; }
 
-gen() { # gen DIR N
-  mkdir -p "$1/migrations"; printf '[migrations]\ndir = "migrations"\n' >"$1/dbroll.toml"
-  for i in $(seq 1 "$2"); do
-    v=$(printf '%05d' "$i"); mkdir -p "$1/migrations/${v}_t$i"
-    echo "CREATE TABLE t$i (id integer primary key, v text);" >"$1/migrations/${v}_t$i/up.sql"
-    echo "DROP TABLE t$i;" >"$1/migrations/${v}_t$i/down.sql"
-  done
-}
-gen "$T/p" "$N"
-for i in $(seq 1 "$N"); do echo "BEGIN; CREATE TABLE t$i (id integer primary key, v text); COMMIT;"; done >"$T/up.sql"
-for i in $(seq "$N" -1 1); do echo "BEGIN; DROP TABLE t$i; COMMIT;"; done >"$T/down.sql"
-
-DM=
-if command -v npm >/dev/null; then
-  npm install --silent --prefix "$T/npm" dbmate >/dev/null 2>&1 || true
-  DM=$(find "$T/npm/node_modules/@dbmate" -type f -name dbmate -perm -u+x 2>/dev/null | head -n1 || true)
-  mkdir -p "$T/dm/db/migrations"
-  for i in $(seq 1 "$N"); do v=$(printf '%05d' "$i")
-    printf -- '-- migrate:up\nCREATE TABLE t%d (id integer primary key, v text);\n-- migrate:down\nDROP TABLE t%d;\n' "$i" "$i" >"$T/dm/db/migrations/${v}_t$i.sql"
-  done
-fi
+. "$(dirname "$0")/lib.sh"
+bench_corpus "$T" "$N"
+DM=$(bench_dbmate "$T")
 
 fu=(); fd=(); du=(); dd=(); mu=(); md=()
 for r in 1 2 3; do
   rm -f "$T/f.db" "$T/d.db" "$T/m.db"
-  s=$(now); sqlite3 "$T/f.db" <"$T/up.sql"; e=$(now); fu+=("$(echo "$e - $s" | bc)")
-  s=$(now); sqlite3 "$T/f.db" <"$T/down.sql"; e=$(now); fd+=("$(echo "$e - $s" | bc)")
+  s=$(now); sqlite3 "$T/f.db" <"$T/floor_up.sql"; e=$(now); fu+=("$(echo "$e - $s" | bc)")
+  s=$(now); sqlite3 "$T/f.db" <"$T/floor_down.sql"; e=$(now); fd+=("$(echo "$e - $s" | bc)")
   s=$(now); "$BIN" -C "$T/p" --url "sqlite:$T/d.db" migrate >/dev/null; e=$(now); du+=("$(echo "$e - $s" | bc)")
   s=$(now); "$BIN" -C "$T/p" --url "sqlite:$T/d.db" down --all >/dev/null; e=$(now); dd+=("$(echo "$e - $s" | bc)")
   if [ -n "$DM" ]; then
@@ -60,10 +42,10 @@ fi
 
 # status on many applied versions: baseline records them without running SQL.
 for n in 1000 5000 10000; do
-  rm -rf "$T/s"; gen "$T/s" "$n"
-  "$BIN" -C "$T/s" --url "sqlite:$T/s.db" baseline "$(printf '%05d' "$n")" >/dev/null
+  rm -rf "$T/s"; bench_corpus "$T/s" "$n"
+  "$BIN" -C "$T/s/p" --url "sqlite:$T/s.db" baseline "$(printf '%05d' "$n")" >/dev/null
   ts=()
-  for r in 1 2 3; do s=$(now); "$BIN" -C "$T/s" --url "sqlite:$T/s.db" status >/dev/null; e=$(now); ts+=("$(echo "$e - $s" | bc)"); done
+  for r in 1 2 3; do s=$(now); "$BIN" -C "$T/s/p" --url "sqlite:$T/s.db" status >/dev/null; e=$(now); ts+=("$(echo "$e - $s" | bc)"); done
   echo "sqlite: status on $n applied versions: $(median "${ts[@]}")s (target < 0.2s at 10000)"
   rm -f "$T/s.db"
 done

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/alerts/servers.h"
+#include "tests/support/servers.h"
 
 namespace dbroll {
 namespace {

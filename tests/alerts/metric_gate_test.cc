@@ -6,7 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "tests/alerts/servers.h"
+#include "tests/support/servers.h"
 
 namespace dbroll {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/alerts/servers.h"
+#include "tests/support/servers.h"
 
 namespace dbroll {
 namespace {

@@ -1,7 +1,7 @@
 // Helpers for the tests that run real servers (dbroll serve, Prometheus,
 // nginx, python3 test apps) on loopback: ports, processes, files, the CLI.
-#ifndef DBROLL_TESTS_ALERTS_SERVERS_H_
-#define DBROLL_TESTS_ALERTS_SERVERS_H_
+#ifndef DBROLL_TESTS_SUPPORT_SERVERS_H_
+#define DBROLL_TESTS_SUPPORT_SERVERS_H_
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -140,4 +140,4 @@ inline bool ServersRequired() {
     }                                                                                       \
   } while (0)
 
-#endif  // DBROLL_TESTS_ALERTS_SERVERS_H_
+#endif  // DBROLL_TESTS_SUPPORT_SERVERS_H_
