@@ -86,6 +86,7 @@ Result<Config> Context::LoadConfig() const {
     if (!d.ok()) return Status(Code::kInvalidArgument, "--lock-timeout: " + d.status().message());
     cfg->engine.lock_timeout = d.value();
   }
+  url_ = cfg->engine.url;
   auto url = ParseUrl(cfg->engine.url);
   if (url.ok() && url->has_password) secret_ = url->password;
   return cfg;
@@ -93,19 +94,36 @@ Result<Config> Context::LoadConfig() const {
 
 Result<std::unique_ptr<Engine>> Context::OpenEngine(const Config& config) {
   if (!observer_) observer_ = std::make_unique<PrintingObserver>(this);
-  return Engine::Open(config.engine, observer_.get());
+  EngineOptions options = config.engine;
+  options.read_only = options.read_only || read_only;
+  return Engine::Open(options, observer_.get());
+}
+
+Status Context::RequireFormat(std::initializer_list<const char*> allowed, const std::string& command) const {
+  std::string list;
+  size_t i = 0;
+  for (const char* f : allowed) {
+    if (globals.format == f) return Status::Ok();
+    list += std::string(i == 0 ? "" : (i + 1 == allowed.size() ? " or " : ", ")) + f;
+    ++i;
+  }
+  return Status(Code::kInvalidArgument,
+                "--format " + globals.format + ": " + command + " writes " + list + " -- pick one of those");
 }
 
 std::string Context::Redact(const std::string& text) const {
   std::string out = text;
-  if (secret_.size() >= 1) {
+  // The whole URL first (its password is cut out by position), then the
+  // password wherever a message repeats it.
+  if (!url_.empty() && url_.find("://") != std::string::npos) {
+    const std::string redacted = RedactUrl(url_);
     size_t p = 0;
-    while ((p = out.find(secret_, p)) != std::string::npos) {
-      out.replace(p, secret_.size(), "***");
-      p += 3;
+    while ((p = out.find(url_, p)) != std::string::npos) {
+      out.replace(p, url_.size(), redacted);
+      p += redacted.size();
     }
   }
-  return out;
+  return RedactSecret(out, secret_);
 }
 
 int Context::Fail(const Status& s) const {

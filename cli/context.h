@@ -2,6 +2,7 @@
 #ifndef DBROLL_CLI_CONTEXT_H_
 #define DBROLL_CLI_CONTEXT_H_
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,9 @@ struct Globals {
 class Context {
  public:
   Globals globals;
+  // Set by commands that must change nothing (status, validate, history,
+  // --dry-run, schema dump, drift, deploys): the engine opens read-only.
+  bool read_only = false;
 
   // Config from -c / <dir>/dbroll.toml / defaults, with --url and --lock-timeout applied.
   Result<Config> LoadConfig() const;
@@ -34,6 +38,8 @@ class Context {
 
   // Removes the URL password (and any password the config names) from text.
   std::string Redact(const std::string& text) const;
+  // kInvalidArgument unless --format is one of `allowed` (for `command`).
+  Status RequireFormat(std::initializer_list<const char*> allowed, const std::string& command) const;
   // Prints "dbroll: error: ..." (redacted) and returns the exit code for `s`.
   int Fail(const Status& s) const;
   void Notice(const std::string& text) const;
@@ -41,6 +47,7 @@ class Context {
 
  private:
   mutable std::string secret_;
+  mutable std::string url_;
   std::unique_ptr<Observer> observer_;
 };
 

@@ -6,7 +6,9 @@
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace dbroll::cli;
   CLI::App app{"dbroll: database migrations and rollbacks"};
   app.set_version_flag("--version", "dbroll 0.1.0");
@@ -16,7 +18,10 @@ int main(int argc, char** argv) {
   app.add_option("-C,--dir", ctx.globals.dir, "Project directory (default: .)");
   app.add_option("-c,--config", ctx.globals.config, "Config file (default: <dir>/dbroll.toml)");
   app.add_option("--url", ctx.globals.url, "Database URL; overrides DBROLL_URL, DATABASE_URL and the config");
-  app.add_option("--format", ctx.globals.format, "Output format: text or json (lint also: sarif, github, junit)");
+  // Each command narrows this further (status: text or json); an unknown
+  // value is a usage error before any command runs.
+  app.add_option("--format", ctx.globals.format, "Output format: text or json (lint, verify also: sarif, github, junit)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "junit"}));
   app.add_option("--lock-timeout", ctx.globals.lock_timeout, "How long to wait for another runner (default: 60s)");
 
   int rc = kExitInternal;
@@ -39,4 +44,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Every error is a Status; anything thrown past that is a bug in dbroll,
+  // reported as one rather than an abort.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "dbroll: internal error: " << e.what() << " -- please report it\n";
+  } catch (...) {
+    std::cerr << "dbroll: internal error: unknown exception -- please report it\n";
+  }
+  return dbroll::cli::kExitInternal;
 }

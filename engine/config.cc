@@ -235,7 +235,11 @@ Status Apply(Config* cfg) {
     }
     e.versioning = *v;
   }
-  if (auto* v = get("migrations", "lock_timeout")) e.lock_timeout = ParseDuration(*v).value();
+  if (auto* v = get("migrations", "lock_timeout")) {
+    auto d = ParseDuration(*v);
+    if (!d.ok()) return Status(Code::kInvalidArgument, cfg->path + ": [migrations] lock_timeout: " + d.status().message());
+    e.lock_timeout = d.value();
+  }
   // Every dialect section goes to the driver as "section.key"; the driver
   // for the URL in the end (flags may change it) picks its own.
   for (const char* d : {"postgres", "mysql", "sqlite"}) {
@@ -257,22 +261,39 @@ std::string Config::Get(const std::string& section, const std::string& key,
 }
 
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  if (text.empty()) return Status(Code::kInvalidArgument, "empty duration");
+  // One grammar for every duration: digits, an optional fraction, an optional
+  // unit. No sign, exponent, "inf" or "nan" (std::stod would take them all).
+  const std::string forms =
+      " -- use a number with a unit: 500ms, 5s, 1.5s, 2m, 1h (a bare number is milliseconds), at most " +
+      std::to_string(kMaxDurationMs / 3600000) + "h";
+  auto bad = [&](const std::string& why) {
+    return Status(Code::kInvalidArgument, "'" + text + "' " + why + forms);
+  };
   size_t i = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &i);
-  } catch (...) {
-    return Status(Code::kInvalidArgument, "'" + text + "' is not a duration (use e.g. 500ms, 5s, 2m, 1h)");
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  const size_t int_end = i;
+  size_t frac_end = i;
+  if (i < text.size() && text[i] == '.') {
+    frac_end = ++i;
+    while (frac_end < text.size() && text[frac_end] >= '0' && text[frac_end] <= '9') ++frac_end;
+    if (frac_end == i) return bad("is not a duration");
   }
-  std::string unit = text.substr(i);
-  double ms;
-  if (unit.empty() || unit == "ms") ms = value;
-  else if (unit == "s") ms = value * 1000;
-  else if (unit == "m" || unit == "min") ms = value * 60000;
-  else if (unit == "h") ms = value * 3600000;
-  else return Status(Code::kInvalidArgument, "'" + text + "' is not a duration (use e.g. 500ms, 5s, 2m, 1h)");
-  if (ms < 0) return Status(Code::kInvalidArgument, "'" + text + "' is negative");
+  if (int_end == 0) return bad(text.empty() ? "is empty, not a duration" : "is not a duration");
+  const std::string unit = text.substr(frac_end);
+  long double scale;
+  if (unit.empty() || unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m" || unit == "min") scale = 60000;
+  else if (unit == "h") scale = 3600000;
+  else return bad("is not a duration (unknown unit '" + unit + "')");
+  // Digits only, so the value is finite; too many of them is too long anyway.
+  if (int_end > 18) return bad("is too long");
+  long double value = 0;
+  for (size_t k = 0; k < int_end; ++k) value = value * 10 + (text[k] - '0');
+  long double frac = 0.1L;
+  for (size_t k = int_end + 1; k < frac_end && k < int_end + 10; ++k, frac /= 10) value += (text[k] - '0') * frac;
+  const long double ms = value * scale;
+  if (ms > static_cast<long double>(kMaxDurationMs)) return bad("is too long");
   return std::chrono::milliseconds(static_cast<long long>(ms));
 }
 

@@ -175,6 +175,7 @@ class SqlDeployStore : public DeployStore {
 
   Status Ensure() {
     if (ensured_) return Status::Ok();
+    DBROLL_RETURN_IF_ERROR(driver_->PrepareForWrites());
     const bool my = d_ == Dialect::kMysql;
     const std::string text = my ? "LONGTEXT" : "TEXT";
     const std::string tail = my ? " DEFAULT CHARSET=utf8mb4" : "";

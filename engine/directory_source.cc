@@ -15,6 +15,7 @@
 
 #include "dbroll/source.h"
 #include "engine/checksum.h"
+#include "engine/directory_source.h"
 
 namespace dbroll {
 namespace {
@@ -73,52 +74,138 @@ bool FlatFile(const std::string& f, std::string* stem, std::string* key) {
   return false;
 }
 
+enum class EntryKind { kDir, kFile, kDangling, kOther };
+
 struct Entry {
   std::string name;
-  bool is_dir;
+  EntryKind kind;
+  std::string other;  // kOther: "FIFO", "socket", ...
 };
 
+std::string KindOf(mode_t m) {
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISDIR(m)) return "a directory";
+  return "an unknown kind of file";
+}
+
 // Sorted entries of `dir` (without . and ..); false when it cannot be read.
+// Symbolic links are followed; one that points nowhere is kDangling.
 bool ListDir(const std::string& dir, std::vector<Entry>* out) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return false;
+  errno = 0;
   while (dirent* e = ::readdir(d)) {
     if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
-    bool is_dir = e->d_type == DT_DIR;
-    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+    Entry entry{e->d_name, EntryKind::kFile, ""};
+    if (e->d_type == DT_DIR) {
+      entry.kind = EntryKind::kDir;
+    } else if (e->d_type == DT_REG) {
+      entry.kind = EntryKind::kFile;
+    } else {
       struct stat st;
-      is_dir = ::stat((dir + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      if (::stat((dir + "/" + e->d_name).c_str(), &st) != 0) {
+        entry.kind = EntryKind::kDangling;
+      } else if (S_ISDIR(st.st_mode)) {
+        entry.kind = EntryKind::kDir;
+      } else if (S_ISREG(st.st_mode)) {
+        entry.kind = EntryKind::kFile;
+      } else {
+        entry.kind = EntryKind::kOther;
+        entry.other = KindOf(st.st_mode);
+      }
     }
-    out->push_back(Entry{e->d_name, is_dir});
+    out->push_back(std::move(entry));
+    errno = 0;
   }
+  const int err = errno;
   ::closedir(d);
+  if (err != 0) return false;
   std::sort(out->begin(), out->end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
   return true;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+enum class Read { kOk, kAbsent, kError };
+
+// Reads a whole regular file. kAbsent only when no such name exists; a
+// dangling link, a permission problem, a FIFO or a device is kError with the
+// reason in *why -- never "absent", so a broken up.sqlite.sql never falls
+// back to up.sql. O_NONBLOCK: opening a FIFO must not wait for a writer.
+Read ReadFile(const std::string& path, std::string* out, std::string* why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int err = errno;
+    struct stat st;
+    if (err == ENOENT && ::lstat(path.c_str(), &st) != 0) return Read::kAbsent;
+    *why = err == ENOENT ? "a symbolic link to a file that does not exist" : std::string("cannot open: ") + std::strerror(err);
+    return Read::kError;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    *why = std::string("cannot stat: ") + std::strerror(errno);
+    ::close(fd);
+    return Read::kError;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *why = KindOf(st.st_mode) + ", not a regular file";
+    ::close(fd);
+    return Read::kError;
+  }
+  // Read until the size fstat gave: a read may return less than asked at
+  // any point, and only a 0 before that size is an (unexpected) end.
+  const size_t size = static_cast<size_t>(st.st_size);
+  out->resize(size);
+  size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(fd, out->data() + got, size - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
+      *why = std::string("cannot read: ") + std::strerror(errno);
       ::close(fd);
-      return false;
+      return Read::kError;
     }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-    // A short read of a regular file is its end: saves a read per file.
-    if (static_cast<size_t>(n) < sizeof buf) break;
+    if (n == 0) {
+      *why = "the file shrank while it was read";
+      ::close(fd);
+      return Read::kError;
+    }
+    got += static_cast<size_t>(n);
   }
   ::close(fd);
-  return true;
+  return Read::kOk;
 }
+
+// Files dbroll ignores in the migrations directory (docs/guide.md lists them).
+bool Ignorable(const std::string& f) {
+  if (f.empty() || f[0] == '.') return true;  // .gitkeep, .DS_Store, editor files
+  if (f.rfind("README", 0) == 0 || f.rfind("readme", 0) == 0) return true;
+  if (f.rfind("LICENSE", 0) == 0 || f == "dbroll.toml") return true;
+  return EndsWith(f, ".md") || EndsWith(f, ".txt") || EndsWith(f, "~");
+}
+
+// "<digits>_<name>": a name of at least one character, without spaces or
+// control characters.
+bool ValidStem(const std::string& stem) {
+  std::string version, name;
+  if (!SplitVersionName(stem, &version, &name) || stem.find('_') == std::string::npos || name.empty()) {
+    return false;
+  }
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+constexpr const char* kExpectedForm =
+    " -- a migration is <digits>_<name>/ holding up.sql and down.sql, or <digits>_<name>.up.sql and "
+    "<digits>_<name>.down.sql (e.g. 0002_add_users); rename it, or move it out of the migrations directory";
 
 class DirectorySource : public MigrationSource {
  public:
-  DirectorySource(std::string dir, std::string display_root) : dir_(std::move(dir)) {
+  DirectorySource(std::string dir, std::string display_root, bool require_down)
+      : dir_(std::move(dir)), require_down_(require_down) {
     while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
     display_dir_ = dir_;
     std::string root = display_root;
@@ -144,8 +231,20 @@ class DirectorySource : public MigrationSource {
     const std::string dial = DialectName(dialect);
     for (const auto& e : entries) {
       std::string version, name;
-      if (e.is_dir) {
-        if (!SplitVersionName(e.name, &version, &name)) continue;
+      if (Ignorable(e.name)) continue;
+      if (e.kind == EntryKind::kDangling) {
+        return Status(Code::kInvalidArgument, Display(e.name) +
+                                                  ": a symbolic link to nothing -- fix or remove it");
+      }
+      if (e.kind == EntryKind::kOther) {
+        return Status(Code::kInvalidArgument, Display(e.name) + ": " + e.other +
+                                                  ", not a migration -- remove it from the migrations directory");
+      }
+      if (e.kind == EntryKind::kDir) {
+        if (!ValidStem(e.name)) {
+          return Status(Code::kInvalidArgument, Display(e.name) + "/: not a migration directory name" + kExpectedForm);
+        }
+        SplitVersionName(e.name, &version, &name);
         // Open the names this dialect can use rather than listing the
         // directory: fewer system calls, and the text is read once. A
         // directory with none of them (empty: a migration still being
@@ -153,11 +252,16 @@ class DirectorySource : public MigrationSource {
         std::map<std::string, std::string> picked;  // key -> text
         for (const char* dir : {"up", "down"}) {
           for (const std::string& key : {std::string(dir) + "." + dial, std::string(dir)}) {
-            std::string text;
-            if (ReadFile(dir_ + "/" + e.name + "/" + key + ".sql", &text)) {
-              picked.emplace(key, std::move(text));
-              break;
+            std::string text, why;
+            const Read r = ReadFile(dir_ + "/" + e.name + "/" + key + ".sql", &text, &why);
+            if (r == Read::kAbsent) continue;
+            if (r == Read::kError) {
+              return Status(Code::kInvalidArgument, Display(e.name + "/" + key + ".sql") + ": " + why +
+                                                        " -- fix it; dbroll never skips or replaces an unreadable "
+                                                        "migration file");
             }
+            picked.emplace(key, std::move(text));
+            break;
           }
         }
         if (picked.empty()) continue;
@@ -168,7 +272,11 @@ class DirectorySource : public MigrationSource {
         continue;
       }
       std::string key, stem;
-      if (!FlatFile(e.name, &stem, &key) || !SplitVersionName(stem, &version, &name)) continue;
+      if (!FlatFile(e.name, &stem, &key) || !ValidStem(stem)) {
+        return Status(Code::kInvalidArgument, Display(e.name) + ": not a migration file" + kExpectedForm +
+                                                  " (README*, *.md, *.txt and dotfiles are ignored)");
+      }
+      SplitVersionName(stem, &version, &name);
       auto it = found.find(version);
       if (it != found.end()) {
         Candidate& c = it->second;
@@ -219,7 +327,7 @@ class DirectorySource : public MigrationSource {
         Script s;
         DBROLL_RETURN_IF_ERROR(ReadScript(*down, down_text, &s, &errors));
         m.down = std::move(s);
-      } else if (!m.up.directives.irreversible) {
+      } else if (require_down_ && !m.up.directives.irreversible) {
         return Status(Code::kInvalidArgument,
                       Display(*up) + ": up without a down for version " + v +
                           " -- add down.sql, or mark the up `-- dbroll:irreversible <reason>`");
@@ -264,11 +372,12 @@ class DirectorySource : public MigrationSource {
   Status ReadScript(const std::string& rel, std::string* preloaded, Script* s,
                     std::vector<std::string>* errors) const {
     s->path = Display(rel);
+    std::string why;
     if (preloaded) {
       s->text = std::move(*preloaded);
-    } else if (!ReadFile(dir_ + "/" + rel, &s->text)) {
-      return Status(Code::kInvalidArgument, s->path + ": cannot read file (" + std::strerror(errno) +
-                                                ") -- check its permissions");
+    } else if (ReadFile(dir_ + "/" + rel, &s->text, &why) != Read::kOk) {
+      if (why.empty()) why = "it disappeared while migrations were listed";
+      return Status(Code::kInvalidArgument, s->path + ": " + why + " -- fix it and run dbroll again");
     }
     s->checksum = internal::Sha256Hex(s->text);
     // Most files carry no directive: skip the line-by-line parse for them.
@@ -285,12 +394,22 @@ class DirectorySource : public MigrationSource {
 
   std::string dir_;
   std::string display_dir_;
+  bool require_down_;
 };
 
 }  // namespace
 
 std::unique_ptr<MigrationSource> MigrationSource::Directory(std::string dir, std::string display_root) {
-  return std::make_unique<DirectorySource>(std::move(dir), std::move(display_root));
+  return std::make_unique<DirectorySource>(std::move(dir), std::move(display_root), /*require_down=*/true);
 }
+
+namespace internal {
+
+Result<std::vector<Migration>> ListMigrationDirectory(const std::string& dir, const std::string& display_root,
+                                                      Dialect dialect, bool require_down) {
+  return DirectorySource(dir, display_root, require_down).List(dialect);
+}
+
+}  // namespace internal
 
 }  // namespace dbroll

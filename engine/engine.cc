@@ -32,6 +32,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Obser
   d.schema = options.schema;
   d.history_table = options.history_table;
   d.settings = options.driver_settings;
+  d.read_only = options.read_only;
   auto driver = OpenDriver(d);
   if (!driver.ok()) return driver.status();
   fs::path dir = options.migrations_dir;

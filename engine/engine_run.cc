@@ -233,6 +233,13 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   LockScope lock(this);
   auto st = LockAndLoad(&lock, o.dry_run, false);
   if (!st.ok()) return st.status();
+  if (o.to && !st->rows.count(*o.to) &&
+      std::none_of(st->migrations.begin(), st->migrations.end(),
+                   [&](const Migration& m) { return CompareVersions(m.version, *o.to) == 0; })) {
+    return Status(Code::kNotFound, "version " + *o.to +
+                                       " is not among the migration files -- dbroll migrate --to names an existing "
+                                       "version (see dbroll status); nothing was applied");
+  }
   std::string refusal;
   for (const auto& p : Check(st.value())) {
     const bool blocking = p.message.find("changed since it was applied") != std::string::npos ||

@@ -28,10 +28,14 @@ std::string QuoteLiteral(Dialect d, const std::string& value) {
     }
     return out + "' USING utf8mb4)";
   }
-  std::string out = "'";
+  // PostgreSQL reads backslashes in '...' as escapes when a database sets
+  // standard_conforming_strings=off; E'...' means the same under either
+  // setting, so a stored down script stays byte-exact.
+  const bool escape = d == Dialect::kPostgres && value.find('\\') != std::string::npos;
+  std::string out = escape ? "E'" : "'";
   for (char c : value) {
     out += c;
-    if (c == '\'') out += '\'';
+    if (c == '\'' || (escape && c == '\\')) out += c;
   }
   return out + "'";
 }
@@ -120,6 +124,7 @@ Status History::Ensure() {
     }
     return Status::Ok();
   }
+  DBROLL_RETURN_IF_ERROR(driver_->PrepareForWrites());
   const bool my = dialect_ == Dialect::kMysql;
   const std::string text = my ? "LONGTEXT" : "TEXT";
   const std::string tail = my ? " DEFAULT CHARSET=utf8mb4" : "";

@@ -90,6 +90,7 @@ ScratchDatabase::~ScratchDatabase() {
 Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions& options) const {
   EngineOptions o = options;
   o.url = url_;
+  o.read_only = false;  // the scratch database is dbroll's own to write
   return Engine::Open(o, nullptr);
 }
 

@@ -1,36 +1,20 @@
-// Migration discovery for the linter. It differs from the engine's directory
-// source in one way that matters: a missing down is a finding, not an error.
+// Migration discovery for the linter: the engine's directory lister, with one
+// difference that matters -- a missing down is a finding, not an error.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "dbroll/lint.h"
-#include "engine/checksum.h"
+#include "engine/directory_source.h"
 
 namespace dbroll {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Files {
-  std::string version, name;
-  std::map<std::string, fs::path> by_key;  // "up", "up.postgres", "down", ...
-};
-
 bool IsDialectWord(const std::string& w) {
   return w == "postgres" || w == "mysql" || w == "sqlite";
-}
-
-// "0001_add_users" -> version "0001", name "add_users".
-bool SplitStem(const std::string& stem, std::string* version, std::string* name) {
-  size_t i = 0;
-  while (i < stem.size() && std::isdigit(static_cast<unsigned char>(stem[i]))) ++i;
-  if (i == 0) return false;
-  *version = stem.substr(0, i);
-  *name = i < stem.size() && stem[i] == '_' ? stem.substr(i + 1) : stem.substr(i);
-  return true;
 }
 
 // Classifies a .sql file: its migration stem and key, for both layouts.
@@ -66,80 +50,63 @@ bool Classify(const fs::path& p, std::string* stem, std::string* key) {
 
 Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::string>& paths, Dialect dialect,
                                                      const std::string& display_root) {
-  std::map<std::string, Files> found;  // by "<parent>/<stem>"
-  auto add = [&](const fs::path& p) {
-    std::string stem, key, version, name;
-    if (!Classify(p, &stem, &key) || !SplitStem(stem, &version, &name)) return;
-    const bool dir_layout = p.filename().string().rfind("up", 0) == 0 || p.filename().string().rfind("down", 0) == 0;
-    const std::string id = (dir_layout ? p.parent_path() : p.parent_path() / stem).lexically_normal().string();
-    Files& f = found[id];
-    f.version = version;
-    f.name = name;
-    f.by_key[key] = p;
-  };
+  // Directories are listed by the engine's own lister, so lint and migrate
+  // see the same migrations and refuse the same odd entries. A path inside
+  // the migrations directory (one version directory, one file) is linted by
+  // listing its migrations directory and keeping that migration.
+  const std::string root = fs::path(display_root.empty() ? "." : display_root).lexically_normal().string();
+  std::map<std::string, Migration> found;  // by up path: a migration named twice is linted once
   for (const auto& given : paths) {
     std::error_code ec;
-    const fs::path p(given);
+    const fs::path p = fs::path(given).lexically_normal();
     if (!fs::exists(p, ec)) return Status(Code::kNotFound, given + ": no such file or directory");
-    if (fs::is_regular_file(p, ec)) {
-      // One file names its migration: lint it with its pair.
+    fs::path list_dir = p;
+    std::string keep_dir;   // keep migrations whose directory has this name
+    std::string keep_file;  // or whose up or down file has this name
+    if (fs::is_directory(p, ec)) {
+      std::string stem, key;
+      bool version_dir = false;
+      for (const char* f : {"up.sql", "down.sql"}) version_dir = version_dir || fs::exists(p / f, ec);
+      for (const auto& e : fs::directory_iterator(p, ec)) {
+        if (version_dir) break;
+        if (e.is_regular_file(ec) && Classify(e.path(), &stem, &key) &&
+            (e.path().filename().string().rfind("up", 0) == 0 || e.path().filename().string().rfind("down", 0) == 0)) {
+          version_dir = true;
+        }
+      }
+      if (version_dir) {
+        list_dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+        keep_dir = p.filename().string();
+      }
+    } else {
       std::string stem, key;
       if (!Classify(p, &stem, &key)) {
         return Status(Code::kInvalidArgument, given + ": not a migration file (up.sql, down.sql, <v>_<name>.up.sql)");
       }
-      for (const auto& e : fs::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
-        std::string s2, k2;
-        if (e.is_regular_file() && Classify(e.path(), &s2, &k2) && s2 == stem) add(e.path());
+      const std::string f = p.filename().string();
+      if (f.rfind("up", 0) == 0 || f.rfind("down", 0) == 0) {  // <dir>/up.sql
+        keep_dir = p.parent_path().filename().string();
+        list_dir = p.parent_path().has_parent_path() ? p.parent_path().parent_path() : fs::path(".");
+      } else {
+        keep_file = f;
+        list_dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
       }
-      continue;
     }
-    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file()) add(it->path());
+    auto listed = internal::ListMigrationDirectory(list_dir.string(), root, dialect, /*require_down=*/false);
+    if (!listed.ok()) return listed.status();
+    for (auto& m : listed.value()) {
+      const fs::path up(m.up.path);
+      if (!keep_dir.empty() && up.parent_path().filename() != keep_dir) continue;
+      if (!keep_file.empty() && up.filename() != keep_file &&
+          !(m.down && fs::path(m.down->path).filename() == keep_file)) {
+        continue;
+      }
+      found.emplace(m.up.path, std::move(m));
     }
   }
-  auto display = [&](const fs::path& p) {
-    std::string s = p.lexically_normal().string();
-    std::string root = fs::path(display_root).lexically_normal().string();
-    if (!root.empty() && root != "." && root != "./") {
-      if (root.back() != '/') root += '/';
-      if (s.rfind(root, 0) == 0) s = s.substr(root.size());
-    }
-    return s;
-  };
-  auto read = [&](const fs::path& p, Script* s) -> Status {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return Status(Code::kInvalidArgument, display(p) + ": cannot read file -- check its permissions");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    s->path = display(p);
-    s->text = buf.str();
-    s->checksum = internal::Sha256Hex(s->text);
-    // Bad directives are findings (allow-without-reason) or caught by migrate.
-    s->directives = ParseDirectives(s->path, s->text, nullptr);
-    return Status::Ok();
-  };
-  const std::string dial = DialectName(dialect);
   std::vector<Migration> out;
-  for (auto& [id, f] : found) {
-    auto pick = [&](const std::string& dir) -> const fs::path* {
-      auto it = f.by_key.find(dir + "." + dial);
-      if (it == f.by_key.end()) it = f.by_key.find(dir);
-      return it == f.by_key.end() ? nullptr : &it->second;
-    };
-    const fs::path* up = pick("up");
-    if (!up) continue;  // a down alone or another dialect's files: nothing to run
-    Migration m;
-    m.version = f.version;
-    m.name = f.name;
-    DBROLL_RETURN_IF_ERROR(read(*up, &m.up));
-    if (const fs::path* down = pick("down")) {
-      Script s;
-      DBROLL_RETURN_IF_ERROR(read(*down, &s));
-      m.down = std::move(s);
-    }
-    out.push_back(std::move(m));
-  }
+  out.reserve(found.size());
+  for (auto& [path, m] : found) out.push_back(std::move(m));
   std::stable_sort(out.begin(), out.end(),
                    [](const Migration& a, const Migration& b) { return CompareVersions(a.version, b.version) < 0; });
   return out;

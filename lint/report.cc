@@ -50,7 +50,7 @@ std::string Text(const std::vector<Finding>& fs, int files, bool color) {
 void JsonString(const std::string& s, std::string* o) {
   for (char c : s) {
     if (static_cast<unsigned char>(c) >= 0x80) {
-      *o += json(s).dump();
+      *o += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
       return;
     }
   }
@@ -158,7 +158,7 @@ std::string Sarif(const std::vector<Finding>& fs) {
                                                            {"informationUri", "https://github.com/dbroll/dbroll"},
                                                            {"rules", rules}}}}},
                                      {"results", results}}})}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 // Workflow commands escape %, CR and LF in data, and also , and : in properties.

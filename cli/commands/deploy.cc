@@ -69,10 +69,16 @@ std::string Duration(const DeployRecord& d) {
   // Both stamps are "YYYY-MM-DDTHH:MM:SS.mmmZ"; a deploy spans minutes, so
   // the difference within a day is what matters.
   if (d.finished_at.size() < 23 || d.started_at.size() < 23) return "";
-  auto ms = [](const std::string& t) {
-    return ((std::stoll(t.substr(8, 2)) * 24 + std::stoll(t.substr(11, 2))) * 60 + std::stoll(t.substr(14, 2))) *
-               60000LL +
-           std::stoll(t.substr(17, 2)) * 1000LL + std::stoll(t.substr(20, 3));
+  // The stamps come from the database: anything not a digit counts as 0
+  // rather than throwing.
+  auto num = [](const std::string& t, size_t at, size_t n) {
+    long long v = 0;
+    for (size_t i = at; i < at + n; ++i) v = v * 10 + (std::isdigit(static_cast<unsigned char>(t[i])) ? t[i] - '0' : 0);
+    return v;
+  };
+  auto ms = [&](const std::string& t) {
+    return ((num(t, 8, 2) * 24 + num(t, 11, 2)) * 60 + num(t, 14, 2)) * 60000LL + num(t, 17, 2) * 1000LL +
+           num(t, 20, 3);
   };
   long long took = ms(d.finished_at) - ms(d.started_at);
   if (took < 0) return "";

@@ -16,6 +16,7 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_flag("--check-drift", *check_drift, "Run dbroll drift first; apply nothing if the schema drifted");
   cmd->callback([&ctx, rc, opts, to, check_drift] {
     if (!to->empty()) opts->to = *to;
+    ctx.read_only = opts->dry_run;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       if (*check_drift) {
         Status d = RunDrift(ctx, e, "");
@@ -50,6 +51,7 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
     if (!to->empty()) opts->to = *to;
     if (!to_release->empty()) opts->to_release = *to_release;
     opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
+    ctx.read_only = opts->dry_run;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       Status s = e.Down(*opts);
       if (opts->dry_run) return s;

@@ -14,6 +14,10 @@ using nlohmann::json;
 
 json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
+// File names and messages are bytes, not always UTF-8: invalid sequences
+// become U+FFFD instead of an exception.
+std::string Dump(const json& doc) { return doc.dump(2, ' ', false, json::error_handler_t::replace); }
+
 void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
   std::cout << "database: " << db << "\n";
   std::cout << "current version: " << (r.current_version.empty() ? "(none)" : r.current_version);
@@ -45,6 +49,11 @@ void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
 void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("status", "Show every version: applied, pending, failed, drifted");
   cmd->callback([&ctx, rc] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "status"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    ctx.read_only = true;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       auto r = e.GetStatus();
       if (!r.ok()) return r.status();
@@ -79,7 +88,7 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
           versions.push_back(j);
         }
         doc["versions"] = versions;
-        std::cout << ctx.Redact(doc.dump(2)) << "\n";
+        std::cout << ctx.Redact(Dump(doc)) << "\n";
       } else {
         PrintStatusText(r.value(), db, ctx.color());
       }
@@ -99,13 +108,18 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
 void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("validate", "Check applied migrations against the files (checksums, missing, unpaired)");
   cmd->callback([&ctx, rc] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "validate"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    ctx.read_only = true;
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
       auto problems = e.Validate();
       if (!problems.ok()) return problems.status();
       if (ctx.globals.format == "json") {
         json arr = json::array();
         for (const auto& p : *problems) arr.push_back({{"version", p.version}, {"path", p.path}, {"message", p.message}});
-        std::cout << json{{"problems", arr}}.dump(2) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"problems", arr}})) << "\n";
       } else {
         for (const auto& p : *problems) std::cout << p.message << "\n";
         if (problems->empty()) std::cout << "ok: every applied migration matches its files\n";
@@ -123,6 +137,11 @@ void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
   auto limit = std::make_shared<int>(50);
   cmd->add_option("--limit,-n", *limit, "How many entries (0: all)");
   cmd->callback([&ctx, rc, limit] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "history"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    ctx.read_only = true;
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
       auto log = e.History(*limit);
       if (!log.ok()) return log.status();
@@ -133,7 +152,7 @@ void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
                          {"versions", l.versions}, {"release", Opt(l.release)},
                          {"schema_version", l.schema_version}, {"outcome", l.outcome}, {"message", l.message}});
         }
-        std::cout << ctx.Redact(json{{"log", arr}}.dump(2)) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"log", arr}})) << "\n";
         return Status::Ok();
       }
       for (const auto& l : *log) {

@@ -63,7 +63,7 @@ Status RunDrift(Context& ctx, Engine& live, const std::string& scratch_url) {
     }
     std::cout << json{{"format", 1}, {"applied_version", r->applied_version}, {"drift", changes},
                       {"notes", r->notes}}
-                     .dump(2)
+                     .dump(2, ' ', false, json::error_handler_t::replace)
               << "\n";
   } else {
     for (const auto& m : r->messages) std::cout << "drift: " << m << "\n";
@@ -101,10 +101,12 @@ void RegisterSchema(CLI::App& app, Context& ctx, int* rc) {
   auto output = std::make_shared<std::string>();
   dump->add_option("--output,-o", *output, "Write to this file instead of stdout");
   dump->callback([&ctx, rc, output] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "schema dump"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    ctx.read_only = true;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
-      if (ctx.globals.format != "text" && ctx.globals.format != "json") {
-        return Status(Code::kInvalidArgument, "--format " + ctx.globals.format + ": schema dump writes text or json");
-      }
       auto snap = TakeSnapshot(e.driver(), SnapshotOptionsFor(cfg.engine));
       if (!snap.ok()) return snap.status();
       const std::string text =
@@ -171,6 +173,11 @@ void RegisterDrift(CLI::App& app, Context& ctx, int* rc) {
   auto scratch = std::make_shared<std::string>();
   cmd->add_option("--scratch-url", *scratch, "Scratch database to use (default: a temporary one, dropped after)");
   cmd->callback([&ctx, rc, scratch] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "drift"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    ctx.read_only = true;
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return RunDrift(ctx, e, *scratch); });
   });
 }

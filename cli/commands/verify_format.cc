@@ -141,8 +141,8 @@ Result<std::string> RenderVerifyReport(const VerifyReport& report, const std::st
     for (const auto& v : report.versions) out += VerifyVersionText(v, false);
     return out;
   }
-  if (format == "json") return Json(report).dump(2) + "\n";
-  if (format == "sarif") return Sarif(report).dump(2) + "\n";
+  if (format == "json") return Json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (format == "sarif") return Sarif(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (format == "github") return Github(report);
   if (format == "junit") return Junit(report);
   return Status(Code::kInvalidArgument,

@@ -145,7 +145,7 @@ class MysqlDriver : public Driver {
     }
     if (auto it = settings.find("mysql.lock_wait_timeout"); it != settings.end()) {
       auto d = ParseDuration(it->second);
-      if (!d.ok()) return d.status();
+      if (!d.ok()) return Status(Code::kInvalidArgument, "[mysql] lock_wait_timeout: " + d.status().message());
       const long long secs = std::max<long long>(1, (d->count() + 999) / 1000);
       DBROLL_RETURN_IF_ERROR(Exec("SET SESSION lock_wait_timeout=" + std::to_string(secs)));
     }
@@ -310,8 +310,8 @@ Result<int> ParseSeconds(const std::string& key, const std::string& text) {
   const bool bare = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
   });
-  if (bare) return std::atoi(text.c_str());
-  auto d = ParseDuration(text);
+  if (bare && text.size() <= 9) return std::atoi(text.c_str());
+  auto d = ParseDuration(bare ? text + "s" : text);
   if (!d.ok()) {
     return Status(Code::kInvalidArgument, key + "=" + text + " is not a duration -- use seconds, e.g. " + key + "=10");
   }

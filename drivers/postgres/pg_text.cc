@@ -1,5 +1,6 @@
 #include "drivers/postgres/pg_text.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "dbroll/url.h"
@@ -184,6 +185,12 @@ size_t CharPositionToByte(std::string_view text, long pos) {
   return text.size();
 }
 
+size_t ServerPositionToByte(std::string_view text, long pos, const std::string& server_encoding) {
+  if (server_encoding != "SQL_ASCII") return CharPositionToByte(text, pos);
+  if (pos <= 1) return 0;
+  return std::min(static_cast<size_t>(pos - 1), text.size());
+}
+
 std::string QuoteIdent(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
@@ -194,13 +201,7 @@ std::string QuoteIdent(const std::string& name) {
 }
 
 std::string Scrub(std::string message, const std::string& secret) {
-  if (secret.empty()) return message;
-  size_t p = 0;
-  while ((p = message.find(secret, p)) != std::string::npos) {
-    message.replace(p, secret.size(), "***");
-    p += 3;
-  }
-  return message;
+  return RedactSecret(message, secret);
 }
 
 }  // namespace dbroll::internal::pg

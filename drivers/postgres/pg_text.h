@@ -40,10 +40,16 @@ int64_t LockKey(const std::string& database, const std::string& schema, const st
 // (UTF-8); text.size() when past the end.
 size_t CharPositionToByte(std::string_view text, long pos);
 
+// Byte offset of the server's 1-based error position `pos` in `text`. The
+// server counts characters of its own encoding after converting from the
+// client's UTF-8, which is one per UTF-8 character -- except in a SQL_ASCII
+// database, which converts nothing and counts bytes.
+size_t ServerPositionToByte(std::string_view text, long pos, const std::string& server_encoding);
+
 // "a"."b" style identifier quoting.
 std::string QuoteIdent(const std::string& name);
 
-// `message` with every occurrence of `secret` replaced by "***".
+// `message` with `secret` replaced by "***" (see RedactSecret).
 std::string Scrub(std::string message, const std::string& secret);
 
 }  // namespace dbroll::internal::pg

@@ -108,18 +108,30 @@ Status FromCurrentException(const std::string& secret) {
 class PostgresDriver : public Driver {
  public:
   PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret,
-                 std::string version, int64_t lock_key)
+                 std::string version, int64_t lock_key, std::string server_encoding, std::string schema_to_create)
       : conn_(std::move(conn)),
         raw_(raw),
         secret_(std::move(secret)),
         version_(std::move(version)),
-        lock_key_(lock_key) {}
+        lock_key_(lock_key),
+        server_encoding_(std::move(server_encoding)),
+        schema_to_create_(std::move(schema_to_create)) {}
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string ServerVersion() const override { return "PostgreSQL " + version_; }
   bool TransactionalDdl() const override { return true; }
   std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
     return pg::NonTransactionalReason(s.text);
+  }
+
+  // The configured schema is created here, on the write path, never at
+  // connect: `dbroll status` must leave a database as it found it.
+  Status PrepareForWrites() override {
+    if (schema_to_create_.empty()) return Status::Ok();
+    auto r = Query("CREATE SCHEMA IF NOT EXISTS " + pg::QuoteIdent(schema_to_create_));
+    // 23505: another runner created it between the check and the insert.
+    if (!r.ok() && r.status().sqlstate() != "23505") return r.status();
+    return Status::Ok();
   }
 
   // A session-level advisory lock: the server frees it when the session ends,
@@ -239,7 +251,7 @@ class PostgresDriver : public Driver {
     // the statement exactly. Without one (runtime errors), the count of
     // results does.
     if (position > 0) {
-      const size_t at = pg::CharPositionToByte(sql, position);
+      const size_t at = pg::ServerPositionToByte(sql, position, server_encoding_);
       for (size_t i = 0; i < parts.size(); ++i) {
         if (at >= starts[i] && at <= ends[i]) {
           s.set_statement_index(static_cast<int>(i));
@@ -301,6 +313,8 @@ class PostgresDriver : public Driver {
   std::string secret_;
   std::string version_;
   int64_t lock_key_;
+  std::string server_encoding_;   // SQL_ASCII counts error positions in bytes
+  std::string schema_to_create_;  // "" when the history lives in current_schema()
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
   bool broken_ = false;
@@ -341,6 +355,8 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     }
     const std::vector<std::string>& path = spec->search_path;
     std::string init = "SET lock_timeout = " + std::to_string(lock_timeout->count()) + ";";
+    // Read-only commands: the server itself refuses any write.
+    if (options.read_only) init += "SET default_transaction_read_only = on;";
     if (statement_timeout->count() >= 0) {
       init += "SET statement_timeout = " + std::to_string(statement_timeout->count()) + ";";
     }
@@ -356,27 +372,25 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       init += ";";
     }
     std::string schema;
-    std::string database, version;
+    std::string database, version, encoding;
+    bool schema_exists = true;
     {
       pqxx::nontransaction tx(*conn);
       init += "SELECT current_database(), current_setting('server_version'), coalesce(current_schema(), ''), " +
               (path.empty() ? std::string("true") : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " +
-                                                        tx.quote(path.front()) + ")");
+                                                        tx.quote(path.front()) + ")") +
+              ", current_setting('server_encoding')";
       const pqxx::result r = tx.exec(init);
       database = r[0][0].c_str();
       version = r[0][1].c_str();
       version = version.substr(0, version.find(' '));
       schema = path.empty() ? r[0][2].c_str() : path.front();
-      if (!path.empty() && std::string(r[0][3].c_str()) != "t") {
-        try {
-          tx.exec("CREATE SCHEMA IF NOT EXISTS " + pg::QuoteIdent(path.front()));
-        } catch (const pqxx::unique_violation&) {
-          // Another runner created it between our check and our CREATE.
-        }
-      }
+      schema_exists = std::string(r[0][3].c_str()) == "t";
+      encoding = r[0][4].c_str();
     }
     return std::unique_ptr<Driver>(new PostgresDriver(std::move(conn), raw, secret, version,
-                                                      pg::LockKey(database, schema, options.history_table)));
+                                                      pg::LockKey(database, schema, options.history_table),
+                                                      encoding, schema_exists ? "" : path.front()));
   } catch (...) {
     Status s = FromCurrentException(secret);
     std::string msg = s.message();

@@ -2,11 +2,13 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
 #include <thread>
 
@@ -39,9 +41,11 @@ std::string FirstWord(const std::string& text) {
 
 class SqliteDriver : public Driver {
  public:
-  SqliteDriver(std::string path, int busy_timeout_ms)
-      : path_(std::move(path)),
-        db_(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {}
+  // `flags`: SQLite::OPEN_* of the connection; `path` is what the user named
+  // (messages, the lock), `open_path` what is opened (":memory:" stands in
+  // for a missing file when reading only).
+  SqliteDriver(std::string path, const std::string& open_path, int flags, int busy_timeout_ms)
+      : path_(std::move(path)), db_(open_path, flags, busy_timeout_ms) {}
 
   ~SqliteDriver() override {
     RestoreJournalMode();
@@ -179,10 +183,22 @@ Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
   int busy_ms = 5000;
   if (auto it = options.settings.find("sqlite.busy_timeout"); it != options.settings.end()) {
     auto d = ParseDuration(it->second);
-    if (d.ok()) busy_ms = static_cast<int>(d->count());
+    if (!d.ok()) return Status(Code::kInvalidArgument, "[sqlite] busy_timeout: " + d.status().message());
+    busy_ms = static_cast<int>(d->count());
+  }
+  std::string open_path = p.string();
+  int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  if (options.read_only && open_path != ":memory:") {
+    // Reading never creates the file: a missing database reads as an empty one.
+    struct stat st;
+    if (::stat(open_path.c_str(), &st) != 0 && errno == ENOENT) {
+      open_path = ":memory:";
+    } else {
+      flags = SQLite::OPEN_READONLY;
+    }
   }
   try {
-    return std::unique_ptr<Driver>(new SqliteDriver(p.string(), busy_ms));
+    return std::unique_ptr<Driver>(new SqliteDriver(p.string(), open_path, flags, busy_ms));
   } catch (const SQLite::Exception& e) {
     return Status(Code::kConnectionLost, p.string() + ": cannot open the SQLite database: " + e.what() +
                                              " -- check that the directory exists and is writable");

@@ -35,6 +35,10 @@ struct DriverOptions {
   std::string history_table = "dbroll_history";
   // Dialect sections of the config, e.g. {"postgres.lock_timeout": "5s"}.
   std::map<std::string, std::string> settings;
+  // Open for reading only: create nothing (a missing SQLite file reads as an
+  // empty database and is not created) and refuse writes where the database
+  // can (PostgreSQL: default_transaction_read_only). Default: false.
+  bool read_only = false;
 };
 
 class Driver {
@@ -52,6 +56,12 @@ class Driver {
     (void)s;
     return std::nullopt;
   }
+
+  // Creates what must exist before the history tables can be created (the
+  // PostgreSQL schema named by DriverOptions::schema or the URL's first
+  // search_path entry). Called only on the write path, so reads never change
+  // the database. Default: nothing to do.
+  virtual Status PrepareForWrites() { return Status::Ok(); }
 
   // Takes the one-runner-per-database lock, waiting up to `timeout`.
   // kLockTimeout when another runner still holds it. The lock must be freed

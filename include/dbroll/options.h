@@ -37,6 +37,10 @@ struct EngineOptions {
   // Dialect sections of the config as "postgres.lock_timeout" -> "5s"; the
   // driver reads its own prefix. Default: empty.
   std::map<std::string, std::string> driver_settings;
+  // For commands that must change nothing (status, validate, history, lint,
+  // --dry-run, schema dump, drift): the driver opens read-only (see
+  // DriverOptions::read_only). Default: false.
+  bool read_only = false;
 };
 
 // dbroll.toml, parsed. Sections the engine does not use ([lint], [deploy],
@@ -64,7 +68,14 @@ Config DefaultConfig(const std::string& dir);
 // "$USER@hostname": who is recorded in the history and logs by default.
 std::string DefaultActor();
 
-// Parses "5s", "200ms", "2m", "1h", "1500" (ms).
+// The longest duration any setting takes: 2^31-1 ms (about 596 h), what
+// PostgreSQL's lock_timeout and SQLite's busy timeout can hold.
+inline constexpr long long kMaxDurationMs = 2147483647;
+
+// Parses "5s", "200ms", "1.5s", "2m", "1h", "1500" (ms): digits, an optional
+// fraction, an optional unit (ms, s, m, min, h). kInvalidArgument for anything
+// else -- a sign, an exponent, "inf", "nan" -- or more than kMaxDurationMs;
+// the message gives the accepted forms, callers prefix the key.
 Result<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
 }  // namespace dbroll

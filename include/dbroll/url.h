@@ -9,8 +9,11 @@
 
 namespace dbroll {
 
-// scheme://user:password@host:port/database?key=value&...  (percent-decoded),
-// or sqlite:path (path is everything after "sqlite:", "sqlite://" or "sqlite3:").
+// scheme://user:password@host:port/database?key=value&...  (percent-decoded:
+// only %XX; a '+' stays a '+'), or sqlite:path (path is everything after
+// "sqlite:", "sqlite://" or "sqlite3:"). A password should percent-encode
+// '/', '?', '#' and '@'; one that holds them raw still parses when a later '@'
+// is followed by a host, and is never shown in an error.
 struct Url {
   std::string scheme;
   std::string user, password;
@@ -21,7 +24,14 @@ struct Url {
   std::map<std::string, std::string> params;
 };
 
+// kInvalidArgument (without the password) for a URL without "://" or with a
+// port that is not 1-65535.
 Result<Url> ParseUrl(const std::string& text);
+
+// `text` with `secret` replaced by "***". A secret shorter than 8 characters
+// is replaced only where it stands alone (not inside a longer word), so a
+// one-letter password does not garble a message.
+std::string RedactSecret(const std::string& text, const std::string& secret);
 
 }  // namespace dbroll
 

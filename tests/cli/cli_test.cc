@@ -1,5 +1,6 @@
 // End-to-end: the real dbroll binary on temp directories and SQLite files.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,6 +227,152 @@ TEST_F(CliTest, InitAndNewScaffoldAProject) {
 TEST_F(CliTest, UnknownFlagIsAUsageError) {
   CmdResult r = Dbroll("migrate --to-the-moon");
   EXPECT_EQ(r.code, 2) << r.out;
+}
+
+TEST_F(CliTest, MigrateToAnUnknownVersionExitsTwoAndAppliesNothing) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
+  CmdResult r = Dbroll("migrate --to 9999");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("version 9999 is not among the migration files"), std::string::npos) << r.out;
+  EXPECT_EQ(Tables("a"), 0);
+  EXPECT_EQ(Tables("b"), 0);
+  CmdResult d = Dbroll("migrate --to 9999 --dry-run");
+  EXPECT_EQ(d.code, 2) << d.out;
+  ASSERT_EQ(Dbroll("migrate --to 0001").code, 0);
+  EXPECT_EQ(Tables("a"), 1);
+  EXPECT_EQ(Tables("b"), 0);
+  CmdResult down = Dbroll("down --to 7777");
+  EXPECT_EQ(down.code, 2) << down.out;
+  EXPECT_EQ(Tables("a"), 1);
+}
+
+TEST_F(CliTest, UnknownFormatIsAUsageErrorOnEveryCommand) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  for (const char* cmd : {"status", "validate", "history", "lint", "migrate", "schema dump", "drift", "deploys"}) {
+    CmdResult r = Dbroll(std::string("--format yaml ") + cmd);
+    EXPECT_EQ(r.code, 2) << cmd << ": " << r.out;
+    EXPECT_NE(r.out.find("--format: yaml not in {text,json,sarif,github,junit}"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(Tables("a"), 0);
+  CmdResult s = Dbroll("--format sarif status");
+  EXPECT_EQ(s.code, 2) << s.out;
+  EXPECT_NE(s.out.find("--format sarif: status writes text or json -- pick one of those"), std::string::npos) << s.out;
+}
+
+TEST_F(CliTest, NewNeverOverwritesAMigrationMadeInTheSameSecond) {
+  std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n"
+                                         "versioning = \"timestamp\"\n";
+  ASSERT_EQ(Dbroll("new same").code, 0);
+  std::vector<fs::path> ups;
+  for (const auto& e : fs::directory_iterator(dir_ / "migrations")) ups.push_back(e.path() / "up.sql");
+  ASSERT_EQ(ups.size(), 1u);
+  std::ofstream(ups[0]) << "CREATE TABLE precious (x int);\n";
+  // Many in a row: most land in the same second as another one.
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Dbroll("new same").code, 0);
+  size_t dirs = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "migrations")) dirs += e.is_directory() ? 1 : 0;
+  EXPECT_EQ(dirs, 6u);
+  std::ifstream in(ups[0]);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "CREATE TABLE precious (x int);\n");
+}
+
+TEST_F(CliTest, NewNextToAVersionWithMoreThanTwentyDigits) {
+  Pair("123456789012345678901234567890_big", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  CmdResult r = Dbroll("new next");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir_ / "migrations/123456789012345678901234567891_next/up.sql")) << r.out;
+}
+
+TEST_F(CliTest, ReadOnlyCommandsCreateNoSqliteFile) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  for (const char* cmd : {"status", "validate", "history", "migrate --dry-run", "down --dry-run", "schema dump",
+                          "--format json status", "lint"}) {
+    CmdResult r = Dbroll(cmd);
+    EXPECT_LT(r.code, 2) << cmd << ": " << r.out;
+    EXPECT_FALSE(fs::exists(dir_ / "app.db")) << cmd << " created the database file";
+  }
+  CmdResult st = Dbroll("status");
+  EXPECT_NE(st.out.find("pending"), std::string::npos) << st.out;
+  // A database that exists is opened read-only and left as it was.
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  const auto before = fs::last_write_time(dir_ / "app.db");
+  EXPECT_EQ(Dbroll("status").code, 0);
+  EXPECT_EQ(Dbroll("migrate --dry-run").code, 0);
+  EXPECT_EQ(fs::last_write_time(dir_ / "app.db"), before);
+}
+
+TEST_F(CliTest, NonUtf8NamesNeverAbortJsonOutput) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Pair("0002_\xe9t", "-- caf\xe9\nCREATE TABLE z (x int);\n", "DROP TABLE z;\n");
+  CmdResult st = Dbroll("--format json status");
+  ASSERT_EQ(st.code, 0) << st.out;
+  auto doc = nlohmann::json::parse(st.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << st.out;
+  EXPECT_EQ(doc["versions"][1]["name"], "\xef\xbf\xbdt");  // U+FFFD for the Latin-1 byte
+  CmdResult lint = Dbroll("--format json lint");
+  EXPECT_LT(lint.code, 2) << lint.out;
+  EXPECT_FALSE(nlohmann::json::parse(lint.out, nullptr, false).is_discarded()) << lint.out;
+}
+
+TEST_F(CliTest, OddVersionNamesFailValidateMigrateAndLintAlike) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  for (const char* bad : {"0002-b", "0002 b", "V3__b", "0004.b", "0001add"}) {
+    Pair(bad, "CREATE TABLE b (id int);", "DROP TABLE b;");
+    const std::string expected = std::string("migrations/") + bad + "/: not a migration directory name";
+    CmdResult v = Dbroll("validate");
+    EXPECT_EQ(v.code, 1) << bad << ": " << v.out;
+    EXPECT_NE(v.out.find(expected), std::string::npos) << v.out;
+    CmdResult m = Dbroll("migrate");
+    EXPECT_EQ(m.code, 2) << bad << ": " << m.out;
+    EXPECT_NE(m.out.find(expected), std::string::npos) << m.out;
+    CmdResult l = Dbroll("lint");
+    EXPECT_EQ(l.code, 2) << bad << ": " << l.out;
+    EXPECT_NE(l.out.find(expected), std::string::npos) << l.out;
+    fs::remove_all(dir_ / "migrations" / bad);
+  }
+  EXPECT_EQ(Tables("a"), 0);
+}
+
+TEST_F(CliTest, FifoNamedLikeAMigrationFailsWithoutHanging) {
+  fs::create_directories(dir_ / "migrations/0001_a");
+  std::ofstream(dir_ / "migrations/0001_a/down.sql") << "DROP TABLE a;";
+  ASSERT_EQ(::mkfifo((dir_ / "migrations/0001_a/up.sql").c_str(), 0600), 0);
+  CmdResult r = Dbroll("migrate");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("migrations/0001_a/up.sql: a FIFO, not a regular file"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, BadDurationsAreRejectedNamingTheKey) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  CmdResult f = Dbroll("--lock-timeout nan migrate");
+  EXPECT_EQ(f.code, 2) << f.out;
+  EXPECT_NE(f.out.find("--lock-timeout: 'nan' is not a duration -- use a number with a unit"), std::string::npos)
+      << f.out;
+  std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\nlock_timeout = \"1e300s\"\n";
+  CmdResult c = Dbroll("migrate");
+  EXPECT_EQ(c.code, 2) << c.out;
+  EXPECT_NE(c.out.find("[migrations] lock_timeout: '1e300s' is not a duration"), std::string::npos) << c.out;
+  EXPECT_EQ(Tables("a"), 0);
+}
+
+TEST_F(CliTest, PasswordsWithSpecialCharactersNeverAppear) {
+  CmdResult raw = Dbroll("--url 'postgres://acc_sec:Zq9SECRETpw/+x@127.0.0.1:1/x' status");
+  EXPECT_EQ(raw.code, 3) << raw.out;
+  EXPECT_EQ(raw.out.find("SECRET"), std::string::npos) << raw.out;
+  EXPECT_NE(raw.out.find("postgres://acc_sec:***@127.0.0.1:1/x"), std::string::npos) << raw.out;
+  CmdResult enc = Dbroll("--url 'postgres://acc_sec:Zq9%2BSECRET%2Fpw%3Fx@127.0.0.1:1/x' --format json status");
+  EXPECT_EQ(enc.code, 3) << enc.out;
+  EXPECT_EQ(enc.out.find("SECRET"), std::string::npos) << enc.out;
+}
+
+TEST_F(CliTest, OneCharacterPasswordDoesNotGarbleMessages) {
+  CmdResult r = Dbroll("--url 'postgres://postgres:s@127.0.0.1:1/postgres' status");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("cannot connect to postgres://postgres:***@127.0.0.1:1/postgres: "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("check the URL, that the server runs, and the credentials"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -58,6 +58,10 @@ class PostgresDriverTest : public ::testing::Test {
 };
 
 TEST_F(PostgresDriverTest, SyntaxErrorNamesTheStatementAndItsBytePosition) {
+  // UTF-8 whatever the cluster's default (initdb without LANG gives SQL_ASCII).
+  PgDropDatabase(db_);
+  ASSERT_TRUE(PgAdmin("CREATE DATABASE \"" + db_ + "\" ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+                  .ok());
   auto d = PgOpen(url_);
   ASSERT_TRUE(d);
   // "é" is two bytes but one character: the position must come back in bytes.
@@ -70,6 +74,20 @@ TEST_F(PostgresDriverTest, SyntaxErrorNamesTheStatementAndItsBytePosition) {
   EXPECT_EQ(s.statement_index(), 1);
   EXPECT_EQ(s.position(), bad.find(",,") + 1);
   EXPECT_EQ(PgScalar(*d, "SELECT count(*) FROM pg_tables WHERE tablename IN ('a', 'book')"), "0");
+}
+
+TEST_F(PostgresDriverTest, SqlAsciiDatabaseCountsErrorPositionsInBytes) {
+  PgDropDatabase(db_);
+  ASSERT_TRUE(
+      PgAdmin("CREATE DATABASE \"" + db_ + "\" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+          .ok());
+  auto d = PgOpen(url_);
+  ASSERT_TRUE(d);
+  const std::string bad = "CREATE TABLE \"é_b\" (id int,, x int)";
+  Status s = d->RunTransaction({S("CREATE TABLE a (id int)"), S(bad)}, {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.statement_index(), 1);
+  EXPECT_EQ(s.position(), bad.find(",,") + 1);
 }
 
 TEST_F(PostgresDriverTest, RuntimeErrorWithoutPositionIsLocatedByItsResult) {
@@ -298,6 +316,14 @@ TEST(PgTextTest, CharacterPositionToByteOffset) {
   EXPECT_EQ(pg::CharPositionToByte("é,x", 2), 2u);
   EXPECT_EQ(pg::CharPositionToByte("aé€b", 4), 6u);
   EXPECT_EQ(pg::CharPositionToByte("ab", 9), 2u);
+}
+
+TEST(PgTextTest, ServerPositionCountsBytesOnlyInSqlAscii) {
+  EXPECT_EQ(pg::ServerPositionToByte("é,x", 2, "UTF8"), 2u);
+  EXPECT_EQ(pg::ServerPositionToByte("é,x", 2, "LATIN1"), 2u);  // the server converted: one character
+  EXPECT_EQ(pg::ServerPositionToByte("é,x", 3, "SQL_ASCII"), 2u);
+  EXPECT_EQ(pg::ServerPositionToByte("ab", 9, "SQL_ASCII"), 2u);
+  EXPECT_EQ(pg::ServerPositionToByte("ab", 0, "SQL_ASCII"), 0u);
 }
 
 TEST(PgTextTest, LockKeyDiffersPerSchemaAndTable) {

@@ -90,6 +90,36 @@ TEST(ConfigTest, ParsesDurations) {
   EXPECT_EQ(ParseDuration("1500").value(), std::chrono::milliseconds(1500));
   EXPECT_FALSE(ParseDuration("5 parsecs").ok());
   EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_EQ(ParseDuration("1.5s").value(), std::chrono::milliseconds(1500));
+  EXPECT_EQ(ParseDuration("1h").value(), std::chrono::hours(1));
+  EXPECT_EQ(ParseDuration("596h").value(), std::chrono::hours(596));
+}
+
+TEST(ConfigTest, RejectsNonFiniteNegativeAndOverflowingDurations) {
+  for (const char* bad : {"nan", "inf", "-inf", "1e300s", "1e3", "-5s", "+5s", "0x10", " 5s", "5s ", "5.s", ".5s",
+                          "597h", "9999999999999999999999s", "2147483648"}) {
+    auto d = ParseDuration(bad);
+    EXPECT_FALSE(d.ok()) << bad << " -> " << (d.ok() ? d->count() : 0);
+  }
+  EXPECT_EQ(ParseDuration("2147483647").value().count(), 2147483647);
+  EXPECT_EQ(ParseDuration("nan").status().message(),
+            "'nan' is not a duration -- use a number with a unit: 500ms, 5s, 1.5s, 2m, 1h (a bare number is "
+            "milliseconds), at most 596h");
+  EXPECT_EQ(ParseDuration("1e300s").status().message(),
+            "'1e300s' is not a duration (unknown unit 'e300s') -- use a number with a unit: 500ms, 5s, 1.5s, 2m, 1h "
+            "(a bare number is milliseconds), at most 596h");
+}
+
+TEST(ConfigTest, BadDurationInTheConfigNamesTheKey) {
+  for (const char* bad : {"nan", "inf", "1e300s", "-1s"}) {
+    const std::string p = Write(std::string("[migrations]\nlock_timeout = \"") + bad + "\"\n");
+    auto c = LoadConfig(p);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(c.status().message().rfind(p + ":2:16: [migrations] lock_timeout: '" + bad + "' is", 0), 0u)
+        << c.status().message();
+    std::filesystem::remove(p);
+  }
 }
 
 }  // namespace

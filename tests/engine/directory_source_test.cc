@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -117,6 +118,93 @@ TEST_F(DirectorySourceTest, MissingDirectoryIsAClearError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "nope: migrations directory not found -- create it with `dbroll init` or set "
                                   "[migrations] dir in dbroll.toml");
+}
+
+TEST_F(DirectorySourceTest, MisnamedVersionDirectoriesAreErrorsNamingTheExpectedForm) {
+  for (const char* bad : {"0002-x", "0002 x", "V3__x", "0004.x", "0001add", "0005_"}) {
+    fs::remove_all(root_ / "migrations");
+    File("0001_a/up.sql", "CREATE TABLE a (id int);");
+    File("0001_a/down.sql", "DROP TABLE a;");
+    File(std::string(bad) + "/up.sql", "CREATE TABLE b (id int);");
+    File(std::string(bad) + "/down.sql", "DROP TABLE b;");
+    auto r = List();
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message(),
+              "migrations/" + std::string(bad) +
+                  "/: not a migration directory name -- a migration is <digits>_<name>/ holding up.sql and down.sql, "
+                  "or <digits>_<name>.up.sql and <digits>_<name>.down.sql (e.g. 0002_add_users); rename it, or move "
+                  "it out of the migrations directory");
+  }
+}
+
+TEST_F(DirectorySourceTest, StrayFilesAreErrorsAndDocumentedOnesAreIgnored) {
+  File("0001_a/up.sql", "CREATE TABLE a (id int);");
+  File("0001_a/down.sql", "DROP TABLE a;");
+  for (const char* ok : {"README", "README.md", "notes.md", "CHANGES.txt", ".gitkeep", "dbroll.toml", "LICENSE"}) {
+    File(ok, "ignored");
+  }
+  fs::create_directories(root_ / "migrations/.git");
+  ASSERT_TRUE(List().ok()) << List().status().ToString();
+  File("0002_b.sql", "CREATE TABLE b (id int);");
+  auto r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("migrations/0002_b.sql: not a migration file -- a migration is", 0), 0u)
+      << r.status().message();
+}
+
+TEST_F(DirectorySourceTest, UnreadableDialectFileNeverFallsBackToTheGenericOne) {
+  File("0001_a/up.sql", "generic");
+  File("0001_a/down.sql", "DROP TABLE a;");
+  // A dangling link and a directory stand in for "cannot read": root reads
+  // any file whatever its mode.
+  fs::create_symlink(root_ / "nowhere.sql", root_ / "migrations/0001_a/up.sqlite.sql");
+  auto r = List(Dialect::kSqlite);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "migrations/0001_a/up.sqlite.sql: a symbolic link to a file that does not exist -- fix it; dbroll never "
+            "skips or replaces an unreadable migration file");
+  fs::remove(root_ / "migrations/0001_a/up.sqlite.sql");
+  fs::create_directories(root_ / "migrations/0001_a/up.sqlite.sql");
+  r = List(Dialect::kSqlite);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "migrations/0001_a/up.sqlite.sql: a directory, not a regular file -- fix it; dbroll never skips or "
+            "replaces an unreadable migration file");
+  EXPECT_TRUE(List(Dialect::kPostgres).ok());
+}
+
+TEST_F(DirectorySourceTest, FifoNamedLikeAMigrationIsAnErrorAndNeverBlocks) {
+  File("0001_a/down.sql", "DROP TABLE a;");
+  ASSERT_EQ(::mkfifo((root_ / "migrations/0001_a/up.sql").c_str(), 0600), 0);
+  auto r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "migrations/0001_a/up.sql: a FIFO, not a regular file -- fix it; dbroll never skips or replaces an "
+            "unreadable migration file");
+  fs::remove_all(root_ / "migrations/0001_a");
+  ASSERT_EQ(::mkfifo((root_ / "migrations/0002_b.up.sql").c_str(), 0600), 0);
+  r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "migrations/0002_b.up.sql: a FIFO, not a migration -- remove it from the migrations directory");
+}
+
+TEST_F(DirectorySourceTest, DanglingEntryIsAnError) {
+  fs::create_symlink(root_ / "gone", root_ / "migrations/0003_c");
+  auto r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "migrations/0003_c: a symbolic link to nothing -- fix or remove it");
+}
+
+TEST_F(DirectorySourceTest, ReadsLargeFilesWhole) {
+  std::string big(1 << 20, 'x');
+  big = "-- " + big + "\nCREATE TABLE a (id int);\n";
+  File("0001_a/up.sql", big);
+  File("0001_a/down.sql", "DROP TABLE a;");
+  auto r = List();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].up.text, big);
 }
 
 }  // namespace

@@ -34,6 +34,65 @@ TEST(UrlTest, RedactsPasswords) {
   EXPECT_EQ(RedactUrl("sqlite:a.db"), "sqlite:a.db");
 }
 
+TEST(UrlTest, PlusInAPasswordStaysAPlus) {
+  auto u = ParseUrl("postgres://app:a+b%2Bc@h/db?application_name=x+y");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->password, "a+b+c");
+  EXPECT_EQ(u->params.at("application_name"), "x+y");
+}
+
+TEST(UrlTest, PercentEncodedSpecialCharactersInAPassword) {
+  auto u = ParseUrl("postgres://acc_sec:Zq9%2BSECRET%2Fpw%3Fx%23%40@127.0.0.1:55432/acc?sslmode=disable");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->user, "acc_sec");
+  EXPECT_EQ(u->password, "Zq9+SECRET/pw?x#@");
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 55432);
+  EXPECT_EQ(u->database, "acc");
+  EXPECT_EQ(u->params.at("sslmode"), "disable");
+  EXPECT_EQ(RedactUrl("postgres://acc_sec:Zq9%2BSECRET%2Fpw%3Fx%23%40@127.0.0.1:55432/acc?sslmode=disable"),
+            "postgres://acc_sec:***@127.0.0.1:55432/acc?sslmode=disable");
+}
+
+TEST(UrlTest, RawSlashQuestionMarkAndHashInAPasswordParseAndAreRedacted) {
+  for (const char* pw : {"Zq9SECRETpw/+x", "SECRET?x", "SECRET#x", "SECRET/x?y"}) {
+    const std::string url = std::string("postgres://acc_sec:") + pw + "@127.0.0.1:1/x";
+    auto u = ParseUrl(url);
+    ASSERT_TRUE(u.ok()) << pw << ": " << u.status().ToString();
+    EXPECT_EQ(u->password, pw);
+    EXPECT_EQ(u->host, "127.0.0.1");
+    EXPECT_EQ(u->port, 1);
+    EXPECT_EQ(u->database, "x");
+    EXPECT_EQ(RedactUrl(url), "postgres://acc_sec:***@127.0.0.1:1/x");
+  }
+}
+
+TEST(UrlTest, AnAtSignInTheQueryIsNotAPassword) {
+  auto u = ParseUrl("postgres://h:5432/db?application_name=me@host");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "h");
+  EXPECT_EQ(u->port, 5432);
+  EXPECT_FALSE(u->has_password);
+  EXPECT_EQ(u->params.at("application_name"), "me@host");
+}
+
+TEST(UrlTest, BadPortIsAnErrorWithoutThePassword) {
+  auto u = ParseUrl("postgres://u:Hidden1@h:99999/db");
+  ASSERT_FALSE(u.ok());
+  EXPECT_EQ(u.status().message(), "'postgres://u:***@h:99999/db': port '99999' is not a port number (1-65535)");
+  EXPECT_FALSE(ParseUrl("postgres://h:12ab/db").ok());
+}
+
+TEST(UrlTest, RedactsByPositionSoAShortPasswordGarblesNothing) {
+  EXPECT_EQ(RedactUrl("postgres://postgres:s@localhost:5432/postgres"), "postgres://postgres:***@localhost:5432/postgres");
+  EXPECT_EQ(RedactUrl("postgres://h/db?password=p&passfile=x"), "postgres://h/db?password=***&passfile=x");
+  EXPECT_EQ(RedactSecret("cannot connect to postgres as user postgres: password s rejected", "s"),
+            "cannot connect to postgres as user postgres: password *** rejected");
+  EXPECT_EQ(RedactSecret("the Zq9SECRETpw/+x password", "Zq9SECRETpw/+x"), "the *** password");
+  EXPECT_EQ(RedactSecret("aLongSecret1aLongSecret1", "aLongSecret1"), "******");
+  EXPECT_EQ(RedactSecret("unchanged", ""), "unchanged");
+}
+
 TEST(UrlTest, DialectByScheme) {
   EXPECT_EQ(DialectOfUrl("postgresql://x/y").value(), Dialect::kPostgres);
   EXPECT_EQ(DialectOfUrl("mariadb://x/y").value(), Dialect::kMysql);

@@ -344,5 +344,70 @@ TEST_F(PostgresCliTest, ConfigSchemaHoldsHistoryAndMigrations) {
   EXPECT_NE(status.output.find("applied"), std::string::npos) << status.output;
 }
 
+TEST_F(PostgresCliTest, ReadOnlyCommandsLeaveAMissingSchemaMissing) {
+  WriteFile(dir_ / "dbroll.toml", "[database]\nschema = \"app_ro\"\n[migrations]\ndir = \"migrations\"\n");
+  Migration("0001_t", "CREATE TABLE items (id int);\n", "DROP TABLE items;\n");
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"status"}, {"validate"}, {"history"}, {"migrate", "--dry-run"}, {"down", "--dry-run"},
+           {"--format", "json", "status"}, {"schema", "dump"}}) {
+    RunResult r = Dbroll(cmd);
+    EXPECT_LT(r.exit_code, 2) << cmd[0] << ": " << r.output;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'app_ro'"), "0") << cmd[0];
+  }
+  RunResult st = Dbroll({"status"});
+  EXPECT_NE(st.output.find("pending"), std::string::npos) << st.output;
+  // The write path creates it.
+  RunResult m = Dbroll({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'app_ro'"), "2");
+}
+
+TEST_F(PostgresCliTest, StoredDownScriptIsByteExactWithoutStandardConformingStrings) {
+  ASSERT_TRUE(PgAdmin("ALTER DATABASE \"" + db_ + "\" SET standard_conforming_strings = off").ok());
+  const std::string down = "-- path C:\\temp\\new and 'quoted' \\\\ done\nDROP TABLE a;\n";
+  Migration("0001_a", "CREATE TABLE a (x text);\n", down);
+  RunResult r = Dbroll({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto fresh = PgOpen(url_);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(PgScalar(*fresh, "SHOW standard_conforming_strings"), "off");
+  EXPECT_EQ(PgScalar(*fresh, "SELECT down_script FROM dbroll_history WHERE version = '0001'"), down);
+  RunResult d = Dbroll({"down", "--down-source", "stored"});
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_EQ(Tables("^a$"), "0");
+}
+
+TEST_F(PostgresCliTest, SqlAsciiDatabaseReportsTheRightColumn) {
+  const std::string db = PgName("ascii");
+  PgDropDatabase(db);
+  ASSERT_TRUE(PgAdmin("CREATE DATABASE \"" + db +
+                      "\" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+                  .ok());
+  Migration("0001_a", "CREATE TABLE \"\xc3\xa9_b\" (id int,, x int);\n", "DROP TABLE \"\xc3\xa9_b\";\n");
+  RunResult r = Dbroll({"migrate"}, PgUrlFor(db));
+  PgDropDatabase(db);
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_NE(r.output.find("migrations/0001_a/up.sql:1:28: syntax error at or near \",\""), std::string::npos)
+      << r.output;
+}
+
+TEST_F(PostgresCliTest, PasswordWithPlusSlashAndQuestionMarkConnects) {
+  Status s = PgAdmin(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgt_pw2') THEN "
+      "CREATE ROLE pgt_pw2 LOGIN PASSWORD 'Zq9+SECRET/pw?x'; END IF; END $$");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(PgAdmin("ALTER DATABASE \"" + db_ + "\" OWNER TO pgt_pw2").ok());
+  Migration("0001_a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
+  // The test server trusts every local login; the URL must still reach it
+  // with the user and database intact, and never print the password.
+  const std::string url = "postgres://pgt_pw2:Zq9%2BSECRET%2Fpw%3Fx@" + url_.substr(url_.find('@') + 1);
+  RunResult r = Dbroll({"migrate"}, url);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'a'"), "pgt_pw2");
+  RunResult j = Dbroll({"--format", "json", "status"}, url);
+  EXPECT_EQ(j.exit_code, 0) << j.output;
+  EXPECT_EQ(j.output.find("SECRET"), std::string::npos) << j.output;
+}
+
 }  // namespace
 }  // namespace dbroll::testing

@@ -1,0 +1,25 @@
+// The migrations directory, listed once for everything that reads it: the
+// engine (through MigrationSource::Directory) and the linter.
+#ifndef DBROLL_ENGINE_DIRECTORY_SOURCE_H_
+#define DBROLL_ENGINE_DIRECTORY_SOURCE_H_
+
+#include <string>
+#include <vector>
+
+#include "dbroll/migration.h"
+#include "dbroll/status.h"
+
+namespace dbroll::internal {
+
+// Every migration in `dir` with the files for `dialect`, as
+// MigrationSource::Directory lists them: every entry is a migration, an
+// ignorable file (dotfiles, README*, LICENSE*, *.md, *.txt, *~, dbroll.toml)
+// or a kInvalidArgument naming it. `require_down`: an up without a down (and
+// without `-- dbroll:irreversible`) is an error; the linter passes false and
+// reports it as a finding instead.
+Result<std::vector<Migration>> ListMigrationDirectory(const std::string& dir, const std::string& display_root,
+                                                      Dialect dialect, bool require_down);
+
+}  // namespace dbroll::internal
+
+#endif  // DBROLL_ENGINE_DIRECTORY_SOURCE_H_
