@@ -230,18 +230,37 @@ TEST_F(PostgresDriverTest, LockKeyDependsOnTheHistoryTable) {
   EXPECT_EQ(PgScalar(**da2, "SHOW lock_timeout"), "5s");
 }
 
-TEST_F(PostgresDriverTest, ConfigSchemaIsCreatedAndHoldsNewTables) {
+TEST_F(PostgresDriverTest, ConfigSchemaIsCreatedOnTheWritePathAndHoldsNewTables) {
   auto d = PgOpen(url_, {}, "pgt_app");
   ASSERT_TRUE(d);
+  // Connecting changes nothing: read-only commands must leave no schema behind.
+  EXPECT_EQ(PgScalar(*d, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgt_app'"), "0");
+  ASSERT_TRUE(d->PrepareForWrites().ok());
+  ASSERT_TRUE(d->PrepareForWrites().ok());
   ASSERT_TRUE(d->RunStatement(S("CREATE TABLE in_schema (id int)")).ok());
   EXPECT_EQ(PgScalar(*d, "SELECT schemaname FROM pg_tables WHERE tablename = 'in_schema'"), "pgt_app");
   auto again = PgOpen(url_, {}, "pgt_app");  // an existing schema is fine
   ASSERT_TRUE(again);
+  EXPECT_TRUE(again->PrepareForWrites().ok());
+}
+
+TEST_F(PostgresDriverTest, ReadOnlyDriverRefusesWrites) {
+  DriverOptions o;
+  o.url = url_;
+  o.schema = "pgt_ro";
+  o.read_only = true;
+  auto d = OpenDriver(o);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  Status s = (*d)->RunStatement(S("CREATE TABLE t (id int)"));
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.sqlstate(), "25006");  // read_only_sql_transaction
+  EXPECT_EQ(PgScalar(**d, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgt_ro'"), "0");
 }
 
 TEST_F(PostgresDriverTest, UrlSearchPathSelectsTheSchema) {
   auto d = PgOpen(url_ + "?search_path=app2,public&application_name=pgt_probe&connect_timeout=5");
   ASSERT_TRUE(d);
+  ASSERT_TRUE(d->PrepareForWrites().ok());
   ASSERT_TRUE(d->RunStatement(S("CREATE TABLE via_url (id int)")).ok());
   EXPECT_EQ(PgScalar(*d, "SELECT schemaname FROM pg_tables WHERE tablename = 'via_url'"), "app2");
   EXPECT_EQ(PgScalar(*d, "SHOW application_name"), "pgt_probe");
