@@ -6,19 +6,13 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "dbroll/url.h"
 #include "engine/history.h"
 
 namespace dbroll::internal {
 
 std::string ReplaceUrlDatabase(const std::string& url, const std::string& database) {
-  const size_t scheme_end = url.find("://");
-  const size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const size_t query = url.find('?', authority);
-  const size_t path = url.find('/', authority);
-  const size_t head_end = path != std::string::npos && (query == std::string::npos || path < query)
-                              ? path
-                              : (query == std::string::npos ? url.size() : query);
-  return url.substr(0, head_end) + "/" + database + (query == std::string::npos ? "" : url.substr(query));
+  return UrlWithDatabase(url, database);
 }
 
 Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(const EngineOptions& options,

@@ -233,6 +233,13 @@ std::string RedactUrl(const std::string& url) {
   return out;
 }
 
+std::string UrlWithDatabase(const std::string& url, const std::string& database) {
+  const size_t sep = url.find("://");
+  if (sep == std::string::npos) return url;
+  const Parts p = Split(url, sep);
+  return url.substr(0, p.host_end) + "/" + database + (p.query == kNone ? "" : url.substr(p.query));
+}
+
 std::string RedactSecret(const std::string& text, const std::string& secret) {
   if (secret.empty()) return text;
   // A short secret ("x") also occurs inside ordinary words; only a standalone

@@ -28,6 +28,11 @@ struct Url {
 // port that is not 1-65535.
 Result<Url> ParseUrl(const std::string& text);
 
+// `url` (scheme://...) with its database replaced by `database`, cut where
+// ParseUrl cuts it, so a password holding '/' or '?' survives; the query
+// string is kept. Other URLs are returned unchanged.
+std::string UrlWithDatabase(const std::string& url, const std::string& database);
+
 // `text` with `secret` replaced by "***". A secret shorter than 8 characters
 // is replaced only where it stands alone (not inside a longer word), so a
 // one-letter password does not garble a message.

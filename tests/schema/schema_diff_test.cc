@@ -122,6 +122,9 @@ TEST(ScratchTest, ReplacesTheDatabaseKeepingParameters) {
             "postgres://u:p@h:5432/dbroll_scratch_1_1?sslmode=disable");
   EXPECT_EQ(internal::ReplaceUrlDatabase("mysql://root@127.0.0.1:33306", "s"), "mysql://root@127.0.0.1:33306/s");
   EXPECT_EQ(internal::ReplaceUrlDatabase("postgres://h/app", "s"), "postgres://h/s");
+  // A raw '/' or '?' in the password is not where the database starts.
+  EXPECT_EQ(internal::ReplaceUrlDatabase("postgres://u:a/b?c@h:5432/app?sslmode=disable", "s"),
+            "postgres://u:a/b?c@h:5432/s?sslmode=disable");
 }
 
 }  // namespace
