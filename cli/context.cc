@@ -72,11 +72,14 @@ bool Context::color() const {
 Result<Config> Context::LoadConfig() const {
   namespace fs = std::filesystem;
   std::string path = globals.config;
-  if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path)) {
+  std::error_code ec;
+  if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path, ec)) {
     path = (fs::path(globals.dir) / path).string();
   }
-  if (path.empty() && fs::exists(fs::path(globals.dir) / "dbroll.toml")) {
-    path = (fs::path(globals.dir) / "dbroll.toml").string();
+  const fs::path beside = fs::path(globals.dir) / "dbroll.toml";
+  if (path.empty() && fs::exists(beside, ec)) path = beside.string();
+  if (path.empty() && ec) {
+    return Status(Code::kInvalidArgument, beside.string() + ": " + ec.message() + " -- check -C and the path");
   }
   Result<Config> cfg = path.empty() ? Result<Config>(DefaultConfig(globals.dir)) : dbroll::LoadConfig(path);
   if (!cfg.ok()) return cfg;

@@ -32,8 +32,10 @@ void RegisterInit(CLI::App& app, Context& ctx, int* rc) {
       *rc = ctx.Fail(Status(Code::kInvalidArgument, (dir / "migrations").string() + ": " + ec.message()));
       return;
     }
-    if (fs::exists(cfg)) {
-      *rc = ctx.Fail(Status(Code::kInvalidArgument, cfg.string() + ": already exists -- edit it instead"));
+    const bool exists = fs::exists(cfg, ec);
+    if (exists || ec) {
+      *rc = ctx.Fail(Status(Code::kInvalidArgument,
+                            cfg.string() + (exists ? ": already exists -- edit it instead" : ": " + ec.message())));
       return;
     }
     std::ofstream out(cfg);

@@ -37,7 +37,9 @@ int RunLint(Context& ctx, const LintFlags& flags) {
 
   std::set<std::string> changed;
   if (!flags.base.empty()) {
-    const std::string rel = fs::relative(migrations, project).lexically_normal().string();
+    std::error_code ec;
+    const std::string rel = fs::relative(migrations, project, ec).lexically_normal().string();
+    if (ec) return ctx.Fail(Status(Code::kInvalidArgument, migrations.string() + ": " + ec.message()));
     auto diff = DiffAgainstBase(project, rel, flags.base);
     if (!diff.ok()) return ctx.Fail(diff.status());
     changed = diff->added;

@@ -375,5 +375,19 @@ TEST_F(CliTest, OneCharacterPasswordDoesNotGarbleMessages) {
   EXPECT_NE(r.out.find("check the URL, that the server runs, and the credentials"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, OverlongProjectPathIsAnErrorNotAnAbort) {
+  // std::filesystem throws on ENAMETOOLONG; before, that escaped main.
+  const fs::path out = dir_ / "long.txt";
+  const int status = std::system(("'" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "/" +
+                                  std::string(300, 'a') + "' status >'" + out.string() + "' 2>&1")
+                                     .c_str());
+  std::ifstream in(out);
+  const CmdResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("File name too long -- check -C and the path"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace dbroll::testing
