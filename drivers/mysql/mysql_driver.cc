@@ -130,7 +130,7 @@ class MysqlDriver : public Driver {
   }
 
   // Reads the flavour, version and session id, and applies session settings.
-  Status Init(const std::map<std::string, std::string>& settings, bool require_tls) {
+  Status Init(const std::map<std::string, std::string>& settings, bool require_tls, bool read_only) {
     if (require_tls) {
       // The connector does not enforce ssl-mode with every client library, so
       // check the session itself rather than trust the option.
@@ -149,6 +149,8 @@ class MysqlDriver : public Driver {
       const long long secs = std::max<long long>(1, (d->count() + 999) / 1000);
       DBROLL_RETURN_IF_ERROR(Exec("SET SESSION lock_wait_timeout=" + std::to_string(secs)));
     }
+    // Read-only commands: the server refuses any write, DDL included.
+    if (read_only) DBROLL_RETURN_IF_ERROR(Exec("SET SESSION TRANSACTION READ ONLY"));
     auto rows = Query("SELECT VERSION(), CONNECTION_ID()");
     if (!rows.ok()) return rows.status();
     if (rows->empty() || rows->front().size() < 2 || !rows->front()[0]) {
@@ -406,7 +408,7 @@ Result<std::unique_ptr<Driver>> OpenMysqlDriver(const DriverOptions& options) {
   }
   auto driver = std::make_unique<MysqlDriver>(std::move(conn), std::move(stmt), where,
                                               LockName(url->database, options.history_table));
-  if (Status s = driver->Init(options.settings, require_tls); !s.ok()) return s;
+  if (Status s = driver->Init(options.settings, require_tls, options.read_only); !s.ok()) return s;
   return std::unique_ptr<Driver>(std::move(driver));
 }
 

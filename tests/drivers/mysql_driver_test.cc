@@ -122,6 +122,23 @@ TEST_F(MysqlDriverTest, LockWaitTimeoutSettingAppliesToTheSession) {
   EXPECT_EQ(MyScalar(*d, "SELECT @@SESSION.lock_wait_timeout"), "3");
 }
 
+TEST_F(MysqlDriverTest, ReadOnlyDriverRefusesWritesAndDdl) {
+  DriverOptions o;
+  o.url = url_;
+  o.read_only = true;
+  auto d = OpenDriver(o);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  Status s = (*d)->RunStatement(Statement{"CREATE TABLE ro_t (id int)", "", 1, 1, 0});
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.sqlstate(), "25006");
+  EXPECT_TRUE((*d)->Query("SELECT 1").ok());
+  auto rw = MyOpen(url_);
+  ASSERT_TRUE(rw);
+  EXPECT_EQ(MyScalar(*rw, "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                          "table_name = 'ro_t'"),
+            "0");
+}
+
 TEST_F(MysqlDriverTest, LockNameIsPerDatabaseAndHistoryTable) {
   const std::string other_db = MyName("drv_other");
   const std::string other = MyFreshDatabase(other_db);

@@ -120,6 +120,20 @@ TEST_F(MysqlCliTest, ExampleProjectGoesUpAndAllTheWayDown) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history"), "0");
 }
 
+TEST_F(MysqlCliTest, ReadOnlyCommandsCreateNothing) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  for (const char* cmd : {"status", "validate", "history", "migrate --dry-run", "--format json status", "schema dump"}) {
+    CmdResult r = Dbroll(cmd);
+    EXPECT_LT(r.code, 2) << cmd << ": " << r.out;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ + "'"), "0")
+        << cmd;
+  }
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  CmdResult st = Dbroll("status");
+  EXPECT_EQ(st.code, 0) << st.out;
+  EXPECT_NE(st.out.find("applied"), std::string::npos) << st.out;
+}
+
 TEST_F(MysqlCliTest, EightConcurrentMigratesApplyEveryVersionOnce) {
   for (int i = 1; i <= 30; ++i) {
     char id[32];
