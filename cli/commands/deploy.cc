@@ -199,6 +199,10 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
 
   auto* deploys = app.add_subcommand("deploys", "Deploy history with states and durations (text or json)");
   deploys->callback([&ctx, rc] {
+    if (Status f = ctx.RequireFormat({"text", "json"}, "deploys"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
     auto cfg = ctx.LoadConfig();
     if (!cfg.ok()) {
       *rc = ctx.Fail(cfg.status());

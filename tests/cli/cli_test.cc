@@ -258,6 +258,11 @@ TEST_F(CliTest, UnknownFormatIsAUsageErrorOnEveryCommand) {
   CmdResult s = Dbroll("--format sarif status");
   EXPECT_EQ(s.code, 2) << s.out;
   EXPECT_NE(s.out.find("--format sarif: status writes text or json -- pick one of those"), std::string::npos) << s.out;
+  for (const char* cmd : {"validate", "history", "schema dump", "drift", "deploys"}) {
+    CmdResult r = Dbroll(std::string("--format junit ") + cmd);
+    EXPECT_EQ(r.code, 2) << cmd << ": " << r.out;
+    EXPECT_NE(r.out.find("--format junit: " + std::string(cmd) + " writes text or json"), std::string::npos) << r.out;
+  }
 }
 
 TEST_F(CliTest, NewNeverOverwritesAMigrationMadeInTheSameSecond) {
