@@ -20,7 +20,8 @@ int Run(int argc, char** argv) {
   app.add_option("--url", ctx.globals.url, "Database URL; overrides DBROLL_URL, DATABASE_URL and the config");
   // Each command narrows this further (status: text or json); an unknown
   // value is a usage error before any command runs.
-  app.add_option("--format", ctx.globals.format, "Output format: text or json (lint, verify also: sarif, github, junit)")
+  app.add_option("--format", ctx.globals.format,
+                 "Output format: text or json (lint, verify also: sarif, github, junit)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "junit"}));
   app.add_option("--lock-timeout", ctx.globals.lock_timeout, "How long to wait for another runner (default: 60s)");
 

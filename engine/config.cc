@@ -237,7 +237,8 @@ Status Apply(Config* cfg) {
   }
   if (auto* v = get("migrations", "lock_timeout")) {
     auto d = ParseDuration(*v);
-    if (!d.ok()) return Status(Code::kInvalidArgument, cfg->path + ": [migrations] lock_timeout: " + d.status().message());
+    if (!d.ok())
+      return Status(Code::kInvalidArgument, cfg->path + ": [migrations] lock_timeout: " + d.status().message());
     e.lock_timeout = d.value();
   }
   // Every dialect section goes to the driver as "section.key"; the driver
@@ -266,9 +267,7 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   const std::string forms =
       " -- use a number with a unit: 500ms, 5s, 1.5s, 2m, 1h (a bare number is milliseconds), at most " +
       std::to_string(kMaxDurationMs / 3600000) + "h";
-  auto bad = [&](const std::string& why) {
-    return Status(Code::kInvalidArgument, "'" + text + "' " + why + forms);
-  };
+  auto bad = [&](const std::string& why) { return Status(Code::kInvalidArgument, "'" + text + "' " + why + forms); };
   size_t i = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
   const size_t int_end = i;
@@ -281,11 +280,16 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   if (int_end == 0) return bad(text.empty() ? "is empty, not a duration" : "is not a duration");
   const std::string unit = text.substr(frac_end);
   long double scale;
-  if (unit.empty() || unit == "ms") scale = 1;
-  else if (unit == "s") scale = 1000;
-  else if (unit == "m" || unit == "min") scale = 60000;
-  else if (unit == "h") scale = 3600000;
-  else return bad("is not a duration (unknown unit '" + unit + "')");
+  if (unit.empty() || unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m" || unit == "min")
+    scale = 60000;
+  else if (unit == "h")
+    scale = 3600000;
+  else
+    return bad("is not a duration (unknown unit '" + unit + "')");
   // Digits only, so the value is finite; too many of them is too long anyway.
   if (int_end > 18) return bad("is too long");
   long double value = 0;

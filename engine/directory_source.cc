@@ -139,7 +139,8 @@ Read ReadFile(const std::string& path, std::string* out, std::string* why) {
     const int err = errno;
     struct stat st;
     if (err == ENOENT && ::lstat(path.c_str(), &st) != 0) return Read::kAbsent;
-    *why = err == ENOENT ? "a symbolic link to a file that does not exist" : std::string("cannot open: ") + std::strerror(err);
+    *why = err == ENOENT ? "a symbolic link to a file that does not exist"
+                         : std::string("cannot open: ") + std::strerror(err);
     return Read::kError;
   }
   struct stat st;
@@ -233,8 +234,7 @@ class DirectorySource : public MigrationSource {
       std::string version, name;
       if (Ignorable(e.name)) continue;
       if (e.kind == EntryKind::kDangling) {
-        return Status(Code::kInvalidArgument, Display(e.name) +
-                                                  ": a symbolic link to nothing -- fix or remove it");
+        return Status(Code::kInvalidArgument, Display(e.name) + ": a symbolic link to nothing -- fix or remove it");
       }
       if (e.kind == EntryKind::kOther) {
         return Status(Code::kInvalidArgument, Display(e.name) + ": " + e.other +

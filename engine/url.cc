@@ -68,12 +68,12 @@ constexpr size_t kNone = std::string::npos;
 // Byte ranges of a scheme://userinfo@host/path?query URL, so that parsing and
 // redaction cut the text at the same places.
 struct Parts {
-  size_t auth_begin = 0;   // after "://"
-  size_t at = kNone;       // the '@' ending the userinfo
-  size_t colon = kNone;    // the ':' between user and password
-  size_t host_begin = 0;   // after '@' (or auth_begin)
-  size_t host_end = 0;     // end of host[:port]
-  size_t query = kNone;    // the '?' starting the query string
+  size_t auth_begin = 0;  // after "://"
+  size_t at = kNone;      // the '@' ending the userinfo
+  size_t colon = kNone;   // the ':' between user and password
+  size_t host_begin = 0;  // after '@' (or auth_begin)
+  size_t host_end = 0;    // end of host[:port]
+  size_t query = kNone;   // the '?' starting the query string
 };
 
 // The authority ends at the first '/', '?' or '#'. A password that holds one

@@ -6,8 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -84,8 +84,8 @@ std::string LeadingDigits(const std::string& f) {
 Status CreateNew(const fs::path& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Status(Code::kInvalidArgument, path.string() + ": cannot create: " + std::strerror(errno) +
-                                              " -- nothing was overwritten");
+    return Status(Code::kInvalidArgument,
+                  path.string() + ": cannot create: " + std::strerror(errno) + " -- nothing was overwritten");
   }
   size_t done = 0;
   while (done < text.size()) {
@@ -98,7 +98,8 @@ Status CreateNew(const fs::path& path, const std::string& text) {
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return Status(Code::kInvalidArgument, path.string() + ": cannot write: " + std::strerror(errno));
+  if (::close(fd) != 0)
+    return Status(Code::kInvalidArgument, path.string() + ": cannot write: " + std::strerror(errno));
   return Status::Ok();
 }
 

@@ -61,8 +61,7 @@ Status RunDrift(Context& ctx, Engine& live, const std::string& scratch_url) {
                          {"live", c.after.definition},
                          {"message", r->messages[i]}});
     }
-    std::cout << json{{"format", 1}, {"applied_version", r->applied_version}, {"drift", changes},
-                      {"notes", r->notes}}
+    std::cout << json{{"format", 1}, {"applied_version", r->applied_version}, {"drift", changes}, {"notes", r->notes}}
                      .dump(2, ' ', false, json::error_handler_t::replace)
               << "\n";
   } else {

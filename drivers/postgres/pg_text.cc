@@ -200,8 +200,6 @@ std::string QuoteIdent(const std::string& name) {
   return out + "\"";
 }
 
-std::string Scrub(std::string message, const std::string& secret) {
-  return RedactSecret(message, secret);
-}
+std::string Scrub(std::string message, const std::string& secret) { return RedactSecret(message, secret); }
 
 }  // namespace dbroll::internal::pg

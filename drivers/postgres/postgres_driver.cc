@@ -107,8 +107,8 @@ Status FromCurrentException(const std::string& secret) {
 
 class PostgresDriver : public Driver {
  public:
-  PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret,
-                 std::string version, int64_t lock_key, std::string server_encoding, std::string schema_to_create)
+  PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret, std::string version,
+                 int64_t lock_key, std::string server_encoding, std::string schema_to_create)
       : conn_(std::move(conn)),
         raw_(raw),
         secret_(std::move(secret)),
@@ -377,8 +377,8 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     {
       pqxx::nontransaction tx(*conn);
       init += "SELECT current_database(), current_setting('server_version'), coalesce(current_schema(), ''), " +
-              (path.empty() ? std::string("true") : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " +
-                                                        tx.quote(path.front()) + ")") +
+              (path.empty() ? std::string("true")
+                            : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + tx.quote(path.front()) + ")") +
               ", current_setting('server_encoding')";
       const pqxx::result r = tx.exec(init);
       database = r[0][0].c_str();
@@ -389,8 +389,8 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       encoding = r[0][4].c_str();
     }
     return std::unique_ptr<Driver>(new PostgresDriver(std::move(conn), raw, secret, version,
-                                                      pg::LockKey(database, schema, options.history_table),
-                                                      encoding, schema_exists ? "" : path.front()));
+                                                      pg::LockKey(database, schema, options.history_table), encoding,
+                                                      schema_exists ? "" : path.front()));
   } catch (...) {
     Status s = FromCurrentException(secret);
     std::string msg = s.message();

@@ -355,7 +355,8 @@ TEST_F(CliTest, BadDurationsAreRejectedNamingTheKey) {
   EXPECT_EQ(f.code, 2) << f.out;
   EXPECT_NE(f.out.find("--lock-timeout: 'nan' is not a duration -- use a number with a unit"), std::string::npos)
       << f.out;
-  std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\nlock_timeout = \"1e300s\"\n";
+  std::ofstream(dir_ / "dbroll.toml")
+      << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\nlock_timeout = \"1e300s\"\n";
   CmdResult c = Dbroll("migrate");
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_NE(c.out.find("[migrations] lock_timeout: '1e300s' is not a duration"), std::string::npos) << c.out;
@@ -375,8 +376,7 @@ TEST_F(CliTest, PasswordsWithSpecialCharactersNeverAppear) {
 TEST_F(CliTest, OneCharacterPasswordDoesNotGarbleMessages) {
   CmdResult r = Dbroll("--url 'postgres://postgres:s@127.0.0.1:1/postgres' status");
   EXPECT_EQ(r.code, 3) << r.out;
-  EXPECT_NE(r.out.find("cannot connect to postgres://postgres:***@127.0.0.1:1/postgres: "), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("cannot connect to postgres://postgres:***@127.0.0.1:1/postgres: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("check the URL, that the server runs, and the credentials"), std::string::npos) << r.out;
 }
 

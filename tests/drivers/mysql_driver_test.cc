@@ -134,8 +134,9 @@ TEST_F(MysqlDriverTest, ReadOnlyDriverRefusesWritesAndDdl) {
   EXPECT_TRUE((*d)->Query("SELECT 1").ok());
   auto rw = MyOpen(url_);
   ASSERT_TRUE(rw);
-  EXPECT_EQ(MyScalar(*rw, "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-                          "table_name = 'ro_t'"),
+  EXPECT_EQ(MyScalar(*rw,
+                     "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                     "table_name = 'ro_t'"),
             "0");
 }
 

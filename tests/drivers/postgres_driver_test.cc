@@ -60,8 +60,8 @@ class PostgresDriverTest : public ::testing::Test {
 TEST_F(PostgresDriverTest, SyntaxErrorNamesTheStatementAndItsBytePosition) {
   // UTF-8 whatever the cluster's default (initdb without LANG gives SQL_ASCII).
   PgDropDatabase(db_);
-  ASSERT_TRUE(PgAdmin("CREATE DATABASE \"" + db_ + "\" ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
-                  .ok());
+  ASSERT_TRUE(
+      PgAdmin("CREATE DATABASE \"" + db_ + "\" ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0").ok());
   auto d = PgOpen(url_);
   ASSERT_TRUE(d);
   // "é" is two bytes but one character: the position must come back in bytes.

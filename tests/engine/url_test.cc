@@ -84,7 +84,8 @@ TEST(UrlTest, BadPortIsAnErrorWithoutThePassword) {
 }
 
 TEST(UrlTest, RedactsByPositionSoAShortPasswordGarblesNothing) {
-  EXPECT_EQ(RedactUrl("postgres://postgres:s@localhost:5432/postgres"), "postgres://postgres:***@localhost:5432/postgres");
+  EXPECT_EQ(RedactUrl("postgres://postgres:s@localhost:5432/postgres"),
+            "postgres://postgres:***@localhost:5432/postgres");
   EXPECT_EQ(RedactUrl("postgres://h/db?password=p&passfile=x"), "postgres://h/db?password=***&passfile=x");
   EXPECT_EQ(RedactSecret("cannot connect to postgres as user postgres: password s rejected", "s"),
             "cannot connect to postgres as user postgres: password *** rejected");

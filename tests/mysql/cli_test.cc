@@ -122,11 +122,11 @@ TEST_F(MysqlCliTest, ExampleProjectGoesUpAndAllTheWayDown) {
 
 TEST_F(MysqlCliTest, ReadOnlyCommandsCreateNothing) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
-  for (const char* cmd : {"status", "validate", "history", "migrate --dry-run", "--format json status", "schema dump"}) {
+  for (const char* cmd :
+       {"status", "validate", "history", "migrate --dry-run", "--format json status", "schema dump"}) {
     CmdResult r = Dbroll(cmd);
     EXPECT_LT(r.code, 2) << cmd << ": " << r.out;
-    EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ + "'"), "0")
-        << cmd;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ + "'"), "0") << cmd;
   }
   ASSERT_EQ(Dbroll("migrate").code, 0);
   CmdResult st = Dbroll("status");

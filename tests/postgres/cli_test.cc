@@ -347,9 +347,13 @@ TEST_F(PostgresCliTest, ConfigSchemaHoldsHistoryAndMigrations) {
 TEST_F(PostgresCliTest, ReadOnlyCommandsLeaveAMissingSchemaMissing) {
   WriteFile(dir_ / "dbroll.toml", "[database]\nschema = \"app_ro\"\n[migrations]\ndir = \"migrations\"\n");
   Migration("0001_t", "CREATE TABLE items (id int);\n", "DROP TABLE items;\n");
-  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
-           {"status"}, {"validate"}, {"history"}, {"migrate", "--dry-run"}, {"down", "--dry-run"},
-           {"--format", "json", "status"}, {"schema", "dump"}}) {
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{{"status"},
+                                                                                   {"validate"},
+                                                                                   {"history"},
+                                                                                   {"migrate", "--dry-run"},
+                                                                                   {"down", "--dry-run"},
+                                                                                   {"--format", "json", "status"},
+                                                                                   {"schema", "dump"}}) {
     RunResult r = Dbroll(cmd);
     EXPECT_LT(r.exit_code, 2) << cmd[0] << ": " << r.output;
     EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'app_ro'"), "0") << cmd[0];
@@ -359,7 +363,9 @@ TEST_F(PostgresCliTest, ReadOnlyCommandsLeaveAMissingSchemaMissing) {
   // The write path creates it.
   RunResult m = Dbroll({"migrate"});
   ASSERT_EQ(m.exit_code, 0) << m.output;
-  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'app_ro' AND tablename IN ('items', 'dbroll_history')"), "2");
+  EXPECT_EQ(
+      Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'app_ro' AND tablename IN ('items', 'dbroll_history')"),
+      "2");
 }
 
 TEST_F(PostgresCliTest, StoredDownScriptIsByteExactWithoutStandardConformingStrings) {
@@ -380,9 +386,9 @@ TEST_F(PostgresCliTest, StoredDownScriptIsByteExactWithoutStandardConformingStri
 TEST_F(PostgresCliTest, SqlAsciiDatabaseReportsTheRightColumn) {
   const std::string db = PgName("ascii");
   PgDropDatabase(db);
-  ASSERT_TRUE(PgAdmin("CREATE DATABASE \"" + db +
-                      "\" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
-                  .ok());
+  ASSERT_TRUE(
+      PgAdmin("CREATE DATABASE \"" + db + "\" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+          .ok());
   Migration("0001_a", "CREATE TABLE \"\xc3\xa9_b\" (id int,, x int);\n", "DROP TABLE \"\xc3\xa9_b\";\n");
   RunResult r = Dbroll({"migrate"}, PgUrlFor(db));
   PgDropDatabase(db);
