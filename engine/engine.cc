@@ -97,6 +97,11 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
 }
 
 Status EngineImpl::LockScope::Acquire() {
+  // Every path that writes takes the lock first: a read-only engine stops here.
+  if (e_->options_.read_only) {
+    return Status(Code::kInvalidArgument,
+                  "this command opened the database read-only, so it cannot change it -- nothing was changed");
+  }
   Status s = e_->driver_->Lock(e_->options_.lock_timeout);
   if (s.ok()) {
     held_ = true;
@@ -162,6 +167,9 @@ void EngineImpl::Log(const std::string& action, const std::vector<std::string>& 
 }
 
 Status EngineImpl::AppendLog(const LogEntry& entry) {
+  if (options_.read_only) {
+    return Status(Code::kInvalidArgument, "the audit log cannot be written through a read-only engine");
+  }
   LogEntry e = entry;
   if (e.by.empty()) e.by = Who();
   return driver_->RunStatement(Statement{history_.LogSql(e), "", 1, 1, 0});

@@ -68,6 +68,33 @@ TEST_F(EngineTest, MigrateAppliesInNumericOrderAndStoresDownScripts) {
   EXPECT_EQ(st->current_release, "v1");
 }
 
+TEST_F(EngineTest, ReadOnlyEngineReadsAMissingFileAsEmptyAndWritesNothing) {
+  AddThree();
+  DriverOptions d;
+  d.url = "sqlite:" + path_;
+  d.read_only = true;
+  auto driver = OpenDriver(d);
+  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+  EngineOptions o;
+  o.url = d.url;
+  o.read_only = true;
+  auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
+  ASSERT_TRUE(e.ok());
+  auto st = (*e)->GetStatus();
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_EQ(st->versions.size(), 3u);
+  EXPECT_EQ(st->versions[0].state, VersionState::kPending);
+  EXPECT_TRUE((*e)->Migrate({.dry_run = true}).ok());
+  EXPECT_TRUE((*e)->Validate().ok());
+  const Status m = (*e)->Migrate({});
+  EXPECT_EQ(m.code(), Code::kInvalidArgument);
+  EXPECT_EQ(m.message(), "this command opened the database read-only, so it cannot change it -- nothing was changed");
+  EXPECT_EQ((*e)->Down({}).code(), Code::kInvalidArgument);
+  EXPECT_EQ((*e)->Baseline("0001", "").code(), Code::kInvalidArgument);
+  EXPECT_EQ((*e)->Repair({}).code(), Code::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
 TEST_F(EngineTest, MigrateStopsAtTo) {
   AddThree();
   auto e = Open();
