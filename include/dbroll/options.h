@@ -39,7 +39,8 @@ struct EngineOptions {
   std::map<std::string, std::string> driver_settings;
   // For commands that must change nothing (status, validate, history, lint,
   // --dry-run, schema dump, drift): the driver opens read-only (see
-  // DriverOptions::read_only). Default: false.
+  // DriverOptions::read_only) and every write (migrate, down, baseline,
+  // repair, the audit log) is kInvalidArgument. Default: false.
   bool read_only = false;
 };
 
