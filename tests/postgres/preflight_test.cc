@@ -105,6 +105,29 @@ TEST_F(PostgresPreflightTest, InvalidUtf8IsRefusedInAUtf8Database) {
   EXPECT_EQ(Tables(*e), "");
 }
 
+TEST_F(PostgresPreflightTest, Latin1ClientEncodingTakesLatin1Files) {
+  url_ += "?client_encoding=LATIN1";
+  Add("0001", "a", "CREATE TABLE a (x text DEFAULT 'caf\xE9');\n", "-- caf\xE9\nDROP TABLE a;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->driver().RequiresUtf8());
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT convert_to(column_default, 'UTF8') FROM information_schema.columns "
+                                  "WHERE table_name = 'a'"),
+            "\\x27636166c3a9273a3a74657874");  // 'café'::text
+}
+
+TEST_F(PostgresPreflightTest, ByteOrderMarkIsNotSent) {
+  Add("0001", "a", "\xEF\xBB\xBF" "CREATE TABLE a (x int);\n", "\xEF\xBB\xBF" "DROP TABLE a;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Tables(*e), "a");
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(Tables(*e), "");
+}
+
 TEST_F(PostgresPreflightTest, DownParsesEveryScriptBeforeTheFirstRuns) {
   Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
   Add("0002", "b", "CREATE TABLE b (x int);\n", "DROP TABLE b;\n");
