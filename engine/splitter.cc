@@ -24,6 +24,9 @@ class Splitter {
 
   Result<std::vector<Statement>> Run() {
     const size_t n = text_.size();
+    // A UTF-8 byte order mark is not SQL: skip it (offsets stay file offsets,
+    // columns do not count it).
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = counted_ = 3;
     while (pos_ < n) {
       const char c = text_[pos_];
       if (start_ == std::string_view::npos) {
@@ -277,7 +280,8 @@ Result<std::vector<Statement>> SplitStatements(const std::string& path, std::str
 void LineColumnAt(std::string_view text, size_t offset, int* line, int* column) {
   int l = 1, c = 1;
   const size_t end = offset < text.size() ? offset : text.size();
-  for (size_t i = 0; i < end; ++i) {
+  const size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // not a column
+  for (size_t i = bom; i < end; ++i) {
     const unsigned char ch = static_cast<unsigned char>(text[i]);
     if (ch == '\n') {
       ++l;
