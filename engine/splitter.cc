@@ -205,10 +205,42 @@ class Splitter {
     return Status::Ok();
   }
 
-  // The word after pos_ (or after *from), skipping whitespace only; *from moves past it.
+  // The offset of the first token at or after i, past whitespace and comments.
+  size_t SkipBlank(size_t i) const {
+    const size_t n = text_.size();
+    while (i < n) {
+      const char c = text_[i];
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i;
+      } else if ((c == '-' && i + 1 < n && text_[i + 1] == '-' &&
+                  (dialect_ != Dialect::kMysql || i + 2 >= n ||
+                   std::isspace(static_cast<unsigned char>(text_[i + 2])))) ||
+                 (c == '#' && dialect_ == Dialect::kMysql)) {
+        while (i < n && text_[i] != '\n') ++i;
+      } else if (c == '/' && i + 1 < n && text_[i + 1] == '*') {
+        int level = 0;
+        while (i < n) {
+          if (text_[i] == '/' && i + 1 < n && text_[i + 1] == '*' &&
+              (level == 0 || dialect_ == Dialect::kPostgres)) {
+            ++level;
+            i += 2;
+          } else if (text_[i] == '*' && i + 1 < n && text_[i + 1] == '/') {
+            i += 2;
+            if (--level == 0) break;
+          } else {
+            ++i;
+          }
+        }
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  // The word after pos_ (or after *from), past whitespace and comments; *from moves past it.
   std::string_view PeekWord(size_t* from = nullptr) const {
-    size_t i = from ? *from : pos_;
-    while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+    size_t i = SkipBlank(from ? *from : pos_);
     size_t b = i;
     while (i < text_.size() && IsWordChar(text_[i])) ++i;
     if (from) *from = i;
@@ -224,8 +256,7 @@ class Splitter {
   }
   // A `:` (not `:=`) follows: the word before it is a label.
   bool ColonFollows() const {
-    size_t i = pos_;
-    while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+    const size_t i = SkipBlank(pos_);
     return i < text_.size() && text_[i] == ':' && (i + 1 >= text_.size() || text_[i + 1] != '=');
   }
 
