@@ -465,8 +465,8 @@ class Splitter {
         } else if (depth_ > 0 && !ColonFollows()) {
           --depth_;
         }
-      } else if (case_expr_ > 0) {
-        --case_expr_;
+      } else if (case_expr_ > 0 && PrevIsOperand()) {
+        --case_expr_;  // else `end` is a column: CASE WHEN a THEN end ELSE 0 END
       }
     } else if (Is(w, "CASE")) {
       if (!start) ++case_expr_;
@@ -477,6 +477,21 @@ class Splitter {
     } else if (Is(w, "HANDLER")) {
       handler_ = Handler::kFor;
     }
+  }
+
+  // Whether the previous token can end an operand, so that an END after it
+  // ends a CASE expression rather than naming a column.
+  bool PrevIsOperand() const {
+    if (prev_ == Tok::kQuoted || prev_ == Tok::kClose) return true;
+    if (prev_ != Tok::kWord) return false;
+    static constexpr std::string_view kOperators[] = {
+        "THEN", "ELSE", "WHEN", "CASE", "AND", "OR", "NOT", "XOR", "IS", "LIKE", "IN", "BETWEEN",
+        "DIV", "MOD", "REGEXP", "RLIKE", "ESCAPE", "BINARY", "INTERVAL", "DISTINCT", "SELECT", "SET",
+        "RETURN", "WHERE", "BY", "ON", "AS"};
+    for (std::string_view k : kOperators) {
+      if (Is(prev_word_, k)) return false;
+    }
+    return true;
   }
 
   // DECLARE ... HANDLER FOR value [, value]... statement. Returns true while
