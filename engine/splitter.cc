@@ -63,7 +63,7 @@ class Splitter {
         OnToken(Tok::kQuoted, {});
         continue;
       }
-      if (c == '$' && dialect_ == Dialect::kPostgres && !PrevIsWord()) {
+      if (c == '$' && dialect_ == Dialect::kPostgres && pos_ != ident_end_) {
         size_t tag_end = DollarTagEnd();
         if (tag_end != std::string_view::npos) {
           MarkStart();
@@ -75,8 +75,12 @@ class Splitter {
       if (IsWordChar(c)) {
         MarkStart();
         size_t b = pos_;
-        // In PostgreSQL `$` continues an identifier but not a number: `1$$x$$` is 1 and a dollar quote.
-        const bool number = dialect_ == Dialect::kPostgres && std::isdigit(static_cast<unsigned char>(c));
+        // In PostgreSQL `$` continues an identifier but not a number or a
+        // parameter: `1$$x$$` is 1 and a dollar quote, `$1$a$;$a$` is $1 and one.
+        const bool number = dialect_ == Dialect::kPostgres &&
+                            (std::isdigit(static_cast<unsigned char>(c)) ||
+                             (c == '$' && std::isdigit(static_cast<unsigned char>(Peek(1)))));
+        if (number && c == '$') ++pos_;
         // The mysql client sees a DELIMITER such as $$ even right after a word (END$$).
         const bool custom = delimiter_.size() != 1 || delimiter_[0] != ';';
         while (pos_ < n && IsWordChar(text_[pos_]) && !(number && text_[pos_] == '$') &&
@@ -84,6 +88,8 @@ class Splitter {
                  text_.compare(pos_, delimiter_.size(), delimiter_) == 0)) {
           ++pos_;
         }
+        if (!number) ident_end_ = pos_;
+        if (pos_ - b == 1 && (c == 'E' || c == 'e')) e_prefix_end_ = pos_;  // E'...' escapes
         OnToken(Tok::kWord, text_.substr(b, pos_ - b));
         continue;
       }
@@ -97,7 +103,6 @@ class Splitter {
 
  private:
   char Peek(size_t k) const { return pos_ + k < text_.size() ? text_[pos_ + k] : '\0'; }
-  bool PrevIsWord() const { return pos_ > 0 && IsWordChar(text_[pos_ - 1]); }
   void MarkStart() {
     if (start_ == std::string_view::npos) start_ = pos_;
   }
@@ -165,11 +170,7 @@ class Splitter {
     const char close = q == '[' ? ']' : q;
     bool backslash = false;
     if (dialect_ == Dialect::kMysql && (q == '\'' || q == '"')) backslash = true;
-    if (dialect_ == Dialect::kPostgres && q == '\'' && pos_ > 0 &&
-        (text_[pos_ - 1] == 'E' || text_[pos_ - 1] == 'e') &&
-        (pos_ < 2 || !IsWordChar(text_[pos_ - 2]))) {
-      backslash = true;
-    }
+    if (dialect_ == Dialect::kPostgres && q == '\'' && pos_ == e_prefix_end_) backslash = true;
     ++pos_;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
@@ -177,6 +178,15 @@ class Splitter {
       if (c == close) {
         if (close != ']' && Peek(1) == close) { pos_ += 2; continue; }
         ++pos_;
+        // PostgreSQL continues E'...' in a quote after whitespace holding a
+        // newline: E'a'\n'b\'c' is one escape string.
+        if (backslash && dialect_ == Dialect::kPostgres) {
+          const size_t next = StringContinuation(pos_);
+          if (next != std::string_view::npos) {
+            pos_ = next + 1;
+            continue;
+          }
+        }
         return Status::Ok();
       }
       ++pos_;
@@ -185,6 +195,21 @@ class Splitter {
                                  : "unterminated quoted identifier";
     if (q == '"' && dialect_ == Dialect::kMysql) what = "unterminated string literal";
     return ErrorAt(open, what);
+  }
+  // PostgreSQL continues a string literal in a quote that follows blanks
+  // holding a newline (not comments, as libpg_query's scanner shows): the
+  // offset of that quote, or npos.
+  size_t StringContinuation(size_t i) const {
+    bool newline = false;
+    for (; i < text_.size(); ++i) {
+      const char c = text_[i];
+      if (c == '\n' || c == '\r') {
+        newline = true;
+      } else if (c != ' ' && c != '\t' && c != '\f') {
+        break;
+      }
+    }
+    return newline && i < text_.size() && text_[i] == '\'' ? i : std::string_view::npos;
   }
   size_t DollarTagEnd() const {
     size_t i = pos_ + 1;
@@ -593,6 +618,8 @@ class Splitter {
   size_t start_ = std::string_view::npos;
   std::string delimiter_ = ";";
   std::vector<Statement> out_;
+  size_t ident_end_ = std::string_view::npos;  // where the last identifier or keyword ended
+  size_t e_prefix_end_ = std::string_view::npos;  // where the last word `E` ended
 
   // State of the current statement, reset by Finish().
   int depth_ = 0;   // open BEGIN ... END bodies (SQLite: 1 inside a trigger body)

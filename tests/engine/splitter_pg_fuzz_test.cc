@@ -33,6 +33,7 @@ struct Bounds {
   size_t begin;
   size_t end;
   bool operator==(const Bounds& o) const { return begin == o.begin && end == o.end; }
+  bool operator!=(const Bounds& o) const { return !(*this == o); }
 };
 
 // Skips whitespace and PostgreSQL comments (block comments nest).
@@ -125,6 +126,8 @@ std::string Compare(const std::string& label, const std::string& sql, bool has_a
 }
 
 // ---- the generator ----
+
+std::string SoupGlue(Rng& rng);
 
 std::string Sep(Rng& rng) {
   static const std::vector<std::string> kSeps = {
@@ -250,6 +253,83 @@ std::string Script(Rng& rng, bool* atomic) {
     sql += rng.OneIn(2) ? Sep(rng) : "\n";
   }
   return sql;
+}
+
+// Lexical soup: statements of random tokens glued with or without blanks, so
+// that tokens touch (`a$$`, `1--c`, `*/*`); compared with the scanner splitter
+// only, since the soup does not parse. Each statement starts with a keyword
+// and a blank and has balanced parentheses: the scanner needs a keyword before
+// a `;` and never recovers from an unbalanced `)`.
+std::string SoupToken(Rng& rng, int depth) {
+  static const std::vector<std::string> kTokens = {
+      "a", "t.end", "begin", "end", "case", "x$y", "create", "function", "1", "1.5", ".5", "1e3",
+      "'a;b'", "'it''s'", "E'\\';'", "e'\\\\'", "U&'x;'", "B'1'", "X'f'", "N'n;'", "'a\\'",
+      "\"a;\"\"b\"", "U&\"x;\"", "$$;$$", "$a$;$a$", "$é$ ; $é$", "$A$ $a$ ; $A$", "$_$ $$ $_$",
+      "+", "-", "*", "/", "<", ">", "=", "::", "||", "->>", "@", "#", "~", "!=", "<>", "%", ",", ".",
+      ":", "[", "]", "-- ;'\n", "/* ; */", "/* /* ; */ */", "/**/", "$1", "&", "|", "^", "?"};
+  if (depth < 2 && rng.OneIn(8)) {
+    std::string group = "(";
+    for (size_t i = rng.Below(5); i > 0; --i) group += SoupGlue(rng) + SoupToken(rng, depth + 1);
+    if (rng.OneIn(2)) group += SoupGlue(rng) + ";";
+    return group + SoupGlue(rng) + ")";
+  }
+  return rng.Pick(kTokens);
+}
+
+std::string SoupGlue(Rng& rng) {
+  static const std::vector<std::string> kGlue = {"", "", " ", "\n", "/*g*/", "--g\n"};
+  return rng.Pick(kGlue);
+}
+
+TEST(SplitterPgFuzzTest, LexicalSoupSplitsLikeTheScanner) {
+  const auto run = FuzzRunFromEnv(20261205, 2000);
+  static const std::vector<std::string> kKeywords = {"SELECT", "INSERT", "CREATE", "WITH", "VALUES", "DO"};
+  int failures = 0, valid = 0, compared = 0;
+  for (int i = 0; i < run.iterations && failures < 5; ++i) {
+    const uint64_t seed = run.seed + static_cast<uint64_t>(i);
+    Rng rng(seed);
+    std::string sql;
+    for (size_t k = 1 + rng.Below(4); k > 0; --k) {
+      sql += rng.Pick(kKeywords) + " ";
+      for (size_t j = rng.Below(8); j > 0; --j) sql += SoupToken(rng, 0) + SoupGlue(rng);
+      sql += rng.OneIn(4) ? "" : ";" + SoupGlue(rng);
+      sql += "\n";
+    }
+    std::vector<Bounds> want;
+    std::string error;
+    if (!Reference(sql, /*parser=*/false, &want, &error)) continue;  // not lexically valid
+    ++valid;
+    auto ours = SplitStatements("soup.sql", sql, Dialect::kPostgres);
+    std::string diff;
+    if (!ours.ok()) {
+      diff = "our splitter failed: " + ours.status().ToString();
+    } else {
+      // The scanner drops a statement without a keyword (`'x' 1;`); so do we, for the comparison.
+      // And after an unbalanced `)` it never splits again: such scripts are not compared.
+      std::vector<Bounds> got;
+      bool unbalanced = false;
+      for (const Bounds& b : Ours(ours.value(), sql)) {
+        const std::string text = sql.substr(b.begin, b.end - b.begin);
+        std::vector<Bounds> alone, probe;
+        if (!Reference(text, /*parser=*/false, &alone, &error)) continue;
+        Reference(text + "\n;SELECT 1", /*parser=*/false, &probe, &error);
+        unbalanced |= probe.size() != alone.size() + 1;
+        if (!alone.empty()) got.push_back(b);
+      }
+      if (unbalanced) continue;
+      ++compared;
+      if (got != want) {
+        diff = "--- dbroll ---\n" + Show(sql, got) + "--- libpg_query ---\n" + Show(sql, want);
+      }
+    }
+    if (!diff.empty()) {
+      ++failures;
+      ADD_FAILURE() << "seed " << seed << ": split differs from pg_query_split_with_scanner\n--- script ---\n"
+                    << sql << "\n" << diff;
+    }
+  }
+  // Most soups must be compared, or this test proves little.
+  EXPECT_GE(compared, run.iterations / 3) << valid << " lexically valid";
 }
 
 TEST(SplitterPgFuzzTest, GeneratedScriptsSplitLikeLibpgQuery) {

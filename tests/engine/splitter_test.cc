@@ -179,6 +179,19 @@ TEST(SplitterTest, PostgresBeginAtomicBodies) {
             (Texts_{f, "CREATE TABLE function (function int, begin int)", "SELECT 1"}));
 }
 
+// Found by SplitterPgFuzzTest.LexicalSoupSplitsLikeTheScanner.
+TEST(SplitterTest, PostgresLexicalCornersSplitLikeTheServer) {
+  // A dollar quote right after another one, after a number and after a parameter.
+  EXPECT_EQ(Texts("SELECT $a$;$a$$$;$$; SELECT 1$b$;$b$, $1$c$;$c$; SELECT 2", Dialect::kPostgres),
+            (Texts_{"SELECT $a$;$a$$$;$$", "SELECT 1$b$;$b$, $1$c$;$c$", "SELECT 2"}));
+  // E'...' right after a dollar quote, and continued after a newline: 'b\'' is still an escape string.
+  EXPECT_EQ(Texts("SELECT $$x$$E'\\';'; SELECT E'a'\n  'b\\'; c'; SELECT 3", Dialect::kPostgres),
+            (Texts_{"SELECT $$x$$E'\\';'", "SELECT E'a'\n  'b\\'; c'", "SELECT 3"}));
+  // Not continued across a comment; a word ending in e is no E prefix.
+  EXPECT_EQ(Texts("SELECT E'a' -- c\n'b\\'; SELECT 'x'; SELECT typee'\\'; SELECT 4", Dialect::kPostgres),
+            (Texts_{"SELECT E'a' -- c\n'b\\'", "SELECT 'x'", "SELECT typee'\\'", "SELECT 4"}));
+}
+
 TEST(SplitterTest, SqliteTriggerOnAColumnNamedBegin) {
   const std::string trg =
       "CREATE TRIGGER tr AFTER UPDATE OF begin ON t BEGIN\n"
