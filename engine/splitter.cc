@@ -306,16 +306,19 @@ class Splitter {
   // Every significant token of the statement, in order. Tracks what the
   // statement creates and the BEGIN ... END bodies whose semicolons do not split.
   void OnToken(Tok t, std::string_view word) {
-    if (t == Tok::kWord) DetectKind(word);
+    if (t == Tok::kWord) {
+      DetectKind(word);
+    } else if (creating_ && dialect_ != Dialect::kMysql) {
+      creating_ = false;  // CREATE ( ... or CREATE "x": not a program
+    }
     switch (dialect_) {
       case Dialect::kPostgres:
         if (t == Tok::kWord && kind_ == Kind::kRoutine) PostgresWord(word);
         break;
       case Dialect::kSqlite:
-        if (t == Tok::kWord && kind_ == Kind::kTrigger && depth_ == 0 && paren_ == 0 &&
-            Is(word, "BEGIN")) {
-          depth_ = 1;
-        }
+        // As sqlite3_complete(): from [EXPLAIN ...] CREATE [TEMP] TRIGGER on,
+        // only `; END ;` ends the statement, whether or not a BEGIN came.
+        if (kind_ == Kind::kTrigger) depth_ = 1;
         break;
       case Dialect::kMysql:
         MysqlToken(t, word);
@@ -330,7 +333,12 @@ class Splitter {
   // CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE] {PROCEDURE | FUNCTION | TRIGGER | EVENT}
   // (PostgreSQL: functions and procedures; SQLite: CREATE [TEMP] TRIGGER).
   void DetectKind(std::string_view w) {
-    if (tokens_ == 0) {
+    if (tokens_ == 0 || explain_) {
+      // SQLite: EXPLAIN [QUERY PLAN ...] CREATE TRIGGER is a trigger too.
+      explain_ = dialect_ == Dialect::kSqlite && !Is(w, "CREATE") &&
+                 (tokens_ == 0 ? Is(w, "EXPLAIN")
+                               : !(Is(w, "EXPLAIN") || Is(w, "TEMP") || Is(w, "TEMPORARY") ||
+                                   Is(w, "TRIGGER") || Is(w, "END")));
       creating_ = Is(w, "CREATE");
       return;
     }
@@ -351,7 +359,7 @@ class Splitter {
       if (dialect_ == Dialect::kMysql) return;  // DEFINER=user@host
     }
     creating_ = false;
-    if (paren_ > 0) return;
+    if (paren_ > 0 && dialect_ != Dialect::kSqlite) return;
     kind_ = k;
     header_ = k != Kind::kPlain;
   }
@@ -590,7 +598,7 @@ class Splitter {
     prev_word_ = {};
     prev_char_ = '\0';
     kind_ = Kind::kPlain;
-    creating_ = header_ = params_done_ = after_type_ = false;
+    creating_ = explain_ = header_ = params_done_ = after_type_ = false;
     stmt_start_ = order_pending_ = skip_name_ = false;
     handler_ = Handler::kNone;
     case_expr_ = 0;
@@ -631,6 +639,7 @@ class Splitter {
   char prev_char_ = '\0';       // the last punctuation character
   Kind kind_ = Kind::kPlain;
   bool creating_ = false;     // CREATE [prefix words] so far
+  bool explain_ = false;      // SQLite: EXPLAIN [words] so far
   bool header_ = false;       // in a stored program's header, before its body
   bool params_done_ = false;  // MySQL routine: the parameter list has closed
   bool after_type_ = false;   // MySQL routine header: the next word names a type or charset

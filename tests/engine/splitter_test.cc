@@ -200,5 +200,14 @@ TEST(SplitterTest, SqliteTriggerOnAColumnNamedBegin) {
   EXPECT_EQ(Texts(trg + ";\nSELECT 2;", Dialect::kSqlite), (Texts_{trg, "SELECT 2"}));
 }
 
+// Found by SplitterSqliteDiffTest.SoupSplitsLikeSqlite3Complete.
+TEST(SplitterTest, SqliteTriggersEndWhereSqlite3CompleteSays) {
+  EXPECT_EQ(Texts("EXPLAIN QUERY PLAN CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;\n"
+                  "CREATE TRIGGER x; SELECT 2; END; CREATE TABLE trigger (a); SELECT 3;",
+                  Dialect::kSqlite),
+            (Texts_{"EXPLAIN QUERY PLAN CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END",
+                    "CREATE TRIGGER x; SELECT 2; END", "CREATE TABLE trigger (a)", "SELECT 3"}));
+}
+
 }  // namespace
 }  // namespace dbroll::internal
