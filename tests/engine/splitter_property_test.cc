@@ -329,6 +329,64 @@ void RunProperty(Dialect dialect, uint64_t default_seed, Generate generate) {
   }
 }
 
+// Invariants on lexical soup (random tokens glued with or without blanks), for
+// every dialect: each statement's text stands at its offset, statements come in
+// order without overlap, line:col is that of the offset, and a statement split
+// again on its own is itself.
+std::string InvariantsViolated(const std::string& sql, Dialect dialect) {
+  auto r = SplitStatements("soup.sql", sql, dialect);
+  if (!r.ok()) return "";  // unterminated string or comment
+  size_t prev_end = 0;
+  for (const Statement& s : r.value()) {
+    if (s.offset < prev_end || sql.compare(s.offset, s.text.size(), s.text) != 0) {
+      return "statement at @" + std::to_string(s.offset) + " is not the script's text there: " + s.text;
+    }
+    prev_end = s.offset + s.text.size();
+    int line = 0, column = 0;
+    CountLineColumn(sql, s.offset, &line, &column);
+    if (line != s.line || column != s.column) {
+      return "statement at @" + std::to_string(s.offset) + " reports " + std::to_string(s.line) + ":" +
+             std::to_string(s.column) + " instead of " + std::to_string(line) + ":" + std::to_string(column);
+    }
+    if (sql.find("DELIMITER") != std::string::npos) continue;  // the text alone lacks the DELIMITER line
+    // (With its `;` too: in MySQL `--;` is no comment but `--` at the end is.)
+    auto itself = [&](const std::string& text) {
+      auto again = SplitStatements("alone.sql", text, dialect);
+      return again.ok() && again->size() == 1 && (*again)[0].text == s.text;
+    };
+    if (!itself(s.text) && !itself(s.text + ";")) {
+      return "statement split again on its own is not itself: " + s.text;
+    }
+  }
+  return "";
+}
+
+TEST(SplitterPropertyTest, LexicalSoupKeepsTheInvariants) {
+  static const std::vector<std::string> kTokens = {
+      "CREATE", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT", "BEGIN", "END", "NOT", "ATOMIC", "CASE",
+      "WHEN", "THEN", "ELSE", "IF", "LOOP", "REPEAT", "WHILE", "DO", "HANDLER", "FOR", "EACH", "ROW",
+      "RETURNS", "INT", "lbl", ":", "begin", "end", "t.end", "1", "'a;b'", "'it''s'", "'a\\'",
+      "'b\\';'", "\"d;\"\"q\"", "`b;t`", "[b;r]", "$$;$$", "$a$ ; $a$", "E'\\';'", "(", ")", ",", ".",
+      "=", "-", "--", "-- c;\n", "# c;\n", "/* c; */", "/* /* c; */ */", "/*! 1; */", ";", ";", ";",
+      "\nDELIMITER $$\n", "$$", "\nDELIMITER ;\n", "é"};
+  static const std::vector<std::string> kGlue = {"", " ", " ", "\n", "/*g*/", "--g\n"};
+  const auto run = FuzzRunFromEnv(20261205, 2000);
+  int failures = 0;
+  for (int i = 0; i < run.iterations && failures < 5; ++i) {
+    const uint64_t seed = run.seed + static_cast<uint64_t>(i);
+    Rng rng(seed);
+    std::string sql;
+    for (size_t k = rng.Below(40); k > 0; --k) sql += rng.Pick(kTokens) + rng.Pick(kGlue);
+    for (Dialect d : {Dialect::kMysql, Dialect::kPostgres, Dialect::kSqlite}) {
+      const std::string why = InvariantsViolated(sql, d);
+      if (!why.empty()) {
+        ++failures;
+        ADD_FAILURE() << "seed " << seed << " (" << DialectName(d) << "): " << why << "\n--- script ---\n" << sql;
+      }
+    }
+  }
+}
+
 TEST(SplitterPropertyTest, MysqlSplitsGeneratedScriptsIntoTheirStatements) {
   RunProperty(Dialect::kMysql, 20261205, MysqlScript);
 }
