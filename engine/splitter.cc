@@ -384,9 +384,9 @@ class Splitter {
   // header, after `;`, a label `lbl:`, THEN, ELSE, DO, LOOP, REPEAT or a
   // handler's condition list), or as BEGIN NOT ATOMIC; anywhere else `begin`
   // is an identifier (NEW.begin, a column, an alias). An END closes one only
-  // where a statement would start (END IF, END LOOP, END WHILE, END REPEAT and
-  // END CASE close other things); elsewhere it ends a CASE expression or is an
-  // identifier.
+  // where a statement would start (END IF, END LOOP, END WHILE, END REPEAT,
+  // END FOR and END CASE close other things); elsewhere it ends a CASE
+  // expression or is an identifier.
   void MysqlToken(Tok t, std::string_view w) {
     if (tokens_ == 0 && t == Tok::kWord && Is(w, "BEGIN") && NotAtomicFollows(false)) {
       kind_ = Kind::kBlock;  // MariaDB anonymous block
@@ -493,7 +493,7 @@ class Splitter {
       if (start) {
         const std::string_view next = PeekWord();
         if (Is(next, "IF") || Is(next, "LOOP") || Is(next, "WHILE") || Is(next, "REPEAT") ||
-            Is(next, "CASE")) {
+            Is(next, "CASE") || Is(next, "FOR")) {  // END FOR: MariaDB's FOR ... DO loops
           SkipPeekedWord();
         } else if (depth_ > 0 && !ColonFollows()) {
           --depth_;

@@ -155,6 +155,7 @@ TEST(SplitterTest, MysqlBodiesWithLabelsHandlersAndMariadbBlocks) {
       "  l2: LOOP LEAVE l2; END LOOP l2;\n"
       "  REPEAT SET begin = begin + 1; UNTIL begin > 3 END REPEAT;\n"
       "  CASE begin WHEN 1 THEN SELECT 1; ELSE BEGIN END; END CASE;\n"
+      "  FOR i IN 1..3 DO SELECT i; END FOR;\n"
       "END lbl";
   const std::string block = "BEGIN NOT ATOMIC SELECT 1; BEGIN SELECT 2; END; END";
   EXPECT_EQ(Texts(proc + ";\n" + block + ";\nBEGIN;\nCOMMIT;", Dialect::kMysql),
