@@ -34,9 +34,7 @@ class Rng {
   // True with probability 1/n.
   bool OneIn(size_t n) { return Below(n) == 0; }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[Below(v.size())];
-  }
+  const T& Pick(const std::vector<T>& v) { return v[Below(v.size())]; }
 
  private:
   std::mt19937_64 gen_;

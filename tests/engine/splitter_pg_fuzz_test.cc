@@ -65,7 +65,8 @@ size_t SkipBlank(const std::string& s, size_t i, size_t end) {
 
 // Returns false when libpg_query reports an error (the script does not parse).
 bool Reference(const std::string& sql, bool parser, std::vector<Bounds>* out, std::string* error) {
-  PgQuerySplitResult r = parser ? pg_query_split_with_parser(sql.c_str()) : pg_query_split_with_scanner(sql.c_str());
+  PgQuerySplitResult r = parser ? pg_query_split_with_parser(sql.c_str())
+                                : pg_query_split_with_scanner(sql.c_str());
   const bool ok = r.error == nullptr;
   if (!ok) *error = r.error->message;
   for (int i = 0; ok && i < r.n_stmts; ++i) {
@@ -120,8 +121,8 @@ std::string Compare(const std::string& label, const std::string& sql, bool has_a
     want = scanned;
     reference = "pg_query_split_with_scanner";
   }
-  return label + ": split differs from " + reference + "\n--- script ---\n" + sql + "\n--- dbroll ---\n" +
-         Show(sql, got) + "--- libpg_query ---\n" + Show(sql, want);
+  return label + ": split differs from " + reference + "\n--- script ---\n" + sql +
+         "\n--- dbroll ---\n" + Show(sql, got) + "--- libpg_query ---\n" + Show(sql, want);
 }
 
 // ---- the generator ----
@@ -129,19 +130,9 @@ std::string Compare(const std::string& label, const std::string& sql, bool has_a
 std::string SoupGlue(Rng& rng);
 
 std::string Sep(Rng& rng) {
-  static const std::vector<std::string> kSeps = {" ",
-                                                 " ",
-                                                 " ",
-                                                 "\n",
-                                                 "\t",
-                                                 "  \n  ",
-                                                 " /* c; 'q' \"d\" $$ */ ",
-                                                 " /* a /* nested; */ b */ ",
-                                                 " -- c; 'x\" $$ /*\n",
-                                                 "\n--\n",
-                                                 " /**/ ",
-                                                 " /* * / ; -- */ ",
-                                                 "\n/* é; */\n"};
+  static const std::vector<std::string> kSeps = {
+      " ", " ", " ", "\n", "\t", "  \n  ", " /* c; 'q' \"d\" $$ */ ", " /* a /* nested; */ b */ ",
+      " -- c; 'x\" $$ /*\n", "\n--\n", " /**/ ", " /* * / ; -- */ ", "\n/* é; */\n"};
   return rng.OneIn(3) ? rng.Pick(kSeps) : " ";
 }
 
@@ -155,48 +146,20 @@ std::string Join(Rng& rng, const std::vector<std::string>& tokens) {
 }
 
 std::string Expr(Rng& rng, int depth = 0) {
-  static const std::vector<std::string> kLeaves = {"1",
-                                                   "'a;b'",
-                                                   "'it''s; fine'",
-                                                   "'--;'",
-                                                   "'/*'",
-                                                   "E'\\';x'",
-                                                   "E'a\\\\'",
-                                                   "e'\\\\\\';'",
-                                                   "$$;$$",
-                                                   "$q$ $$ ; $q$",
-                                                   "$a$ $b$ ; $b$ $a$",
-                                                   "$_x1$ ' \" -- /* ; $_x1$",
-                                                   "$t$ a$b ; $ $t$",
-                                                   "ARRAY[1, 2]",
-                                                   "U&'d\\0061t;'",
-                                                   "B'101'",
-                                                   "X'1F'",
-                                                   "'{1,2}'::int[]",
-                                                   "t.end",
-                                                   "t.begin",
-                                                   "'é;'",
-                                                   "$1",
-                                                   "'a\\'",
-                                                   "\"a;\"\"b\"",
-                                                   "\"--x\"",
-                                                   "\"/*y\"",
-                                                   "a$b",
-                                                   "NULL",
-                                                   "true"};
+  static const std::vector<std::string> kLeaves = {
+      "1", "'a;b'", "'it''s; fine'", "'--;'", "'/*'", "E'\\';x'", "E'a\\\\'", "e'\\\\\\';'",
+      "$$;$$", "$q$ $$ ; $q$", "$a$ $b$ ; $b$ $a$", "$_x1$ ' \" -- /* ; $_x1$", "$t$ a$b ; $ $t$",
+      "ARRAY[1, 2]", "U&'d\\0061t;'", "B'101'", "X'1F'", "'{1,2}'::int[]", "t.end", "t.begin",
+      "'é;'", "$1", "'a\\'", "\"a;\"\"b\"", "\"--x\"", "\"/*y\"", "a$b", "NULL", "true"};
   if (depth > 2 || rng.Below(3) > 0) return rng.Pick(kLeaves);
   switch (rng.Below(5)) {
-    case 0:
-      return Join(rng, {"(", Expr(rng, depth + 1), "+", Expr(rng, depth + 1), ")"});
-    case 1:
-      return Join(rng, {"(", "SELECT", Expr(rng, depth + 1), ")"});
+    case 0: return Join(rng, {"(", Expr(rng, depth + 1), "+", Expr(rng, depth + 1), ")"});
+    case 1: return Join(rng, {"(", "SELECT", Expr(rng, depth + 1), ")"});
     case 2:
-      return Join(rng, {"CASE", "WHEN", Expr(rng, depth + 1), "IS NULL", "THEN", Expr(rng, depth + 1), "ELSE",
-                        Expr(rng, depth + 1), "END"});
-    case 3:
-      return Join(rng, {"ARRAY[", Expr(rng, depth + 1), ",", Expr(rng, depth + 1), "]"});
-    default:
-      return Join(rng, {"coalesce(", Expr(rng, depth + 1), ",", Expr(rng, depth + 1), ")"});
+      return Join(rng, {"CASE", "WHEN", Expr(rng, depth + 1), "IS NULL", "THEN", Expr(rng, depth + 1),
+                        "ELSE", Expr(rng, depth + 1), "END"});
+    case 3: return Join(rng, {"ARRAY[", Expr(rng, depth + 1), ",", Expr(rng, depth + 1), "]"});
+    default: return Join(rng, {"coalesce(", Expr(rng, depth + 1), ",", Expr(rng, depth + 1), ")"});
   }
 }
 
@@ -214,17 +177,11 @@ std::string Select(Rng& rng) {
 
 // A SQL-standard function body: BEGIN ATOMIC ... END.
 std::string AtomicBody(Rng& rng) {
-  static const std::vector<std::string> kStmts = {"SELECT 1",
-                                                  "SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END",
-                                                  "SELECT t.end FROM t",
-                                                  "SELECT (CASE WHEN true THEN ';' END)",
-                                                  "INSERT INTO t VALUES (';')",
-                                                  "SELECT 'end;'",
-                                                  "SELECT CASE a WHEN 1 THEN CASE WHEN true THEN 2 END END",
-                                                  "SELECT $$ END; $$",
-                                                  "SELECT 1 AS end",
-                                                  "select case when true then 1 end",
-                                                  "SELECT t.\"end\" FROM t"};
+  static const std::vector<std::string> kStmts = {
+      "SELECT 1", "SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END", "SELECT t.end FROM t",
+      "SELECT (CASE WHEN true THEN ';' END)", "INSERT INTO t VALUES (';')", "SELECT 'end;'",
+      "SELECT CASE a WHEN 1 THEN CASE WHEN true THEN 2 END END", "SELECT $$ END; $$",
+      "SELECT 1 AS end", "select case when true then 1 end", "SELECT t.\"end\" FROM t"};
   std::vector<std::string> t = {rng.OneIn(3) ? "begin" : "BEGIN", rng.OneIn(3) ? "Atomic" : "ATOMIC"};
   for (size_t i = rng.Below(4); i > 0; --i) {
     t.push_back(rng.Pick(kStmts));
@@ -240,32 +197,25 @@ std::string Statement(Rng& rng, bool* atomic) {
       "$body$ BEGIN PERFORM $q$;$q$; RETURN 2; END $body$", "'BEGIN RETURN 1; END;'",
       "$f$ BEGIN RETURN (SELECT $$;$$); END $f$"};
   static const std::vector<std::string> kFixed = {
-      "BEGIN",
-      "COMMIT",
-      "START TRANSACTION",
-      "SAVEPOINT s",
-      "ROLLBACK",
-      "END",
-      "BEGIN ISOLATION LEVEL SERIALIZABLE",
-      "COMMENT ON TABLE t IS 'x;y'",
+      "BEGIN", "COMMIT", "START TRANSACTION", "SAVEPOINT s", "ROLLBACK", "END",
+      "BEGIN ISOLATION LEVEL SERIALIZABLE", "COMMENT ON TABLE t IS 'x;y'",
       "CREATE TABLE function (function int, begin int, atomic int)",
       "CREATE TABLE trigger_log (trigger text, \"end\" int)",
       "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
       "CREATE FUNCTION begin() RETURNS int LANGUAGE sql RETURN 1",
       "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN (SELECT 1)",
-      "CREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING",
-      "SELECT ARRAY[(1), (2)]",
-      "CREATE INDEX CONCURRENTLY i ON t ((a || ';'))",
-      "ALTER TABLE t ADD COLUMN c text DEFAULT ';'"};
+      "CREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING", "SELECT ARRAY[(1), (2)]",
+      "CREATE INDEX CONCURRENTLY i ON t ((a || ';'))", "ALTER TABLE t ADD COLUMN c text DEFAULT ';'"};
   switch (rng.Below(10)) {
     case 0:
     case 1:
       return Select(rng);
     case 2:
-      return Join(rng, {"CREATE TABLE", "\"t;1\"", "(", "id int", ",", "\"c;\"\"x\"", "text", "DEFAULT", Expr(rng), ",",
-                        "begin int", ",", "\"end\" int", ")"});
+      return Join(rng, {"CREATE TABLE", "\"t;1\"", "(", "id int", ",", "\"c;\"\"x\"", "text", "DEFAULT",
+                        Expr(rng), ",", "begin int", ",", "\"end\" int", ")"});
     case 3:
-      return Join(rng, {"INSERT INTO t VALUES", "(", "1", ",", Expr(rng), ")", ",", "(", "2", ",", Expr(rng), ")"});
+      return Join(rng, {"INSERT INTO t VALUES", "(", "1", ",", Expr(rng), ")", ",", "(", "2", ",",
+                        Expr(rng), ")"});
     case 4:
       return Join(rng, {"CREATE", rng.OneIn(2) ? "OR REPLACE" : "", "FUNCTION", "f()", "RETURNS int",
                         "LANGUAGE plpgsql", "AS", rng.Pick(kPlpgsql)});
@@ -274,12 +224,13 @@ std::string Statement(Rng& rng, bool* atomic) {
                           : Join(rng, {"DO", "LANGUAGE plpgsql", "$d$ BEGIN RAISE NOTICE ';'; END $d$"});
     case 6:
       *atomic = true;
-      return rng.OneIn(2) ? Join(rng, {rng.OneIn(3) ? "create" : "CREATE", rng.OneIn(2) ? "OR REPLACE" : "or replace",
-                                       "Function", "f(a int)", "RETURNS int", "LANGUAGE sql", AtomicBody(rng)})
+      return rng.OneIn(2) ? Join(rng, {rng.OneIn(3) ? "create" : "CREATE",
+                                       rng.OneIn(2) ? "OR REPLACE" : "or replace", "Function",
+                                       "f(a int)", "RETURNS int", "LANGUAGE sql", AtomicBody(rng)})
                           : Join(rng, {"CREATE PROCEDURE", "p()", "LANGUAGE sql", AtomicBody(rng)});
     case 7: {
-      std::vector<std::string> t = {
-          "CREATE RULE", "r", "AS ON INSERT TO t", "DO", rng.OneIn(2) ? "ALSO" : "INSTEAD", "("};
+      std::vector<std::string> t = {"CREATE RULE", "r", "AS ON INSERT TO t", "DO",
+                                    rng.OneIn(2) ? "ALSO" : "INSTEAD", "("};
       for (size_t i = 1 + rng.Below(3); i > 0; --i) {
         t.insert(t.end(), {"INSERT INTO a VALUES", "(", Expr(rng), ")", ";"});
       }
@@ -310,64 +261,12 @@ std::string Script(Rng& rng, bool* atomic) {
 // and a blank and has balanced parentheses: the scanner needs a keyword before
 // a `;` and never recovers from an unbalanced `)`.
 std::string SoupToken(Rng& rng, int depth) {
-  static const std::vector<std::string> kTokens = {"a",
-                                                   "t.end",
-                                                   "begin",
-                                                   "end",
-                                                   "case",
-                                                   "x$y",
-                                                   "create",
-                                                   "function",
-                                                   "1",
-                                                   "1.5",
-                                                   ".5",
-                                                   "1e3",
-                                                   "'a;b'",
-                                                   "'it''s'",
-                                                   "E'\\';'",
-                                                   "e'\\\\'",
-                                                   "U&'x;'",
-                                                   "B'1'",
-                                                   "X'f'",
-                                                   "N'n;'",
-                                                   "'a\\'",
-                                                   "\"a;\"\"b\"",
-                                                   "U&\"x;\"",
-                                                   "$$;$$",
-                                                   "$a$;$a$",
-                                                   "$é$ ; $é$",
-                                                   "$A$ $a$ ; $A$",
-                                                   "$_$ $$ $_$",
-                                                   "+",
-                                                   "-",
-                                                   "*",
-                                                   "/",
-                                                   "<",
-                                                   ">",
-                                                   "=",
-                                                   "::",
-                                                   "||",
-                                                   "->>",
-                                                   "@",
-                                                   "#",
-                                                   "~",
-                                                   "!=",
-                                                   "<>",
-                                                   "%",
-                                                   ",",
-                                                   ".",
-                                                   ":",
-                                                   "[",
-                                                   "]",
-                                                   "-- ;'\n",
-                                                   "/* ; */",
-                                                   "/* /* ; */ */",
-                                                   "/**/",
-                                                   "$1",
-                                                   "&",
-                                                   "|",
-                                                   "^",
-                                                   "?"};
+  static const std::vector<std::string> kTokens = {
+      "a", "t.end", "begin", "end", "case", "x$y", "create", "function", "1", "1.5", ".5", "1e3",
+      "'a;b'", "'it''s'", "E'\\';'", "e'\\\\'", "U&'x;'", "B'1'", "X'f'", "N'n;'", "'a\\'",
+      "\"a;\"\"b\"", "U&\"x;\"", "$$;$$", "$a$;$a$", "$é$ ; $é$", "$A$ $a$ ; $A$", "$_$ $$ $_$",
+      "+", "-", "*", "/", "<", ">", "=", "::", "||", "->>", "@", "#", "~", "!=", "<>", "%", ",", ".",
+      ":", "[", "]", "-- ;'\n", "/* ; */", "/* /* ; */ */", "/**/", "$1", "&", "|", "^", "?"};
   if (depth < 2 && rng.OneIn(8)) {
     std::string group = "(";
     for (size_t i = rng.Below(5); i > 0; --i) group += SoupGlue(rng) + SoupToken(rng, depth + 1);
@@ -426,8 +325,7 @@ TEST(SplitterPgFuzzTest, LexicalSoupSplitsLikeTheScanner) {
     if (!diff.empty()) {
       ++failures;
       ADD_FAILURE() << "seed " << seed << ": split differs from pg_query_split_with_scanner\n--- script ---\n"
-                    << sql << "\n"
-                    << diff;
+                    << sql << "\n" << diff;
     }
   }
   // Most soups must be compared, or this test proves little.

@@ -56,8 +56,8 @@ class ScriptBuilder {
     }
     if (got_text == want_text) return "";
     return std::string("seed ") + std::to_string(seed) + " (" + DialectName(dialect) +
-           "): split differs\n--- script ---\n" + sql_ + "\n--- expected ---\n" + want_text + "--- got ---\n" +
-           got_text;
+           "): split differs\n--- script ---\n" + sql_ + "\n--- expected ---\n" + want_text +
+           "--- got ---\n" + got_text;
   }
 
  private:
@@ -78,7 +78,7 @@ std::string Join(Rng& rng, const std::vector<std::string>& tokens, const std::ve
 // ---- MySQL / MariaDB ----
 
 const std::vector<std::string> kMySeps = {
-    " ",      "\n",          "\t", " /* c; 'q' \"d\" `b` */ ", " # c; 'x\n", " -- c; 'x\n", " /* /* not nested; */ ",
+    " ", "\n", "\t", " /* c; 'q' \"d\" `b` */ ", " # c; 'x\n", " -- c; 'x\n", " /* /* not nested; */ ",
     "\n--\n", "\n/* é; */\n"};
 
 class MysqlGen {
@@ -89,10 +89,9 @@ class MysqlGen {
 
   std::string Leaf() {
     static const std::vector<std::string> kLeaves = {
-        "'a;b'", "'it''s;'",     "'it\\'s; ok'", "'back\\\\'", "\"dq;\\\"x\"", "\"a\"\"b;\"",
-        "'--;'", "'# ;'",        "'/*'",         "'é;'",       "`a;b`",        "`c``d;`",
-        "1",     "NULL",         "begin",        "end",        "t.begin",      "t.end",
-        "x'1F'", "_utf8mb4'x;'", "@v",           "1 --1",      "'$$'",         "'//'"};
+        "'a;b'", "'it''s;'", "'it\\'s; ok'", "'back\\\\'", "\"dq;\\\"x\"", "\"a\"\"b;\"", "'--;'",
+        "'# ;'", "'/*'", "'é;'", "`a;b`", "`c``d;`", "1", "NULL", "begin", "end", "t.begin",
+        "t.end", "x'1F'", "_utf8mb4'x;'", "@v", "1 --1", "'$$'", "'//'"};
     return rng_.Pick(kLeaves);
   }
 
@@ -104,29 +103,20 @@ class MysqlGen {
   std::string Plain() {
     switch (rng_.Below(12)) {
       case 0:
-        return J({"CREATE TABLE", "`a;b`", "(", "id INT", ",", "begin INT", ",", "end INT", ",", "note VARCHAR(20)",
-                  "DEFAULT", Leaf(), ")"});
-      case 1:
-        return J({"CREATE TABLE", "events", "(", "event INT", ",", "begin DATETIME", ",", "end DATETIME", ")"});
-      case 2:
-        return J({"INSERT INTO t", "(", "begin", ",", "end", ")", "VALUES", "(", Leaf(), ",", Leaf(), ")"});
-      case 3:
-        return J({"SELECT", Leaf(), ",", Leaf(), "AS", "begin", "FROM t", "WHERE", "end", ">", Leaf()});
-      case 4:
-        return J({"UPDATE t SET", "begin", "=", Leaf(), ",", "end", "=", Case()});
-      case 5:
-        return J({"SELECT", Case(), "AS", "end"});
-      case 6:
-        return rng_.OneIn(2) ? "/*!50001 CREATE VIEW v AS SELECT ';' */" : "/*!40101 SET NAMES utf8 */";
-      case 7:
-        return J({"SET", "@x", ":=", Leaf()});
-      case 8:
-        return J({"CREATE TABLE", "trigger_log", "(", "`trigger` TEXT", ",", "begin INT", ")"});
-      case 9:
-        return J({"DROP TRIGGER", "IF EXISTS", "tr"});
+        return J({"CREATE TABLE", "`a;b`", "(", "id INT", ",", "begin INT", ",", "end INT", ",",
+                  "note VARCHAR(20)", "DEFAULT", Leaf(), ")"});
+      case 1: return J({"CREATE TABLE", "events", "(", "event INT", ",", "begin DATETIME", ",", "end DATETIME", ")"});
+      case 2: return J({"INSERT INTO t", "(", "begin", ",", "end", ")", "VALUES", "(", Leaf(), ",", Leaf(), ")"});
+      case 3: return J({"SELECT", Leaf(), ",", Leaf(), "AS", "begin", "FROM t", "WHERE", "end", ">", Leaf()});
+      case 4: return J({"UPDATE t SET", "begin", "=", Leaf(), ",", "end", "=", Case()});
+      case 5: return J({"SELECT", Case(), "AS", "end"});
+      case 6: return rng_.OneIn(2) ? "/*!50001 CREATE VIEW v AS SELECT ';' */" : "/*!40101 SET NAMES utf8 */";
+      case 7: return J({"SET", "@x", ":=", Leaf()});
+      case 8: return J({"CREATE TABLE", "trigger_log", "(", "`trigger` TEXT", ",", "begin INT", ")"});
+      case 9: return J({"DROP TRIGGER", "IF EXISTS", "tr"});
       default: {
-        static const std::vector<std::string> kTx = {"BEGIN",  "BEGIN WORK", "START TRANSACTION",
-                                                     "COMMIT", "ROLLBACK",   "SELECT 1 --1"};
+        static const std::vector<std::string> kTx = {"BEGIN", "BEGIN WORK", "START TRANSACTION", "COMMIT",
+                                                     "ROLLBACK", "SELECT 1 --1"};
         return rng_.Pick(kTx);
       }
     }
@@ -134,21 +124,12 @@ class MysqlGen {
 
   // One statement of a stored-program body, without its `;`.
   std::string BodyStatement(int depth) {
-    static const std::vector<std::string> kSimple = {"SET NEW.begin = NOW()",
-                                                     "SET NEW.end = 'x;'",
-                                                     "SELECT 'x;' INTO @v",
-                                                     "DECLARE begin INT DEFAULT 0",
-                                                     "UPDATE t SET begin = 1, end = 2 WHERE id = 1",
-                                                     "DELETE FROM t WHERE end < begin",
-                                                     "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no; way'",
-                                                     "SELECT begin FROM t",
-                                                     "CALL p(';')",
-                                                     "SET @x := 1",
-                                                     "INSERT INTO log (begin, end) VALUES ('a;', \"b;\")",
-                                                     "LEAVE lbl",
-                                                     "ITERATE lbl",
-                                                     "RETURN end",
-                                                     "SET v = (SELECT end FROM t LIMIT 1)"};
+    static const std::vector<std::string> kSimple = {
+        "SET NEW.begin = NOW()", "SET NEW.end = 'x;'", "SELECT 'x;' INTO @v", "DECLARE begin INT DEFAULT 0",
+        "UPDATE t SET begin = 1, end = 2 WHERE id = 1", "DELETE FROM t WHERE end < begin",
+        "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no; way'", "SELECT begin FROM t", "CALL p(';')",
+        "SET @x := 1", "INSERT INTO log (begin, end) VALUES ('a;', \"b;\")", "LEAVE lbl", "ITERATE lbl",
+        "RETURN end", "SET v = (SELECT end FROM t LIMIT 1)"};
     if (depth > 2 || rng_.Below(3) > 0) {
       return rng_.OneIn(4) ? J({"SET", "v", "=", Case()}) : J({rng_.Pick(kSimple)});
     }
@@ -160,24 +141,18 @@ class MysqlGen {
         t.insert(t.end(), {"END", "IF"});
         return J(t);
       }
-      case 1:
-        return J({"CASE", "x", "WHEN", "1", "THEN", Stmts(depth), "ELSE", Stmts(depth), "END", "CASE"});
-      case 2:
-        return J({"CASE", "WHEN", Leaf(), "THEN", Stmts(depth), "END", "CASE"});
-      case 3:
-        return J({"lbl:", "LOOP", Stmts(depth), "LEAVE lbl;", "END", "LOOP", "lbl"});
+      case 1: return J({"CASE", "x", "WHEN", "1", "THEN", Stmts(depth), "ELSE", Stmts(depth), "END", "CASE"});
+      case 2: return J({"CASE", "WHEN", Leaf(), "THEN", Stmts(depth), "END", "CASE"});
+      case 3: return J({"lbl:", "LOOP", Stmts(depth), "LEAVE lbl;", "END", "LOOP", "lbl"});
       case 4:
         if (rng_.OneIn(2)) return J({"FOR", "i", "IN", "1", "..", "3", "DO", Stmts(depth), "END", "FOR"});
         return J({"WHILE", "i", "<", "3", "DO", Stmts(depth), "END", "WHILE"});
-      case 5:
-        return J({"REPEAT", Stmts(depth), "UNTIL", Leaf(), "END", "REPEAT"});
-      case 6:
-        return J({"lbl2", ":", "BEGIN", Stmts(depth), "END", "lbl2"});
-      case 7:
-        return rng_.OneIn(2) ? J({"BEGIN", "END"}) : J({"BEGIN", Stmts(depth), "END"});
+      case 5: return J({"REPEAT", Stmts(depth), "UNTIL", Leaf(), "END", "REPEAT"});
+      case 6: return J({"lbl2", ":", "BEGIN", Stmts(depth), "END", "lbl2"});
+      case 7: return rng_.OneIn(2) ? J({"BEGIN", "END"}) : J({"BEGIN", Stmts(depth), "END"});
       case 8:
-        return J({"DECLARE", rng_.OneIn(2) ? "CONTINUE" : "EXIT", "HANDLER", "FOR", "SQLSTATE", "'23000'", ",", "NOT",
-                  "FOUND", "BEGIN", Stmts(depth), "END"});
+        return J({"DECLARE", rng_.OneIn(2) ? "CONTINUE" : "EXIT", "HANDLER", "FOR", "SQLSTATE", "'23000'", ",",
+                  "NOT", "FOUND", "BEGIN", Stmts(depth), "END"});
       default:
         return J({"DECLARE", "EXIT", "HANDLER", "FOR", rng_.OneIn(2) ? "SQLEXCEPTION" : "1062",
                   rng_.OneIn(2) ? "SET begin = 1" : J({"BEGIN", "END"})});
@@ -202,9 +177,9 @@ class MysqlGen {
 
   std::string Header(bool* trigger) {
     *trigger = false;
-    static const std::vector<std::string> kTraits = {"COMMENT 'c;'",      "DETERMINISTIC",        "NOT DETERMINISTIC",
-                                                     "READS SQL DATA",    "SQL SECURITY INVOKER", "LANGUAGE SQL",
-                                                     "MODIFIES SQL DATA", "CONTAINS SQL",         "NO SQL"};
+    static const std::vector<std::string> kTraits = {
+        "COMMENT 'c;'", "DETERMINISTIC", "NOT DETERMINISTIC", "READS SQL DATA", "SQL SECURITY INVOKER",
+        "LANGUAGE SQL", "MODIFIES SQL DATA", "CONTAINS SQL", "NO SQL"};
     std::string traits = rng_.OneIn(2) ? rng_.Pick(kTraits) : "";
     switch (rng_.Below(6)) {
       case 0:
@@ -215,10 +190,11 @@ class MysqlGen {
                   rng_.OneIn(3) ? (rng_.OneIn(2) ? "FOLLOWS other" : "PRECEDES `o;t`") : ""});
       case 2:
         return J({"CREATE", rng_.OneIn(2) ? "DEFINER=root@localhost" : "", "PROCEDURE",
-                  rng_.OneIn(2) ? "IF NOT EXISTS" : "", "p", "(", "IN begin INT", ",", "OUT end VARCHAR(10)", ")",
-                  traits});
+                  rng_.OneIn(2) ? "IF NOT EXISTS" : "", "p", "(", "IN begin INT", ",", "OUT end VARCHAR(10)",
+                  ")", traits});
       case 3:
-        return J({"CREATE", "FUNCTION", "f", "(", "a INT", ")", "RETURNS", "VARCHAR(20)", "CHARSET utf8mb4", traits});
+        return J({"CREATE", "FUNCTION", "f", "(", "a INT", ")", "RETURNS", "VARCHAR(20)", "CHARSET utf8mb4",
+                  traits});
       case 4:
         return J({"CREATE OR REPLACE", "FUNCTION", "f()", "RETURNS", "INT UNSIGNED", traits});
       default:
@@ -238,10 +214,8 @@ class MysqlGen {
             "UPDATE t SET begin = NOW()", "INSERT INTO log (begin) VALUES (';')"};
         return J({header, rng_.Pick(kBodies)});
       }
-      case 3:
-        return J({header, BodyStatement(1)});
-      default:
-        return J({header, Compound()});
+      case 3: return J({header, BodyStatement(1)});
+      default: return J({header, Compound()});
     }
   }
 
@@ -277,40 +251,31 @@ std::string MysqlScript(Rng& rng, ScriptBuilder* b) {
 
 // ---- SQLite ----
 
-const std::vector<std::string> kLiteSeps = {
-    " ", "\n", "\t", " /* c; 'q' */ ", " /* /* not nested; */ ", " -- c; 'x\n", "\n/* é; */\n"};
+const std::vector<std::string> kLiteSeps = {" ", "\n", "\t", " /* c; 'q' */ ", " /* /* not nested; */ ",
+                                            " -- c; 'x\n", "\n/* é; */\n"};
 
 std::string SqliteStatement(Rng& rng) {
   auto J = [&](const std::vector<std::string>& t) { return Join(rng, t, kLiteSeps); };
-  static const std::vector<std::string> kLeaves = {"'a;b'", "'it''s;'", "\"dq;\"\"x\"", "[br;acket]", "`b;t`",
-                                                   "X'1F'", "1",        "NULL",         "'é;'",       "'end'",
-                                                   "'--'",  "'/*'",     "end",          "begin",      "'a\\'"};
+  static const std::vector<std::string> kLeaves = {
+      "'a;b'", "'it''s;'", "\"dq;\"\"x\"", "[br;acket]", "`b;t`", "X'1F'", "1", "NULL", "'é;'", "'end'",
+      "'--'", "'/*'", "end", "begin", "'a\\'"};
   static const std::vector<std::string> kBody = {
       "UPDATE t SET end = CASE WHEN NEW.n > 0 THEN 'pos;' ELSE 'neg' END WHERE id = NEW.id",
-      "INSERT INTO log VALUES ('end;', NEW.end)",
-      "SELECT RAISE(ABORT, 'no;')",
-      "DELETE FROM t WHERE end = 1",
-      "SELECT CASE WHEN 1 THEN 2 END",
-      "UPDATE t SET begin = 1",
-      "INSERT INTO log SELECT end FROM t",
+      "INSERT INTO log VALUES ('end;', NEW.end)", "SELECT RAISE(ABORT, 'no;')", "DELETE FROM t WHERE end = 1",
+      "SELECT CASE WHEN 1 THEN 2 END", "UPDATE t SET begin = 1", "INSERT INTO log SELECT end FROM t",
       "SELECT CASE WHEN 1 THEN CASE WHEN 2 THEN 3 END END"};
   switch (rng.Below(8)) {
     case 0:
       return J({"CREATE TABLE", "[t;1]", "(", "id INTEGER PRIMARY KEY", ",", "\"c;\"\"x\" TEXT", "DEFAULT",
                 rng.Pick(kLeaves), ",", "begin INT", ",", "end INT", ")"});
-    case 1:
-      return J({"INSERT INTO t VALUES", "(", rng.Pick(kLeaves), ",", rng.Pick(kLeaves), ")"});
+    case 1: return J({"INSERT INTO t VALUES", "(", rng.Pick(kLeaves), ",", rng.Pick(kLeaves), ")"});
     case 2:
-      return J({"SELECT", "CASE", "WHEN", "a", "THEN", rng.Pick(kLeaves), "ELSE", rng.Pick(kLeaves), "END", "FROM t"});
+      return J({"SELECT", "CASE", "WHEN", "a", "THEN", rng.Pick(kLeaves), "ELSE", rng.Pick(kLeaves), "END",
+                "FROM t"});
     case 3: {
-      static const std::vector<std::string> kFixed = {"BEGIN",
-                                                      "BEGIN TRANSACTION",
-                                                      "COMMIT",
-                                                      "END",
-                                                      "END TRANSACTION",
-                                                      "CREATE TEMP TABLE x (a)",
-                                                      "CREATE INDEX i ON t (end)",
-                                                      "CREATE TABLE trigger_log (trigger TEXT, end INT)"};
+      static const std::vector<std::string> kFixed = {
+          "BEGIN", "BEGIN TRANSACTION", "COMMIT", "END", "END TRANSACTION", "CREATE TEMP TABLE x (a)",
+          "CREATE INDEX i ON t (end)", "CREATE TABLE trigger_log (trigger TEXT, end INT)"};
       return rng.Pick(kFixed);
     }
     default: {
@@ -399,65 +364,13 @@ std::string InvariantsViolated(const std::string& sql, Dialect dialect) {
 }
 
 TEST(SplitterPropertyTest, LexicalSoupKeepsTheInvariants) {
-  static const std::vector<std::string> kTokens = {"CREATE",
-                                                   "TRIGGER",
-                                                   "PROCEDURE",
-                                                   "FUNCTION",
-                                                   "EVENT",
-                                                   "BEGIN",
-                                                   "END",
-                                                   "NOT",
-                                                   "ATOMIC",
-                                                   "CASE",
-                                                   "WHEN",
-                                                   "THEN",
-                                                   "ELSE",
-                                                   "IF",
-                                                   "LOOP",
-                                                   "REPEAT",
-                                                   "WHILE",
-                                                   "DO",
-                                                   "HANDLER",
-                                                   "FOR",
-                                                   "EACH",
-                                                   "ROW",
-                                                   "RETURNS",
-                                                   "INT",
-                                                   "lbl",
-                                                   ":",
-                                                   "begin",
-                                                   "end",
-                                                   "t.end",
-                                                   "1",
-                                                   "'a;b'",
-                                                   "'it''s'",
-                                                   "'a\\'",
-                                                   "'b\\';'",
-                                                   "\"d;\"\"q\"",
-                                                   "`b;t`",
-                                                   "[b;r]",
-                                                   "$$;$$",
-                                                   "$a$ ; $a$",
-                                                   "E'\\';'",
-                                                   "(",
-                                                   ")",
-                                                   ",",
-                                                   ".",
-                                                   "=",
-                                                   "-",
-                                                   "--",
-                                                   "-- c;\n",
-                                                   "# c;\n",
-                                                   "/* c; */",
-                                                   "/* /* c; */ */",
-                                                   "/*! 1; */",
-                                                   ";",
-                                                   ";",
-                                                   ";",
-                                                   "\nDELIMITER $$\n",
-                                                   "$$",
-                                                   "\nDELIMITER ;\n",
-                                                   "é"};
+  static const std::vector<std::string> kTokens = {
+      "CREATE", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT", "BEGIN", "END", "NOT", "ATOMIC", "CASE",
+      "WHEN", "THEN", "ELSE", "IF", "LOOP", "REPEAT", "WHILE", "DO", "HANDLER", "FOR", "EACH", "ROW",
+      "RETURNS", "INT", "lbl", ":", "begin", "end", "t.end", "1", "'a;b'", "'it''s'", "'a\\'",
+      "'b\\';'", "\"d;\"\"q\"", "`b;t`", "[b;r]", "$$;$$", "$a$ ; $a$", "E'\\';'", "(", ")", ",", ".",
+      "=", "-", "--", "-- c;\n", "# c;\n", "/* c; */", "/* /* c; */ */", "/*! 1; */", ";", ";", ";",
+      "\nDELIMITER $$\n", "$$", "\nDELIMITER ;\n", "é"};
   static const std::vector<std::string> kGlue = {"", " ", " ", "\n", "/*g*/", "--g\n"};
   const auto run = FuzzRunFromEnv(20261205, 2000);
   int failures = 0;

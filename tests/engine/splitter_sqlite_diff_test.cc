@@ -71,57 +71,13 @@ std::string Glue(Rng& rng) {
 
 // Random tokens, trigger fragments and whole statements glued with or without blanks.
 std::string Soup(Rng& rng) {
-  static const std::vector<std::string> kTokens = {"CREATE",
-                                                   "create",
-                                                   "TEMP",
-                                                   "TEMPORARY",
-                                                   "TRIGGER",
-                                                   "trigger",
-                                                   "BEGIN",
-                                                   "END",
-                                                   "end",
-                                                   "CASE",
-                                                   "WHEN",
-                                                   "THEN",
-                                                   "ELSE",
-                                                   "EXPLAIN",
-                                                   "QUERY PLAN",
-                                                   "TABLE",
-                                                   "t",
-                                                   "begin",
-                                                   "x",
-                                                   "1",
-                                                   "'a;b'",
-                                                   "'it''s; end'",
-                                                   "\"d;\"\"q\"",
-                                                   "[b;r]",
-                                                   "`b;t`",
-                                                   "X'1F'",
-                                                   "(",
-                                                   ")",
-                                                   ",",
-                                                   ".",
-                                                   "=",
-                                                   "+",
-                                                   "-",
-                                                   "/",
-                                                   "*",
-                                                   "-- c;\n",
-                                                   "/* c; */",
-                                                   "/* /* c; */",
-                                                   ";",
-                                                   ";",
-                                                   ";",
-                                                   "'a\\'",
-                                                   "$v",
-                                                   "@v",
-                                                   ":v",
-                                                   "?1",
-                                                   "CREATE TRIGGER tr AFTER INSERT ON t BEGIN",
-                                                   "UPDATE t SET end = CASE WHEN 1 THEN 2 END;",
-                                                   "; END;",
-                                                   "SELECT 1;",
-                                                   "INSERT INTO t VALUES ('end;');"};
+  static const std::vector<std::string> kTokens = {
+      "CREATE", "create", "TEMP", "TEMPORARY", "TRIGGER", "trigger", "BEGIN", "END", "end", "CASE",
+      "WHEN", "THEN", "ELSE", "EXPLAIN", "QUERY PLAN", "TABLE", "t", "begin", "x", "1", "'a;b'",
+      "'it''s; end'", "\"d;\"\"q\"", "[b;r]", "`b;t`", "X'1F'", "(", ")", ",", ".", "=", "+", "-", "/",
+      "*", "-- c;\n", "/* c; */", "/* /* c; */", ";", ";", ";", "'a\\'", "$v", "@v", ":v", "?1",
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN", "UPDATE t SET end = CASE WHEN 1 THEN 2 END;",
+      "; END;", "SELECT 1;", "INSERT INTO t VALUES ('end;');"};
   std::string sql;
   for (size_t i = rng.Below(30); i > 0; --i) sql += rng.Pick(kTokens) + Glue(rng);
   return sql;
@@ -146,10 +102,8 @@ TEST(SplitterSqliteDiffTest, SoupSplitsLikeSqlite3Complete) {
     const Split want = Reference(sql);
     if (got != want) {
       ++failures;
-      ADD_FAILURE() << "seed " << seed << ": split differs from sqlite3_complete\n--- script ---\n"
-                    << sql << "\n--- dbroll ---\n"
-                    << Show(sql, got) << "--- sqlite3_complete ---\n"
-                    << Show(sql, want);
+      ADD_FAILURE() << "seed " << seed << ": split differs from sqlite3_complete\n--- script ---\n" << sql
+                    << "\n--- dbroll ---\n" << Show(sql, got) << "--- sqlite3_complete ---\n" << Show(sql, want);
     }
   }
   EXPECT_GE(compared, run.iterations / 3);
