@@ -419,15 +419,15 @@ class Splitter {
           if (t == Tok::kClose && paren_ == 0) params_done_ = true;
           return true;
         }
-        if (t != Tok::kWord || paren_ > 0) return true;
-        if (after_type_) {
-          after_type_ = false;
+        if (paren_ > 0) return true;
+        if (t == Tok::kColon) {  // lbl: BEGIN
+          header_ = false;
+          stmt_start_ = true;
           return true;
         }
-        if (IsRoutineHeaderWord(w)) {
-          after_type_ = Is(w, "RETURNS") || Is(w, "CHARSET") || Is(w, "COLLATE") || Is(w, "SET");
-          return true;
-        }
+        // Words that are neither types nor characteristics start the body;
+        // anything else (RETURNS NATIONAL VARCHAR(10) ...) is still header.
+        if (t != Tok::kWord || !StartsRoutineBody(w)) return true;
         header_ = false;
         stmt_start_ = true;
         return false;
@@ -437,16 +437,20 @@ class Splitter {
     }
   }
 
-  bool IsRoutineHeaderWord(std::string_view w) const {
+  bool StartsRoutineBody(std::string_view w) const {
     static constexpr std::string_view kWords[] = {
-        "RETURNS", "COMMENT", "LANGUAGE", "SQL", "DETERMINISTIC", "NOT", "CONTAINS", "NO",
-        "READS", "MODIFIES", "DATA", "SECURITY", "DEFINER", "INVOKER", "CHARSET", "CHARACTER",
-        "COLLATE", "UNSIGNED", "SIGNED", "ZEROFILL", "BINARY", "PRECISION", "VARYING"};
+        "BEGIN", "RETURN", "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "CALL", "DO", "IF",
+        "CASE", "WHILE", "LOOP", "REPEAT", "FOR", "DECLARE", "LEAVE", "ITERATE", "SIGNAL",
+        "RESIGNAL", "OPEN", "CLOSE", "FETCH", "WITH", "VALUES", "TABLE", "CREATE", "DROP", "ALTER",
+        "TRUNCATE", "RENAME", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PREPARE",
+        "EXECUTE", "DEALLOCATE", "GET", "SHOW", "LOCK", "UNLOCK", "FLUSH", "KILL", "ANALYZE",
+        "OPTIMIZE", "REPAIR", "GRANT", "REVOKE", "LOAD", "HANDLER", "PURGE", "RESET", "XA", "USE"};
     for (std::string_view k : kWords) {
       if (Is(w, k)) return true;
     }
-    // CHARACTER SET x; a body may start with SET.
-    return Is(w, "SET") && prev_ == Tok::kWord && Is(prev_word_, "CHARACTER");
+    // SET starts a body, but not in CHARACTER SET x or RETURNS SET('a', 'b').
+    return Is(w, "SET") &&
+           !(prev_ == Tok::kWord && (Is(prev_word_, "CHARACTER") || Is(prev_word_, "RETURNS")));
   }
 
   void MysqlBody(Tok t, std::string_view w) {
@@ -598,7 +602,7 @@ class Splitter {
     prev_word_ = {};
     prev_char_ = '\0';
     kind_ = Kind::kPlain;
-    creating_ = explain_ = header_ = params_done_ = after_type_ = false;
+    creating_ = explain_ = header_ = params_done_ = false;
     stmt_start_ = order_pending_ = skip_name_ = false;
     handler_ = Handler::kNone;
     case_expr_ = 0;
@@ -642,7 +646,6 @@ class Splitter {
   bool explain_ = false;      // SQLite: EXPLAIN [words] so far
   bool header_ = false;       // in a stored program's header, before its body
   bool params_done_ = false;  // MySQL routine: the parameter list has closed
-  bool after_type_ = false;   // MySQL routine header: the next word names a type or charset
   bool stmt_start_ = false;   // MySQL body: the next token starts a statement
   bool order_pending_ = false;  // MySQL trigger: FOLLOWS/PRECEDES may follow FOR EACH ROW
   bool skip_name_ = false;      // MySQL trigger: the next token names the other trigger

@@ -187,8 +187,12 @@ class MysqlGen {
       case 3:
         return J({"CREATE", "FUNCTION", "f", "(", "a INT", ")", "RETURNS", "VARCHAR(20)", "CHARSET utf8mb4",
                   traits});
-      case 4:
-        return J({"CREATE OR REPLACE", "FUNCTION", "f()", "RETURNS", "INT UNSIGNED", traits});
+      case 4: {
+        static const std::vector<std::string> kTypes = {
+            "INT UNSIGNED", "NATIONAL VARCHAR(10)", "LONG VARCHAR", "DATETIME(6)", "SET('a', 'b')",
+            "DOUBLE PRECISION", "TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "ENUM('x;', 'y') CHARSET latin1"};
+        return J({"CREATE OR REPLACE", "FUNCTION", "f()", "RETURNS", rng_.Pick(kTypes), traits});
+      }
       default:
         return J({"CREATE EVENT", "e", "ON SCHEDULE", "EVERY 1 DAY", rng_.OneIn(2) ? "COMMENT 'd;'" : "", "DO"});
     }

@@ -162,6 +162,12 @@ TEST(SplitterTest, MysqlBodiesWithLabelsHandlersAndMariadbBlocks) {
             (Texts_{proc, block, "BEGIN", "COMMIT"}));
 }
 
+TEST(SplitterTest, MysqlRoutineHeadersWithAnyReturnType) {
+  const std::string f1 = "CREATE FUNCTION f() RETURNS NATIONAL VARCHAR(10) DETERMINISTIC BEGIN RETURN 'a'; END";
+  const std::string f2 = "CREATE FUNCTION g() RETURNS SET('a', 'b') CHARACTER SET latin1 RETURN (SELECT begin FROM t)";
+  EXPECT_EQ(Texts(f1 + ";\n" + f2 + ";\nSELECT 2;", Dialect::kMysql), (Texts_{f1, f2, "SELECT 2"}));
+}
+
 TEST(SplitterTest, PostgresSemicolonsInsideParenthesesDoNotSplit) {
   EXPECT_EQ(Texts("CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
                   "SELECT 3;",
