@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "engine/engine_impl.h"
+#include "engine/preflight.h"
 #include "engine/splitter.h"
 
 namespace dbroll::internal {
@@ -252,6 +253,23 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   if (!refusal.empty()) {
     return Status(Code::kCheckFailed, refusal + "\nnothing was applied (see dbroll validate)");
   }
+  {
+    // Plan before touching: every migration this run will apply is checked
+    // (dry runs too, so a plan shows what a real run refuses).
+    std::vector<PlannedUp> pending;
+    for (const auto& m : st->migrations) {
+      if (o.to && CompareVersions(m.version, *o.to) > 0) break;
+      auto it = st->rows.find(m.version);
+      if (it == st->rows.end()) {
+        pending.push_back({&m, false});
+        continue;
+      }
+      if (it->second.state == "applied") continue;
+      if (it->second.state == "down-failed" || it->second.state == "down-running") break;
+      pending.push_back({&m, true});
+    }
+    DBROLL_RETURN_IF_ERROR(CheckUpPlan(pending, *driver_, o.release, Who()));
+  }
   std::vector<std::string> applied;
   Status result;
   for (const auto& m : st->migrations) {
@@ -445,6 +463,15 @@ Status EngineImpl::Down(const DownOptions& o) {
                                          "restore its files; nothing was rolled back");
     }
     plan.push_back(std::move(step));
+  }
+  {
+    // Every down script this rollback needs, file or stored copy, is checked
+    // before the first one runs.
+    std::vector<PlannedDown> checks;
+    for (const auto& step : plan) {
+      checks.push_back({&step.m, &step.down, step.row->state == "down-failed" || step.row->state == "down-running"});
+    }
+    DBROLL_RETURN_IF_ERROR(CheckDownPlan(checks, *driver_, o.release));
   }
   std::vector<std::string> done;
   Status result;

@@ -36,7 +36,8 @@ std::string Trim(const std::string& s) {
 Directives ParseDirectives(const std::string& path, const std::string& text,
                            std::vector<std::string>* errors) {
   Directives d;
-  std::istringstream in(text);
+  // A UTF-8 byte order mark before the first directive does not hide it.
+  std::istringstream in(text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text);
   std::string line;
   int lineno = 0;
   bool header = true;

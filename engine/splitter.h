@@ -17,11 +17,13 @@ namespace dbroll::internal {
 // strings), `--` and block comments (nested in PostgreSQL only), PostgreSQL
 // dollar quotes and BEGIN ATOMIC bodies, SQLite trigger bodies, MySQL
 // DELIMITER lines, `#` comments and BEGIN ... END bodies of stored programs.
+// A leading UTF-8 byte order mark is skipped (offsets stay those of `text`).
 // Unterminated strings or comments are kInvalidArgument "path:line:col: ...".
 Result<std::vector<Statement>> SplitStatements(const std::string& path, std::string_view text,
                                                Dialect dialect);
 
-// 1-based line and column of byte `offset` in `text` (columns count UTF-8 characters).
+// 1-based line and column of byte `offset` in `text` (columns count UTF-8
+// characters; a leading byte order mark counts for none).
 void LineColumnAt(std::string_view text, size_t offset, int* line, int* column);
 
 // True when `text` holds only whitespace and comments.

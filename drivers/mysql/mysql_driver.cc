@@ -170,6 +170,10 @@ class MysqlDriver : public Driver {
   std::string ServerVersion() const override { return version_; }
   // MySQL and MariaDB commit every DDL statement implicitly.
   bool TransactionalDdl() const override { return false; }
+  // The history's columns are utf8mb4; so is the connection unless the URL
+  // names another charset (which the server then converts from).
+  bool RequiresUtf8() const override { return utf8_; }
+  void set_utf8(bool utf8) { utf8_ = utf8; }
 
   Status Lock(std::chrono::milliseconds timeout) override {
     // MariaDB counts nested GET_LOCKs on one session; keep it at one level
@@ -305,6 +309,7 @@ class MysqlDriver : public Driver {
   std::string connection_id_ = "?";
   bool mariadb_ = true;
   bool lock_held_ = false;
+  bool utf8_ = true;
 };
 
 // Seconds from "10", "10s", "500ms", "1m".
@@ -409,6 +414,9 @@ Result<std::unique_ptr<Driver>> OpenMysqlDriver(const DriverOptions& options) {
   auto driver = std::make_unique<MysqlDriver>(std::move(conn), std::move(stmt), where,
                                               LockName(url->database, options.history_table));
   if (Status s = driver->Init(options.settings, require_tls, options.read_only); !s.ok()) return s;
+  std::string charset = url->params.count("charset") ? url->params.at("charset") : "utf8mb4";
+  for (char& c : charset) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  driver->set_utf8(charset.rfind("utf8", 0) == 0);
   return std::unique_ptr<Driver>(std::move(driver));
 }
 

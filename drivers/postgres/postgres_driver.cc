@@ -17,6 +17,7 @@
 #include "dbroll/options.h"
 #include "dbroll/url.h"
 #include "drivers/factories.h"
+#include "drivers/postgres/pg_syntax.h"
 #include "drivers/postgres/pg_text.h"
 
 namespace dbroll::internal {
@@ -108,13 +109,12 @@ Status FromCurrentException(const std::string& secret) {
 class PostgresDriver : public Driver {
  public:
   PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret, std::string version,
-                 int64_t lock_key, std::string server_encoding, std::string schema_to_create)
+                 int64_t lock_key, std::string schema_to_create)
       : conn_(std::move(conn)),
         raw_(raw),
         secret_(std::move(secret)),
         version_(std::move(version)),
         lock_key_(lock_key),
-        server_encoding_(std::move(server_encoding)),
         schema_to_create_(std::move(schema_to_create)) {}
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -122,6 +122,22 @@ class PostgresDriver : public Driver {
   bool TransactionalDdl() const override { return true; }
   std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
     return pg::NonTransactionalReason(s.text);
+  }
+  // A SQL_ASCII server takes any bytes; a client_encoding other than UTF8
+  // (from the URL) is converted by the server from that encoding instead.
+  bool RequiresUtf8() const override { return server_encoding_ != "SQL_ASCII" && client_encoding_ == "UTF8"; }
+  // libpg_query's grammar is trusted only for the server major version it was
+  // built from (a newer server accepts syntax an older grammar rejects), and
+  // only when the session lexes strings as the parser does.
+  Status CheckSyntax(const std::vector<Statement>& statements) const override {
+    if (std::atoi(version_.c_str()) != pg::ParserMajorVersion() || !standard_strings_) return Status::Ok();
+    return pg::CheckSyntax(statements);
+  }
+  // What the connect query learned about the session.
+  void SetSessionFacts(std::string server_encoding, std::string client_encoding, bool standard_strings) {
+    server_encoding_ = std::move(server_encoding);
+    client_encoding_ = std::move(client_encoding);
+    standard_strings_ = standard_strings;
   }
 
   // The configured schema is created here, on the write path, never at
@@ -313,8 +329,10 @@ class PostgresDriver : public Driver {
   std::string secret_;
   std::string version_;
   int64_t lock_key_;
-  std::string server_encoding_;   // SQL_ASCII counts error positions in bytes
   std::string schema_to_create_;  // "" when the history lives in current_schema()
+  std::string server_encoding_ = "UTF8";  // SQL_ASCII counts error positions in bytes
+  std::string client_encoding_ = "UTF8";
+  bool standard_strings_ = true;
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
   bool broken_ = false;
@@ -372,14 +390,16 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       init += ";";
     }
     std::string schema;
-    std::string database, version, encoding;
+    std::string database, version, encoding, client_encoding;
+    bool standard_strings = true;
     bool schema_exists = true;
     {
       pqxx::nontransaction tx(*conn);
       init += "SELECT current_database(), current_setting('server_version'), coalesce(current_schema(), ''), " +
               (path.empty() ? std::string("true")
                             : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + tx.quote(path.front()) + ")") +
-              ", current_setting('server_encoding')";
+              ", current_setting('server_encoding'), current_setting('standard_conforming_strings'), "
+              "current_setting('client_encoding')";
       const pqxx::result r = tx.exec(init);
       database = r[0][0].c_str();
       version = r[0][1].c_str();
@@ -387,10 +407,16 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       schema = path.empty() ? r[0][2].c_str() : path.front();
       schema_exists = std::string(r[0][3].c_str()) == "t";
       encoding = r[0][4].c_str();
+      standard_strings = std::string(r[0][5].c_str()) == "on";
+      client_encoding = r[0][6].c_str();
     }
-    return std::unique_ptr<Driver>(new PostgresDriver(std::move(conn), raw, secret, version,
-                                                      pg::LockKey(database, schema, options.history_table), encoding,
-                                                      schema_exists ? "" : path.front()));
+    // A missing schema is created by PrepareForWrites, never here: reading
+    // must leave the database as it was.
+    auto driver = std::make_unique<PostgresDriver>(std::move(conn), raw, secret, version,
+                                                   pg::LockKey(database, schema, options.history_table),
+                                                   schema_exists ? "" : path.front());
+    driver->SetSessionFacts(encoding, client_encoding, standard_strings);
+    return std::unique_ptr<Driver>(std::move(driver));
   } catch (...) {
     Status s = FromCurrentException(secret);
     std::string msg = s.message();

@@ -56,6 +56,17 @@ class Driver {
     (void)s;
     return std::nullopt;
   }
+  // True when the database rejects (or cannot store) text that is not UTF-8:
+  // the engine then refuses such files before running anything.
+  virtual bool RequiresUtf8() const { return false; }
+  // Parses `statements` without running them (PostgreSQL: libpg_query). On a
+  // syntax error returns it with statement_index() and position() (byte
+  // offset in that statement's text) set. Ok when the driver has no parser,
+  // or cannot trust it for this server version.
+  virtual Status CheckSyntax(const std::vector<Statement>& statements) const {
+    (void)statements;
+    return Status::Ok();
+  }
 
   // Creates what must exist before the history tables can be created (the
   // PostgreSQL schema named by DriverOptions::schema or the URL's first

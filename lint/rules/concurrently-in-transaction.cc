@@ -7,7 +7,24 @@ namespace {
 void Check(const RuleContext& ctx) {
   if (!ctx.postgres()) return;
   ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (!op.concurrently || s.script->directives.no_transaction) return;
+    if (s.script->directives.no_transaction) return;
+    // The engine refuses these too before running anything (the PostgreSQL
+    // driver's NonTransactionalReason): lint says so first.
+    if (op.kind == OpKind::kAddEnumValue) {
+      ctx.Report(s, st, op,
+                 "ALTER TYPE " + op.table + " ADD VALUE runs outside a transaction in dbroll: the new value cannot "
+                 "be used before it commits, and dbroll migrate refuses it in a transactional file",
+                 "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");
+      return;
+    }
+    if (op.kind == OpKind::kCreateDatabase || op.kind == OpKind::kDropDatabase) {
+      ctx.Report(s, st, op,
+                 std::string(op.kind == OpKind::kCreateDatabase ? "CREATE" : "DROP") + " DATABASE " + op.table +
+                     " cannot run inside the migration's transaction",
+                 "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");
+      return;
+    }
+    if (!op.concurrently) return;
     if (op.kind != OpKind::kCreateIndex && op.kind != OpKind::kDropIndex) return;
     ctx.Report(s, st, op, "index " + op.name + " uses CONCURRENTLY, which cannot run inside the migration's transaction",
                "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");

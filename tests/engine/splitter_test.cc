@@ -105,5 +105,116 @@ TEST(SplitterTest, BlankSqlIsOnlyCommentsAndWhitespace) {
   EXPECT_FALSE(IsBlankSql("-- x\nSELECT 1", Dialect::kPostgres));
 }
 
+std::vector<std::string> Texts(const std::string& sql, Dialect dialect) {
+  auto r = SplitStatements("r.sql", sql, dialect);
+  if (!r.ok()) return {r.status().ToString()};
+  std::vector<std::string> out;
+  for (const auto& st : r.value()) out.push_back(st.text);
+  return out;
+}
+
+using Texts_ = std::vector<std::string>;
+
+// Regressions: each split wrongly before (found by hand or by the fuzz and
+// property tests in splitter_pg_fuzz_test.cc and splitter_property_test.cc).
+
+TEST(SplitterTest, MysqlTriggerSettingAColumnNamedBeginDoesNotSwallowWhatFollows) {
+  EXPECT_EQ(Texts("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.begin = NOW();\n"
+                  "CREATE TABLE y (id int);\nSELECT `begin`, begin AS begin FROM y;",
+                  Dialect::kMysql),
+            (Texts_{"CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET NEW.begin = NOW()",
+                    "CREATE TABLE y (id int)", "SELECT `begin`, begin AS begin FROM y"}));
+}
+
+TEST(SplitterTest, MysqlColumnsNamedEndInsideABodyDoNotCloseIt) {
+  const std::string body =
+      "CREATE TRIGGER t BEFORE UPDATE ON x FOR EACH ROW BEGIN\n"
+      "  SET NEW.end = NOW();\n"
+      "  UPDATE y SET end = 1 WHERE begin < end;\n"
+      "  SET @v = CASE WHEN NEW.a THEN end ELSE begin END;\n"
+      "  IF NEW.a THEN BEGIN SELECT 1; END; END IF;\n"
+      "END";
+  EXPECT_EQ(Texts(body + ";\nSELECT 2;", Dialect::kMysql), (Texts_{body, "SELECT 2"}));
+}
+
+TEST(SplitterTest, MysqlTableNamedEventsWithABeginColumnIsAPlainStatement) {
+  EXPECT_EQ(Texts("CREATE TABLE events (event INT, begin DATETIME); SELECT 2;", Dialect::kMysql),
+            (Texts_{"CREATE TABLE events (event INT, begin DATETIME)", "SELECT 2"}));
+}
+
+TEST(SplitterTest, MysqlCustomDelimiterRightAfterAWord) {
+  EXPECT_EQ(Texts("DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END$$\nSELECT 2$$\nDELIMITER ;\n",
+                  Dialect::kMysql),
+            (Texts_{"CREATE PROCEDURE p() BEGIN SELECT 1; END", "SELECT 2"}));
+}
+
+TEST(SplitterTest, MysqlBodiesWithLabelsHandlersAndMariadbBlocks) {
+  const std::string proc =
+      "CREATE PROCEDURE p(IN begin INT) READS SQL DATA lbl: BEGIN\n"
+      "  DECLARE CONTINUE HANDLER FOR SQLSTATE '23000', NOT FOUND BEGIN SELECT 1; END;\n"
+      "  l2: LOOP LEAVE l2; END LOOP l2;\n"
+      "  REPEAT SET begin = begin + 1; UNTIL begin > 3 END REPEAT;\n"
+      "  CASE begin WHEN 1 THEN SELECT 1; ELSE BEGIN END; END CASE;\n"
+      "  FOR i IN 1..3 DO SELECT i; END FOR;\n"
+      "END lbl";
+  const std::string block = "BEGIN NOT ATOMIC SELECT 1; BEGIN SELECT 2; END; END";
+  EXPECT_EQ(Texts(proc + ";\n" + block + ";\nBEGIN;\nCOMMIT;", Dialect::kMysql),
+            (Texts_{proc, block, "BEGIN", "COMMIT"}));
+}
+
+TEST(SplitterTest, MysqlRoutineHeadersWithAnyReturnType) {
+  const std::string f1 = "CREATE FUNCTION f() RETURNS NATIONAL VARCHAR(10) DETERMINISTIC BEGIN RETURN 'a'; END";
+  const std::string f2 = "CREATE FUNCTION g() RETURNS SET('a', 'b') CHARACTER SET latin1 RETURN (SELECT begin FROM t)";
+  EXPECT_EQ(Texts(f1 + ";\n" + f2 + ";\nSELECT 2;", Dialect::kMysql), (Texts_{f1, f2, "SELECT 2"}));
+}
+
+TEST(SplitterTest, PostgresSemicolonsInsideParenthesesDoNotSplit) {
+  EXPECT_EQ(Texts("CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
+                  "SELECT 3;",
+                  Dialect::kPostgres),
+            (Texts_{"CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))",
+                    "SELECT 3"}));
+}
+
+TEST(SplitterTest, PostgresBeginAtomicBodies) {
+  const std::string f =
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN /* c */ ATOMIC\n"
+      "  SELECT t.end, 1 AS end FROM t;\n"
+      "  SELECT CASE WHEN true THEN 1 END;\n"
+      "END";
+  EXPECT_EQ(Texts(f + ";\nCREATE TABLE function (function int, begin int); SELECT 1;", Dialect::kPostgres),
+            (Texts_{f, "CREATE TABLE function (function int, begin int)", "SELECT 1"}));
+}
+
+// Found by SplitterPgFuzzTest.LexicalSoupSplitsLikeTheScanner.
+TEST(SplitterTest, PostgresLexicalCornersSplitLikeTheServer) {
+  // A dollar quote right after another one, after a number and after a parameter.
+  EXPECT_EQ(Texts("SELECT $a$;$a$$$;$$; SELECT 1$b$;$b$, $1$c$;$c$; SELECT 2", Dialect::kPostgres),
+            (Texts_{"SELECT $a$;$a$$$;$$", "SELECT 1$b$;$b$, $1$c$;$c$", "SELECT 2"}));
+  // E'...' right after a dollar quote, and continued after a newline: 'b\'' is still an escape string.
+  EXPECT_EQ(Texts("SELECT $$x$$E'\\';'; SELECT E'a'\n  'b\\'; c'; SELECT 3", Dialect::kPostgres),
+            (Texts_{"SELECT $$x$$E'\\';'", "SELECT E'a'\n  'b\\'; c'", "SELECT 3"}));
+  // Not continued across a comment; a word ending in e is no E prefix.
+  EXPECT_EQ(Texts("SELECT E'a' -- c\n'b\\'; SELECT 'x'; SELECT typee'\\'; SELECT 4", Dialect::kPostgres),
+            (Texts_{"SELECT E'a' -- c\n'b\\'", "SELECT 'x'", "SELECT typee'\\'", "SELECT 4"}));
+}
+
+TEST(SplitterTest, SqliteTriggerOnAColumnNamedBegin) {
+  const std::string trg =
+      "CREATE TRIGGER tr AFTER UPDATE OF begin ON t BEGIN\n"
+      "  UPDATE t SET n = CASE WHEN NEW.n > 0 THEN 1 END;\n"
+      "END";
+  EXPECT_EQ(Texts(trg + ";\nSELECT 2;", Dialect::kSqlite), (Texts_{trg, "SELECT 2"}));
+}
+
+// Found by SplitterSqliteDiffTest.SoupSplitsLikeSqlite3Complete.
+TEST(SplitterTest, SqliteTriggersEndWhereSqlite3CompleteSays) {
+  EXPECT_EQ(Texts("EXPLAIN QUERY PLAN CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;\n"
+                  "CREATE TRIGGER x; SELECT 2; END; CREATE TABLE trigger (a); SELECT 3;",
+                  Dialect::kSqlite),
+            (Texts_{"EXPLAIN QUERY PLAN CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END",
+                    "CREATE TRIGGER x; SELECT 2; END", "CREATE TABLE trigger (a)", "SELECT 3"}));
+}
+
 }  // namespace
 }  // namespace dbroll::internal

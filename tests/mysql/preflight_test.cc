@@ -1,0 +1,94 @@
+// Plan before you touch, on a real MariaDB: what the history stores is checked
+// before any DDL runs (MariaDB commits DDL at once, so afterwards is too late).
+#include <gtest/gtest.h>
+
+#include "tests/engine/engine_test_util.h"
+#include "tests/mysql/my_server.h"
+
+namespace dbroll::testing {
+namespace {
+
+class MysqlPreflightTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DBROLL_NEED_MYSQL();
+    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    db_ = MyName("pf_" + stem.substr(0, 24));
+    url_ = MyFreshDatabase(db_);
+    ms_ = std::make_shared<std::vector<Migration>>();
+  }
+  void TearDown() override {
+    if (!db_.empty()) MyDropDatabase(db_);
+  }
+  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
+    ms_->push_back(MakeMigration(v, name, up, down));
+  }
+  std::unique_ptr<Engine> Open() {
+    EngineOptions o;
+    o.url = url_;
+    o.applied_by = "tester@host";
+    auto driver = MyOpen(url_);
+    if (!driver) return nullptr;
+    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? std::move(e).value() : nullptr;
+  }
+  std::string Tables(Engine& e) {
+    return MyScalar(e.driver(),
+                    "SELECT coalesce(group_concat(table_name ORDER BY table_name), '') FROM information_schema.tables "
+                    "WHERE table_schema = DATABASE() AND table_name NOT LIKE 'dbroll%'");
+  }
+  std::string HistoryRows(Engine& e) { return MyScalar(e.driver(), "SELECT count(*) FROM dbroll_history"); }
+
+  std::string db_, url_;
+  std::shared_ptr<std::vector<Migration>> ms_;
+};
+
+TEST_F(MysqlPreflightTest, Latin1ByteInADownScriptIsRefusedBeforeTheUpRuns) {
+  Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
+  Add("0002", "b", "CREATE TABLE b (x int);\n", "-- caf\xE9\nDROP TABLE b;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "migrations/0002_b/down.sql:1:7: byte 0xE9 is not valid UTF-8 -- MariaDB/MySQL needs UTF-8 here (the "
+            "connection speaks utf8mb4 and the history stores scripts in utf8mb4 columns); save the file as UTF-8; "
+            "nothing was applied");
+  EXPECT_EQ(Tables(*e), "");
+  EXPECT_EQ(HistoryRows(*e), "0");
+}
+
+TEST_F(MysqlPreflightTest, OverlongReleaseIsRefusedBeforeAnythingRuns) {
+  Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({.release = std::string(256, 'v')});
+  EXPECT_EQ(s.message(), "--release \"" + std::string(40, 'v') +
+                             "...\" is 256 characters long, but the history column release_tag holds 255 -- use a "
+                             "shorter release tag; nothing was applied");
+  EXPECT_EQ(Tables(*e), "");
+  EXPECT_EQ(HistoryRows(*e), "0");
+  // 255 characters fit, multibyte ones too.
+  std::string wide;
+  for (int i = 0; i < 255; ++i) wide += "é";
+  ASSERT_TRUE(e->Migrate({.release = wide}).ok());
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT char_length(release_tag) FROM dbroll_history"), "255");
+}
+
+TEST_F(MysqlPreflightTest, TransactionControlInADdlFileIsRefused) {
+  Add("0001", "a", "CREATE TABLE a (x int);\nCOMMIT;\nCREATE TABLE a2 (x int);\n", "DROP TABLE a2;\nDROP TABLE a;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.message().rfind("migrations/0001_a/up.sql:2:1: COMMIT in a file that dbroll runs statement by "
+                              "statement",
+                              0),
+            0u)
+      << s.message();
+  EXPECT_EQ(Tables(*e), "");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
