@@ -96,8 +96,15 @@ Result<std::unique_ptr<Engine>> Context::OpenEngine(const Config& config) {
   return Engine::Open(config.engine, observer_.get());
 }
 
+void Context::AddSecret(const std::string& secret) const {
+  if (secret.size() >= 4) secrets_.push_back(secret);
+}
+
 std::string Context::Redact(const std::string& text) const {
   std::string out = text;
+  for (const std::string& s : secrets_) {
+    for (size_t p = out.find(s); p != std::string::npos; p = out.find(s, p + 3)) out.replace(p, s.size(), "***");
+  }
   if (secret_.size() >= 1) {
     size_t p = 0;
     while ((p = out.find(secret_, p)) != std::string::npos) {

@@ -1,10 +1,16 @@
 #include "dbroll/coordinator.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
 
 #include "coordinator/internal.h"
+#include "dbroll/deploy_hooks.h"
 #include "engine/history.h"
 
 namespace dbroll {
@@ -18,6 +24,18 @@ using Clock = std::chrono::steady_clock;
 std::string Label(const DeployRecord& d) { return "deploy " + std::to_string(d.id) + " of " + d.release; }
 
 std::string OrNone(const std::string& s) { return s.empty() ? "none" : s; }
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";
+  return buf;
+}
+
+// True when `pid` (or process group `-pid`) on this host is certainly gone.
+bool Gone(long long pid) {
+  if (pid == 0) return true;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
 
 }  // namespace
 
@@ -109,9 +127,120 @@ Status Coordinator::CheckPending(MigrationCheck* check) {
   return check->Check(pending);
 }
 
+std::string Coordinator::Clean(const std::string& text) const {
+  return options_.redact ? options_.redact(text) : text;
+}
+
+Status Coordinator::ClaimSlot() {
+  if (!slot_token_.empty()) return Status::Ok();
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  DeploySlot mine;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  mine.token = buf;
+  mine.holder = options_.who;
+  mine.host = HostName();
+  mine.pid = ::getpid();
+  mine.since = internal::NowUtc();
+  auto slot = engine_->deploys().ClaimSlot(mine, "");
+  if (!slot.ok()) return Status(slot.status()).Prepend("the deploy slot cannot be claimed: ");
+  if (slot->token != mine.token) {
+    // A holder on this host whose process is gone (kill -9, a crash) left
+    // the slot behind: take it over, unless its hook still runs.
+    const DeploySlot held = slot.value();
+    bool dead = held.host == mine.host && Gone(held.pid);
+    if (dead && held.deploy_id != 0) {
+      auto d = engine_->deploys().Get(held.deploy_id);
+      if (d.ok() && d->hook_pgid != 0 && d->hook_host == mine.host && !Gone(-d->hook_pgid)) {
+        return Status(Code::kDeployInProgress,
+                      "deploy " + std::to_string(held.deploy_id) + " by " + held.holder + " stopped (pid " +
+                          std::to_string(held.pid) + " is gone) but its hook still runs as process group " +
+                          std::to_string(d->hook_pgid) + " -- wait for it to end (or kill -TERM -" +
+                          std::to_string(d->hook_pgid) + "), then run dbroll deploy --resume");
+      }
+    }
+    if (dead || options_.take_over) {
+      slot = engine_->deploys().ClaimSlot(mine, held.token);
+      if (!slot.ok()) return Status(slot.status()).Prepend("the deploy slot cannot be claimed: ");
+    }
+    if (slot->token != mine.token) {
+      const DeploySlot& h = slot.value();
+      const std::string what =
+          h.deploy_id != 0 ? "deploy " + std::to_string(h.deploy_id) + " by " + h.holder : "a deploy by " + h.holder;
+      return Status(Code::kDeployInProgress,
+                    what + " is in progress since " + h.since + " (pid " + std::to_string(h.pid) + " on " + h.host +
+                        ") -- wait for it to finish; nothing was done. If that process is gone, a deploy on " +
+                        h.host + " takes its slot over by itself; from another host run dbroll deploy --resume "
+                        "--take-over");
+    }
+    DeployRecord none;
+    Log(none, "deploy:takeover", Status::Ok(),
+        "took over the deploy slot of " + held.holder + " (pid " + std::to_string(held.pid) + " on " + held.host +
+            ", since " + held.since + ")");
+  }
+  slot_token_ = mine.token;
+  return Status::Ok();
+}
+
+void Coordinator::ReleaseSlot() {
+  if (slot_token_.empty()) return;
+  (void)engine_->deploys().ReleaseSlot(slot_token_);
+  slot_token_.clear();
+}
+
+Status Coordinator::Overtaken(DeployRecord& d, DeployState expected) {
+  // Another process (dbroll serve acting on an alert, a person running
+  // dbroll rollback) moved this deploy on. Its outcome is the outcome: wait
+  // for its rollback to finish, then report that, never success.
+  auto now = engine_->deploys().Get(d.id);
+  for (int i = 0; now.ok() && now->state == DeployState::kRollingBack && i < 3000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    now = engine_->deploys().Get(d.id);
+  }
+  if (!now.ok()) return Status(now.status()).Prepend(Label(d) + " was changed by another process: ");
+  d = now.value();
+  const std::string head = Label(d) + " was taken over by another process while it was " +
+                           DeployStateName(expected) + ": it is now " + DeployStateName(d.state) +
+                           (d.reason.empty() ? "" : " (" + d.reason + ")");
+  if (d.state == DeployState::kRolledBack) {
+    return Status(Code::kRolledBack, head + " -- this deploy did not succeed; see dbroll deploys");
+  }
+  return Status(Code::kDirty, head + " -- this deploy did not succeed; see dbroll deploys");
+}
+
+Status Coordinator::StillOurs(DeployRecord& d) {
+  auto now = engine_->deploys().Get(d.id);
+  if (!now.ok()) return now.status();
+  if (now->state == d.state) return Status::Ok();
+  return Overtaken(d, d.state);
+}
+
+bool Coordinator::StopRequested(DeployRecord& d) {
+  if (StopSignal() != 0) return true;
+  if (d.id == 0) return false;
+  // Gates poll this often; the database is asked at most twice a second.
+  const auto now = Clock::now();
+  if (now - last_stop_check_ < std::chrono::milliseconds(500)) return false;
+  last_stop_check_ = now;
+  auto stored = engine_->deploys().Get(d.id);
+  return stored.ok() && stored->state != d.state;
+}
+
 Status Coordinator::Deploy(const std::string& release) {
   DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(release));
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Deploy needs an AppController");
+  const bool ungated = options_.strategy != "blue-green" && parts_.gates.empty();
+  if (ungated && options_.require_health_gate) {
+    return Status(Code::kInvalidArgument,
+                  "[deploy] require_health_gate = true, but no health gate is configured -- set [deploy] "
+                  "health_url or [deploy.metrics]; nothing was deployed");
+  }
+  DBROLL_RETURN_IF_ERROR(ClaimSlot());
+  struct Release {
+    Coordinator* c;
+    ~Release() { c->ReleaseSlot(); }
+  } release_slot{this};
   DBROLL_RETURN_IF_ERROR(Preflight());
   if (options_.strategy == "blue-green") DBROLL_RETURN_IF_ERROR(CheckBlueGreen());
   auto status = engine_->GetStatus();
@@ -133,12 +262,22 @@ Status Coordinator::Deploy(const std::string& release) {
   d.strategy = options_.strategy;
   d.started_at = d.updated_at = internal::NowUtc();
   d.started_by = options_.who;
+  d.gated = !ungated;
   auto id = engine_->deploys().Create(d);
   if (!id.ok()) return id.status();
   d.id = id.value();
+  (void)engine_->deploys().UpdateSlot(DeploySlot{slot_token_, "", "", 0, "", d.id});
   Log(d, "deploy:start", Status::Ok(),
       "previous release " + OrNone(d.previous_release) + ", schema " + OrNone(d.schema_from));
   if (parts_.observer) parts_.observer->OnState(d);
+  if (ungated) {
+    const std::string warning =
+        "no health gate is configured ([deploy] health_url, [deploy.metrics]): nothing will check this deploy "
+        "before it is called succeeded; it is recorded as ungated ([deploy] require_health_gate = true refuses "
+        "such deploys)";
+    Log(d, "deploy:ungated", Status::Ok(), warning);
+    if (parts_.observer) parts_.observer->OnWarning(d, warning);
+  }
   std::vector<StepTiming> steps;
   return Run(d, steps);
 }
@@ -164,6 +303,24 @@ Status Coordinator::Resume(const std::string& release) {
     }
   }
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Resume needs an AppController");
+  DBROLL_RETURN_IF_ERROR(ClaimSlot());
+  struct Release {
+    Coordinator* c;
+    ~Release() { c->ReleaseSlot(); }
+  } release_slot{this};
+  // The slot may have been free while the hook of a killed dbroll still runs.
+  auto fresh = engine_->deploys().Get(d.id);
+  if (!fresh.ok()) return fresh.status();
+  d = std::move(fresh).value();
+  if (d.hook_pgid != 0 && !Gone(-d.hook_pgid)) {
+    if (d.hook_host == HostName()) {
+      return Status(Code::kDeployInProgress,
+                    Label(d) + ": the hook started by the interrupted dbroll still runs as process group " +
+                        std::to_string(d.hook_pgid) + " -- wait for it to end (or kill -TERM -" +
+                        std::to_string(d.hook_pgid) + "), then run dbroll deploy --resume again; nothing was done");
+    }
+  }
+  (void)engine_->deploys().UpdateSlot(DeploySlot{slot_token_, "", "", 0, "", d.id});
   Log(d, "deploy:resume", Status::Ok(), std::string("from state ") + DeployStateName(d.state));
   std::vector<StepTiming> steps;
   return Run(d, steps);
@@ -171,46 +328,66 @@ Status Coordinator::Resume(const std::string& release) {
 
 Status Coordinator::Rollback(const RollbackOptions& o) {
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Rollback needs an AppController");
-  auto newest = Newest();
-  if (!newest.ok()) {
-    if (newest.status().code() == Code::kNotFound) {
-      return Status(Code::kNotFound,
-                    "no deploys are recorded on this database, so there is nothing to roll back -- "
-                    "dbroll down moves the schema alone");
+  // The deploy may move on while this rollback starts (its own process
+  // declaring success, say): the step into rolling-back is conditional, and
+  // a lost race is looked at again.
+  for (int attempt = 0;; ++attempt) {
+    auto newest = Newest();
+    if (!newest.ok()) {
+      if (newest.status().code() == Code::kNotFound) {
+        return Status(Code::kNotFound,
+                      "no deploys are recorded on this database, so there is nothing to roll back -- "
+                      "dbroll down moves the schema alone");
+      }
+      return newest.status();
     }
-    return newest.status();
-  }
-  DeployRecord d = std::move(newest).value();
-  if (d.state == DeployState::kRolledBack || d.state == DeployState::kFailed) {
-    return Status(Code::kInvalidArgument,
-                  Label(d) + " is already " + DeployStateName(d.state) + ": nothing to roll back");
-  }
-  if (o.to_release) {
-    DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(*o.to_release));
-    if (*o.to_release == d.release) {
-      return Status(Code::kInvalidArgument, "--to-release " + d.release + " is the release being rolled back");
+    DeployRecord d = std::move(newest).value();
+    if (d.state == DeployState::kRolledBack || d.state == DeployState::kFailed) {
+      return Status(Code::kInvalidArgument,
+                    Label(d) + " is already " + DeployStateName(d.state) + ": nothing to roll back");
     }
-    auto version = engine_->ReleaseVersion(*o.to_release);
-    if (!version.ok()) return version.status();
-    d.target_release = *o.to_release;
-    d.target_schema = version.value();
+    if (o.to_release) {
+      DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(*o.to_release));
+      if (*o.to_release == d.release) {
+        return Status(Code::kInvalidArgument, "--to-release " + d.release + " is the release being rolled back");
+      }
+      auto version = engine_->ReleaseVersion(*o.to_release);
+      if (!version.ok()) return version.status();
+      d.target_release = *o.to_release;
+      d.target_schema = version.value();
+    }
+    std::string reason = o.reason;
+    if (reason.empty()) {
+      reason = IsUnfinished(d.state) && d.state != DeployState::kRollingBack
+                   ? std::string("manual rollback of a deploy interrupted in state ") + DeployStateName(d.state)
+                   : "manual rollback";
+    }
+    if (d.state == DeployState::kRollingBack || d.state == DeployState::kRollbackFailed) {
+      // Finishing an earlier rollback: its reason is the one the team must see.
+      if (!d.reason.empty()) reason = d.reason;
+    }
+    if (d.state != DeployState::kRollingBack) {
+      const DeployState expected = d.state;
+      d.reason = Clean(reason);
+      d.finished_at.clear();
+      d.state = DeployState::kRollingBack;
+      d.updated_at = internal::NowUtc();
+      auto won = engine_->deploys().UpdateIf(d, expected);
+      if (!won.ok()) return won.status();
+      if (!won.value()) {
+        if (attempt < 3) continue;
+        d.state = expected;
+        return Overtaken(d, expected);
+      }
+      Log(d, "deploy:rolling-back", Status::Ok(), d.reason);
+      if (parts_.observer) parts_.observer->OnState(d);
+    }
+    Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
+    std::vector<StepTiming> steps;
+    Status s = RollBack(d, steps, reason, d.failed_check, options_.freeze_on_rollback);
+    // Asked for by a person and done: that is success for this command.
+    return s.code() == Code::kRolledBack ? Status::Ok() : s;
   }
-  std::string reason = o.reason;
-  if (reason.empty()) {
-    reason = IsUnfinished(d.state) && d.state != DeployState::kRollingBack
-                 ? std::string("manual rollback of a deploy interrupted in state ") + DeployStateName(d.state)
-                 : "manual rollback";
-  }
-  if (d.state == DeployState::kRollingBack || d.state == DeployState::kRollbackFailed) {
-    // Finishing an earlier rollback: its reason is the one the team must see.
-    if (!d.reason.empty()) reason = d.reason;
-    d.state = DeployState::kRollingBack;
-  }
-  Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
-  std::vector<StepTiming> steps;
-  Status s = RollBack(d, steps, reason, d.failed_check, options_.freeze_on_rollback);
-  // Asked for by a person and done: that is success for this command.
-  return s.code() == Code::kRolledBack ? Status::Ok() : s;
 }
 
 Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
@@ -313,7 +490,7 @@ Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, co
   bool frozen = false;
   if (freeze) {
     FreezeRecord f{options_.who, internal::NowUtc(),
-                   Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why, d.id};
+                   Clean(Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why), d.id};
     Status fs = engine_->deploys().SetFreeze(f);
     Log(d, "freeze", fs, f.reason);
     frozen = fs.ok();
@@ -337,28 +514,63 @@ Status Coordinator::SchemaDown(const DeployRecord& d) {
 }
 
 Status Coordinator::Save(DeployRecord& d, DeployState state) {
+  // Conditional on the state this process last saw, so one deploy has one
+  // outcome: a rollback done meanwhile by `dbroll serve` wins over success.
+  const DeployState expected = d.state;
   d.state = state;
   d.updated_at = internal::NowUtc();
-  Status s = engine_->deploys().Update(d);
-  if (!s.ok()) return s.Prepend(Label(d) + ": could not record state " + DeployStateName(state) + ": ");
+  d.reason = Clean(d.reason);
+  d.failed_check = Clean(d.failed_check);
+  auto won = engine_->deploys().UpdateIf(d, expected);
+  if (!won.ok()) {
+    d.state = expected;
+    return Status(won.status()).Prepend(Label(d) + ": could not record state " + DeployStateName(state) + ": ");
+  }
+  if (!won.value()) {
+    d.state = expected;
+    return Overtaken(d, expected);
+  }
   Log(d, std::string("deploy:") + DeployStateName(state), Status::Ok(), d.reason);
   if (parts_.observer) parts_.observer->OnState(d);
-  return s;
+  return Status::Ok();
 }
 
 Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,
                          const std::function<Status()>& fn) {
+  // Re-read before every step: another process may have rolled this deploy
+  // back, and then nothing more may be done in its name.
+  if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
+  if (StopSignal() != 0) {
+    return Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                    " before " + name + ", in state " + DeployStateName(d.state) +
+                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+  }
   const auto t0 = Clock::now();
+  const std::string started_at = internal::NowUtc();
   Status s = fn();
-  StepTiming t{name, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()};
+  if (!s.ok()) s = Status(s.code(), Clean(s.message()));
+  StepTiming t{name, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok(), started_at};
   steps.push_back(t);
   d.steps += (d.steps.empty() ? "" : ",") + name + "=" + std::to_string(t.took.count());
+  {
+    nlohmann::json log = nlohmann::json::parse(d.step_log.empty() ? std::string("[]") : d.step_log, nullptr, false);
+    if (!log.is_array()) log = nlohmann::json::array();
+    log.push_back({{"name", name}, {"started_at", started_at}, {"ms", t.took.count()}, {"outcome", s.ok() ? "ok" : "failed"}});
+    d.step_log = log.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   Log(d, "deploy:" + name, s, (s.ok() ? std::string() : s.message() + " ") + "(" + std::to_string(t.took.count()) + " ms)");
   if (parts_.observer) parts_.observer->OnStep(d, t, s);
+  if (StopSignal() != 0) {
+    // dbroll was asked to stop: the hook got the signal too. The state stays
+    // where it is, for --resume or rollback; no rollback starts unasked.
+    return Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) + " during " +
+                                    name + ", in state " + DeployStateName(d.state) +
+                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+  }
   return s;
 }
 
-DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string& action) {
+DeployContext Coordinator::MakeContext(DeployRecord& d, const std::string& action) {
   DeployContext c;
   c.deploy_id = d.id;
   c.release = d.release;
@@ -367,6 +579,16 @@ DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string&
   auto st = engine_->GetStatus();
   if (st.ok()) c.schema_version = st->current_version;
   c.action = action;
+  c.stop = [this, &d] { return StopRequested(d); };
+  if (d.id != 0) {
+    c.on_hook_start = [this, &d](long long pgid) {
+      DeployRecord& r = d;
+      r.hook_pgid = pgid;
+      r.hook_host = pgid == 0 ? std::string() : HostName();
+      // Same state: only the hook columns change, and only while still ours.
+      (void)engine_->deploys().UpdateIf(r, r.state);
+    };
+  }
   return c;
 }
 
@@ -385,7 +607,7 @@ void Coordinator::Notify(const std::string& kind, const DeployRecord& d, const s
     Log(d, "deploy:notify", s, kind);
     if (parts_.observer) {
       parts_.observer->OnStep(
-          d, StepTiming{"notify", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()},
+          d, StepTiming{"notify", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok(), ""},
           s);
     }
   }
@@ -402,7 +624,7 @@ void Coordinator::Log(const DeployRecord& d, const std::string& action, const St
   auto st = engine_->GetStatus();
   if (st.ok()) e.schema_version = st->current_version;
   e.outcome = outcome.ok() ? "ok" : CodeName(outcome.code());
-  e.message = d.id == 0 ? detail : "deploy " + std::to_string(d.id) + (detail.empty() ? "" : ": " + detail);
+  e.message = Clean(d.id == 0 ? detail : "deploy " + std::to_string(d.id) + (detail.empty() ? "" : ": " + detail));
   // The deploy record is the source of truth; the audit log is best effort
   // (its tables do not exist before the first migrate on a fresh database).
   (void)engine_->AppendLog(e);
@@ -410,7 +632,7 @@ void Coordinator::Log(const DeployRecord& d, const std::string& action, const St
 
 Status Coordinator::Freeze(const std::string& reason) {
   if (reason.empty()) return Status(Code::kInvalidArgument, "freeze needs a reason -- dbroll freeze --reason TEXT");
-  FreezeRecord f{options_.who, internal::NowUtc(), reason, 0};
+  FreezeRecord f{options_.who, internal::NowUtc(), Clean(reason), 0};
   Status s = engine_->deploys().SetFreeze(f);
   DeployRecord none;
   Log(none, "freeze", s, reason);
