@@ -210,9 +210,10 @@ AlertReply AlertReceiver::Act(const std::string& body, std::string* note) {
       *note = counts + "; deploy " + std::to_string(d.id) + " is " + DeployStateName(d.state) + ", nothing to roll back";
       return Reply(200, "nothing-to-do", "no deploy to roll back");
     }
-    seen_.insert(key);
+    // Read before anything is marked or done: a malformed alert throws here.
     const std::string name = labels.value("alertname", std::string("alert"));
     const std::string summary = alert->value("annotations", json::object()).value("summary", std::string());
+    seen_.insert(key);
     const std::string reason = "alert " + name + " fired" + (summary.empty() ? "" : ": " + summary);
     Log("alert:rollback", "ok", key + ": " + LabelText(labels) + ": rolling back deploy " + std::to_string(d.id));
     RollbackOptions o;
