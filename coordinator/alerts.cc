@@ -92,6 +92,11 @@ void AlertReceiver::WriteSummary() {
       std::to_string(total) + " request(s) rejected since the last summary (" + by + "); the last: " + last);
 }
 
+void AlertReceiver::FlushSummary() {
+  std::lock_guard<std::mutex> lock(mu_);
+  WriteSummary();
+}
+
 Status AlertReceiver::Tick() {
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = std::chrono::steady_clock::now();

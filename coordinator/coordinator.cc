@@ -458,6 +458,9 @@ Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
 
 Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& reason,
                              const std::string& failed_check, bool freeze) {
+  // Stopped by a signal: the step failed because its hook was stopped. No
+  // rollback starts unasked; the state stays for --resume or rollback.
+  if (!interrupted_.ok()) return interrupted_;
   if (d.state != DeployState::kRollingBack || d.reason.empty()) {
     d.reason = reason;
     d.failed_check = failed_check;
@@ -541,7 +544,7 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   // back, and then nothing more may be done in its name.
   if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
   if (StopSignal() != 0) {
-    return Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
                                     " before " + name + ", in state " + DeployStateName(d.state) +
                                     " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
   }
@@ -563,7 +566,7 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   if (StopSignal() != 0) {
     // dbroll was asked to stop: the hook got the signal too. The state stays
     // where it is, for --resume or rollback; no rollback starts unasked.
-    return Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) + " during " +
+    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) + " during " +
                                     name + ", in state " + DeployStateName(d.state) +
                                     " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
   }

@@ -133,8 +133,9 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 
-  Fd out_r, out_w, in_r, in_w, err_r, err_w;
-  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w)) {
+  Fd out_r, out_w, in_r, in_w, err_r, err_w, go_r, go_w;
+  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w) ||
+      !MakePipe(&go_r, &go_w)) {
     return Status(Code::kInternal, std::string("pipe: ") + std::strerror(errno));
   }
   const auto start = std::chrono::steady_clock::now();
@@ -149,6 +150,12 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Wait until the parent has recorded us (on_start writes the deploy
+    // record: a hook reading the same SQLite file must not meet that write).
+    ::close(go_w.get());
+    char go = 0;
+    while (::read(go_r.get(), &go, 1) < 0 && errno == EINTR) {
+    }
     ::dup2(in_r.get(), STDIN_FILENO);
     ::dup2(out_w.get(), STDOUT_FILENO);
     ::dup2(out_w.get(), STDERR_FILENO);
@@ -174,6 +181,10 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   out_w.Close();
   in_r.Close();
   err_w.Close();
+  go_r.Close();
+  if (spec.on_start) spec.on_start(pid);
+  (void)!::write(go_w.get(), "g", 1);
+  go_w.Close();
   int exec_errno = 0;
   if (::read(err_r.get(), &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno)) {
     int st = 0;
@@ -182,7 +193,6 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
                                               (spec.working_dir.empty() ? "" : " in " + spec.working_dir) + ": " +
                                               std::strerror(exec_errno));
   }
-  if (spec.on_start) spec.on_start(pid);
   ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
   if (spec.stdin_data.empty()) in_w.Close();

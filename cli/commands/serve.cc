@@ -174,6 +174,7 @@ int Serve(Context& ctx, const std::string& listen_flag) {
   }
   cv.notify_all();
   ticker.join();
+  receiver.FlushSummary();
   // Wake the signal thread if the server stopped on its own.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();

@@ -63,6 +63,8 @@ class AlertReceiver {
   // approval timed out, and writes the summary of rejected requests once
   // per summary_interval. Serialised with Handle.
   Status Tick();
+  // Writes the summary of rejected requests now (at shutdown), if any.
+  void FlushSummary();
 
  private:
   AlertReply Act(const std::string& body, std::string* note);

@@ -231,6 +231,7 @@ class Coordinator {
   CoordinatorParts parts_;
   CoordinatorOptions options_;
   std::string slot_token_;  // "" when this coordinator does not hold the slot
+  Status interrupted_;      // set once a stop signal ended a step
   std::chrono::steady_clock::time_point last_stop_check_{};
 };
 
