@@ -272,7 +272,11 @@ TEST_F(DeployE2E, FailingAppDeployHookIsRolledBackWithItsOutput) {
 TEST_F(DeployE2E, FailedMigrationRecordsTheDeployAndTouchesNothingElse) {
   ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
   // Lint-clean, so it passes the preflight; it fails only when it runs.
-  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);\nINSERT INTO no_such_table VALUES (1);",
+  // MariaDB cannot roll DDL back, so there the failing statement comes first.
+  AddMigration("0002_orders",
+               std::string(DBROLL_E2E_BACKEND) == "mysql"
+                   ? "INSERT INTO no_such_table VALUES (1);\nCREATE TABLE orders (id integer primary key);"
+                   : "CREATE TABLE orders (id integer primary key);\nINSERT INTO no_such_table VALUES (1);",
                "DROP TABLE orders;");
   EXPECT_EQ(Dbroll("deploy --release v2"), 4) << last_output_;
   EXPECT_NE(last_output_.find("deploy 2 of v2 failed, the app was not touched: "), std::string::npos) << last_output_;
