@@ -164,12 +164,15 @@ struct TestDatabase {
                 " -u " + b.substr(8, at - 8);
     }
     std::string out;
-    if (Sh(t.admin + " -e 'DROP DATABASE IF EXISTS " + t.name + "' && " + t.admin + " -e 'CREATE DATABASE " + t.name +
-               "'",
-           &out) != 0) {
+    if (Sh(t.Admin("DROP DATABASE IF EXISTS " + t.name) + " && " + t.Admin("CREATE DATABASE " + t.name), &out) != 0) {
       t.error = "cannot create database " + t.name + ": " + out;
     }
     return t;
+  }
+
+  // The admin client running `sql` on the server's default database.
+  std::string Admin(const std::string& sql) const {
+    return admin + (backend == "postgres" ? " -c " : " -e ") + Quote(sql);
   }
 
   // 1 when table `table` exists, 0 when not.
@@ -178,7 +181,8 @@ struct TestDatabase {
     if (backend == "sqlite") {
       Sh("sqlite3 " + Quote(name) + " \"select count(*) from sqlite_master where name='" + table + "'\"", &out);
     } else if (backend == "postgres") {
-      Sh(admin + " -d " + name + " -c \"select count(*) from pg_tables where tablename='" + table + "'\"", &out);
+      Sh("psql -X -q -tA " + Quote(url) + " -c \"select count(*) from pg_tables where tablename='" + table + "'\"",
+         &out);
     } else {
       Sh(admin + " -e \"select count(*) from information_schema.tables where table_schema='" + name +
              "' and table_name='" + table + "'\"",
@@ -188,8 +192,8 @@ struct TestDatabase {
   }
 
   void Drop() const {
-    if (backend == "postgres") Sh(admin + " -c 'DROP DATABASE IF EXISTS " + name + " WITH (FORCE)'");
-    if (backend == "mysql") Sh(admin + " -e 'DROP DATABASE IF EXISTS " + name + "'");
+    if (backend == "postgres") Sh(Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
+    if (backend == "mysql") Sh(Admin("DROP DATABASE IF EXISTS " + name));
   }
 };
 
