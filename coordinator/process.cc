@@ -253,6 +253,8 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
       ::kill(-pid, SIGKILL);
     }
   }
+  // RequestStop may have signalled the group before this loop looked.
+  if (result.stopped_by == 0) result.stopped_by = g_stop_signal.load();
   // Drain what the hook wrote before it exited.
   while (out_r.get() >= 0) {
     ssize_t r = ::read(out_r.get(), buf, sizeof buf);
