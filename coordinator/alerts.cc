@@ -115,8 +115,8 @@ AlertReply AlertReceiver::Handle(const std::string& authorization, const std::st
   if (!authorized) {
     // Anyone can send these; each one costing a database write (or waiting
     // behind a rollback) would let a flood slow the alerts that matter.
-    CountRejected(401, "POST from " + peer + ": " + (authorization.empty() ? "no Authorization header"
-                                                                          : "wrong bearer token"));
+    CountRejected(
+        401, "POST from " + peer + ": " + (authorization.empty() ? "no Authorization header" : "wrong bearer token"));
     return Reply(401, "unauthorized", "missing or wrong bearer token");
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -143,8 +143,8 @@ Status Coordinator::Approve(long long id) {
     if (!fresh.ok()) return fresh.status();
     d = std::move(fresh).value();
     if (d.state != DeployState::kAwaitingApproval) {
-      return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) +
-                                                ": only a deploy awaiting approval can be approved");
+      return Status(Code::kInvalidArgument,
+                    Label(d) + " is " + DeployStateName(d.state) + ": only a deploy awaiting approval can be approved");
     }
   }
   Log(d, "deploy:approve", Status::Ok(), "approved by " + options_.who);

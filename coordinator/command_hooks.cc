@@ -42,8 +42,9 @@ Status RunHook(const std::string& label, const std::string& line, const CommandO
   if (r->stopped_by != 0) {
     outcome = "was stopped: dbroll got signal " + std::to_string(r->stopped_by) + " and passed it on";
   } else if (r->status_unknown) {
-    outcome = "ended, but its exit status is lost because SIGCHLD is ignored -- start dbroll with SIGCHLD at its "
-              "default";
+    outcome =
+        "ended, but its exit status is lost because SIGCHLD is ignored -- start dbroll with SIGCHLD at its "
+        "default";
   } else if (r->timed_out) {
     outcome = "timed out after " + std::to_string(o.timeout.count()) + " ms and was killed";
   } else if (r->signal != 0) {
@@ -126,8 +127,10 @@ Status CheckNoShellSyntax(const std::string& key, const std::string& line) {
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (quote) {
-      if (c == quote) quote = 0;
-      else if (quote == '"' && c == '\\') ++i;
+      if (c == quote)
+        quote = 0;
+      else if (quote == '"' && c == '\\')
+        ++i;
       continue;
     }
     if (c == '\\') {

@@ -15,8 +15,8 @@
 
 namespace dbroll {
 
-using internal::HasStep;
 using internal::Gone;
+using internal::HasStep;
 using internal::HostName;
 using internal::IsBlueGreen;
 namespace {
@@ -117,9 +117,7 @@ Status Coordinator::CheckPending(MigrationCheck* check) {
   return check->Check(pending);
 }
 
-std::string Coordinator::Clean(const std::string& text) const {
-  return options_.redact ? options_.redact(text) : text;
-}
+std::string Coordinator::Clean(const std::string& text) const { return options_.redact ? options_.redact(text) : text; }
 
 Status Coordinator::Deploy(const std::string& release) {
   DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(release));
@@ -438,9 +436,10 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   // back, and then nothing more may be done in its name.
   if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
   if (StopSignal() != 0) {
-    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
-                                    " before " + name + ", in state " + DeployStateName(d.state) +
-                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+    return interrupted_ =
+               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                        " before " + name + ", in state " + DeployStateName(d.state) +
+                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
   }
   const auto t0 = Clock::now();
   const std::string started_at = internal::NowUtc();
@@ -452,7 +451,8 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   {
     nlohmann::json log = nlohmann::json::parse(d.step_log.empty() ? std::string("[]") : d.step_log, nullptr, false);
     if (!log.is_array()) log = nlohmann::json::array();
-    log.push_back({{"name", name}, {"started_at", started_at}, {"ms", t.took.count()}, {"outcome", s.ok() ? "ok" : "failed"}});
+    log.push_back(
+        {{"name", name}, {"started_at", started_at}, {"ms", t.took.count()}, {"outcome", s.ok() ? "ok" : "failed"}});
     d.step_log = log.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   Log(d, "deploy:" + name, s, (s.ok() ? std::string() : s.message() + " ") + "(" + std::to_string(t.took.count()) + " ms)");
@@ -460,9 +460,10 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   if (StopSignal() != 0) {
     // dbroll was asked to stop: the hook got the signal too. The state stays
     // where it is, for --resume or rollback; no rollback starts unasked.
-    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) + " during " +
-                                    name + ", in state " + DeployStateName(d.state) +
-                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+    return interrupted_ =
+               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                        " during " + name + ", in state " + DeployStateName(d.state) +
+                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
   }
   return s;
 }

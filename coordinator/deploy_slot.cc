@@ -80,8 +80,8 @@ Status Coordinator::ClaimSlot() {
           h.deploy_id != 0 ? "deploy " + std::to_string(h.deploy_id) + " by " + h.holder : "a deploy by " + h.holder;
       return Status(Code::kDeployInProgress,
                     what + " is in progress since " + h.since + " (pid " + std::to_string(h.pid) + " on " + h.host +
-                        ") -- wait for it to finish; nothing was done. If that process is gone, a deploy on " +
-                        h.host + " takes its slot over by itself; from another host run dbroll deploy --resume "
+                        ") -- wait for it to finish; nothing was done. If that process is gone, a deploy on " + h.host +
+                        " takes its slot over by itself; from another host run dbroll deploy --resume "
                         "--take-over");
     }
     DeployRecord none;
@@ -110,9 +110,8 @@ Status Coordinator::Overtaken(DeployRecord& d, DeployState expected) {
   }
   if (!now.ok()) return Status(now.status()).Prepend(Label(d) + " was changed by another process: ");
   d = now.value();
-  const std::string head = Label(d) + " was taken over by another process while it was " +
-                           DeployStateName(expected) + ": it is now " + DeployStateName(d.state) +
-                           (d.reason.empty() ? "" : " (" + d.reason + ")");
+  const std::string head = Label(d) + " was taken over by another process while it was " + DeployStateName(expected) +
+                           ": it is now " + DeployStateName(d.state) + (d.reason.empty() ? "" : " (" + d.reason + ")");
   if (d.state == DeployState::kRolledBack) {
     return Status(Code::kRolledBack, head + " -- this deploy did not succeed; see dbroll deploys");
   }

@@ -1,7 +1,7 @@
 // Deploy events as text and JSON, and the DeployKit built from dbroll.toml.
 #include <algorithm>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -113,7 +113,8 @@ void Redactor::Add(const std::string& secret) {
   }
   secrets_.push_back(secret);
   // Longest first, so a URL goes before the password inside it.
-  std::sort(secrets_.begin(), secrets_.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 void Redactor::AddUrl(const std::string& url) {

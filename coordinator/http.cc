@@ -161,8 +161,9 @@ class HttpHealthGate : public HealthGate {
       // Sleep in short slices so a stop (signal, rollback elsewhere) is seen soon.
       while (Clock::now() < next) {
         if (ctx.stop && ctx.stop()) {
-          return Status(Code::kCheckFailed, ShownUrl(o_.url) + " was not checked to the end: the deploy is stopping "
-                                                               "or was rolled back by another process");
+          return Status(Code::kCheckFailed, ShownUrl(o_.url) +
+                                                " was not checked to the end: the deploy is stopping "
+                                                "or was rolled back by another process");
         }
         std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(100)));
       }

@@ -67,8 +67,9 @@ class PrometheusGate : public HealthGate {
       if (next >= deadline) break;
       while (Clock::now() < next) {
         if (ctx.stop && ctx.stop()) {
-          return Status(Code::kCheckFailed, "metric gate: not watched to the end: the deploy is stopping or was "
-                                            "rolled back by another process");
+          return Status(Code::kCheckFailed,
+                        "metric gate: not watched to the end: the deploy is stopping or was "
+                        "rolled back by another process");
         }
         std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(100)));
       }
@@ -119,7 +120,8 @@ Result<double> ParsePrometheusAnswer(const std::string& json) {
       auto text = [&](const char* key, const char* fallback) {
         return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(fallback);
       };
-      return Status(Code::kCheckFailed, "query failed: " + text("errorType", "?") + ": " + text("error", "no error text"));
+      return Status(Code::kCheckFailed,
+                    "query failed: " + text("errorType", "?") + ": " + text("error", "no error text"));
     }
     const nlohmann::json& data = j.at("data");
     const std::string type = data.at("resultType").get<std::string>();

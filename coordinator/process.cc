@@ -2,11 +2,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <pthread.h>
 
 #include <atomic>
 #include <cerrno>
@@ -134,8 +133,7 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   argv.push_back(nullptr);
 
   Fd out_r, out_w, in_r, in_w, err_r, err_w, go_r, go_w;
-  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w) ||
-      !MakePipe(&go_r, &go_w)) {
+  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w) || !MakePipe(&go_r, &go_w)) {
     return Status(Code::kInternal, std::string("pipe: ") + std::strerror(errno));
   }
   const auto start = std::chrono::steady_clock::now();

@@ -176,8 +176,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
       return;
     }
     *rc = WithCoordinator(
-        ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); }, *strategy,
-        *take_over);
+        ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); }, *strategy, *take_over);
   });
 
   auto* approve = app.add_subcommand("approve", "Blue-green: switch traffic to green, check, retire blue");

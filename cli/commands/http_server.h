@@ -33,12 +33,12 @@ struct HttpResponse {
 };
 
 struct HttpServerOptions {
-  int workers = 4;                                   // handler threads; default 4
-  size_t max_connections = 128;                      // more are answered 503 at once; default 128
-  std::chrono::milliseconds header_timeout{5000};    // request line + headers, from accept; default 5 s
-  std::chrono::milliseconds body_timeout{10000};     // the whole request, from accept; default 10 s
-  size_t max_header = 16 * 1024;                     // default 16 KiB
-  size_t max_body = 256 * 1024;                      // larger: 413; default 256 KiB
+  int workers = 4;                                 // handler threads; default 4
+  size_t max_connections = 128;                    // more are answered 503 at once; default 128
+  std::chrono::milliseconds header_timeout{5000};  // request line + headers, from accept; default 5 s
+  std::chrono::milliseconds body_timeout{10000};   // the whole request, from accept; default 10 s
+  size_t max_header = 16 * 1024;                   // default 16 KiB
+  size_t max_body = 256 * 1024;                    // larger: 413; default 256 KiB
 };
 
 class HttpServer {

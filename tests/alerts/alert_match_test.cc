@@ -55,8 +55,8 @@ class AlertMatchTest : public ::testing::Test {
 
   static std::string Alert(const std::string& labels, const std::string& extra = "") {
     return R"({"version":"4","status":"firing","alerts":[{"status":"firing","labels":)" + labels +
-           R"(,"annotations":{},"startsAt":"2026-12-01T08:00:00Z","fingerprint":"f)" +
-           std::to_string(++n_) + "\"" + extra + "}]}";
+           R"(,"annotations":{},"startsAt":"2026-12-01T08:00:00Z","fingerprint":"f)" + std::to_string(++n_) + "\"" +
+           extra + "}]}";
   }
   long long LogRows() {
     auto log = engine_->History(0);
@@ -95,7 +95,8 @@ TEST_F(AlertMatchTest, MalformedPayloadsAre400NeverAnException) {
        {std::string(R"({"alerts":[{"status":5,"labels":{"alertname":"HighErrorRate"}}]})"),
         std::string(R"({"alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate"},"startsAt":7}]})"),
         std::string(R"({"alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate"},"annotations":"x"}]})"),
-        std::string(R"({"alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate"},"annotations":{"summary":1}}]})"),
+        std::string(
+            R"({"alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate"},"annotations":{"summary":1}}]})"),
         std::string(R"({"alerts":[[1]]})"), std::string(R"({"alerts":"none"})"), std::string("{\"alerts\":[")}) {
     AlertReply reply;
     EXPECT_NO_THROW(reply = r.Handle("Bearer t0ken", body, "test")) << body;

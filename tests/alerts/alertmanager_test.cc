@@ -87,10 +87,9 @@ class AlertmanagerE2E : public ::testing::Test {
     serve_port_ = FreePort();
     std::ofstream(dir_ / "app.py") << kApp;
     std::ofstream(dir_ / "token") << kToken << "\n";
-    std::ofstream(dir_ / "alertmanager.yml")
-        << Replace(Replace(am_yml, "http://127.0.0.1:9095/alerts",
-                           "http://127.0.0.1:" + std::to_string(serve_port_) + "/alerts"),
-                   "/etc/alertmanager/dbroll-token", (dir_ / "token").string());
+    std::ofstream(dir_ / "alertmanager.yml") << Replace(
+        Replace(am_yml, "http://127.0.0.1:9095/alerts", "http://127.0.0.1:" + std::to_string(serve_port_) + "/alerts"),
+        "/etc/alertmanager/dbroll-token", (dir_ / "token").string());
     std::ofstream(dir_ / "rules.yml") << Replace(Replace(rules, "[1m]", "[3s]"), "for: 2m", "for: 2s");
     std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                                            << "rule_files: [" << (dir_ / "rules.yml").string() << "]\n"
@@ -108,8 +107,8 @@ class AlertmanagerE2E : public ::testing::Test {
                    "--storage.tsdb.path=" + (dir_ / "tsdb").string(),
                    "--web.listen-address=127.0.0.1:" + std::to_string(prom_port_)},
                   (dir_ / "prometheus.log").string());
-    ASSERT_TRUE(WaitFor([&] { return Answers(app_port_) && Answers(am_port_) && Answers(prom_port_); },
-                        milliseconds(30000)))
+    ASSERT_TRUE(
+        WaitFor([&] { return Answers(app_port_) && Answers(am_port_) && Answers(prom_port_); }, milliseconds(30000)))
         << Slurp(dir_ / "alertmanager.log") << Slurp(dir_ / "prometheus.log");
 
     std::ofstream(proj_ / "hook.sh") << "#!/bin/sh\n"
@@ -133,8 +132,9 @@ class AlertmanagerE2E : public ::testing::Test {
     ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
     AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
     ASSERT_EQ(Dbroll("deploy --release v2"), 0) << last_output_;
-    serve_ = Spawn({DBROLL_BINARY, "-C", proj_.string(), "serve", "--listen", "127.0.0.1:" + std::to_string(serve_port_)},
-                   (dir_ / "serve.log").string());
+    serve_ =
+        Spawn({DBROLL_BINARY, "-C", proj_.string(), "serve", "--listen", "127.0.0.1:" + std::to_string(serve_port_)},
+              (dir_ / "serve.log").string());
     ASSERT_TRUE(WaitFor([&] { return Answers(serve_port_); }, milliseconds(10000))) << Slurp(dir_ / "serve.log");
   }
 
@@ -177,14 +177,14 @@ class AlertmanagerE2E : public ::testing::Test {
 TEST_F(AlertmanagerE2E, FiringAlertRollsBackOnceFreezesAndNotifiesResolvedDoesNothing) {
   std::ofstream(dir_ / "fail") << "1\n";  // v2 serves errors
   // Prometheus fires after 2 s over 5 %, Alertmanager posts, dbroll rolls back.
-  ASSERT_TRUE(WaitFor([&] { return Slurp(dir_ / "hooks.log").find("revert v2") != std::string::npos; },
-                      milliseconds(90000)))
+  ASSERT_TRUE(
+      WaitFor([&] { return Slurp(dir_ / "hooks.log").find("revert v2") != std::string::npos; }, milliseconds(90000)))
       << Slurp(dir_ / "alertmanager.log") << Slurp(dir_ / "serve.log");
   // Schema first: the revert hook found the orders table already gone.
   EXPECT_NE(Slurp(dir_ / "hooks.log").find("revert v2 orders=0"), std::string::npos) << Slurp(dir_ / "hooks.log");
   // The revert made the app healthy; wait for Alertmanager's resolved notification.
-  ASSERT_TRUE(WaitFor([&] { return History().find(" resolved; nothing done") != std::string::npos; },
-                      milliseconds(90000)))
+  ASSERT_TRUE(
+      WaitFor([&] { return History().find(" resolved; nothing done") != std::string::npos; }, milliseconds(90000)))
       << History();
   const std::string log = History();
   EXPECT_EQ(Count(Slurp(dir_ / "hooks.log"), std::regex("revert v2")), 1) << Slurp(dir_ / "hooks.log");

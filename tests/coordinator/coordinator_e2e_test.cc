@@ -78,7 +78,8 @@ class DeployE2E : public ::testing::Test {
       const char* base = std::getenv("DBROLL_TEST_MYSQL_URL");
       const char* require = std::getenv("DBROLL_REQUIRE_SERVERS");
       if (!base || !*base) {
-        if (require && std::string(require) == "1") FAIL() << "DBROLL_TEST_MYSQL_URL is not set (eval \"$(scripts/start-servers)\")";
+        if (require && std::string(require) == "1")
+          FAIL() << "DBROLL_TEST_MYSQL_URL is not set (eval \"$(scripts/start-servers)\")";
         GTEST_SKIP() << "DBROLL_TEST_MYSQL_URL is not set";
       }
       DriverOptions probe;
@@ -151,8 +152,8 @@ class DeployE2E : public ::testing::Test {
   void WriteConfig(const std::string& health_timeout, const std::string& app_deploy = "./hook.sh deploy",
                    const std::string& extra = "") {
     std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"" << url_ << "\"\n"
-                                         << "[deploy]\napp_deploy = \"" << app_deploy << "\"\n" << extra
-                                         << "app_revert = \"./hook.sh revert\"\n"
+                                         << "[deploy]\napp_deploy = \"" << app_deploy << "\"\n"
+                                         << extra << "app_revert = \"./hook.sh revert\"\n"
                                          << "health_url = \"http://127.0.0.1:" << app_port_ << "/healthz\"\n"
                                          << "health_timeout = \"" << health_timeout << "\"\n"
                                          << "health_interval = \"100ms\"\nhealthy_after = 2\nhook_timeout = \"20s\"\n"
@@ -398,8 +399,8 @@ TEST_F(DeployE2E, FourDeploysAtOnceExactlyOneRunsTheOthersAreRefused) {
 TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
   WriteSlowHook(proj_, dir_);
   WriteConfig("3s", "./slow.sh");
-  pid_t dbroll = Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"},
-                       (dir_ / "term.txt").string());
+  pid_t dbroll =
+      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "term.txt").string());
   const pid_t hook = ReadPid(dir_ / "slow.pid");
   ASSERT_GT(hook, 0) << Slurp(dir_ / "term.txt");
   kill(dbroll, SIGTERM);
@@ -420,8 +421,8 @@ TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
 TEST_F(DeployE2E, ResumeRefusesWhileTheHookOfAKilledDeployStillRuns) {
   WriteSlowHook(proj_, dir_);
   WriteConfig("3s", "./slow.sh");
-  pid_t dbroll = Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"},
-                       (dir_ / "killed.txt").string());
+  pid_t dbroll =
+      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "killed.txt").string());
   const pid_t hook = ReadPid(dir_ / "slow.pid");
   ASSERT_GT(hook, 0) << Slurp(dir_ / "killed.txt");
   kill(dbroll, SIGKILL);
@@ -440,10 +441,10 @@ TEST_F(DeployE2E, AnIgnoredSigchldDoesNotHangOrBlindTheHookWait) {
   // SIG_IGN survives exec: the deploy runs as a child of such a parent.
   std::ofstream(dir_ / "ign.py") << "import os, signal, sys\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
                                  << "os.execv(sys.argv[1], sys.argv[1:])\n";
-  const int rc = std::system(("timeout 60 python3 " + Quote((dir_ / "ign.py").string()) + " " + Quote(DBROLL_BINARY) +
-                              " -C " + Quote(proj_.string()) + " deploy --release v1 >" +
-                              Quote((dir_ / "ign.txt").string()) + " 2>&1")
-                                 .c_str());
+  const int rc =
+      std::system(("timeout 60 python3 " + Quote((dir_ / "ign.py").string()) + " " + Quote(DBROLL_BINARY) + " -C " +
+                   Quote(proj_.string()) + " deploy --release v1 >" + Quote((dir_ / "ign.txt").string()) + " 2>&1")
+                      .c_str());
   EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << Slurp(dir_ / "ign.txt");
   EXPECT_EQ(NewestState(), "succeeded");
 }

@@ -6,11 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "dbroll/deploy_hooks.h"
 
@@ -355,7 +354,8 @@ TEST_F(CoordinatorTest, TheSlotOfADeadHolderOnThisHostIsTakenOver) {
   waitpid(child, nullptr, 0);
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
-  auto claimed = engine_->deploys().ClaimSlot(DeploySlot{"dead-token", "ghost@host", host, child, "2026-01-01T00:00:00.000Z", 0}, "");
+  auto claimed = engine_->deploys().ClaimSlot(
+      DeploySlot{"dead-token", "ghost@host", host, child, "2026-01-01T00:00:00.000Z", 0}, "");
   ASSERT_TRUE(claimed.ok());
   ASSERT_EQ(claimed->token, "dead-token");
   // A live holder on another host is not taken over without --take-over.
@@ -460,7 +460,8 @@ TEST_F(CoordinatorTest, SecretsAreRedactedFromReasonsLogsAndNotifications) {
   r.AddUrl("postgres://app:Hunter2Secret@db.internal:5432/app");
   r.AddUrl("https://hooks.example.com/services/T0/B0/XyzSecretPath?token=QueryTok3n");
   EXPECT_EQ(r.Apply("connect postgres://app:Hunter2Secret@db/app failed"), "connect postgres://app:***@db/app failed");
-  EXPECT_EQ(r.Apply("posting to https://hooks.example.com/services/T0/B0/XyzSecretPath?token=QueryTok3n"), "posting to ***");
+  EXPECT_EQ(r.Apply("posting to https://hooks.example.com/services/T0/B0/XyzSecretPath?token=QueryTok3n"),
+            "posting to ***");
   EXPECT_EQ(r.Apply("token QueryTok3n"), "token ***");
   CoordinatorOptions o;
   o.who = "tester@host";

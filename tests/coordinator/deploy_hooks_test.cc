@@ -2,10 +2,9 @@
 // health gate and the webhook against an in-process HTTP server on loopback.
 #include "dbroll/deploy_hooks.h"
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>

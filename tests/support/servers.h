@@ -132,8 +132,8 @@ inline bool ServersRequired() {
 // A database of its own for one test on "sqlite", "postgres" or "mysql"
 // (DBROLL_TEST_PG_URL / DBROLL_TEST_MYSQL_URL), dropped by Drop().
 struct TestDatabase {
-  std::string url;     // for dbroll.toml
-  std::string error;   // why it could not be made; "" when ready
+  std::string url;       // for dbroll.toml
+  std::string error;     // why it could not be made; "" when ready
   bool skipped = false;  // the server is not configured and not required
   std::string backend, name, admin;
 
