@@ -114,8 +114,15 @@ Status Context::RequireFormat(std::initializer_list<const char*> allowed, const 
                 "--format " + globals.format + ": " + command + " writes " + list + " -- pick one of those");
 }
 
+void Context::AddSecret(const std::string& secret) const {
+  if (secret.size() >= 4) secrets_.push_back(secret);
+}
+
 std::string Context::Redact(const std::string& text) const {
   std::string out = text;
+  for (const std::string& s : secrets_) {
+    for (size_t p = out.find(s); p != std::string::npos; p = out.find(s, p + 3)) out.replace(p, s.size(), "***");
+  }
   // The whole URL first (its password is cut out by position), then the
   // password wherever a message repeats it.
   if (!url_.empty() && url_.find("://") != std::string::npos) {

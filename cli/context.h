@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dbroll/engine.h"
 #include "dbroll/options.h"
@@ -36,10 +37,12 @@ class Context {
   Result<std::unique_ptr<Engine>> OpenEngine(const Config& config);
   Observer* observer() { return observer_.get(); }
 
-  // Removes the URL password (and any password the config names) from text.
+  // Removes the URL password (and every secret added) from text.
   std::string Redact(const std::string& text) const;
   // kInvalidArgument unless --format is one of `allowed` (for `command`).
   Status RequireFormat(std::initializer_list<const char*> allowed, const std::string& command) const;
+  // One more secret for Redact (a token, a webhook URL); ignored below 4 characters.
+  void AddSecret(const std::string& secret) const;
   // Prints "dbroll: error: ..." (redacted) and returns the exit code for `s`.
   int Fail(const Status& s) const;
   void Notice(const std::string& text) const;
@@ -48,6 +51,7 @@ class Context {
  private:
   mutable std::string secret_;
   mutable std::string url_;
+  mutable std::vector<std::string> secrets_;
   std::unique_ptr<Observer> observer_;
 };
 

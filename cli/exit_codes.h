@@ -19,6 +19,7 @@ enum ExitCode : int {
   kExitAwaitingApproval = 9, // blue-green deploy waits for dbroll approve
   kExitFrozen = 10,          // deploys are frozen
   kExitCommitUnknown = 11,   // commit outcome unknown: inspect before retrying
+  kExitDeployInProgress = 12,  // another deploy is running: wait for it (or take over a dead one)
   kExitInternal = 70,        // a bug in dbroll
 };
 
@@ -39,6 +40,7 @@ inline int ExitCodeFor(const Status& s) {
     case Code::kAwaitingApproval: return kExitAwaitingApproval;
     case Code::kFrozen: return kExitFrozen;
     case Code::kCommitUnknown: return kExitCommitUnknown;
+    case Code::kDeployInProgress: return kExitDeployInProgress;
     case Code::kInternal: return kExitInternal;
   }
   return kExitInternal;

@@ -58,39 +58,82 @@ void AlertReceiver::Log(const std::string& action, const std::string& outcome, c
   LogEntry e;
   e.action = action;
   e.outcome = outcome;
-  e.message = message;
+  e.message = options_.redact ? options_.redact(message) : message;
   auto st = engine_->GetStatus();
   if (st.ok()) e.schema_version = st->current_version;
   // Best effort: the audit tables do not exist before the first migrate.
   (void)engine_->AppendLog(e);
 }
 
-void AlertReceiver::Audit(const std::string& what, int http_status) {
+void AlertReceiver::CountRejected(int http_status, const std::string& what) {
+  std::lock_guard<std::mutex> lock(count_mu_);
+  ++rejected_[http_status];
+  last_rejected_ = what;
+}
+
+void AlertReceiver::Audit(const std::string& what, int http_status) { CountRejected(http_status, what); }
+
+void AlertReceiver::WriteSummary() {
+  std::map<int, long long> counts;
+  std::string last;
+  {
+    std::lock_guard<std::mutex> lock(count_mu_);
+    if (rejected_.empty()) return;
+    counts.swap(rejected_);
+    last = last_rejected_;
+  }
+  long long total = 0;
+  std::string by;
+  for (const auto& [http, n] : counts) {
+    total += n;
+    by += (by.empty() ? "" : ", ") + std::string("HTTP ") + std::to_string(http) + ": " + std::to_string(n);
+  }
+  Log("alert:rejected", "rejected",
+      std::to_string(total) + " request(s) rejected since the last summary (" + by + "); the last: " + last);
+}
+
+void AlertReceiver::FlushSummary() {
   std::lock_guard<std::mutex> lock(mu_);
-  Log("alert:request", http_status < 300 ? "ok" : "rejected", what + ": HTTP " + std::to_string(http_status));
+  WriteSummary();
 }
 
 Status AlertReceiver::Tick() {
   std::lock_guard<std::mutex> lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_summary_ >= options_.summary_interval) {
+    last_summary_ = now;
+    WriteSummary();
+  }
   auto expired = coordinator_->ExpireApproval();
   return expired.status();
 }
 
 AlertReply AlertReceiver::Handle(const std::string& authorization, const std::string& body, const std::string& peer) {
-  std::lock_guard<std::mutex> lock(mu_);
-  AlertReply reply;
-  std::string note;
   const std::string kBearer = "Bearer ";
   const bool authorized = authorization.compare(0, kBearer.size(), kBearer) == 0 &&
                           SameSecret(authorization.substr(kBearer.size()), options_.token);
   if (!authorized) {
-    reply = Reply(401, "unauthorized", "missing or wrong bearer token");
-    note = authorization.empty() ? "no Authorization header" : "wrong bearer token";
-  } else if (body.size() > options_.max_body) {
+    // Anyone can send these; each one costing a database write (or waiting
+    // behind a rollback) would let a flood slow the alerts that matter.
+    CountRejected(
+        401, "POST from " + peer + ": " + (authorization.empty() ? "no Authorization header" : "wrong bearer token"));
+    return Reply(401, "unauthorized", "missing or wrong bearer token");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  AlertReply reply;
+  std::string note;
+  if (body.size() > options_.max_body) {
     reply = Reply(413, "too-large", "the body is over " + std::to_string(options_.max_body) + " bytes");
     note = "body of " + std::to_string(body.size()) + " bytes";
   } else {
-    reply = Act(body, &note);
+    try {
+      reply = Act(body, &note);
+    } catch (const std::exception& e) {
+      // A payload of the wrong shape (a label that is a number, say) must
+      // never end the receiver.
+      note = std::string("malformed payload: ") + e.what();
+      reply = Reply(400, "bad-request", "the body is not an Alertmanager webhook payload: " + std::string(e.what()));
+    }
   }
   Log("alert:request", reply.http_status < 300 ? "ok" : "rejected",
       "POST from " + peer + ": HTTP " + std::to_string(reply.http_status) + (note.empty() ? "" : ": " + note));
@@ -128,10 +171,12 @@ AlertReply AlertReceiver::Act(const std::string& body, std::string* note) {
       continue;
     }
     bool match = true;
+    const json& labels = alert["labels"];
     for (const auto& [k, v] : options_.match) {
-      const json& labels = alert["labels"];
       match = match && labels.contains(k) && labels[k].is_string() && labels[k].get<std::string>() == v;
     }
+    // No rule: only an alert that names a release can be about a deploy.
+    if (options_.match.empty()) match = labels.contains("release") && labels["release"].is_string();
     if (match) {
       firing.push_back(&alert);
     } else {
@@ -170,9 +215,10 @@ AlertReply AlertReceiver::Act(const std::string& body, std::string* note) {
       *note = counts + "; deploy " + std::to_string(d.id) + " is " + DeployStateName(d.state) + ", nothing to roll back";
       return Reply(200, "nothing-to-do", "no deploy to roll back");
     }
-    seen_.insert(key);
+    // Read before anything is marked or done: a malformed alert throws here.
     const std::string name = labels.value("alertname", std::string("alert"));
     const std::string summary = alert->value("annotations", json::object()).value("summary", std::string());
+    seen_.insert(key);
     const std::string reason = "alert " + name + " fired" + (summary.empty() ? "" : ": " + summary);
     Log("alert:rollback", "ok", key + ": " + LabelText(labels) + ": rolling back deploy " + std::to_string(d.id));
     RollbackOptions o;

@@ -132,6 +132,21 @@ Status Coordinator::Approve(long long id) {
                                               ": only a deploy awaiting approval can be approved");
   }
   if (!parts_.blue_green) return CheckBlueGreen();
+  // Two approvals at once would switch traffic twice: approve takes the slot.
+  DBROLL_RETURN_IF_ERROR(ClaimSlot());
+  struct Release {
+    Coordinator* c;
+    ~Release() { c->ReleaseSlot(); }
+  } release_slot{this};
+  {
+    auto fresh = engine_->deploys().Get(id);
+    if (!fresh.ok()) return fresh.status();
+    d = std::move(fresh).value();
+    if (d.state != DeployState::kAwaitingApproval) {
+      return Status(Code::kInvalidArgument,
+                    Label(d) + " is " + DeployStateName(d.state) + ": only a deploy awaiting approval can be approved");
+    }
+  }
   Log(d, "deploy:approve", Status::Ok(), "approved by " + options_.who);
   std::vector<StepTiming> steps;
   Status s = Step(d, steps, "switch", [&] { return parts_.blue_green->Switch(MakeContext(d, "switch")); });

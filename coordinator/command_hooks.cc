@@ -19,19 +19,33 @@ std::map<std::string, std::string> HookEnv(const DeployContext& c) {
 
 // Runs `line`; the label names the hook in every message ("app_deploy hook").
 Status RunHook(const std::string& label, const std::string& line, const CommandOptions& o,
-               std::map<std::string, std::string> env, std::string stdin_data) {
-  auto argv = SplitCommandLine(line);
-  if (!argv.ok()) return Status(argv.status()).Prepend(label + ": ");
+               std::map<std::string, std::string> env, std::string stdin_data,
+               std::function<void(long long)> on_start = nullptr) {
   internal::ProcessSpec spec;
-  spec.argv = std::move(argv).value();
+  if (o.shell) {
+    spec.argv = {"/bin/sh", "-c", line};
+  } else {
+    auto argv = SplitCommandLine(line);
+    if (!argv.ok()) return Status(argv.status()).Prepend(label + ": ");
+    spec.argv = std::move(argv).value();
+  }
+  spec.on_start = std::move(on_start);
   spec.working_dir = o.working_dir;
   spec.env = std::move(env);
   spec.stdin_data = std::move(stdin_data);
   spec.timeout = o.timeout;
   auto r = internal::RunProcess(spec);
   if (!r.ok()) return Status(r.status()).Prepend(label + ": ");
+  auto clean = [&o](const std::string& text) { return o.redact ? o.redact(text) : text; };
+  r->output = clean(r->output);
   std::string outcome;
-  if (r->timed_out) {
+  if (r->stopped_by != 0) {
+    outcome = "was stopped: dbroll got signal " + std::to_string(r->stopped_by) + " and passed it on";
+  } else if (r->status_unknown) {
+    outcome =
+        "ended, but its exit status is lost because SIGCHLD is ignored -- start dbroll with SIGCHLD at its "
+        "default";
+  } else if (r->timed_out) {
     outcome = "timed out after " + std::to_string(o.timeout.count()) + " ms and was killed";
   } else if (r->signal != 0) {
     outcome = "was killed by signal " + std::to_string(r->signal);
@@ -39,11 +53,13 @@ Status RunHook(const std::string& label, const std::string& line, const CommandO
     outcome = "exited with " + std::to_string(r->exit_code);
   }
   outcome += " (" + std::to_string(r->took.count()) + " ms)";
-  if (o.on_output) o.on_output(label + " `" + line + "` " + outcome, r->output);
-  if (!r->timed_out && r->signal == 0 && r->exit_code == 0) return Status::Ok();
+  if (o.on_output) o.on_output(clean(label + " `" + line + "` " + outcome), r->output);
+  if (!r->timed_out && r->signal == 0 && r->exit_code == 0 && !r->status_unknown && r->stopped_by == 0) {
+    return Status::Ok();
+  }
   std::string last = internal::LastLines(r->output, kFailureLines);
-  return Status(Code::kCheckFailed,
-                label + " `" + line + "` " + outcome + (last.empty() ? "; no output" : "; last lines:\n" + last));
+  return Status(Code::kCheckFailed, clean(label + " `" + line + "` " + outcome +
+                                          (last.empty() ? "; no output" : "; last lines:\n" + last)));
 }
 
 class CommandAppController : public AppController {
@@ -53,11 +69,11 @@ class CommandAppController : public AppController {
 
   Status Deploy(const DeployContext& ctx) override {
     if (deploy_.empty()) return Status::Ok();
-    return RunHook("app_deploy hook", deploy_, o_, HookEnv(ctx), "");
+    return RunHook("app_deploy hook", deploy_, o_, HookEnv(ctx), "", ctx.on_hook_start);
   }
   Status Revert(const DeployContext& ctx) override {
     if (revert_.empty()) return Status::Ok();
-    return RunHook("app_revert hook", revert_, o_, HookEnv(ctx), "");
+    return RunHook("app_revert hook", revert_, o_, HookEnv(ctx), "", ctx.on_hook_start);
   }
 
  private:
@@ -76,7 +92,7 @@ class CommandBlueGreen : public BlueGreenController {
  private:
   Status Run(const std::string& label, const std::string& line, const DeployContext& ctx) {
     if (line.empty()) return Status::Ok();
-    return RunHook(label, line, o_, HookEnv(ctx), "");
+    return RunHook(label, line, o_, HookEnv(ctx), "", ctx.on_hook_start);
   }
   BlueGreenCommands c_;
   CommandOptions o_;
@@ -103,6 +119,39 @@ class CommandNotifier : public Notifier {
 };
 
 }  // namespace
+
+Status CheckNoShellSyntax(const std::string& key, const std::string& line) {
+  // Quotes are understood as SplitCommandLine understands them; what is
+  // outside them and means something only to a shell is refused.
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      else if (quote == '"' && c == '\\')
+        ++i;
+      continue;
+    }
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      continue;
+    }
+    if (std::string(";&|<>$`()*?").find(c) != std::string::npos) {
+      std::string what(1, c);
+      if (i + 1 < line.size() && (line[i + 1] == '&' || line[i + 1] == '|') && line[i + 1] == c) what += c;
+      return Status(Code::kInvalidArgument,
+                    key + " = \"" + line + "\": \"" + what +
+                        "\" is shell syntax, but hooks do not run in a shell -- put the commands in a script, or "
+                        "set [deploy] shell = true to run every hook with /bin/sh -c");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<std::string>> SplitCommandLine(const std::string& line) {
   std::vector<std::string> out;

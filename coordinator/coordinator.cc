@@ -1,15 +1,23 @@
 #include "dbroll/coordinator.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
 
 #include "coordinator/internal.h"
+#include "dbroll/deploy_hooks.h"
 #include "engine/history.h"
 
 namespace dbroll {
 
+using internal::Gone;
 using internal::HasStep;
+using internal::HostName;
 using internal::IsBlueGreen;
 namespace {
 
@@ -109,9 +117,22 @@ Status Coordinator::CheckPending(MigrationCheck* check) {
   return check->Check(pending);
 }
 
+std::string Coordinator::Clean(const std::string& text) const { return options_.redact ? options_.redact(text) : text; }
+
 Status Coordinator::Deploy(const std::string& release) {
   DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(release));
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Deploy needs an AppController");
+  const bool ungated = options_.strategy != "blue-green" && parts_.gates.empty();
+  if (ungated && options_.require_health_gate) {
+    return Status(Code::kInvalidArgument,
+                  "[deploy] require_health_gate = true, but no health gate is configured -- set [deploy] "
+                  "health_url or [deploy.metrics]; nothing was deployed");
+  }
+  DBROLL_RETURN_IF_ERROR(ClaimSlot());
+  struct Release {
+    Coordinator* c;
+    ~Release() { c->ReleaseSlot(); }
+  } release_slot{this};
   DBROLL_RETURN_IF_ERROR(Preflight());
   if (options_.strategy == "blue-green") DBROLL_RETURN_IF_ERROR(CheckBlueGreen());
   auto status = engine_->GetStatus();
@@ -133,12 +154,22 @@ Status Coordinator::Deploy(const std::string& release) {
   d.strategy = options_.strategy;
   d.started_at = d.updated_at = internal::NowUtc();
   d.started_by = options_.who;
+  d.gated = !ungated;
   auto id = engine_->deploys().Create(d);
   if (!id.ok()) return id.status();
   d.id = id.value();
+  (void)engine_->deploys().UpdateSlot(DeploySlot{slot_token_, "", "", 0, "", d.id});
   Log(d, "deploy:start", Status::Ok(),
       "previous release " + OrNone(d.previous_release) + ", schema " + OrNone(d.schema_from));
   if (parts_.observer) parts_.observer->OnState(d);
+  if (ungated) {
+    const std::string warning =
+        "no health gate is configured ([deploy] health_url, [deploy.metrics]): nothing will check this deploy "
+        "before it is called succeeded; it is recorded as ungated ([deploy] require_health_gate = true refuses "
+        "such deploys)";
+    Log(d, "deploy:ungated", Status::Ok(), warning);
+    if (parts_.observer) parts_.observer->OnWarning(d, warning);
+  }
   std::vector<StepTiming> steps;
   return Run(d, steps);
 }
@@ -164,6 +195,24 @@ Status Coordinator::Resume(const std::string& release) {
     }
   }
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Resume needs an AppController");
+  DBROLL_RETURN_IF_ERROR(ClaimSlot());
+  struct Release {
+    Coordinator* c;
+    ~Release() { c->ReleaseSlot(); }
+  } release_slot{this};
+  // The slot may have been free while the hook of a killed dbroll still runs.
+  auto fresh = engine_->deploys().Get(d.id);
+  if (!fresh.ok()) return fresh.status();
+  d = std::move(fresh).value();
+  if (d.hook_pgid != 0 && !Gone(-d.hook_pgid)) {
+    if (d.hook_host == HostName()) {
+      return Status(Code::kDeployInProgress,
+                    Label(d) + ": the hook started by the interrupted dbroll still runs as process group " +
+                        std::to_string(d.hook_pgid) + " -- wait for it to end (or kill -TERM -" +
+                        std::to_string(d.hook_pgid) + "), then run dbroll deploy --resume again; nothing was done");
+    }
+  }
+  (void)engine_->deploys().UpdateSlot(DeploySlot{slot_token_, "", "", 0, "", d.id});
   Log(d, "deploy:resume", Status::Ok(), std::string("from state ") + DeployStateName(d.state));
   std::vector<StepTiming> steps;
   return Run(d, steps);
@@ -171,46 +220,66 @@ Status Coordinator::Resume(const std::string& release) {
 
 Status Coordinator::Rollback(const RollbackOptions& o) {
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Rollback needs an AppController");
-  auto newest = Newest();
-  if (!newest.ok()) {
-    if (newest.status().code() == Code::kNotFound) {
-      return Status(Code::kNotFound,
-                    "no deploys are recorded on this database, so there is nothing to roll back -- "
-                    "dbroll down moves the schema alone");
+  // The deploy may move on while this rollback starts (its own process
+  // declaring success, say): the step into rolling-back is conditional, and
+  // a lost race is looked at again.
+  for (int attempt = 0;; ++attempt) {
+    auto newest = Newest();
+    if (!newest.ok()) {
+      if (newest.status().code() == Code::kNotFound) {
+        return Status(Code::kNotFound,
+                      "no deploys are recorded on this database, so there is nothing to roll back -- "
+                      "dbroll down moves the schema alone");
+      }
+      return newest.status();
     }
-    return newest.status();
-  }
-  DeployRecord d = std::move(newest).value();
-  if (d.state == DeployState::kRolledBack || d.state == DeployState::kFailed) {
-    return Status(Code::kInvalidArgument,
-                  Label(d) + " is already " + DeployStateName(d.state) + ": nothing to roll back");
-  }
-  if (o.to_release) {
-    DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(*o.to_release));
-    if (*o.to_release == d.release) {
-      return Status(Code::kInvalidArgument, "--to-release " + d.release + " is the release being rolled back");
+    DeployRecord d = std::move(newest).value();
+    if (d.state == DeployState::kRolledBack || d.state == DeployState::kFailed) {
+      return Status(Code::kInvalidArgument,
+                    Label(d) + " is already " + DeployStateName(d.state) + ": nothing to roll back");
     }
-    auto version = engine_->ReleaseVersion(*o.to_release);
-    if (!version.ok()) return version.status();
-    d.target_release = *o.to_release;
-    d.target_schema = version.value();
+    if (o.to_release) {
+      DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(*o.to_release));
+      if (*o.to_release == d.release) {
+        return Status(Code::kInvalidArgument, "--to-release " + d.release + " is the release being rolled back");
+      }
+      auto version = engine_->ReleaseVersion(*o.to_release);
+      if (!version.ok()) return version.status();
+      d.target_release = *o.to_release;
+      d.target_schema = version.value();
+    }
+    std::string reason = o.reason;
+    if (reason.empty()) {
+      reason = IsUnfinished(d.state) && d.state != DeployState::kRollingBack
+                   ? std::string("manual rollback of a deploy interrupted in state ") + DeployStateName(d.state)
+                   : "manual rollback";
+    }
+    if (d.state == DeployState::kRollingBack || d.state == DeployState::kRollbackFailed) {
+      // Finishing an earlier rollback: its reason is the one the team must see.
+      if (!d.reason.empty()) reason = d.reason;
+    }
+    if (d.state != DeployState::kRollingBack) {
+      const DeployState expected = d.state;
+      d.reason = Clean(reason);
+      d.finished_at.clear();
+      d.state = DeployState::kRollingBack;
+      d.updated_at = internal::NowUtc();
+      auto won = engine_->deploys().UpdateIf(d, expected);
+      if (!won.ok()) return won.status();
+      if (!won.value()) {
+        if (attempt < 3) continue;
+        d.state = expected;
+        return Overtaken(d, expected);
+      }
+      Log(d, "deploy:rolling-back", Status::Ok(), d.reason);
+      if (parts_.observer) parts_.observer->OnState(d);
+    }
+    Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
+    std::vector<StepTiming> steps;
+    Status s = RollBack(d, steps, reason, d.failed_check, options_.freeze_on_rollback);
+    // Asked for by a person and done: that is success for this command.
+    return s.code() == Code::kRolledBack ? Status::Ok() : s;
   }
-  std::string reason = o.reason;
-  if (reason.empty()) {
-    reason = IsUnfinished(d.state) && d.state != DeployState::kRollingBack
-                 ? std::string("manual rollback of a deploy interrupted in state ") + DeployStateName(d.state)
-                 : "manual rollback";
-  }
-  if (d.state == DeployState::kRollingBack || d.state == DeployState::kRollbackFailed) {
-    // Finishing an earlier rollback: its reason is the one the team must see.
-    if (!d.reason.empty()) reason = d.reason;
-    d.state = DeployState::kRollingBack;
-  }
-  Log(d, "deploy:rollback", Status::Ok(), "requested: " + reason);
-  std::vector<StepTiming> steps;
-  Status s = RollBack(d, steps, reason, d.failed_check, options_.freeze_on_rollback);
-  // Asked for by a person and done: that is success for this command.
-  return s.code() == Code::kRolledBack ? Status::Ok() : s;
 }
 
 Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
@@ -281,6 +350,9 @@ Status Coordinator::Run(DeployRecord& d, std::vector<StepTiming>& steps) {
 
 Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& reason,
                              const std::string& failed_check, bool freeze) {
+  // Stopped by a signal: the step failed because its hook was stopped. No
+  // rollback starts unasked; the state stays for --resume or rollback.
+  if (!interrupted_.ok()) return interrupted_;
   if (d.state != DeployState::kRollingBack || d.reason.empty()) {
     d.reason = reason;
     d.failed_check = failed_check;
@@ -313,7 +385,7 @@ Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, co
   bool frozen = false;
   if (freeze) {
     FreezeRecord f{options_.who, internal::NowUtc(),
-                   Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why, d.id};
+                   Clean(Label(d) + (s.ok() ? " was rolled back: " : " failed to roll back: ") + why), d.id};
     Status fs = engine_->deploys().SetFreeze(f);
     Log(d, "freeze", fs, f.reason);
     frozen = fs.ok();
@@ -337,28 +409,66 @@ Status Coordinator::SchemaDown(const DeployRecord& d) {
 }
 
 Status Coordinator::Save(DeployRecord& d, DeployState state) {
+  // Conditional on the state this process last saw, so one deploy has one
+  // outcome: a rollback done meanwhile by `dbroll serve` wins over success.
+  const DeployState expected = d.state;
   d.state = state;
   d.updated_at = internal::NowUtc();
-  Status s = engine_->deploys().Update(d);
-  if (!s.ok()) return s.Prepend(Label(d) + ": could not record state " + DeployStateName(state) + ": ");
+  d.reason = Clean(d.reason);
+  d.failed_check = Clean(d.failed_check);
+  auto won = engine_->deploys().UpdateIf(d, expected);
+  if (!won.ok()) {
+    d.state = expected;
+    return Status(won.status()).Prepend(Label(d) + ": could not record state " + DeployStateName(state) + ": ");
+  }
+  if (!won.value()) {
+    d.state = expected;
+    return Overtaken(d, expected);
+  }
   Log(d, std::string("deploy:") + DeployStateName(state), Status::Ok(), d.reason);
   if (parts_.observer) parts_.observer->OnState(d);
-  return s;
+  return Status::Ok();
 }
 
 Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,
                          const std::function<Status()>& fn) {
+  // Re-read before every step: another process may have rolled this deploy
+  // back, and then nothing more may be done in its name.
+  if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
+  if (StopSignal() != 0) {
+    return interrupted_ =
+               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                        " before " + name + ", in state " + DeployStateName(d.state) +
+                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+  }
   const auto t0 = Clock::now();
+  const std::string started_at = internal::NowUtc();
   Status s = fn();
-  StepTiming t{name, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()};
+  if (!s.ok()) s = Status(s.code(), Clean(s.message()));
+  StepTiming t{name, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok(), started_at};
   steps.push_back(t);
   d.steps += (d.steps.empty() ? "" : ",") + name + "=" + std::to_string(t.took.count());
+  {
+    nlohmann::json log = nlohmann::json::parse(d.step_log.empty() ? std::string("[]") : d.step_log, nullptr, false);
+    if (!log.is_array()) log = nlohmann::json::array();
+    log.push_back(
+        {{"name", name}, {"started_at", started_at}, {"ms", t.took.count()}, {"outcome", s.ok() ? "ok" : "failed"}});
+    d.step_log = log.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   Log(d, "deploy:" + name, s, (s.ok() ? std::string() : s.message() + " ") + "(" + std::to_string(t.took.count()) + " ms)");
   if (parts_.observer) parts_.observer->OnStep(d, t, s);
+  if (StopSignal() != 0) {
+    // dbroll was asked to stop: the hook got the signal too. The state stays
+    // where it is, for --resume or rollback; no rollback starts unasked.
+    return interrupted_ =
+               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                        " during " + name + ", in state " + DeployStateName(d.state) +
+                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+  }
   return s;
 }
 
-DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string& action) {
+DeployContext Coordinator::MakeContext(DeployRecord& d, const std::string& action) {
   DeployContext c;
   c.deploy_id = d.id;
   c.release = d.release;
@@ -367,6 +477,16 @@ DeployContext Coordinator::MakeContext(const DeployRecord& d, const std::string&
   auto st = engine_->GetStatus();
   if (st.ok()) c.schema_version = st->current_version;
   c.action = action;
+  c.stop = [this, &d] { return StopRequested(d); };
+  if (d.id != 0) {
+    c.on_hook_start = [this, &d](long long pgid) {
+      DeployRecord& r = d;
+      r.hook_pgid = pgid;
+      r.hook_host = pgid == 0 ? std::string() : HostName();
+      // Same state: only the hook columns change, and only while still ours.
+      (void)engine_->deploys().UpdateIf(r, r.state);
+    };
+  }
   return c;
 }
 
@@ -385,7 +505,7 @@ void Coordinator::Notify(const std::string& kind, const DeployRecord& d, const s
     Log(d, "deploy:notify", s, kind);
     if (parts_.observer) {
       parts_.observer->OnStep(
-          d, StepTiming{"notify", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok()},
+          d, StepTiming{"notify", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0), s.ok(), ""},
           s);
     }
   }
@@ -402,7 +522,7 @@ void Coordinator::Log(const DeployRecord& d, const std::string& action, const St
   auto st = engine_->GetStatus();
   if (st.ok()) e.schema_version = st->current_version;
   e.outcome = outcome.ok() ? "ok" : CodeName(outcome.code());
-  e.message = d.id == 0 ? detail : "deploy " + std::to_string(d.id) + (detail.empty() ? "" : ": " + detail);
+  e.message = Clean(d.id == 0 ? detail : "deploy " + std::to_string(d.id) + (detail.empty() ? "" : ": " + detail));
   // The deploy record is the source of truth; the audit log is best effort
   // (its tables do not exist before the first migrate on a fresh database).
   (void)engine_->AppendLog(e);
@@ -410,7 +530,7 @@ void Coordinator::Log(const DeployRecord& d, const std::string& action, const St
 
 Status Coordinator::Freeze(const std::string& reason) {
   if (reason.empty()) return Status(Code::kInvalidArgument, "freeze needs a reason -- dbroll freeze --reason TEXT");
-  FreezeRecord f{options_.who, internal::NowUtc(), reason, 0};
+  FreezeRecord f{options_.who, internal::NowUtc(), Clean(reason), 0};
   Status s = engine_->deploys().SetFreeze(f);
   DeployRecord none;
   Log(none, "freeze", s, reason);

@@ -1,10 +1,12 @@
 // Deploy events as text and JSON, and the DeployKit built from dbroll.toml.
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "dbroll/deploy_hooks.h"
+#include "dbroll/url.h"
 
 namespace dbroll {
 namespace {
@@ -42,30 +44,131 @@ std::string DeployEventText(const DeployEvent& e) {
   return text;
 }
 
-std::string DeployEventJson(const DeployEvent& e) {
-  const DeployRecord& d = e.deploy;
-  nlohmann::json steps = nlohmann::json::array();
-  for (const auto& s : e.steps) steps.push_back({{"step", s.step}, {"ms", s.took.count()}, {"ok", s.ok}});
-  nlohmann::json j = {{"text", DeployEventText(e)},
-                      {"event", e.kind},
-                      {"deploy_id", d.id},
-                      {"release", d.release},
-                      {"previous_release", d.previous_release},
-                      {"target_release", d.target_release},
-                      {"schema_from", d.schema_from},
-                      {"schema_to", d.schema_to},
-                      {"target_schema", d.target_schema},
-                      {"strategy", d.strategy},
-                      {"state", DeployStateName(d.state)},
-                      {"reason", d.reason},
-                      {"failed_check", d.failed_check},
-                      {"started_at", d.started_at},
-                      {"finished_at", d.finished_at},
-                      {"started_by", d.started_by},
-                      {"frozen", e.frozen},
-                      {"steps", steps}};
+namespace {
+
+constexpr int kJsonSchemaVersion = 1;
+
+// Milliseconds between two "YYYY-MM-DDTHH:MM:SS.mmmZ" stamps; -1 when unknown.
+long long MillisBetween(const std::string& from, const std::string& to) {
+  auto parse = [](const std::string& t) -> long long {
+    if (t.size() < 23) return -1;
+    std::tm tm{};
+    tm.tm_year = std::atoi(t.substr(0, 4).c_str()) - 1900;
+    tm.tm_mon = std::atoi(t.substr(5, 2).c_str()) - 1;
+    tm.tm_mday = std::atoi(t.substr(8, 2).c_str());
+    tm.tm_hour = std::atoi(t.substr(11, 2).c_str());
+    tm.tm_min = std::atoi(t.substr(14, 2).c_str());
+    tm.tm_sec = std::atoi(t.substr(17, 2).c_str());
+    return static_cast<long long>(timegm(&tm)) * 1000 + std::atoi(t.substr(20, 3).c_str());
+  };
+  const long long a = parse(from), b = parse(to);
+  return a < 0 || b < 0 || b < a ? -1 : b - a;
+}
+
+nlohmann::json DeployObject(const DeployRecord& d) {
+  nlohmann::json steps = nlohmann::json::parse(d.step_log.empty() ? std::string("[]") : d.step_log, nullptr, false);
+  if (!steps.is_array()) steps = nlohmann::json::array();
+  const long long ms = MillisBetween(d.started_at, d.finished_at);
+  return {{"deploy_id", d.id},
+          {"release", d.release},
+          {"previous_release", d.previous_release},
+          {"target_release", d.target_release},
+          {"schema_from", d.schema_from},
+          {"schema_to", d.schema_to},
+          {"target_schema", d.target_schema},
+          {"strategy", d.strategy},
+          {"state", DeployStateName(d.state)},
+          {"gated", d.gated},
+          {"reason", d.reason},
+          {"failed_check", d.failed_check},
+          {"started_at", d.started_at},
+          {"finished_at", d.finished_at},
+          {"started_by", d.started_by},
+          {"duration_ms", ms < 0 ? nlohmann::json(nullptr) : nlohmann::json(ms)},
+          {"steps", steps}};
+}
+
+}  // namespace
+
+std::string DeployJson(const DeployRecord& d) {
+  nlohmann::json j = DeployObject(d);
+  j["schema_version"] = kJsonSchemaVersion;
   // Hook output may hold any bytes; replace rather than throw on bad UTF-8.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string DeployEventJson(const DeployEvent& e) {
+  nlohmann::json j = DeployObject(e.deploy);
+  j["schema_version"] = kJsonSchemaVersion;
+  j["text"] = DeployEventText(e);
+  j["event"] = e.kind;
+  j["frozen"] = e.frozen;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void Redactor::Add(const std::string& secret) {
+  if (secret.size() < 4) return;
+  for (const auto& s : secrets_) {
+    if (s == secret) return;
+  }
+  secrets_.push_back(secret);
+  // Longest first, so a URL goes before the password inside it.
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+void Redactor::AddUrl(const std::string& url) {
+  if (url.empty()) return;
+  auto parsed = ParseUrl(url);
+  if (parsed.ok()) {
+    if (parsed->has_password) Add(parsed->password);
+    for (const auto& [k, v] : parsed->params) Add(v);
+  }
+  // The password as written (percent-encoded) too.
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+    const size_t colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) Add(url.substr(colon + 1, at - colon - 1));
+  }
+  const bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  if (http) {
+    // Webhook URLs are credentials (Slack's path is the token); query values too.
+    const size_t q = url.find('?');
+    if (q != std::string::npos) {
+      for (size_t p = q + 1; p < url.size();) {
+        size_t amp = url.find('&', p);
+        if (amp == std::string::npos) amp = url.size();
+        const size_t eq = url.find('=', p);
+        if (eq != std::string::npos && eq < amp) Add(url.substr(eq + 1, amp - eq - 1));
+        p = amp + 1;
+      }
+    }
+    const size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    if (path != std::string::npos && url.size() > path + 1) Add(url);
+  }
+}
+
+std::string Redactor::Apply(const std::string& text) const {
+  std::string out = text;
+  for (const std::string& s : secrets_) {
+    for (size_t p = out.find(s); p != std::string::npos; p = out.find(s, p + 3)) out.replace(p, s.size(), "***");
+  }
+  return out;
+}
+
+std::function<std::string(const std::string&)> Redactor::Function() const {
+  return [copy = *this](const std::string& text) { return copy.Apply(text); };
+}
+
+Redactor RedactorFromConfig(const Config& config) {
+  Redactor r;
+  r.AddUrl(config.engine.url);
+  r.Add(config.Get("alerts", "token"));
+  if (const char* env = std::getenv("DBROLL_ALERTS_TOKEN")) r.Add(env);
+  r.AddUrl(config.Get("notify", "webhook"));
+  r.AddUrl(config.Get("deploy.metrics", "prometheus_url"));
+  return r;
 }
 
 CoordinatorParts DeployKit::Parts(DeployObserver* observer) const {
@@ -94,7 +197,19 @@ Result<DeployKit> DeployKitFromConfig(
     return d.value();
   };
   DeployKit kit;
+  kit.redactor = RedactorFromConfig(config);
+  kit.options.redact = kit.redactor.Function();
+  const bool shell = config.Get("deploy", "shell", "false") == "true";
+  if (!shell) {
+    for (const char* key : {"app_deploy", "app_revert", "green_deploy", "switch", "retire_blue", "discard_green"}) {
+      DBROLL_RETURN_IF_ERROR(CheckNoShellSyntax(std::string("[deploy] ") + key, config.Get("deploy", key)));
+    }
+    DBROLL_RETURN_IF_ERROR(CheckNoShellSyntax("[notify] command", config.Get("notify", "command")));
+  }
+  kit.options.require_health_gate = config.Get("deploy", "require_health_gate", "false") == "true";
   CommandOptions hooks;
+  hooks.shell = shell;
+  hooks.redact = kit.redactor.Function();
   hooks.working_dir = config.engine.base_dir.empty() ? std::filesystem::current_path().string() : config.engine.base_dir;
   auto hook_timeout = duration("deploy", "hook_timeout", std::chrono::minutes(10));
   if (!hook_timeout.ok()) return hook_timeout.status();
@@ -187,7 +302,9 @@ Result<DeployKit> DeployKitFromConfig(
   auto notify_timeout = duration("notify", "timeout", std::chrono::seconds(10));
   if (!notify_timeout.ok()) return notify_timeout.status();
   const std::string webhook = config.Get("notify", "webhook");
-  if (!webhook.empty()) kit.notifiers.push_back(NewWebhookNotifier(webhook, notify_timeout.value()));
+  if (!webhook.empty()) {
+    kit.notifiers.push_back(NewWebhookNotifier(webhook, notify_timeout.value(), kit.redactor.Function()));
+  }
   const std::string command = config.Get("notify", "command");
   if (!command.empty()) {
     CommandOptions n = hooks;

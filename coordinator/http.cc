@@ -139,7 +139,6 @@ class HttpHealthGate : public HealthGate {
   explicit HttpHealthGate(HttpHealthOptions o) : o_(std::move(o)) {}
 
   Status Check(const DeployContext& ctx) override {
-    (void)ctx;
     if (o_.url.empty()) return Status(Code::kInvalidArgument, "the HTTP health gate needs [deploy] health_url");
     const auto start = Clock::now();
     const auto deadline = start + o_.timeout;
@@ -159,7 +158,15 @@ class HttpHealthGate : public HealthGate {
       if (streak >= o_.healthy_after) return Status::Ok();
       const auto next = t0 + o_.interval;
       if (next >= deadline) break;
-      std::this_thread::sleep_until(next);
+      // Sleep in short slices so a stop (signal, rollback elsewhere) is seen soon.
+      while (Clock::now() < next) {
+        if (ctx.stop && ctx.stop()) {
+          return Status(Code::kCheckFailed, ShownUrl(o_.url) +
+                                                " was not checked to the end: the deploy is stopping "
+                                                "or was rolled back by another process");
+        }
+        std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(100)));
+      }
     }
     return Status(Code::kCheckFailed,
                   ShownUrl(o_.url) + " was not healthy within " + std::to_string(o_.timeout.count()) +
@@ -174,10 +181,12 @@ class HttpHealthGate : public HealthGate {
 
 class WebhookNotifier : public Notifier {
  public:
-  WebhookNotifier(std::string url, std::chrono::milliseconds timeout) : url_(std::move(url)), timeout_(timeout) {}
+  WebhookNotifier(std::string url, std::chrono::milliseconds timeout,
+                  std::function<std::string(const std::string&)> redact)
+      : url_(std::move(url)), timeout_(timeout), redact_(std::move(redact)) {}
 
   Status Notify(const DeployEvent& e) override {
-    const std::string body = DeployEventJson(e);
+    const std::string body = redact_ ? redact_(DeployEventJson(e)) : DeployEventJson(e);
     Answer a = Request(url_, timeout_, &body);
     if (a.http >= 200 && a.http < 300) return Status::Ok();
     // Never the URL: it carries the token.
@@ -187,6 +196,7 @@ class WebhookNotifier : public Notifier {
  private:
   std::string url_;
   std::chrono::milliseconds timeout_;
+  std::function<std::string(const std::string&)> redact_;
 };
 
 }  // namespace
@@ -195,8 +205,9 @@ std::unique_ptr<HealthGate> NewHttpHealthGate(HttpHealthOptions options) {
   return std::make_unique<HttpHealthGate>(std::move(options));
 }
 
-std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milliseconds timeout) {
-  return std::make_unique<WebhookNotifier>(std::move(url), timeout);
+std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milliseconds timeout,
+                                             std::function<std::string(const std::string&)> redact) {
+  return std::make_unique<WebhookNotifier>(std::move(url), timeout, std::move(redact));
 }
 
 }  // namespace dbroll

@@ -12,6 +12,10 @@
 namespace dbroll::internal {
 
 bool IsBlueGreen(const DeployRecord& d);
+// This machine's hostname, as recorded with the deploy slot and hook.
+std::string HostName();
+// True when process `pid` (a process group when negative) is certainly gone.
+bool Gone(long long pid);
 // True when the persisted step list of `d` holds `step` ("switch", ...).
 bool HasStep(const DeployRecord& d, const std::string& step);
 // "2026-11-26T08:55:01.123Z" -> time point; nullopt when malformed.

@@ -65,7 +65,14 @@ class PrometheusGate : public HealthGate {
       }
       const auto next = t0 + o_.interval;
       if (next >= deadline) break;
-      std::this_thread::sleep_until(next);
+      while (Clock::now() < next) {
+        if (ctx.stop && ctx.stop()) {
+          return Status(Code::kCheckFailed,
+                        "metric gate: not watched to the end: the deploy is stopping or was "
+                        "rolled back by another process");
+        }
+        std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(100)));
+      }
     }
     return Status::Ok();
   }
@@ -106,11 +113,16 @@ double SampleValue(const nlohmann::json& pair) {
 Result<double> ParsePrometheusAnswer(const std::string& json) {
   const nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status(Code::kCheckFailed, "the answer is not JSON");
-  if (j.value("status", "") != "success") {
-    return Status(Code::kCheckFailed, "query failed: " + j.value("errorType", std::string("?")) + ": " +
-                                          j.value("error", std::string("no error text")));
-  }
+  // Every access below may meet a value of the wrong type (json::value
+  // throws then): a malformed answer is a failed check, never an abort.
   try {
+    if (j.value("status", std::string()) != "success") {
+      auto text = [&](const char* key, const char* fallback) {
+        return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(fallback);
+      };
+      return Status(Code::kCheckFailed,
+                    "query failed: " + text("errorType", "?") + ": " + text("error", "no error text"));
+    }
     const nlohmann::json& data = j.at("data");
     const std::string type = data.at("resultType").get<std::string>();
     const nlohmann::json& result = data.at("result");
@@ -118,6 +130,7 @@ Result<double> ParsePrometheusAnswer(const std::string& json) {
     if (type != "vector") {
       return Status(Code::kCheckFailed, "the query returns a " + type + "; the gate needs an instant vector or scalar");
     }
+    if (!result.is_array()) return Status(Code::kCheckFailed, "unexpected answer: the result is not a list");
     if (result.empty()) return Status(Code::kNotFound, "the query returned no series");
     // Several series (one per instance, say): the worst one decides.
     double worst = -std::numeric_limits<double>::infinity();

@@ -2,23 +2,47 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pthread.h>
-
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
+#include "dbroll/deploy_hooks.h"
+
 extern char** environ;
 
-namespace dbroll::internal {
+namespace dbroll {
+namespace {
+
+// Lock-free atomics: read and written from a signal handler.
+std::atomic<int> g_stop_signal{0};
+std::atomic<pid_t> g_hook_pgid{0};
+
+}  // namespace
+
+void RequestStop(int signal) {
+  g_stop_signal.store(signal);
+  const pid_t pgid = g_hook_pgid.load();
+  if (pgid > 0) ::kill(-pgid, signal);
+}
+
+int StopSignal() { return g_stop_signal.load(); }
+
+namespace internal {
+
+void ResetStopForTest() { g_stop_signal.store(0); }
+
 namespace {
 
 constexpr size_t kKeepOutput = 64 * 1024;
 constexpr auto kKillGrace = std::chrono::seconds(2);
+// A stopping dbroll gives the hook this long after forwarding the signal.
+constexpr auto kStopGrace = std::chrono::seconds(10);
 
 class Fd {
  public:
@@ -87,6 +111,10 @@ std::string LastLines(const std::string& text, int n) {
 
 Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   if (spec.argv.empty()) return Status(Code::kInvalidArgument, "empty command");
+  if (g_stop_signal.load() != 0) {
+    return Status(Code::kCheckFailed, spec.argv[0] + " was not started: dbroll is stopping (signal " +
+                                          std::to_string(g_stop_signal.load()) + ")");
+  }
   // Everything the child needs is prepared before fork(): between fork and
   // exec only async-signal-safe calls are allowed.
   std::map<std::string, std::string> env;
@@ -104,8 +132,8 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 
-  Fd out_r, out_w, in_r, in_w, err_r, err_w;
-  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w)) {
+  Fd out_r, out_w, in_r, in_w, err_r, err_w, go_r, go_w;
+  if (!MakePipe(&out_r, &out_w) || !MakePipe(&in_r, &in_w) || !MakePipe(&err_r, &err_w) || !MakePipe(&go_r, &go_w)) {
     return Status(Code::kInternal, std::string("pipe: ") + std::strerror(errno));
   }
   const auto start = std::chrono::steady_clock::now();
@@ -120,6 +148,12 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Wait until the parent has recorded us (on_start writes the deploy
+    // record: a hook reading the same SQLite file must not meet that write).
+    ::close(go_w.get());
+    char go = 0;
+    while (::read(go_r.get(), &go, 1) < 0 && errno == EINTR) {
+    }
     ::dup2(in_r.get(), STDIN_FILENO);
     ::dup2(out_w.get(), STDOUT_FILENO);
     ::dup2(out_w.get(), STDERR_FILENO);
@@ -134,13 +168,25 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here: no race with the child's own call
+  g_hook_pgid.store(pid);
+  struct Forget {
+    const ProcessSpec& spec;
+    ~Forget() {
+      g_hook_pgid.store(0);
+      if (spec.on_start) spec.on_start(0);
+    }
+  } forget{spec};
   out_w.Close();
   in_r.Close();
   err_w.Close();
+  go_r.Close();
+  if (spec.on_start) spec.on_start(pid);
+  (void)!::write(go_w.get(), "g", 1);
+  go_w.Close();
   int exec_errno = 0;
   if (::read(err_r.get(), &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno)) {
     int st = 0;
-    ::waitpid(pid, &st, 0);
+    ::waitpid(pid, &st, 0);  // ECHILD when SIGCHLD is ignored: then it is reaped already
     return Status(Code::kInvalidArgument, "cannot run " + spec.argv[0] +
                                               (spec.working_dir.empty() ? "" : " in " + spec.working_dir) + ": " +
                                               std::strerror(exec_errno));
@@ -152,7 +198,7 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   ProcessResult result;
   size_t written = 0;
   const auto deadline = start + spec.timeout;
-  std::optional<std::chrono::steady_clock::time_point> killed_at;
+  std::optional<std::chrono::steady_clock::time_point> killed_at, stop_at;
   int status = 0;
   bool exited = false;
   char buf[8192];
@@ -175,11 +221,28 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
       if (w < 0 && errno != EAGAIN) in_w.Close();
       if (written == spec.stdin_data.size()) in_w.Close();
     }
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
+    const pid_t waited = ::waitpid(pid, &status, WNOHANG);
+    if (waited == pid) {
+      exited = true;
+      break;
+    }
+    if (waited < 0 && errno == ECHILD) {
+      // SIGCHLD is ignored (inherited SIG_IGN): the system reaped the hook
+      // and its exit status is gone. Stop waiting instead of looping forever.
+      result.status_unknown = true;
       exited = true;
       break;
     }
     const auto now = std::chrono::steady_clock::now();
+    if (const int sig = g_stop_signal.load(); sig != 0 && !stop_at) {
+      // Also covers a signal that came between fork() and g_hook_pgid.
+      ::kill(-pid, sig);
+      result.stopped_by = sig;
+      stop_at = now;
+    } else if (stop_at && !killed_at && now >= *stop_at + kStopGrace) {
+      ::kill(-pid, SIGKILL);
+      killed_at = now;
+    }
     if (!killed_at && now >= deadline) {
       result.timed_out = true;
       ::kill(-pid, SIGTERM);
@@ -188,6 +251,8 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
       ::kill(-pid, SIGKILL);
     }
   }
+  // RequestStop may have signalled the group before this loop looked.
+  if (result.stopped_by == 0) result.stopped_by = g_stop_signal.load();
   // Drain what the hook wrote before it exited.
   while (out_r.get() >= 0) {
     ssize_t r = ::read(out_r.get(), buf, sizeof buf);
@@ -196,7 +261,9 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   }
   if (result.output.size() > kKeepOutput) result.output.erase(0, result.output.size() - kKeepOutput);
   result.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  if (WIFEXITED(status)) {
+  if (result.status_unknown) {
+    result.exit_code = -1;
+  } else if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);
@@ -204,4 +271,5 @@ Result<ProcessResult> RunProcess(const ProcessSpec& spec) {
   return result;
 }
 
-}  // namespace dbroll::internal
+}  // namespace internal
+}  // namespace dbroll

@@ -56,6 +56,8 @@ constexpr KeySpec kKeys[] = {
     {"deploy", "discard_green", Kind::kString},
     {"deploy", "approval_timeout", Kind::kDuration},
     {"deploy", "public_health_url", Kind::kString},
+    {"deploy", "shell", Kind::kBool},
+    {"deploy", "require_health_gate", Kind::kBool},
     {"deploy.metrics", "prometheus_url", Kind::kString},
     {"deploy.metrics", "query", Kind::kString},
     {"deploy.metrics", "threshold", Kind::kNumber},

@@ -1,6 +1,10 @@
 #include "engine/deploy_store.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <random>
+#include <set>
+#include <thread>
 
 #include "engine/history.h"
 
@@ -51,7 +55,21 @@ namespace {
 
 constexpr char kColumns[] =
     "release_tag, previous_release, schema_from, schema_to, target_release, target_schema,"
-    " strategy, state, started_at, updated_at, finished_at, started_by, reason, failed_check, steps";
+    " strategy, state, started_at, updated_at, finished_at, started_by, reason, failed_check, steps,"
+    " step_log, hook_pgid, hook_host, gated";
+
+// Columns added after the first release: an older table gets them on first use.
+constexpr const char* kAddedColumns[] = {"step_log", "hook_pgid", "hook_host", "gated", "write_token"};
+
+std::string NewToken() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<unsigned long long>(
+                                              std::chrono::steady_clock::now().time_since_epoch().count()));
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
 
 class SqlDeployStore : public DeployStore {
  public:
@@ -68,6 +86,7 @@ class SqlDeployStore : public DeployStore {
     deploys_name_ = stem + "_deploys";
     deploys_ = qualify(deploys_name_);
     freeze_ = qualify(stem + "_freeze");
+    slot_ = qualify(stem + "_deploy_slot");
   }
 
   Result<long long> Create(const DeployRecord& r) override {
@@ -87,13 +106,56 @@ class SqlDeployStore : public DeployStore {
     DBROLL_RETURN_IF_ERROR(Ensure());
     auto existing = Get(r.id);
     if (!existing.ok()) return existing.status();
-    return Run("UPDATE " + deploys_ + " SET previous_release=" + Lit(r.previous_release) +
-               ", schema_from=" + Lit(r.schema_from) + ", schema_to=" + Lit(r.schema_to) +
-               ", target_release=" + Lit(r.target_release) + ", target_schema=" + Lit(r.target_schema) +
-               ", strategy=" + Lit(r.strategy) + ", state=" + Lit(DeployStateName(r.state)) +
-               ", updated_at=" + Lit(r.updated_at) + ", finished_at=" + Lit(r.finished_at) +
-               ", reason=" + Lit(r.reason) + ", failed_check=" + Lit(r.failed_check) + ", steps=" + Lit(r.steps) +
-               " WHERE id=" + std::to_string(r.id));
+    return Run("UPDATE " + deploys_ + " SET " + SetClause(r, NewToken()) + " WHERE id=" + std::to_string(r.id));
+  }
+
+  Result<bool> UpdateIf(const DeployRecord& r, DeployState expected) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    // Drivers do not report affected rows, so each write carries a fresh
+    // token: the row holds ours afterwards only when our condition matched.
+    const std::string token = NewToken();
+    DBROLL_RETURN_IF_ERROR(Run("UPDATE " + deploys_ + " SET " + SetClause(r, token) + " WHERE id=" +
+                               std::to_string(r.id) + " AND state=" + Lit(DeployStateName(expected))));
+    auto rows = driver_->Query("SELECT write_token FROM " + deploys_ + " WHERE id=" + std::to_string(r.id));
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) {
+      return Status(Code::kNotFound, "deploy " + std::to_string(r.id) + " does not exist -- see dbroll deploys");
+    }
+    return rows->front()[0] && *rows->front()[0] == token;
+  }
+
+  Result<DeploySlot> ClaimSlot(const DeploySlot& mine, const std::string& steal_token) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    std::string cond = "token IS NULL OR token=''";
+    if (!steal_token.empty()) cond += " OR token=" + Lit(steal_token);
+    DBROLL_RETURN_IF_ERROR(Run("UPDATE " + slot_ + " SET token=" + Lit(mine.token) + ", holder=" + Lit(mine.holder) +
+                               ", host=" + Lit(mine.host) + ", pid=" + std::to_string(mine.pid) +
+                               ", since=" + Lit(mine.since) + ", deploy_id=" + std::to_string(mine.deploy_id) +
+                               " WHERE id=1 AND (" + cond + ")"));
+    auto rows = driver_->Query("SELECT token, holder, host, pid, since, deploy_id FROM " + slot_ + " WHERE id=1");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return Status(Code::kInternal, "the deploy slot row is missing from " + slot_);
+    const Row& r = rows->front();
+    DeploySlot s;
+    s.token = Text(r[0]);
+    s.holder = Text(r[1]);
+    s.host = Text(r[2]);
+    s.pid = r[3] ? std::atoll(r[3]->c_str()) : 0;
+    s.since = Text(r[4]);
+    s.deploy_id = r[5] ? std::atoll(r[5]->c_str()) : 0;
+    return s;
+  }
+
+  Status UpdateSlot(const DeploySlot& slot) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    return Run("UPDATE " + slot_ + " SET deploy_id=" + std::to_string(slot.deploy_id) +
+               " WHERE id=1 AND token=" + Lit(slot.token));
+  }
+
+  Status ReleaseSlot(const std::string& token) override {
+    DBROLL_RETURN_IF_ERROR(Ensure());
+    return Run("UPDATE " + slot_ + " SET token=NULL, holder=NULL, host=NULL, pid=NULL, since=NULL, deploy_id=NULL"
+               " WHERE id=1 AND token=" + Lit(token));
   }
 
   Result<DeployRecord> Get(long long id) override {
@@ -141,12 +203,24 @@ class SqlDeployStore : public DeployStore {
   static std::string Text(const std::optional<std::string>& v) { return v ? *v : std::string(); }
   Status Run(const std::string& sql) { return driver_->RunStatement(Statement{sql, "", 1, 1, 0}); }
 
+  std::string SetClause(const DeployRecord& r, const std::string& token) const {
+    return "previous_release=" + Lit(r.previous_release) + ", schema_from=" + Lit(r.schema_from) +
+           ", schema_to=" + Lit(r.schema_to) + ", target_release=" + Lit(r.target_release) +
+           ", target_schema=" + Lit(r.target_schema) + ", strategy=" + Lit(r.strategy) +
+           ", state=" + Lit(DeployStateName(r.state)) + ", updated_at=" + Lit(r.updated_at) +
+           ", finished_at=" + Lit(r.finished_at) + ", reason=" + Lit(r.reason) +
+           ", failed_check=" + Lit(r.failed_check) + ", steps=" + Lit(r.steps) + ", step_log=" + Lit(r.step_log) +
+           ", hook_pgid=" + std::to_string(r.hook_pgid) + ", hook_host=" + Lit(r.hook_host) +
+           ", gated=" + Lit(r.gated ? "true" : "false") + ", write_token=" + Lit(token);
+  }
+
   std::string Values(const DeployRecord& r) const {
     return Lit(r.release) + ", " + Lit(r.previous_release) + ", " + Lit(r.schema_from) + ", " + Lit(r.schema_to) +
            ", " + Lit(r.target_release) + ", " + Lit(r.target_schema) + ", " + Lit(r.strategy) + ", " +
            Lit(DeployStateName(r.state)) + ", " + Lit(r.started_at) + ", " + Lit(r.updated_at) + ", " +
            Lit(r.finished_at) + ", " + Lit(r.started_by) + ", " + Lit(r.reason) + ", " + Lit(r.failed_check) +
-           ", " + Lit(r.steps);
+           ", " + Lit(r.steps) + ", " + Lit(r.step_log) + ", " + std::to_string(r.hook_pgid) + ", " +
+           Lit(r.hook_host) + ", " + Lit(r.gated ? "true" : "false");
   }
 
   // Probing with a query that fails when the table is missing would abort a
@@ -173,8 +247,24 @@ class SqlDeployStore : public DeployStore {
     return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
   }
 
+  // Several deploys may start on a fresh database at once; concurrent DDL can
+  // fail on a server (PostgreSQL's catalog, "column exists"), so a failed
+  // attempt is retried after the others had their turn.
   Status Ensure() {
     if (ensured_) return Status::Ok();
+    Status s;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      s = EnsureOnce();
+      if (s.ok()) {
+        ensured_ = true;
+        return s;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
+    }
+    return s;
+  }
+
+  Status EnsureOnce() {
     DBROLL_RETURN_IF_ERROR(driver_->PrepareForWrites());
     const bool my = d_ == Dialect::kMysql;
     const std::string text = my ? "LONGTEXT" : "TEXT";
@@ -189,16 +279,57 @@ class SqlDeployStore : public DeployStore {
         "CREATE TABLE IF NOT EXISTS " + freeze_ +
             " (id INTEGER NOT NULL PRIMARY KEY, frozen_by VARCHAR(255) NOT NULL, frozen_at VARCHAR(32) NOT NULL,"
             " reason " + text + " NOT NULL, deploy_id BIGINT)" + tail,
+        "CREATE TABLE IF NOT EXISTS " + slot_ +
+            " (id INTEGER NOT NULL PRIMARY KEY, token VARCHAR(64), holder VARCHAR(255), host VARCHAR(255),"
+            " pid BIGINT, since VARCHAR(32), deploy_id BIGINT)" + tail,
     };
     for (const auto& s : ddl) DBROLL_RETURN_IF_ERROR(Run(s));
-    ensured_ = true;
+    auto columns = Columns();
+    if (!columns.ok()) return columns.status();
+    for (const char* c : kAddedColumns) {
+      if (columns->count(c)) continue;
+      const std::string type = std::string(c) == "hook_pgid" ? "BIGINT"
+                               : std::string(c) == "step_log" ? text
+                                                              : "VARCHAR(255)";
+      DBROLL_RETURN_IF_ERROR(Run("ALTER TABLE " + deploys_ + " ADD COLUMN " + c + " " + type));
+    }
+    switch (d_) {
+      case Dialect::kSqlite: return Run("INSERT OR IGNORE INTO " + slot_ + " (id) VALUES (1)");
+      case Dialect::kPostgres: return Run("INSERT INTO " + slot_ + " (id) VALUES (1) ON CONFLICT DO NOTHING");
+      case Dialect::kMysql: return Run("INSERT IGNORE INTO " + slot_ + " (id) VALUES (1)");
+    }
     return Status::Ok();
+  }
+
+  Result<std::set<std::string>> Columns() {
+    std::string sql;
+    switch (d_) {
+      case Dialect::kSqlite:
+        sql = "SELECT name FROM pragma_table_info(" + Lit(deploys_name_) + ")";
+        break;
+      case Dialect::kPostgres:
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_name=" + Lit(deploys_name_) +
+              " AND table_schema=" + (schema_.empty() ? std::string("current_schema()") : Lit(schema_));
+        break;
+      case Dialect::kMysql:
+        sql = "SELECT column_name FROM information_schema.columns WHERE table_schema=DATABASE() AND table_name=" +
+              Lit(deploys_name_);
+        break;
+    }
+    auto rows = driver_->Query(sql);
+    if (!rows.ok()) return rows.status();
+    std::set<std::string> out;
+    for (const Row& r : rows.value()) {
+      if (r[0]) out.insert(*r[0]);
+    }
+    return out;
   }
 
   Result<std::vector<DeployRecord>> Select(const std::string& tail) {
     auto exists = TableExists();
     if (!exists.ok()) return exists.status();
     if (!exists.value()) return std::vector<DeployRecord>{};
+    DBROLL_RETURN_IF_ERROR(Ensure());  // an older table gets the newer columns
     auto rows = driver_->Query(std::string("SELECT id, ") + kColumns + " FROM " + deploys_ + tail);
     if (!rows.ok()) return rows.status();
     std::vector<DeployRecord> out;
@@ -225,6 +356,10 @@ class SqlDeployStore : public DeployStore {
       d.reason = Text(r[13]);
       d.failed_check = Text(r[14]);
       d.steps = Text(r[15]);
+      d.step_log = Text(r[16]);
+      d.hook_pgid = r[17] ? std::atoll(r[17]->c_str()) : 0;
+      d.hook_host = Text(r[18]);
+      d.gated = Text(r[19]) != "false";
       out.push_back(std::move(d));
     }
     return out;
@@ -234,7 +369,7 @@ class SqlDeployStore : public DeployStore {
   Dialect d_;
   std::string schema_;
   std::string deploys_name_;      // unqualified
-  std::string deploys_, freeze_;  // qualified and quoted
+  std::string deploys_, freeze_, slot_;  // qualified and quoted
   bool ensured_ = false;
 };
 

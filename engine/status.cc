@@ -14,6 +14,7 @@ const char* CodeName(Code code) {
     case Code::kMigrationFailed: return "migration-failed";
     case Code::kDirty: return "dirty";
     case Code::kCommitUnknown: return "commit-unknown";
+    case Code::kDeployInProgress: return "deploy-in-progress";
     case Code::kIrreversible: return "irreversible";
     case Code::kUnsupported: return "unsupported";
     case Code::kFrozen: return "frozen";

@@ -25,7 +25,8 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc);
 void RegisterDrift(CLI::App& app, Context& ctx, int* rc);
 
 // Records each deploy hook's output (its last 8,000 characters) in the audit log.
-std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(Engine* e);
+std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
+    Engine* e, std::function<std::string(const std::string&)> redact = nullptr);
 
 // Loads the config, opens the engine, runs `fn`; returns the exit code.
 int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn);

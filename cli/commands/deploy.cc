@@ -1,4 +1,6 @@
 // deploy, rollback, freeze, unfreeze, deploys: thin wrappers over the Coordinator.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -13,48 +15,76 @@ namespace {
 
 class PrintingDeployObserver : public DeployObserver {
  public:
-  explicit PrintingDeployObserver(const Context* ctx) : ctx_(ctx) {}
+  PrintingDeployObserver(const Context* ctx, std::function<std::string(const std::string&)> redact)
+      : ctx_(ctx), redact_(std::move(redact)) {}
   void OnState(const DeployRecord& d) override {
     ctx_->Notice("deploy " + std::to_string(d.id) + " of " + d.release + ": " + DeployStateName(d.state));
   }
   void OnStep(const DeployRecord& d, const StepTiming& step, const Status& outcome) override {
-    ctx_->Notice("deploy " + std::to_string(d.id) + ": " + step.step + " " + (outcome.ok() ? "ok" : "FAILED") +
-                 " (" + std::to_string(step.took.count()) + " ms)" +
-                 (outcome.ok() ? std::string() : ": " + outcome.message()));
+    ctx_->Notice(redact_("deploy " + std::to_string(d.id) + ": " + step.step + " " + (outcome.ok() ? "ok" : "FAILED") +
+                         " (" + std::to_string(step.took.count()) + " ms)" +
+                         (outcome.ok() ? std::string() : ": " + outcome.message())));
+  }
+  void OnWarning(const DeployRecord& d, const std::string& text) override {
+    ctx_->Notice("warning: deploy " + std::to_string(d.id) + ": " + text);
   }
 
  private:
   const Context* ctx_;
+  std::function<std::string(const std::string&)> redact_;
 };
 
 }  // namespace
 
-std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(Engine* e) {
+std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
+    Engine* e, std::function<std::string(const std::string&)> redact) {
   // Hook output goes to the audit log, where a person looks after a failure;
   // the tail is what explains a failure.
-  return [e](const std::string& what, const std::string& output) {
+  return [e, redact](const std::string& what, const std::string& output) {
     LogEntry entry;
     entry.action = "deploy:hook";
     entry.outcome = "ok";
     entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
+    if (redact) entry.message = redact(entry.message);
     (void)e->AppendLog(entry);
   };
 }
 
 namespace {
 
+void ForwardStop(int sig) { RequestStop(sig); }
+
+// SIGTERM / SIGINT reach the running hook's process group, and the deploy
+// stops where it is (for --resume or rollback) instead of orphaning it.
+void InstallStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = ForwardStop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  // A parent that ignores SIGCHLD passes SIG_IGN on; hooks must be waited for.
+  ::signal(SIGCHLD, SIG_DFL);
+}
+
 // Loads the config, opens the engine, builds the hooks from [deploy] and
 // [notify] and runs `fn` on a Coordinator; returns the exit code.
-int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn, const std::string& strategy = "") {
+int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn, const std::string& strategy = "",
+                    bool take_over = false) {
+  InstallStopHandlers();
   auto cfg = ctx.LoadConfig();
   if (!cfg.ok()) return ctx.Fail(cfg.status());
+  Redactor secrets = RedactorFromConfig(cfg.value());
+  ctx.AddSecret(cfg->Get("alerts", "token"));
+  ctx.AddSecret(cfg->Get("notify", "webhook"));
   auto engine = ctx.OpenEngine(cfg.value());
   if (!engine.ok()) return ctx.Fail(engine.status());
   Engine* e = engine.value().get();
-  auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e));
-  if (!kit.ok()) return ctx.Fail(kit.status());
-  PrintingDeployObserver observer(&ctx);
+  auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e, secrets.Function()));
+  if (!kit.ok()) return ctx.Fail(Status(kit.status().code(), secrets.Apply(kit.status().message())));
+  PrintingDeployObserver observer(&ctx, secrets.Function());
   if (!strategy.empty()) kit->options.strategy = strategy;
+  kit->options.take_over = take_over;
   Coordinator coordinator(e, kit->Parts(&observer), kit->options);
   // An approval that timed out is rejected by whichever command looks at
   // the deploys next, so no daemon is needed for it.
@@ -62,7 +92,7 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   if (!expired.ok()) return ctx.Fail(expired.status());
   if (expired.value()) ctx.Notice("the deploy awaiting approval timed out and was rejected");
   Status s = fn(coordinator);
-  return s.ok() ? kExitOk : ctx.Fail(s);
+  return s.ok() ? kExitOk : ctx.Fail(Status(s.code(), secrets.Apply(s.message())));
 }
 
 std::string Duration(const DeployRecord& d) {
@@ -96,23 +126,14 @@ int PrintDeploys(Context& ctx, Engine& e) {
       out["frozen"] = {{"by", (*freeze)->by}, {"at", (*freeze)->at}, {"reason", (*freeze)->reason},
                        {"deploy_id", (*freeze)->deploy_id}};
     }
+    out["schema_version"] = 1;
     for (const DeployRecord& d : list.value()) {
-      out["deploys"].push_back({{"id", d.id},
-                                {"release", d.release},
-                                {"previous_release", d.previous_release},
-                                {"schema_from", d.schema_from},
-                                {"schema_to", d.schema_to},
-                                {"strategy", d.strategy},
-                                {"state", DeployStateName(d.state)},
-                                {"started_at", d.started_at},
-                                {"finished_at", d.finished_at},
-                                {"started_by", d.started_by},
-                                {"duration", Duration(d)},
-                                {"reason", d.reason},
-                                {"failed_check", d.failed_check},
-                                {"steps", d.steps}});
+      // The same object the webhook sends (DeployJson), so one schema serves both.
+      nlohmann::json one = nlohmann::json::parse(DeployJson(d), nullptr, false);
+      one.erase("schema_version");
+      out["deploys"].push_back(std::move(one));
     }
-    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << ctx.Redact(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
     return kExitOk;
   }
   if (ctx.globals.format != "text") {
@@ -128,12 +149,14 @@ int PrintDeploys(Context& ctx, Engine& e) {
   }
   std::printf("%-5s %-16s %-16s %-16s %-24s %-9s %s\n", "ID", "RELEASE", "PREVIOUS", "STATE", "STARTED", "TOOK",
               "SCHEMA / REASON");
+  // An ungated deploy says so: nothing checked it before it was called succeeded.
   for (const DeployRecord& d : list.value()) {
     std::string reason = d.reason.substr(0, d.reason.find('\n'));  // one line per deploy; json has it all
     std::string schema = (d.schema_from.empty() ? "-" : d.schema_from) + " -> " + (d.schema_to.empty() ? "-" : d.schema_to);
-    std::printf("%-5lld %-16s %-16s %-16s %-24s %-9s %s%s\n", d.id, d.release.c_str(),
+    std::printf("%-5lld %-16s %-16s %-16s %-24s %-9s %s%s%s\n", d.id, d.release.c_str(),
                 d.previous_release.empty() ? "-" : d.previous_release.c_str(), DeployStateName(d.state),
                 d.started_at.c_str(), Duration(d).c_str(), schema.c_str(),
+                (d.gated ? std::string() : "  (ungated)").c_str(),
                 reason.empty() ? "" : ("  " + ctx.Redact(reason)).c_str());
   }
   return kExitOk;
@@ -146,17 +169,20 @@ void RegisterDeploy(CLI::App& app, Context& ctx, int* rc) {
   auto release = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
   auto strategy = std::make_shared<std::string>("rolling");
+  auto take_over = std::make_shared<bool>(false);
   auto* rel = deploy->add_option("--release", *release, "Release tag being deployed (A-Z a-z 0-9 . _ + -)");
   deploy->add_flag("--resume", *resume, "Continue the newest deploy from the state it stopped in");
+  deploy->add_flag("--take-over", *take_over,
+                   "Take the deploy slot from a holder on another host that is known to be gone");
   deploy->add_option("--strategy", *strategy, "rolling (default) or blue-green (waits for dbroll approve)")
       ->check(CLI::IsMember({"rolling", "blue-green"}));
-  deploy->callback([&ctx, rc, release, resume, rel, strategy] {
+  deploy->callback([&ctx, rc, release, resume, rel, strategy, take_over] {
     if (!*resume && rel->count() == 0) {
       *rc = ctx.Fail(Status(Code::kInvalidArgument, "deploy needs --release TAG (or --resume)"));
       return;
     }
     *rc = WithCoordinator(
-        ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); }, *strategy);
+        ctx, [&](Coordinator& c) { return *resume ? c.Resume(*release) : c.Deploy(*release); }, *strategy, *take_over);
   });
 
   auto* approve = app.add_subcommand("approve", "Blue-green: switch traffic to green, check, retire blue");

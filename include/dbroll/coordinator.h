@@ -26,6 +26,12 @@ struct DeployContext {
   std::string target_release;    // what the app should run once the hook is done
   std::string schema_version;    // newest applied version right now; "" when none
   std::string action;            // "deploy" or "revert"
+  // Gates poll it between checks and give up (kCheckFailed) once it is true:
+  // dbroll is stopping, or another process rolled the deploy back. May be empty.
+  std::function<bool()> stop;
+  // A hook runner calls it with the hook's process group id once it started
+  // (and with 0 once it ended), so the deploy record names it. May be empty.
+  std::function<void(long long pgid)> on_hook_start;
 };
 
 class AppController {
@@ -76,6 +82,7 @@ struct StepTiming {
   std::string step;  // "migrate", "app-deploy", "health", "schema-down", "app-revert", ...
   std::chrono::milliseconds took{0};
   bool ok = true;
+  std::string started_at;  // ISO 8601 UTC
 };
 
 // What notifiers receive.
@@ -85,10 +92,14 @@ struct DeployEvent {
   std::vector<StepTiming> steps;  // this run's steps, in order
   bool frozen = false;            // deploys are frozen after this event
 };
-// The event as JSON: {"text": "<one line for humans>", "event": ..., "deploy_id": ...,
-// "release": ..., "state": ..., "reason": ..., "failed_check": ..., "steps": [...]}.
+// The event as JSON (docs/coordinator.md, "JSON schema"): {"schema_version": 1,
+// "text": "<one line for humans>", "event": ..., and the deploy as DeployJson}.
 // Slack-compatible: Slack shows "text" and ignores the rest.
 std::string DeployEventJson(const DeployEvent& event);
+// One deploy as a JSON object, the same in `deploys --format json` and in
+// the webhook: ids, releases, state, times, "duration_ms" (null while
+// running), "gated", and "steps": [{name, started_at, ms, outcome}].
+std::string DeployJson(const DeployRecord& deploy);
 // The one line in "text", e.g. "dbroll: deploy 4 of v2 rolled back to v1: ...".
 std::string DeployEventText(const DeployEvent& event);
 
@@ -108,6 +119,8 @@ class DeployObserver {
   virtual void OnStep(const DeployRecord& deploy, const StepTiming& step, const Status& outcome) {
     (void)deploy; (void)step; (void)outcome;
   }
+  // Something the person deploying must know, e.g. that no gate checks the deploy.
+  virtual void OnWarning(const DeployRecord& deploy, const std::string& text) { (void)deploy; (void)text; }
 };
 
 struct CoordinatorOptions {
@@ -120,6 +133,15 @@ struct CoordinatorOptions {
   // Blue-green: how long a deploy may wait in awaiting-approval before the
   // next look at it rejects it. Zero: forever. Default: 24 h.
   std::chrono::milliseconds approval_timeout{std::chrono::hours(24)};
+  // Refuse a rolling deploy that no health gate would check. Default: false
+  // (such a deploy runs with a warning and is recorded as ungated).
+  bool require_health_gate = false;
+  // Take the deploy slot even from a live-looking holder on another host
+  // (`deploy --take-over`, for a deployer known to be gone). Default: false.
+  bool take_over = false;
+  // Applied to every text the coordinator records or sends (reasons, the
+  // audit log, notifications), so known secrets never leave. Default: none.
+  std::function<std::string(const std::string&)> redact;
 };
 
 // The pieces a Coordinator drives; it owns none of them.
@@ -191,14 +213,26 @@ class Coordinator {
   Status Save(DeployRecord& d, DeployState state);
   Status Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,
               const std::function<Status()>& fn);
-  DeployContext MakeContext(const DeployRecord& d, const std::string& action);
+  DeployContext MakeContext(DeployRecord& d, const std::string& action);
   void Notify(const std::string& kind, const DeployRecord& d, const std::vector<StepTiming>& steps);
   void Log(const DeployRecord& d, const std::string& action, const Status& outcome, const std::string& detail);
   Result<DeployRecord> Newest();
+  // The deploy slot: one process at a time deploys, resumes, approves or rejects.
+  Status ClaimSlot();
+  void ReleaseSlot();
+  // After a conditional write lost: what the other process did to `d`.
+  Status Overtaken(DeployRecord& d, DeployState expected);
+  // Ok while the stored state of `d` is still d.state.
+  Status StillOurs(DeployRecord& d);
+  bool StopRequested(DeployRecord& d);
+  std::string Clean(const std::string& text) const;
 
   Engine* engine_;
   CoordinatorParts parts_;
   CoordinatorOptions options_;
+  std::string slot_token_;  // "" when this coordinator does not hold the slot
+  Status interrupted_;      // set once a stop signal ended a step
+  std::chrono::steady_clock::time_point last_stop_check_{};
 };
 
 // True for a release tag made of [A-Za-z0-9._+-], 1..128 long, not starting

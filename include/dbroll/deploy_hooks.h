@@ -22,13 +22,51 @@ struct CommandOptions {
   // Receives each finished command's output (stdout and stderr, the last
   // 64 KiB) for the audit log. Default: none.
   std::function<void(const std::string& command, const std::string& output)> on_output;
+  // Run each command with /bin/sh -c instead of splitting it into argv.
+  // Default: false ([deploy] shell).
+  bool shell = false;
+  // Applied to hook output before it is kept anywhere (see Redactor). Default: none.
+  std::function<std::string(const std::string&)> redact;
 };
+
+// Stopping dbroll. RequestStop is async-signal-safe, for a SIGTERM/SIGINT
+// handler: it forwards `signal` to the process group of the hook running
+// now (SIGKILL after 10 s), no later hook starts, and the Coordinator ends
+// the deploy where it is (kDirty, for deploy --resume or rollback).
+void RequestStop(int signal);
+// The signal RequestStop was called with; 0 while none.
+int StopSignal();
+
+// Replaces every known secret in a text with "***": one function for
+// everything dbroll prints, records or sends.
+class Redactor {
+ public:
+  // Secrets shorter than 4 characters are ignored (they would blank out words).
+  void Add(const std::string& secret);
+  // The URL's password (as written and decoded), its query values, and
+  // for http(s) URLs with a path or query (webhooks) the whole URL.
+  void AddUrl(const std::string& url);
+  std::string Apply(const std::string& text) const;
+  // As a function, for CommandOptions::redact and CoordinatorOptions::redact.
+  std::function<std::string(const std::string&)> Function() const;
+
+ private:
+  std::vector<std::string> secrets_;  // longest first
+};
+// The secrets in `config`: the database URL's password, [alerts] token,
+// DBROLL_ALERTS_TOKEN, [notify] webhook.
+Redactor RedactorFromConfig(const Config& config);
 
 // Splits a command line into argv the way a POSIX shell splits words
 // ('single', "double" quotes and backslashes), without expansion of any kind:
 // the text never reaches a shell. kInvalidArgument on an unclosed quote or
 // an empty command.
 Result<std::vector<std::string>> SplitCommandLine(const std::string& line);
+
+// Ok unless `line`, outside quotes, holds characters only a shell gives a
+// meaning to (; & | < > $ ` ( ) * ?): kInvalidArgument naming `key` and
+// saying to use a script or [deploy] shell = true.
+Status CheckNoShellSyntax(const std::string& key, const std::string& line);
 
 // Runs `deploy` / `revert` with DBROLL_RELEASE, DBROLL_PREVIOUS_RELEASE,
 // DBROLL_TARGET_RELEASE, DBROLL_DEPLOY_ID, DBROLL_SCHEMA_VERSION and
@@ -47,8 +85,10 @@ struct HttpHealthOptions {
 // Polls options.url until healthy_after consecutive 2xx answers.
 std::unique_ptr<HealthGate> NewHttpHealthGate(HttpHealthOptions options);
 
-// POSTs DeployEventJson to `url` (a secret: it never appears in messages).
-std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milliseconds timeout);
+// POSTs DeployEventJson to `url` (a secret: it never appears in messages),
+// passed through `redact` when given.
+std::unique_ptr<Notifier> NewWebhookNotifier(std::string url, std::chrono::milliseconds timeout,
+                                             std::function<std::string(const std::string&)> redact = nullptr);
 // Runs `command` with DeployEventJson on stdin.
 std::unique_ptr<Notifier> NewCommandNotifier(std::string command, CommandOptions options);
 
@@ -101,11 +141,13 @@ struct DeployKit {
   std::unique_ptr<MigrationCheck> blue_green_check;
   std::unique_ptr<MigrationCheck> lint_check;
   CoordinatorOptions options;
+  Redactor redactor;  // fed by RedactorFromConfig; options.redact applies it
 
   // Raw pointers for CoordinatorParts; the kit must outlive the Coordinator.
   CoordinatorParts Parts(DeployObserver* observer) const;
 };
-// [deploy] app_deploy, app_revert, hook_timeout (default 10m), health_url,
+// [deploy] app_deploy, app_revert, shell (false), require_health_gate (false),
+// hook_timeout (default 10m), health_url,
 // health_timeout (5m), health_interval (5s), healthy_after (3),
 // freeze_on_rollback (true), green_deploy, green_health_url, switch,
 // retire_blue, discard_green, approval_timeout (24h), public_health_url;

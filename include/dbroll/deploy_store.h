@@ -48,6 +48,21 @@ struct DeployRecord {
   std::string reason;                // why it failed or was rolled back; "" when none
   std::string failed_check;          // the health check that failed; "" when none
   std::string steps;                 // "migrate=12,app-deploy=340": milliseconds per step, in order
+  std::string step_log;              // JSON array of {name, started_at, ms, outcome}; "" for old records
+  long long hook_pgid = 0;           // process group of the hook running now; 0 when none
+  std::string hook_host;             // host that hook runs on; "" when none
+  bool gated = true;                 // false: no health gate checked the deploy
+};
+
+// The one deploy slot: whoever holds it may deploy, resume, roll back,
+// approve or reject. Held by a process; a row in <prefix>_deploy_slot.
+struct DeploySlot {
+  std::string token;      // unique per claim; "" when the slot is free
+  std::string holder;     // user@host
+  std::string host;       // hostname of the holding process
+  long long pid = 0;      // the holding process
+  std::string since;      // ISO 8601 UTC
+  long long deploy_id = 0;  // the deploy it runs; 0 until its record exists
 };
 
 struct FreezeRecord {
@@ -65,6 +80,10 @@ class DeployStore {
   virtual Status Update(const DeployRecord& record) = 0;
   // kNotFound when no deploy has this id.
   virtual Result<DeployRecord> Get(long long id) = 0;
+  // Writes `record` only when the stored state is still `expected`, in one
+  // conditional statement. False (nothing written) when another process
+  // moved the deploy on; kNotFound when there is no such deploy.
+  virtual Result<bool> UpdateIf(const DeployRecord& record, DeployState expected) = 0;
   // Newest first; `limit` <= 0 means all. Empty when nothing was ever deployed.
   virtual Result<std::vector<DeployRecord>> List(int limit) = 0;
 
@@ -74,6 +93,16 @@ class DeployStore {
   virtual Status SetFreeze(const FreezeRecord& freeze) = 0;
   // Lifts the freeze; ok when there was none.
   virtual Status ClearFreeze() = 0;
+
+  // Takes the deploy slot for `mine` in one conditional statement when it is
+  // free or still held by `steal_token` (a holder known to be dead; "" for
+  // none). Returns the slot as stored afterwards: claimed when its token is
+  // mine.token, otherwise the holder to report.
+  virtual Result<DeploySlot> ClaimSlot(const DeploySlot& mine, const std::string& steal_token) = 0;
+  // Records the deploy the slot runs; only while `slot.token` holds it.
+  virtual Status UpdateSlot(const DeploySlot& slot) = 0;
+  // Frees the slot when `token` holds it; ok otherwise.
+  virtual Status ReleaseSlot(const std::string& token) = 0;
 };
 
 }  // namespace dbroll

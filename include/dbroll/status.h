@@ -26,6 +26,7 @@ enum class Code {
   kFrozen,            // deploys are frozen
   kRolledBack,        // a deploy failed and was rolled back successfully
   kAwaitingApproval,  // a blue-green deploy waits for a person
+  kDeployInProgress,  // another deploy holds the deploy slot: wait for it, do not start beside it
   kInternal,          // a bug in dbroll
 };
 

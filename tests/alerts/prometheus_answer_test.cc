@@ -55,5 +55,19 @@ TEST(PrometheusAnswerTest, GarbageIsAnErrorNotACrash) {
             "the query returns a matrix; the gate needs an instant vector or scalar");
 }
 
+TEST(PrometheusAnswerTest, MalformedAnswersAreStatusesNeverExceptions) {
+  // Each of these threw out of ParsePrometheusAnswer (json::value on a value
+  // of the wrong type) and would have ended dbroll deploy.
+  for (const char* body : {R"({"status":1})", R"({"status":"error","error":7,"errorType":[]})",
+                           R"({"status":"success","data":{"resultType":"vector","result":{"a":1}}})",
+                           R"({"status":"success","data":{"resultType":5,"result":[]}})",
+                           R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,2]}]}})",
+                           R"({"status":"success","data":[]})", R"([1,2])", "", "{\"status\""}) {
+    Result<double> v = ParsePrometheusAnswer(body);
+    EXPECT_FALSE(v.ok()) << body;
+    EXPECT_EQ(v.status().code(), Code::kCheckFailed) << body;
+  }
+}
+
 }  // namespace
 }  // namespace dbroll

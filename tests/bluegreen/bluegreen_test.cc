@@ -33,6 +33,10 @@ class BlueGreenE2E : public ::testing::Test {
     const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     dir_ = fs::temp_directory_path() / ("dbroll-bg-" + std::to_string(getpid()) + "-" + name);
     fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = TestDatabase::Make(DBROLL_BG_BACKEND, dir_, "bg_" + std::to_string(++counter_));
+    if (db_.skipped) GTEST_SKIP() << db_.error;
+    ASSERT_TRUE(db_.error.empty()) << db_.error;
     proj_ = dir_ / "proj";
     fs::create_directories(proj_ / "migrations");
     fs::create_directories(dir_ / "nginx" / "logs");
@@ -92,12 +96,13 @@ class BlueGreenE2E : public ::testing::Test {
     Stop(&blue_);
     const std::string green = Slurp(dir_ / "green.pid");
     if (!green.empty()) kill(std::atoi(green.c_str()), SIGTERM);
+    db_.Drop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
 
   void WriteConfig(const std::string& approval_timeout) {
-    std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"sqlite:" << (dir_ / "app.db").string() << "\"\n"
+    std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"" << db_.url << "\"\n"
                                          << "[deploy]\ngreen_deploy = \"./bg.sh green\"\n"
                                          << "switch = \"./bg.sh switch\"\nretire_blue = \"./bg.sh retire\"\n"
                                          << "discard_green = \"./bg.sh discard\"\n"
@@ -132,12 +137,7 @@ class BlueGreenE2E : public ::testing::Test {
     return true;
   }
 
-  int Orders() {
-    std::string out;
-    Sh("sqlite3 " + Quote((dir_ / "app.db").string()) + " \"select count(*) from sqlite_master where name='orders'\"",
-       &out);
-    return std::atoi(out.c_str());
-  }
+  int Orders() { return db_.TableCount("orders"); }
 
   nlohmann::json Deploys() {
     std::string out;
@@ -148,6 +148,8 @@ class BlueGreenE2E : public ::testing::Test {
 
   std::string nginx_, nginx_args_, last_output_;
   bool nginx_started_ = false;
+  static inline int counter_ = 0;
+  TestDatabase db_;
   fs::path dir_, proj_;
   int blue_port_ = 0, green_port_ = 0, nginx_port_ = 0;
   pid_t blue_ = -1;

@@ -74,6 +74,30 @@ class DeployE2E : public ::testing::Test {
                 0);
       url_ = pg_base_.substr(0, pg_base_.rfind('/') + 1) + db_name_;
       count_orders_ = "psql " + Quote(url_) + " -tAc \"select count(*) from pg_tables where tablename='orders'\"";
+    } else if (backend == "mysql") {
+      const char* base = std::getenv("DBROLL_TEST_MYSQL_URL");
+      const char* require = std::getenv("DBROLL_REQUIRE_SERVERS");
+      if (!base || !*base) {
+        if (require && std::string(require) == "1")
+          FAIL() << "DBROLL_TEST_MYSQL_URL is not set (eval \"$(scripts/start-servers)\")";
+        GTEST_SKIP() << "DBROLL_TEST_MYSQL_URL is not set";
+      }
+      DriverOptions probe;
+      probe.url = base;
+      auto d = OpenDriver(probe);
+      if (!d.ok() && d.status().code() == Code::kUnsupported) GTEST_SKIP() << "MySQL driver not built";
+      ASSERT_TRUE(d.ok()) << d.status().message();
+      // mysql://user@host:port/db -> the mysql client's flags.
+      const std::string b = base;
+      const size_t at = b.find('@'), colon = b.find(':', at), slash = b.find('/', at);
+      const std::string user = b.substr(8, at - 8), host = b.substr(at + 1, colon - at - 1),
+                        port = b.substr(colon + 1, slash - colon - 1);
+      my_client_ = "mysql -h " + host + " -P " + port + " -u " + user + " -N";
+      db_name_ = "coord_e2e_" + std::to_string(getpid()) + "_" + std::to_string(++counter_);
+      ASSERT_EQ(Sh(my_client_ + " -e 'DROP DATABASE IF EXISTS " + db_name_ + "; CREATE DATABASE " + db_name_ + "'"), 0);
+      url_ = b.substr(0, slash + 1) + db_name_;
+      count_orders_ = my_client_ + " -e \"select count(*) from information_schema.tables where table_schema='" +
+                      db_name_ + "' and table_name='orders'\"";
     } else {
       url_ = "sqlite:" + (dir_ / "app.db").string();
       count_orders_ = "sqlite3 " + Quote((dir_ / "app.db").string()) +
@@ -112,7 +136,10 @@ class DeployE2E : public ::testing::Test {
         waitpid(p, nullptr, 0);
       }
     }
-    if (!db_name_.empty()) Sh("psql " + Quote(pg_base_) + " -qc 'DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)'");
+    if (!db_name_.empty() && !pg_base_.empty()) {
+      Sh("psql " + Quote(pg_base_) + " -qc 'DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)'");
+    }
+    if (!db_name_.empty() && !my_client_.empty()) Sh(my_client_ + " -e 'DROP DATABASE IF EXISTS " + db_name_ + "'");
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -122,10 +149,11 @@ class DeployE2E : public ::testing::Test {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   }
 
-  void WriteConfig(const std::string& health_timeout) {
+  void WriteConfig(const std::string& health_timeout, const std::string& app_deploy = "./hook.sh deploy",
+                   const std::string& extra = "") {
     std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"" << url_ << "\"\n"
-                                         << "[deploy]\napp_deploy = \"./hook.sh deploy\"\n"
-                                         << "app_revert = \"./hook.sh revert\"\n"
+                                         << "[deploy]\napp_deploy = \"" << app_deploy << "\"\n"
+                                         << extra << "app_revert = \"./hook.sh revert\"\n"
                                          << "health_url = \"http://127.0.0.1:" << app_port_ << "/healthz\"\n"
                                          << "health_timeout = \"" << health_timeout << "\"\n"
                                          << "health_interval = \"100ms\"\nhealthy_after = 2\nhook_timeout = \"20s\"\n"
@@ -186,7 +214,7 @@ class DeployE2E : public ::testing::Test {
 
   static inline int counter_ = 0;
   fs::path dir_, proj_;
-  std::string url_, pg_base_, db_name_, count_orders_, last_output_;
+  std::string url_, pg_base_, my_client_, db_name_, count_orders_, last_output_;
   int app_port_ = 0, hook_port_ = 0;
   pid_t app_pid_ = -1, hook_pid_ = -1;
 };
@@ -245,7 +273,11 @@ TEST_F(DeployE2E, FailingAppDeployHookIsRolledBackWithItsOutput) {
 TEST_F(DeployE2E, FailedMigrationRecordsTheDeployAndTouchesNothingElse) {
   ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
   // Lint-clean, so it passes the preflight; it fails only when it runs.
-  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);\nINSERT INTO no_such_table VALUES (1);",
+  // MariaDB cannot roll DDL back, so there the failing statement comes first.
+  AddMigration("0002_orders",
+               std::string(DBROLL_E2E_BACKEND) == "mysql"
+                   ? "INSERT INTO no_such_table VALUES (1);\nCREATE TABLE orders (id integer primary key);"
+                   : "CREATE TABLE orders (id integer primary key);\nINSERT INTO no_such_table VALUES (1);",
                "DROP TABLE orders;");
   EXPECT_EQ(Dbroll("deploy --release v2"), 4) << last_output_;
   EXPECT_NE(last_output_.find("deploy 2 of v2 failed, the app was not touched: "), std::string::npos) << last_output_;
@@ -311,6 +343,142 @@ TEST_F(DeployE2E, RollbackFromAnOlderCheckoutUsesTheStoredDowns) {
   auto j = Deploys();
   EXPECT_EQ(j["deploys"][0]["reason"], "bad numbers on the dashboard");
   EXPECT_NE(Slurp(dir_ / "notifications").find("bad numbers on the dashboard"), std::string::npos);
+}
+
+// A hook that records its pid, then waits until the file `release` appears.
+void WriteSlowHook(const fs::path& proj, const fs::path& dir) {
+  std::ofstream(proj / "slow.sh") << "#!/bin/sh\necho $$ > " << Quote((dir / "slow.pid").string()) << "\n"
+                                  << "while [ ! -f " << Quote((dir / "release").string()) << " ]; do sleep 0.1; done\n";
+  fs::permissions(proj / "slow.sh", fs::perms::owner_all);
+}
+
+pid_t ReadPid(const fs::path& file) {
+  pid_t pid = 0;
+  testing_servers::WaitFor([&] { return (pid = std::atoi(Slurp(file).c_str())) > 0; }, milliseconds(20000));
+  return pid;
+}
+
+bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+TEST_F(DeployE2E, FourDeploysAtOnceExactlyOneRunsTheOthersAreRefused) {
+  ASSERT_EQ(Dbroll("deploy --release v0"), 0) << last_output_;
+  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
+  // A deploy that lasts a second, so the four overlap.
+  std::ofstream(proj_ / "sleepy.sh") << "#!/bin/sh\n./hook.sh \"$@\"\nsleep 1\n";
+  fs::permissions(proj_ / "sleepy.sh", fs::perms::owner_all);
+  WriteConfig("3s", "./sleepy.sh deploy");
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 4; ++i) {
+    pids.push_back(Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1." + std::to_string(i)},
+                         (dir_ / ("race" + std::to_string(i) + ".txt")).string()));
+  }
+  int ok = 0, refused = 0;
+  std::string outputs;
+  for (int i = 0; i < 4; ++i) {
+    int st = 0;
+    waitpid(pids[i], &st, 0);
+    const int rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    const std::string out = Slurp(dir_ / ("race" + std::to_string(i) + ".txt"));
+    outputs += out;
+    if (rc == 0) ++ok;
+    if (rc == 12) {
+      ++refused;
+      EXPECT_NE(out.find(" is in progress since "), std::string::npos) << out;
+    }
+  }
+  EXPECT_EQ(ok, 1) << outputs;
+  EXPECT_EQ(refused, 3) << outputs;
+  int deploys = 0;
+  for (const std::string& l : HookLines()) deploys += l.rfind("deploy v1.", 0) == 0;
+  EXPECT_EQ(deploys, 1);
+  auto j = Deploys();
+  ASSERT_EQ(j["deploys"].size(), 2u);
+  EXPECT_EQ(j["deploys"][0]["previous_release"], "v0");
+}
+
+TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
+  WriteSlowHook(proj_, dir_);
+  WriteConfig("3s", "./slow.sh");
+  pid_t dbroll =
+      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "term.txt").string());
+  const pid_t hook = ReadPid(dir_ / "slow.pid");
+  ASSERT_GT(hook, 0) << Slurp(dir_ / "term.txt");
+  kill(dbroll, SIGTERM);
+  int st = 0;
+  waitpid(dbroll, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 5) << Slurp(dir_ / "term.txt");
+  EXPECT_FALSE(Alive(hook));
+  const std::string out = Slurp(dir_ / "term.txt");
+  EXPECT_NE(out.find("deploy 1 of v1 was interrupted by signal 15 during app-deploy, in state migrated -- run dbroll "
+                     "deploy --resume to continue it, or dbroll rollback to undo it"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(NewestState(), "migrated");
+  std::ofstream(dir_ / "release");
+  EXPECT_EQ(Dbroll("deploy --resume"), 0) << last_output_;
+}
+
+TEST_F(DeployE2E, ResumeRefusesWhileTheHookOfAKilledDeployStillRuns) {
+  WriteSlowHook(proj_, dir_);
+  WriteConfig("3s", "./slow.sh");
+  pid_t dbroll =
+      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "killed.txt").string());
+  const pid_t hook = ReadPid(dir_ / "slow.pid");
+  ASSERT_GT(hook, 0) << Slurp(dir_ / "killed.txt");
+  kill(dbroll, SIGKILL);
+  waitpid(dbroll, nullptr, 0);
+  ASSERT_TRUE(Alive(hook));
+  EXPECT_EQ(Dbroll("deploy --resume"), 12) << last_output_;
+  EXPECT_NE(last_output_.find("still runs as process group " + std::to_string(hook)), std::string::npos)
+      << last_output_;
+  std::ofstream(dir_ / "release");  // the old hook ends
+  ASSERT_TRUE(testing_servers::WaitFor([&] { return !Alive(hook); }, milliseconds(10000)));
+  EXPECT_EQ(Dbroll("deploy --resume"), 0) << last_output_;
+  EXPECT_EQ(NewestState(), "succeeded");
+}
+
+TEST_F(DeployE2E, AnIgnoredSigchldDoesNotHangOrBlindTheHookWait) {
+  // SIG_IGN survives exec: the deploy runs as a child of such a parent.
+  std::ofstream(dir_ / "ign.py") << "import os, signal, sys\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+                                 << "os.execv(sys.argv[1], sys.argv[1:])\n";
+  const int rc =
+      std::system(("timeout 60 python3 " + Quote((dir_ / "ign.py").string()) + " " + Quote(DBROLL_BINARY) + " -C " +
+                   Quote(proj_.string()) + " deploy --release v1 >" + Quote((dir_ / "ign.txt").string()) + " 2>&1")
+                      .c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << Slurp(dir_ / "ign.txt");
+  EXPECT_EQ(NewestState(), "succeeded");
+}
+
+TEST_F(DeployE2E, ShellSyntaxInAHookIsRefusedUnlessShellIsOn) {
+  WriteConfig("3s", "echo a && false");
+  EXPECT_EQ(Dbroll("deploy --release v1"), 2) << last_output_;
+  EXPECT_NE(last_output_.find("[deploy] app_deploy = \"echo a && false\": \"&&\" is shell syntax, but hooks do not "
+                              "run in a shell -- put the commands in a script, or set [deploy] shell = true to run "
+                              "every hook with /bin/sh -c"),
+            std::string::npos)
+      << last_output_;
+  WriteConfig("3s", "echo a && false", "shell = true\n");
+  EXPECT_EQ(Dbroll("deploy --release v1"), 8) << last_output_;  // `false` fails the step: rolled back
+  EXPECT_NE(last_output_.find("app_deploy hook `echo a && false` exited with 1"), std::string::npos) << last_output_;
+  EXPECT_EQ(Deploys()["deploys"].size(), 1u);  // the refused one left no record
+}
+
+TEST_F(DeployE2E, SecretsInHookOutputAreRedactedEverywhere) {
+  std::ofstream(proj_ / "leak.sh") << "#!/bin/sh\necho \"connect failed: token Sup3rSecretTok and "
+                                   << "http://127.0.0.1:" << hook_port_ << "/services/T0/B0/s3cret\"\nexit 3\n";
+  fs::permissions(proj_ / "leak.sh", fs::perms::owner_all);
+  WriteConfig("3s", "./leak.sh");
+  std::ofstream(proj_ / "dbroll.toml", std::ios::app) << "[alerts]\ntoken = \"Sup3rSecretTok\"\n";
+  EXPECT_EQ(Dbroll("deploy --release v1"), 8) << last_output_;
+  std::string everything = last_output_;
+  Dbroll("deploys --format json");
+  everything += last_output_;
+  Dbroll("history --format json");
+  everything += last_output_;
+  everything += Slurp(dir_ / "notifications");
+  EXPECT_NE(everything.find("connect failed: token ***"), std::string::npos) << everything;
+  EXPECT_EQ(everything.find("Sup3rSecretTok"), std::string::npos) << everything;
+  EXPECT_EQ(everything.find("/services/T0/B0/s3cret"), std::string::npos) << everything;
 }
 
 }  // namespace

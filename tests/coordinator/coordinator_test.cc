@@ -3,10 +3,13 @@
 #include "dbroll/coordinator.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
 
 #include "dbroll/deploy_hooks.h"
 
@@ -41,6 +44,7 @@ class FakeGate : public HealthGate {
  public:
   Status Check(const DeployContext& ctx) override {
     checked.push_back(ctx.action);
+    if (during) during();
     if (results.empty()) return Status::Ok();
     Status s = results.front();
     results.erase(results.begin());
@@ -48,6 +52,7 @@ class FakeGate : public HealthGate {
   }
   std::vector<Status> results;  // one per call; ok once they run out
   std::vector<std::string> checked;
+  std::function<void()> during;  // what happens elsewhere while the gate checks
 };
 
 class FakeNotifier : public Notifier {
@@ -101,6 +106,16 @@ class CoordinatorTest : public ::testing::Test {
     auto list = engine_->deploys().List(1);
     EXPECT_TRUE(list.ok() && !list->empty());
     return list.ok() && !list->empty() ? list->front() : DeployRecord{};
+  }
+
+  // A second connection to the same database: another dbroll process.
+  std::unique_ptr<Engine> OpenOther() {
+    EngineOptions o;
+    o.url = "sqlite:" + (dir_ / "app.db").string();
+    o.base_dir = dir_.string();
+    auto e = Engine::Open(o);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    return e.ok() ? std::move(e).value() : nullptr;
   }
 
   fs::path dir_;
@@ -278,6 +293,191 @@ TEST_F(CoordinatorTest, ChecksumDriftIsRefusedBeforeAnythingIsRecorded) {
   auto list = engine_->deploys().List(0);
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->size(), 1u);
+}
+
+// Runs a check of the pending migrations; used to act while a deploy is
+// between its preflight and its first step.
+class CallbackCheck : public MigrationCheck {
+ public:
+  explicit CallbackCheck(std::function<void()> fn) : fn_(std::move(fn)) {}
+  Status Check(const std::vector<VersionStatus>& pending) override {
+    (void)pending;
+    fn_();
+    return Status::Ok();
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+
+TEST_F(CoordinatorTest, ASecondDeployDuringThePreflightOfTheFirstIsRefused) {
+  // Before the deploy slot, both passed the preflight (no unfinished deploy
+  // was recorded yet) and both ran the app hook with the same previous release.
+  auto other_engine = OpenOther();
+  ASSERT_TRUE(other_engine);
+  FakeApp other_app(&engine_);
+  Status second;
+  CallbackCheck during_preflight([&] {
+    CoordinatorOptions o;
+    o.who = "other@host";
+    Coordinator other(other_engine.get(), CoordinatorParts{&other_app, {}, {}, nullptr}, o);
+    second = other.Deploy("v1b");
+  });
+  CoordinatorParts parts{&app_, {&gate_}, {&notifier_}, nullptr};
+  parts.preflight_check = &during_preflight;
+  CoordinatorOptions o;
+  o.who = "tester@host";
+  Coordinator first(engine_, parts, o);
+  ASSERT_TRUE(first.Deploy("v1a").ok());
+  EXPECT_EQ(second.code(), Code::kDeployInProgress);
+  EXPECT_EQ(second.message().rfind("a deploy by tester@host is in progress since ", 0), 0u) << second.message();
+  EXPECT_NE(second.message().find("(pid " + std::to_string(getpid()) + " on "), std::string::npos) << second.message();
+  EXPECT_NE(second.message().find("-- wait for it to finish; nothing was done."), std::string::npos);
+  EXPECT_TRUE(other_app.calls.empty());
+  auto list = engine_->deploys().List(0);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().release, "v1a");
+  // The slot is free again once the first deploy is done.
+  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
+  Coordinator again = Make();
+  EXPECT_TRUE(again.Deploy("v2").ok());
+}
+
+TEST_F(CoordinatorTest, TheSlotOfADeadHolderOnThisHostIsTakenOver) {
+  Coordinator first = Make();
+  ASSERT_TRUE(first.Deploy("v0").ok());
+  // What `kill -9` of a deploying dbroll leaves: the slot names a process that is gone.
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  auto claimed = engine_->deploys().ClaimSlot(
+      DeploySlot{"dead-token", "ghost@host", host, child, "2026-01-01T00:00:00.000Z", 0}, "");
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->token, "dead-token");
+  // A live holder on another host is not taken over without --take-over.
+  auto other = OpenOther();
+  auto live = other->deploys().ClaimSlot(DeploySlot{"x", "me@h", host, getpid(), "now", 0}, "");
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(live->token, "dead-token");
+  Coordinator c = Make();
+  EXPECT_TRUE(c.Deploy("v1").ok());
+  auto log = engine_->History(50);
+  ASSERT_TRUE(log.ok());
+  bool took_over = false;
+  for (const LogEntry& e : log.value()) took_over = took_over || e.action == "deploy:takeover";
+  EXPECT_TRUE(took_over);
+}
+
+TEST_F(CoordinatorTest, ARollbackByAnotherProcessWhileVerifyingIsTheDeploysOnlyOutcome) {
+  Coordinator c = Make();
+  ASSERT_TRUE(c.Deploy("v1").ok());
+  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
+  auto serve_engine = OpenOther();
+  ASSERT_TRUE(serve_engine);
+  FakeApp serve_app(&engine_);
+  Status serve_result;
+  // dbroll serve acting on an alert while the gate of this deploy still runs;
+  // then the gate (which saw nothing wrong) answers healthy.
+  gate_.during = [&] {
+    if (gate_.checked.size() != 2) return;
+    CoordinatorOptions o;
+    o.who = "serve@host";
+    Coordinator serve(serve_engine.get(), CoordinatorParts{&serve_app, {}, {}, nullptr}, o);
+    RollbackOptions r;
+    r.reason = "alert HighErrorRate fired";
+    serve_result = serve.Rollback(r);
+  };
+  Status s = c.Deploy("v2");
+  ASSERT_TRUE(serve_result.ok()) << serve_result.message();
+  EXPECT_EQ(s.code(), Code::kRolledBack) << s.message();
+  EXPECT_EQ(s.message(),
+            "deploy 2 of v2 was taken over by another process while it was verifying: it is now rolled-back "
+            "(alert HighErrorRate fired) -- this deploy did not succeed; see dbroll deploys");
+  EXPECT_EQ(Newest().state, DeployState::kRolledBack);
+  EXPECT_EQ(SchemaVersion(), "0001");
+  for (const DeployEvent& e : notifier_.events) {
+    EXPECT_FALSE(e.deploy.id == 2 && e.kind == "deploy-succeeded");
+  }
+  auto log = engine_->History(100);
+  ASSERT_TRUE(log.ok());
+  for (const LogEntry& e : log.value()) {
+    EXPECT_FALSE(e.action == "deploy:succeeded" && e.message.rfind("deploy 2", 0) == 0) << e.message;
+  }
+}
+
+TEST_F(CoordinatorTest, NoHealthGateWarnsAndRecordsTheDeployAsUngated) {
+  struct Warnings : DeployObserver {
+    void OnWarning(const DeployRecord& d, const std::string& text) override {
+      (void)d;
+      seen.push_back(text);
+    }
+    std::vector<std::string> seen;
+  } observer;
+  CoordinatorOptions o;
+  o.who = "tester@host";
+  Coordinator c(engine_, CoordinatorParts{&app_, {}, {&notifier_}, &observer}, o);
+  ASSERT_TRUE(c.Deploy("v1").ok());
+  ASSERT_EQ(observer.seen.size(), 1u);
+  EXPECT_EQ(observer.seen[0].rfind("no health gate is configured", 0), 0u) << observer.seen[0];
+  EXPECT_FALSE(Newest().gated);
+  ASSERT_FALSE(notifier_.events.empty());
+  EXPECT_NE(DeployEventJson(notifier_.events.back()).find("\"gated\":false"), std::string::npos);
+
+  o.require_health_gate = true;
+  AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
+  Coordinator strict(engine_, CoordinatorParts{&app_, {}, {}, nullptr}, o);
+  Status s = strict.Deploy("v2");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "[deploy] require_health_gate = true, but no health gate is configured -- set [deploy] health_url or "
+            "[deploy.metrics]; nothing was deployed");
+  EXPECT_EQ(SchemaVersion(), "0001");
+}
+
+TEST_F(CoordinatorTest, DeployJsonHasMillisecondsAndStepObjects) {
+  Coordinator c = Make();
+  ASSERT_TRUE(c.Deploy("v1").ok());
+  auto j = nlohmann::json::parse(DeployJson(Newest()));
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_TRUE(j["duration_ms"].is_number_integer());
+  ASSERT_TRUE(j["steps"].is_array());
+  ASSERT_GE(j["steps"].size(), 3u);
+  EXPECT_EQ(j["steps"][0]["name"], "migrate");
+  EXPECT_TRUE(j["steps"][0]["ms"].is_number_integer());
+  EXPECT_EQ(j["steps"][0]["outcome"], "ok");
+  EXPECT_EQ(j["steps"][0]["started_at"].get<std::string>().size(), 24u);
+  auto event = nlohmann::json::parse(DeployEventJson(notifier_.events.back()));
+  EXPECT_EQ(event["steps"], j["steps"]);
+  EXPECT_EQ(event["duration_ms"], j["duration_ms"]);
+}
+
+TEST_F(CoordinatorTest, SecretsAreRedactedFromReasonsLogsAndNotifications) {
+  Redactor r;
+  r.AddUrl("postgres://app:Hunter2Secret@db.internal:5432/app");
+  r.AddUrl("https://hooks.example.com/services/T0/B0/XyzSecretPath?token=QueryTok3n");
+  EXPECT_EQ(r.Apply("connect postgres://app:Hunter2Secret@db/app failed"), "connect postgres://app:***@db/app failed");
+  EXPECT_EQ(r.Apply("posting to https://hooks.example.com/services/T0/B0/XyzSecretPath?token=QueryTok3n"),
+            "posting to ***");
+  EXPECT_EQ(r.Apply("token QueryTok3n"), "token ***");
+  CoordinatorOptions o;
+  o.who = "tester@host";
+  o.redact = r.Function();
+  Coordinator c(engine_, CoordinatorParts{&app_, {&gate_}, {&notifier_}, nullptr}, o);
+  app_.deploy_result = Status(Code::kCheckFailed, "hook said: connect postgres://app:Hunter2Secret@db/app failed");
+  EXPECT_EQ(c.Deploy("v1").code(), Code::kRolledBack);
+  DeployRecord d = Newest();
+  EXPECT_EQ(d.reason, "app deploy failed: hook said: connect postgres://app:***@db/app failed");
+  EXPECT_EQ(DeployEventJson(notifier_.events.back()).find("Hunter2Secret"), std::string::npos);
+  auto log = engine_->History(100);
+  ASSERT_TRUE(log.ok());
+  for (const LogEntry& e : log.value()) EXPECT_EQ(e.message.find("Hunter2Secret"), std::string::npos) << e.message;
+  auto freeze = engine_->deploys().GetFreeze();
+  ASSERT_TRUE(freeze.ok() && freeze->has_value());
+  EXPECT_EQ((*freeze)->reason.find("Hunter2Secret"), std::string::npos);
 }
 
 TEST(ReleaseTagTest, OnlySafeCharactersPass) {

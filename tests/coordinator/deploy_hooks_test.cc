@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "coordinator/process.h"
 
 namespace dbroll {
 namespace {
@@ -105,6 +108,71 @@ TEST(CommandAppControllerTest, HookThatHangsIsKilledAtItsTimeout) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("timed out after 300 ms and was killed"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("last lines:\nstarting"), std::string::npos) << s.message();
+}
+
+TEST(CommandAppControllerTest, IgnoredSigchldEndsTheWaitInsteadOfHanging) {
+  // With SIGCHLD ignored the kernel reaps the hook and waitpid() fails with
+  // ECHILD: the wait loop used to spin forever.
+  TempDir t;
+  CommandOptions o;
+  o.working_dir = t.path().string();
+  o.timeout = milliseconds(20000);
+  auto app = NewCommandAppController("true", "", o);
+  ::signal(SIGCHLD, SIG_IGN);
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = app->Deploy(Ctx());
+  ::signal(SIGCHLD, SIG_DFL);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("ended, but its exit status is lost because SIGCHLD is ignored"), std::string::npos)
+      << s.message();
+}
+
+TEST(CommandAppControllerTest, RequestStopForwardsTheSignalToTheHooksProcessGroup) {
+  TempDir t;
+  CommandOptions o;
+  o.working_dir = t.path().string();
+  const std::string pid_file = (t.path() / "child.pid").string();
+  // The shell starts a child (in the hook's process group) and waits for it.
+  auto app = NewCommandAppController("sh -c 'sleep 30 & echo $! > " + pid_file + "; wait'", "", o);
+  long long seen_pgid = 0;
+  DeployContext ctx = Ctx();
+  ctx.on_hook_start = [&](long long pgid) {
+    if (pgid != 0) seen_pgid = pgid;
+  };
+  std::thread stopper([&] {
+    for (int i = 0; i < 200 && Slurp(pid_file).empty(); ++i) std::this_thread::sleep_for(milliseconds(20));
+    RequestStop(SIGTERM);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = app->Deploy(ctx);
+  stopper.join();
+  internal::ResetStopForTest();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_GT(seen_pgid, 0);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("was stopped: dbroll got signal 15 and passed it on"), std::string::npos) << s.message();
+  const pid_t child = std::atoi(Slurp(pid_file).c_str());
+  ASSERT_GT(child, 0);
+  // The grandchild got the signal too: the whole group was told.
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = kill(child, 0) != 0;
+    if (!gone) std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(gone);
+}
+
+TEST(CheckNoShellSyntaxTest, RefusesShellOperatorsOutsideQuotes) {
+  EXPECT_TRUE(CheckNoShellSyntax("[deploy] app_deploy", "./deploy.sh --tag 'a && b' \"x|y\"").ok());
+  Status s = CheckNoShellSyntax("[deploy] app_deploy", "echo a && false");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "[deploy] app_deploy = \"echo a && false\": \"&&\" is shell syntax, but hooks do not run in a shell -- "
+            "put the commands in a script, or set [deploy] shell = true to run every hook with /bin/sh -c");
+  for (const char* bad : {"a; b", "a | b", "a > f", "echo $HOME", "echo `id`", "ls *.sh", "(a)"}) {
+    EXPECT_FALSE(CheckNoShellSyntax("k", bad).ok()) << bad;
+  }
 }
 
 TEST(CommandAppControllerTest, HookThatLeavesADaemonRunningStillFinishes) {

@@ -129,6 +129,74 @@ inline bool ServersRequired() {
   return r && std::string(r) == "1";
 }
 
+// A database of its own for one test on "sqlite", "postgres" or "mysql"
+// (DBROLL_TEST_PG_URL / DBROLL_TEST_MYSQL_URL), dropped by Drop().
+struct TestDatabase {
+  std::string url;       // for dbroll.toml
+  std::string error;     // why it could not be made; "" when ready
+  bool skipped = false;  // the server is not configured and not required
+  std::string backend, name, admin;
+
+  // `dir` holds the SQLite file. The name is unique to this process.
+  static TestDatabase Make(const std::string& backend, const fs::path& dir, const std::string& tag) {
+    TestDatabase t;
+    t.backend = backend;
+    if (backend == "sqlite") {
+      t.url = "sqlite:" + (dir / "app.db").string();
+      t.name = (dir / "app.db").string();
+      return t;
+    }
+    const char* base = std::getenv(backend == "postgres" ? "DBROLL_TEST_PG_URL" : "DBROLL_TEST_MYSQL_URL");
+    if (!base || !*base) {
+      t.skipped = !ServersRequired();
+      t.error = std::string(backend == "postgres" ? "DBROLL_TEST_PG_URL" : "DBROLL_TEST_MYSQL_URL") + " is not set";
+      return t;
+    }
+    const std::string b = base;
+    const size_t slash = b.find('/', b.find("://") + 3);
+    t.name = tag + "_" + std::to_string(getpid());
+    t.url = b.substr(0, slash + 1) + t.name;
+    if (backend == "postgres") {
+      t.admin = "psql -X -q " + Quote(b) + " -tA";
+    } else {
+      const size_t at = b.find('@'), colon = b.find(':', at);
+      t.admin = "mysql -N -h " + b.substr(at + 1, colon - at - 1) + " -P " + b.substr(colon + 1, slash - colon - 1) +
+                " -u " + b.substr(8, at - 8);
+    }
+    std::string out;
+    if (Sh(t.Admin("DROP DATABASE IF EXISTS " + t.name) + " && " + t.Admin("CREATE DATABASE " + t.name), &out) != 0) {
+      t.error = "cannot create database " + t.name + ": " + out;
+    }
+    return t;
+  }
+
+  // The admin client running `sql` on the server's default database.
+  std::string Admin(const std::string& sql) const {
+    return admin + (backend == "postgres" ? " -c " : " -e ") + Quote(sql);
+  }
+
+  // 1 when table `table` exists, 0 when not.
+  int TableCount(const std::string& table) const {
+    std::string out;
+    if (backend == "sqlite") {
+      Sh("sqlite3 " + Quote(name) + " \"select count(*) from sqlite_master where name='" + table + "'\"", &out);
+    } else if (backend == "postgres") {
+      Sh("psql -X -q -tA " + Quote(url) + " -c \"select count(*) from pg_tables where tablename='" + table + "'\"",
+         &out);
+    } else {
+      Sh(admin + " -e \"select count(*) from information_schema.tables where table_schema='" + name +
+             "' and table_name='" + table + "'\"",
+         &out);
+    }
+    return std::atoi(out.c_str());
+  }
+
+  void Drop() const {
+    if (backend == "postgres") Sh(Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
+    if (backend == "mysql") Sh(Admin("DROP DATABASE IF EXISTS " + name));
+  }
+};
+
 }  // namespace dbroll::testing_servers
 
 // Skips the test when `bin` is empty, or fails it when CI requires servers.
