@@ -24,7 +24,7 @@ enum class OpKind {
   kCreateType, kDropType, kAddEnumValue, kRenameEnumValue, kEnumValueRemoved,
   kCreateObject, kDropObject,  // views, sequences, functions, triggers, ...: `object_type` says which
   kTruncate, kDelete, kUpdate, kInsert,
-  kTransactionControl, kSetLockTimeout,
+  kTransactionControl, kSetLockTimeout, kSetStatementTimeout,
   kOtherDdl, kOther,
 };
 
@@ -32,13 +32,14 @@ struct Op {
   OpKind kind = OpKind::kOther;
   std::string object_type;  // "table", "index", "view", "sequence", ... for create/drop
   std::string table;        // table (or schema, type, ...) the op works on, unqualified, lower-case
-  std::string name;         // column, index, constraint, enum value; lower-case
+  std::string name;         // column, index, constraint, enum value, SET value; lower-case
   std::string new_name;     // rename target
   std::string type;         // new column type, normalised ("int4", "varchar(20)", ...)
   std::string old_type;     // MySQL MODIFY/CHANGE gives no old type; empty then
   std::string constraint;   // "check", "foreign", "unique", "primary", "exclusion"
   std::vector<std::string> columns;  // created table's columns (for rebuild detection)
   std::vector<std::string> column_types;  // parallel to `columns`
+  std::vector<std::string> primary_key;   // created table's / added column's primary-key columns
   std::vector<std::string> values;   // enum labels (CREATE TYPE ... AS ENUM, MySQL ENUM(...))
   bool if_exists = false;
   bool concurrently = false;

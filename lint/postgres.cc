@@ -84,6 +84,25 @@ void ColumnConstraints(J coldef, Op* op) {
   }
 }
 
+bool IsPrimaryKey(J coldef) {
+  for (J c : At(coldef, "constraints")) {
+    if (Str(At(c, "Constraint"), "contype") == "constr_primary") return true;
+  }
+  return false;
+}
+
+// The value of `SET name = value` as text: "0", "5s", ... (libpg_query leaves
+// a zero integer out of its JSON).
+std::string SetValue(J args) {
+  if (!args.is_array() || args.empty()) return "";
+  J c = At(args[0], "A_Const");
+  J sval = At(At(c, "sval"), "sval");
+  if (sval.is_string()) return Lower(sval.string());
+  J ival = At(At(c, "ival"), "ival");
+  if (ival.is_number()) return std::to_string(ival.int_value());
+  return c.contains("ival") ? "0" : "";
+}
+
 class Walker {
  public:
   explicit Walker(StatementFacts* f) : f_(f) {}
@@ -98,9 +117,16 @@ class Walker {
       Op op = Make(OpKind::kCreateTable, "table", RelName(At(n, "relation")));
       for (J e : At(n, "tableElts")) {
         J cd = At(e, "ColumnDef");
-        if (cd.is_null()) continue;
+        if (cd.is_null()) {
+          J con = At(e, "Constraint");
+          if (Str(con, "contype") == "constr_primary") {
+            for (J k : At(con, "keys")) op.primary_key.push_back(Str(At(k, "String"), "sval"));
+          }
+          continue;
+        }
         op.columns.push_back(Str(cd, "colname"));
         op.column_types.push_back(TypeText(At(cd, "typeName")));
+        if (IsPrimaryKey(cd)) op.primary_key.push_back(op.columns.back());
       }
       Add(std::move(op));
     } else if (kind == "CreateTableAsStmt") {
@@ -138,6 +164,11 @@ class Walker {
       Add(std::move(op));
     } else if (kind == "VariableSetStmt") {
       if (Str(n, "name") == "lock_timeout") Add(Make(OpKind::kSetLockTimeout, "", ""));
+      if (Str(n, "name") == "statement_timeout" && Str(n, "kind") == "var_set_value") {
+        Op op = Make(OpKind::kSetStatementTimeout, "", "");
+        op.name = SetValue(At(n, "args"));
+        Add(std::move(op));
+      }
     } else if (kind == "CreateEnumStmt") {
       Op op = Make(OpKind::kCreateType, "type", LastName(At(n, "typeName")));
       for (J v : At(n, "vals")) op.values.push_back(At(At(v, "String"), "sval").string());
@@ -334,6 +365,7 @@ class Walker {
         op.name = Str(cd, "colname");
         op.type = TypeText(At(cd, "typeName"));
         ColumnConstraints(cd, &op);
+        if (IsPrimaryKey(cd)) op.primary_key.push_back(op.name);
         Add(op);
         // Inline REFERENCES / UNIQUE on the new column validate against every row.
         for (J k : At(cd, "constraints")) {

@@ -38,7 +38,7 @@ void Check(const RuleContext& ctx) {
         const bool own_table = s == &ctx.migration.down && CreatedByUp(ctx.migration.up, op.table);
         if (!set && !own_table && TakesTableLock(st, op)) {
           ctx.Report(*s, st, op, "table " + op.table + " is locked with no lock_timeout set: while it waits, every query on the table queues behind it",
-                     "SET lock_timeout = '5s' at the top of the migration, or set [postgres] lock_timeout in dbroll.toml");
+                     "SET lock_timeout = '5s' at the top of the migration, or set [postgres] lock_timeout in dbroll.toml above 0 (the driver's default is 5s)");
           set = true;  // once per script
         }
       }

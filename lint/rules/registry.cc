@@ -29,10 +29,15 @@ extern const Rule kMissingDownRule;
 extern const Rule kMissingLockTimeoutRule;
 extern const Rule kMysqlBlockingAlterRule;
 extern const Rule kNonAtomicDdlRule;
+extern const Rule kPreferBigintKeysRule;
+extern const Rule kPreferIdentityRule;
+extern const Rule kPreferTextFieldRule;
+extern const Rule kPreferTimestamptzRule;
 extern const Rule kRenameColumnRule;
 extern const Rule kRenameEnumValueRule;
 extern const Rule kRenameTableRule;
 extern const Rule kSetNotNullScanRule;
+extern const Rule kStatementTimeoutDisabledRule;
 extern const Rule kTableRewriteTypeChangeRule;
 extern const Rule kTransactionControlRule;
 extern const Rule kTruncateRule;
@@ -67,10 +72,15 @@ const std::vector<Rule>& AllRules() {
       kMissingLockTimeoutRule,
       kMysqlBlockingAlterRule,
       kNonAtomicDdlRule,
+      kPreferBigintKeysRule,
+      kPreferIdentityRule,
+      kPreferTextFieldRule,
+      kPreferTimestamptzRule,
       kRenameColumnRule,
       kRenameEnumValueRule,
       kRenameTableRule,
       kSetNotNullScanRule,
+      kStatementTimeoutDisabledRule,
       kTableRewriteTypeChangeRule,
       kTransactionControlRule,
       kTruncateRule,

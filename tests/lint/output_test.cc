@@ -110,12 +110,35 @@ TEST(LintOutputTest, Github) {
 TEST(LintOutputTest, JunitListsEveryRuleAndEscapes) {
   const std::string x = RenderFindings(Sample(), "junit", 2).value();
   EXPECT_NE(x.find("<testsuite name=\"dbroll lint\" tests=\"" + std::to_string(LintRules().size()) +
-                   "\" failures=\"2\""),
-            std::string::npos);
+                   "\" failures=\"1\""),
+            std::string::npos) << x;
   EXPECT_NE(x.find("<testcase classname=\"dbroll.lint\" name=\"drop-table\"/>"), std::string::npos);
-  EXPECT_NE(x.find("<failure type=\"warning\" message=\"migrations/0002_b/up.sql:2:11: "
-                   "table users, locked: &lt;no timeout&gt;\"></failure>"),
-            std::string::npos);
+  EXPECT_NE(x.find("    <testcase classname=\"dbroll.lint\" name=\"drop-column\">\n"
+                   "      <failure type=\"error\" message=\"migrations/0002_b/up.sql:2:11: column users.email is "
+                   "dropped\">stop using it first</failure>\n"
+                   "    </testcase>\n"),
+            std::string::npos) << x;
+}
+
+TEST(LintOutputTest, JunitWarningIsAPassingTestcaseWithItsText) {
+  const std::string x = RenderFindings(Sample(), "junit", 2).value();
+  EXPECT_NE(x.find("    <testcase classname=\"dbroll.lint\" name=\"missing-lock-timeout\">\n"
+                   "      <system-out>warning: migrations/0002_b/up.sql:2:11: table users, locked: "
+                   "&lt;no timeout&gt;\n</system-out>\n"
+                   "    </testcase>\n"),
+            std::string::npos) << x;
+  std::vector<Finding> only_warning = {Sample()[1]};
+  const std::string w = RenderFindings(only_warning, "junit", 2).value();
+  EXPECT_EQ(w.find("<failure"), std::string::npos) << w;
+  EXPECT_NE(w.find("failures=\"0\" errors=\"0\""), std::string::npos) << w;
+}
+
+TEST(LintOutputTest, SarifHelpUriIsAbsolute) {
+  auto j = nlohmann::json::parse(RenderFindings(Sample(), "sarif", 2).value());
+  for (const auto& rule : j["runs"][0]["tool"]["driver"]["rules"]) {
+    EXPECT_EQ(rule["helpUri"], "https://github.com/dbroll/dbroll/blob/main/docs/lint/" +
+                                   rule["id"].get<std::string>() + ".md");
+  }
 }
 
 TEST(LintOutputTest, UnknownFormat) {
