@@ -19,7 +19,7 @@ enum class OpKind {
   kCreateTable, kDropTable, kRenameTable,
   kAddColumn, kDropColumn, kRenameColumn, kAlterColumnType, kSetNotNull, kDropNotNull,
   kAddConstraint, kDropConstraint,
-  kCreateIndex, kDropIndex,
+  kCreateIndex, kDropIndex, kReindex,
   kCreateSchema, kDropSchema, kCreateDatabase, kDropDatabase,
   kCreateType, kDropType, kAddEnumValue, kRenameEnumValue, kEnumValueRemoved,
   kCreateObject, kDropObject,  // views, sequences, functions, triggers, ...: `object_type` says which

@@ -152,6 +152,17 @@ class Walker {
       op.name = Str(n, "idxname");
       op.concurrently = Bool(n, "concurrent");
       Add(std::move(op));
+    } else if (kind == "ReindexStmt") {
+      // kind: REINDEX_OBJECT_INDEX / _TABLE name a relation; _SCHEMA,
+      // _SYSTEM and _DATABASE a name.
+      const std::string what = Str(n, "kind");
+      const size_t u = what.rfind('_');
+      Op op = Make(OpKind::kReindex, "", RelName(At(n, "relation")));
+      op.object_type = u == std::string::npos ? "index" : what.substr(u + 1);
+      if (op.table.empty()) op.table = Str(n, "name");
+      op.concurrently = Bool(n, "concurrent");
+      for (J p : At(n, "params")) op.concurrently = op.concurrently || Str(At(p, "DefElem"), "defname") == "concurrently";
+      Add(std::move(op));
     } else if (kind == "TruncateStmt") {
       for (J r : At(n, "relations")) {
         Op op = Make(OpKind::kTruncate, "table", RelName(At(r, "RangeVar")));
