@@ -32,7 +32,7 @@ struct Op {
   OpKind kind = OpKind::kOther;
   std::string object_type;  // "table", "index", "view", "sequence", ... for create/drop
   std::string table;        // table (or schema, type, ...) the op works on, unqualified, lower-case
-  std::string name;         // column, index, constraint, enum value, SET value; lower-case
+  std::string name;         // column, index, constraint, enum value, SET value, function volatility; lower-case
   std::string new_name;     // rename target
   std::string type;         // new column type, normalised ("int4", "varchar(20)", ...)
   std::string old_type;     // MySQL MODIFY/CHANGE gives no old type; empty then
@@ -48,6 +48,7 @@ struct Op {
   bool not_null = false;          // added column
   bool has_default = false;       // added column
   bool volatile_default = false;  // default calls a volatile function
+  std::vector<std::string> default_calls;  // functions the added column's default calls, lower-case
   bool generated = false;         // identity / generated column: filled by the server
   bool not_valid = false;         // constraint added NOT VALID
   bool using_index = false;       // UNIQUE/PRIMARY KEY USING INDEX

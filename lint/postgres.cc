@@ -71,6 +71,17 @@ bool CallsVolatile(J j) {
   return false;
 }
 
+void CollectCalls(J j, std::vector<std::string>* out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if ((*it).key() == "FuncCall") out->push_back(LastName(At((*it), "funcname")));
+      CollectCalls((*it), out);
+    }
+  } else if (j.is_array()) {
+    for (J e : j) CollectCalls(e, out);
+  }
+}
+
 void ColumnConstraints(J coldef, Op* op) {
   for (J c : At(coldef, "constraints")) {
     J con = At(c, "Constraint");
@@ -79,6 +90,7 @@ void ColumnConstraints(J coldef, Op* op) {
     if (type == "constr_default") {
       op->has_default = true;
       op->volatile_default = CallsVolatile(At(con, "raw_expr"));
+      CollectCalls(At(con, "raw_expr"), &op->default_calls);
     }
     if (type == "constr_identity" || type == "constr_generated") op->generated = true;
   }
@@ -199,9 +211,16 @@ class Walker {
     } else if (kind == "CreateSeqStmt") {
       Add(Make(OpKind::kCreateObject, "sequence", RelName(At(n, "sequence"))));
     } else if (kind == "CreateFunctionStmt") {
-      // Only defined, not run: its body is not walked.
-      Add(Make(OpKind::kCreateObject, Bool(n, "is_procedure") ? "procedure" : "function",
-               LastName(At(n, "funcname"))));
+      // Only defined, not run: its body is not walked. Its volatility
+      // (VOLATILE unless declared otherwise) goes to `name`.
+      Op op = Make(OpKind::kCreateObject, Bool(n, "is_procedure") ? "procedure" : "function",
+                   LastName(At(n, "funcname")));
+      op.name = "volatile";
+      for (J o : At(n, "options")) {
+        J d = At(o, "DefElem");
+        if (Str(d, "defname") == "volatility") op.name = Str(At(At(d, "arg"), "String"), "sval");
+      }
+      Add(std::move(op));
     } else if (kind == "CreateTrigStmt") {
       Add(Make(OpKind::kCreateObject, "trigger", Str(n, "trigname")));
     } else if (kind == "CreateExtensionStmt") {

@@ -43,6 +43,18 @@ void KnownSchema::Apply(const ScriptFacts& script) {
           if (!op.values.empty()) enums[op.table] = op.values;
           break;
         case OpKind::kAddEnumValue: enums[op.table].push_back(op.new_name); break;
+        case OpKind::kCreateObject:
+          if (op.object_type == "function") {
+            if (op.name == "volatile") {
+              volatile_functions.insert(op.table);
+            } else {
+              volatile_functions.erase(op.table);
+            }
+          }
+          break;
+        case OpKind::kDropObject:
+          if (op.object_type == "function") volatile_functions.erase(op.table);
+          break;
         case OpKind::kRenameEnumValue:
           for (auto& v : enums[op.table]) {
             if (v == op.name) v = op.new_name;

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace dbroll::lint {
 struct KnownSchema {
   std::map<std::string, std::map<std::string, std::string>> tables;  // table -> column -> type
   std::map<std::string, std::vector<std::string>> enums;             // type -> labels
+  std::set<std::string> volatile_functions;  // user functions created VOLATILE (the default)
   void Apply(const ScriptFacts& script);
 };
 

@@ -38,3 +38,46 @@ TEST(VolatileDefaultTest, AnyDefaultRewritesOn10) {
 
 }  // namespace
 }  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+// Issue 17: a default calling a user function whose volatility an earlier
+// migration of the same history declared.
+TEST(VolatileDefaultTest, UserFunctionsDeclaredEarlier) {
+  const std::string rewrite = ": the whole table is rewritten under an ACCESS EXCLUSIVE lock";
+  const char* table = "CREATE TABLE t (id bigint PRIMARY KEY);";
+  const LintCase cases[] = {
+      {.name = "VOLATILE by default, in an earlier migration",
+       .migrations = {{table, "DROP TABLE t;"},
+                      {"CREATE FUNCTION new_code() RETURNS text LANGUAGE sql AS $$ SELECT md5(random()::text) $$;",
+                       "DROP FUNCTION new_code();"},
+                      {"ALTER TABLE t ADD COLUMN code text NOT NULL DEFAULT public.new_code();",
+                       "ALTER TABLE t DROP COLUMN code;"}},
+       .rule = "volatile-default",
+       .expected = {"0003_m/up.sql:1:1: column t.code is added with a volatile default (function new_code is "
+                    "VOLATILE)" + rewrite}},
+      {.name = "declared VOLATILE earlier in the same up",
+       .migrations = {{table, "DROP TABLE t;"},
+                      {"CREATE FUNCTION pick() RETURNS int VOLATILE LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                       "ALTER TABLE t ADD COLUMN p int DEFAULT pick();",
+                       "ALTER TABLE t DROP COLUMN p;\nDROP FUNCTION pick();"}},
+       .rule = "volatile-default",
+       .expected = {"0002_m/up.sql:2:1: column t.p is added with a volatile default (function pick is VOLATILE)" +
+                    rewrite}},
+      {.name = "IMMUTABLE and STABLE functions, and a later redefinition",
+       .migrations = {{table, "DROP TABLE t;"},
+                      {"CREATE FUNCTION one() RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                       "CREATE FUNCTION two() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n"
+                       "CREATE OR REPLACE FUNCTION two() RETURNS int STABLE LANGUAGE sql AS $$ SELECT 2 $$;",
+                       "DROP FUNCTION two();\nDROP FUNCTION one();"},
+                      {"ALTER TABLE t ADD COLUMN a int DEFAULT one();\nALTER TABLE t ADD COLUMN b int DEFAULT two();",
+                       "ALTER TABLE t DROP COLUMN b;\nALTER TABLE t DROP COLUMN a;"}},
+       .rule = "volatile-default",
+       .expected = {}},
+  };
+  ExpectLintCases(cases);
+}
+
+}  // namespace
+}  // namespace dbroll::testing
