@@ -1,53 +1,7 @@
-// down-does-not-reverse: positive and negative cases.
+// down-does-not-reverse: positive and negative cases, as tables.
 #include <gtest/gtest.h>
 
 #include "tests/lint/lint_test_util.h"
-
-namespace dbroll::testing {
-namespace {
-
-TEST(DownDoesNotReverseTest, FindsTableLeftBehind) {
-  auto f = LintPairs({{R"sql(CREATE TABLE a (x int);
-CREATE TABLE b (x int);)sql", R"sql(DROP TABLE b;)sql"}}, "postgres:15");
-  std::vector<Finding> last;
-  for (const auto& x : f) {
-    if (x.path.rfind("0001_", 0) == 0) last.push_back(x);
-  }
-  EXPECT_EQ(Positions(last, "down-does-not-reverse"), (std::vector<std::string>{"1:1"}));
-}
-
-TEST(DownDoesNotReverseTest, FindsColumnLeftBehind) {
-  auto f = LintPairs({{R"sql(CREATE TABLE users (id int primary key, email text, a int, name varchar(50));)sql", R"sql(DROP TABLE users;)sql"},
-                         {R"sql(ALTER TABLE users ADD COLUMN b int;)sql", R"sql(SELECT 1;)sql"}}, "postgres:15");
-  std::vector<Finding> last;
-  for (const auto& x : f) {
-    if (x.path.rfind("0002_", 0) == 0) last.push_back(x);
-  }
-  EXPECT_EQ(Positions(last, "down-does-not-reverse"), (std::vector<std::string>{"1:1"}));
-}
-
-TEST(DownDoesNotReverseTest, DropTableCoversIndexes) {
-  auto f = LintPairs({{R"sql(CREATE TABLE a (x int);
-CREATE INDEX a_x ON a (x);)sql", R"sql(DROP TABLE a;)sql"}}, "postgres:15");
-  std::vector<Finding> last;
-  for (const auto& x : f) {
-    if (x.path.rfind("0001_", 0) == 0) last.push_back(x);
-  }
-  EXPECT_EQ(Positions(last, "down-does-not-reverse"), (std::vector<std::string>{}));
-}
-
-TEST(DownDoesNotReverseTest, RenameRevertedIsFine) {
-  auto f = LintPairs({{R"sql(CREATE TABLE users (id int primary key, email text, a int, name varchar(50));)sql", R"sql(DROP TABLE users;)sql"},
-                         {R"sql(ALTER TABLE users RENAME COLUMN email TO mail;)sql", R"sql(ALTER TABLE users RENAME COLUMN mail TO email;)sql"}}, "postgres:15");
-  std::vector<Finding> last;
-  for (const auto& x : f) {
-    if (x.path.rfind("0002_", 0) == 0) last.push_back(x);
-  }
-  EXPECT_EQ(Positions(last, "down-does-not-reverse"), (std::vector<std::string>{}));
-}
-
-}  // namespace
-}  // namespace dbroll::testing
 
 namespace dbroll::testing {
 namespace {
@@ -56,6 +10,35 @@ const char* kRule = "down-does-not-reverse";
 
 // Issue 17: SQLite's documented table rebuild, and objects that go away with
 // a dropped view or column.
+TEST(DownDoesNotReverseTest, Cases) {
+  const std::pair<std::string, std::string> users = {
+      "CREATE TABLE users (id bigint primary key, email text, a int, name text);", "DROP TABLE users;"};
+  const LintCase cases[] = {
+      {.name = "table left behind",
+       .migrations = {{"CREATE TABLE a (x int);\nCREATE TABLE b (x int);", "DROP TABLE b;"}},
+       .rule = kRule,
+       .expected = {"0001_m/up.sql:1:1: table a is not dropped by 0001_m/down.sql"}},
+      {.name = "column left behind",
+       .migrations = {users, {"ALTER TABLE users ADD COLUMN b int;", "SELECT 1;"}},
+       .rule = kRule,
+       .expected = {"0002_m/up.sql:1:1: column users.b is not dropped by 0002_m/down.sql"}},
+      {.name = "a dropped table takes its indexes",
+       .migrations = {{"CREATE TABLE a (x int);\nCREATE INDEX a_x ON a (x);", "DROP TABLE a;"}},
+       .rule = kRule,
+       .expected = {}},
+      {.name = "rename reverted",
+       .migrations = {users, {"ALTER TABLE users RENAME COLUMN email TO mail;",
+                              "ALTER TABLE users RENAME COLUMN mail TO email;"}},
+       .rule = kRule,
+       .expected = {}},
+      {.name = "rename not reverted",
+       .migrations = {users, {"ALTER TABLE users RENAME COLUMN email TO mail;", "SELECT 1;"}},
+       .rule = kRule,
+       .expected = {"0002_m/up.sql:1:1: the rename of column users.email is not reverted by 0002_m/down.sql"}},
+  };
+  ExpectLintCases(cases);
+}
+
 TEST(DownDoesNotReverseTest, ModelsRebuildsAndDependentObjects) {
   const LintCase cases[] = {
       {.name = "SQLite rebuild in the up and back in the down",
