@@ -1,6 +1,8 @@
 // Golden tests for every output format of dbroll lint.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "dbroll/lint.h"
@@ -138,6 +140,22 @@ TEST(LintOutputTest, SarifHelpUriIsAbsolute) {
   for (const auto& rule : j["runs"][0]["tool"]["driver"]["rules"]) {
     EXPECT_EQ(rule["helpUri"], "https://github.com/dbroll/dbroll/blob/main/docs/lint/" +
                                    rule["id"].get<std::string>() + ".md");
+  }
+}
+
+// helpUri points at docs/lint/<rule>.md: every rule has its page and a row
+// in the table of docs/lint.md.
+TEST(LintOutputTest, EveryRuleHasItsDocPage) {
+  std::ifstream index(std::string(DBROLL_SOURCE_DIR) + "/docs/lint.md");
+  const std::string table((std::istreambuf_iterator<char>(index)), std::istreambuf_iterator<char>());
+  for (const auto& r : LintRules()) {
+    std::ifstream page(std::string(DBROLL_SOURCE_DIR) + "/docs/lint/" + r.id + ".md");
+    std::string first;
+    std::getline(page, first);
+    EXPECT_EQ(first, "# " + r.id);
+    EXPECT_NE(table.find("| [`" + r.id + "`](lint/" + r.id + ".md) | " + SeverityName(r.severity) + " | "),
+              std::string::npos)
+        << r.id;
   }
 }
 
