@@ -24,6 +24,12 @@ TEST(MissingLockTimeoutTest, Cases) {
                        "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN b;"}},
        .rule = "missing-lock-timeout",
        .expected = {}},
+      {.name = "DROP INDEX names the index, not its table",
+       .migrations = {{kUsers, "DROP TABLE users;"},
+                      {"CREATE INDEX CONCURRENTLY users_a ON users (a);", "DROP INDEX users_a;"}},
+       .rule = "missing-lock-timeout",
+       .expected = {"0002_m/down.sql:1:1: the table of index users_a is locked with no lock_timeout set: while it "
+                    "waits, every query on the table queues behind it"}},
       {.name = "the driver sets lock_timeout on the session",
        .migrations = {{kUsers, "DROP TABLE users;"},
                       {"ALTER TABLE users ADD COLUMN b int;", "ALTER TABLE users DROP COLUMN b;"}},
