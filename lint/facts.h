@@ -19,12 +19,12 @@ enum class OpKind {
   kCreateTable, kDropTable, kRenameTable,
   kAddColumn, kDropColumn, kRenameColumn, kAlterColumnType, kSetNotNull, kDropNotNull,
   kAddConstraint, kDropConstraint,
-  kCreateIndex, kDropIndex,
+  kCreateIndex, kDropIndex, kReindex,
   kCreateSchema, kDropSchema, kCreateDatabase, kDropDatabase,
   kCreateType, kDropType, kAddEnumValue, kRenameEnumValue, kEnumValueRemoved,
   kCreateObject, kDropObject,  // views, sequences, functions, triggers, ...: `object_type` says which
   kTruncate, kDelete, kUpdate, kInsert,
-  kTransactionControl, kSetLockTimeout,
+  kTransactionControl, kSetLockTimeout, kSetStatementTimeout,
   kOtherDdl, kOther,
 };
 
@@ -32,13 +32,14 @@ struct Op {
   OpKind kind = OpKind::kOther;
   std::string object_type;  // "table", "index", "view", "sequence", ... for create/drop
   std::string table;        // table (or schema, type, ...) the op works on, unqualified, lower-case
-  std::string name;         // column, index, constraint, enum value; lower-case
+  std::string name;         // column, index, constraint, enum value, SET value, function volatility; lower-case
   std::string new_name;     // rename target
   std::string type;         // new column type, normalised ("int4", "varchar(20)", ...)
   std::string old_type;     // MySQL MODIFY/CHANGE gives no old type; empty then
   std::string constraint;   // "check", "foreign", "unique", "primary", "exclusion"
   std::vector<std::string> columns;  // created table's columns (for rebuild detection)
   std::vector<std::string> column_types;  // parallel to `columns`
+  std::vector<std::string> primary_key;   // created table's / added column's primary-key columns
   std::vector<std::string> values;   // enum labels (CREATE TYPE ... AS ENUM, MySQL ENUM(...))
   bool if_exists = false;
   bool concurrently = false;
@@ -47,6 +48,7 @@ struct Op {
   bool not_null = false;          // added column
   bool has_default = false;       // added column
   bool volatile_default = false;  // default calls a volatile function
+  std::vector<std::string> default_calls;  // functions the added column's default calls, lower-case
   bool generated = false;         // identity / generated column: filled by the server
   bool not_valid = false;         // constraint added NOT VALID
   bool using_index = false;       // UNIQUE/PRIMARY KEY USING INDEX

@@ -120,8 +120,17 @@ Result<LintOptions> LintOptionsFromConfig(const Config& config) {
       }
     }
   }
-  o.session_lock_timeout = !config.Get("postgres", "lock_timeout").empty() ||
-                           config.engine.driver_settings.count("postgres.lock_timeout") > 0;
+  // The PostgreSQL driver sets lock_timeout on every session: 5s unless
+  // `[postgres] lock_timeout` says otherwise, and "0" turns it off.
+  std::string lock_timeout = config.Get("postgres", "lock_timeout");
+  auto setting = config.engine.driver_settings.find("postgres.lock_timeout");
+  if (lock_timeout.empty() && setting != config.engine.driver_settings.end()) lock_timeout = setting->second;
+  if (lock_timeout.empty()) {
+    o.session_lock_timeout = true;
+  } else {
+    auto d = ParseDuration(lock_timeout);
+    o.session_lock_timeout = d.ok() && d->count() > 0;
+  }
   return o;
 }
 
@@ -232,6 +241,17 @@ bool AllowApplies(const Script& s, const Allow& a, int statement_line) {
   return false;
 }
 
+}  // namespace
+
+bool AllowedWithReason(const Script& s, const std::string& rule, int statement_line) {
+  for (const auto& a : s.directives.allows) {
+    if (a.rule == rule && !a.reason.empty() && AllowApplies(s, a, statement_line)) return true;
+  }
+  return false;
+}
+
+namespace {
+
 // Start offsets of each line, built once per script with findings.
 std::vector<size_t> LineStarts(const std::string& text) {
   std::vector<size_t> starts{0};
@@ -312,10 +332,7 @@ class LinterImpl : public Linter {
   static bool Suppressed(const Script& s, const std::string& rule, int statement_line) {
     // A suppression of the suppression rules would hide its own error.
     if (rule == "allow-without-reason" || rule == "allow-unknown-rule") return false;
-    for (const auto& a : s.directives.allows) {
-      if (a.rule == rule && !a.reason.empty() && AllowApplies(s, a, statement_line)) return true;
-    }
-    return false;
+    return AllowedWithReason(s, rule, statement_line);
   }
 
   LintOptions options_;

@@ -71,6 +71,17 @@ bool CallsVolatile(J j) {
   return false;
 }
 
+void CollectCalls(J j, std::vector<std::string>* out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if ((*it).key() == "FuncCall") out->push_back(LastName(At((*it), "funcname")));
+      CollectCalls((*it), out);
+    }
+  } else if (j.is_array()) {
+    for (J e : j) CollectCalls(e, out);
+  }
+}
+
 void ColumnConstraints(J coldef, Op* op) {
   for (J c : At(coldef, "constraints")) {
     J con = At(c, "Constraint");
@@ -79,9 +90,29 @@ void ColumnConstraints(J coldef, Op* op) {
     if (type == "constr_default") {
       op->has_default = true;
       op->volatile_default = CallsVolatile(At(con, "raw_expr"));
+      CollectCalls(At(con, "raw_expr"), &op->default_calls);
     }
     if (type == "constr_identity" || type == "constr_generated") op->generated = true;
   }
+}
+
+bool IsPrimaryKey(J coldef) {
+  for (J c : At(coldef, "constraints")) {
+    if (Str(At(c, "Constraint"), "contype") == "constr_primary") return true;
+  }
+  return false;
+}
+
+// The value of `SET name = value` as text: "0", "5s", ... (libpg_query leaves
+// a zero integer out of its JSON).
+std::string SetValue(J args) {
+  if (!args.is_array() || args.empty()) return "";
+  J c = At(args[0], "A_Const");
+  J sval = At(At(c, "sval"), "sval");
+  if (sval.is_string()) return Lower(sval.string());
+  J ival = At(At(c, "ival"), "ival");
+  if (ival.is_number()) return std::to_string(ival.int_value());
+  return c.contains("ival") ? "0" : "";
 }
 
 class Walker {
@@ -98,9 +129,16 @@ class Walker {
       Op op = Make(OpKind::kCreateTable, "table", RelName(At(n, "relation")));
       for (J e : At(n, "tableElts")) {
         J cd = At(e, "ColumnDef");
-        if (cd.is_null()) continue;
+        if (cd.is_null()) {
+          J con = At(e, "Constraint");
+          if (Str(con, "contype") == "constr_primary") {
+            for (J k : At(con, "keys")) op.primary_key.push_back(Str(At(k, "String"), "sval"));
+          }
+          continue;
+        }
         op.columns.push_back(Str(cd, "colname"));
         op.column_types.push_back(TypeText(At(cd, "typeName")));
+        if (IsPrimaryKey(cd)) op.primary_key.push_back(op.columns.back());
       }
       Add(std::move(op));
     } else if (kind == "CreateTableAsStmt") {
@@ -126,6 +164,17 @@ class Walker {
       op.name = Str(n, "idxname");
       op.concurrently = Bool(n, "concurrent");
       Add(std::move(op));
+    } else if (kind == "ReindexStmt") {
+      // kind: REINDEX_OBJECT_INDEX / _TABLE name a relation; _SCHEMA,
+      // _SYSTEM and _DATABASE a name.
+      const std::string what = Str(n, "kind");
+      const size_t u = what.rfind('_');
+      Op op = Make(OpKind::kReindex, "", RelName(At(n, "relation")));
+      op.object_type = u == std::string::npos ? "index" : what.substr(u + 1);
+      if (op.table.empty()) op.table = Str(n, "name");
+      op.concurrently = Bool(n, "concurrent");
+      for (J p : At(n, "params")) op.concurrently = op.concurrently || Str(At(p, "DefElem"), "defname") == "concurrently";
+      Add(std::move(op));
     } else if (kind == "TruncateStmt") {
       for (J r : At(n, "relations")) {
         Op op = Make(OpKind::kTruncate, "table", RelName(At(r, "RangeVar")));
@@ -138,6 +187,11 @@ class Walker {
       Add(std::move(op));
     } else if (kind == "VariableSetStmt") {
       if (Str(n, "name") == "lock_timeout") Add(Make(OpKind::kSetLockTimeout, "", ""));
+      if (Str(n, "name") == "statement_timeout" && Str(n, "kind") == "var_set_value") {
+        Op op = Make(OpKind::kSetStatementTimeout, "", "");
+        op.name = SetValue(At(n, "args"));
+        Add(std::move(op));
+      }
     } else if (kind == "CreateEnumStmt") {
       Op op = Make(OpKind::kCreateType, "type", LastName(At(n, "typeName")));
       for (J v : At(n, "vals")) op.values.push_back(At(At(v, "String"), "sval").string());
@@ -157,9 +211,16 @@ class Walker {
     } else if (kind == "CreateSeqStmt") {
       Add(Make(OpKind::kCreateObject, "sequence", RelName(At(n, "sequence"))));
     } else if (kind == "CreateFunctionStmt") {
-      // Only defined, not run: its body is not walked.
-      Add(Make(OpKind::kCreateObject, Bool(n, "is_procedure") ? "procedure" : "function",
-               LastName(At(n, "funcname"))));
+      // Only defined, not run: its body is not walked. Its volatility
+      // (VOLATILE unless declared otherwise) goes to `name`.
+      Op op = Make(OpKind::kCreateObject, Bool(n, "is_procedure") ? "procedure" : "function",
+                   LastName(At(n, "funcname")));
+      op.name = "volatile";
+      for (J o : At(n, "options")) {
+        J d = At(o, "DefElem");
+        if (Str(d, "defname") == "volatility") op.name = Str(At(At(d, "arg"), "String"), "sval");
+      }
+      Add(std::move(op));
     } else if (kind == "CreateTrigStmt") {
       Add(Make(OpKind::kCreateObject, "trigger", Str(n, "trigname")));
     } else if (kind == "CreateExtensionStmt") {
@@ -334,6 +395,7 @@ class Walker {
         op.name = Str(cd, "colname");
         op.type = TypeText(At(cd, "typeName"));
         ColumnConstraints(cd, &op);
+        if (IsPrimaryKey(cd)) op.primary_key.push_back(op.name);
         Add(op);
         // Inline REFERENCES / UNIQUE on the new column validate against every row.
         for (J k : At(cd, "constraints")) {

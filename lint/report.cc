@@ -126,6 +126,10 @@ std::string Json(const std::vector<Finding>& fs, int files) {
   return o;
 }
 
+// Where the rule pages are published (SARIF wants absolute help URIs);
+// documented in docs/lint.md.
+const std::string kRuleDocsBaseUrl = "https://github.com/dbroll/dbroll/blob/main/docs/lint/";
+
 std::string Sarif(const std::vector<Finding>& fs) {
   ordered_json rules = ordered_json::array();
   std::map<std::string, int> index;
@@ -134,7 +138,7 @@ std::string Sarif(const std::vector<Finding>& fs) {
     rules.push_back(ordered_json{
         {"id", r.id},
         {"shortDescription", {{"text", r.summary}}},
-        {"helpUri", "docs/lint/" + r.id + ".md"},
+        {"helpUri", kRuleDocsBaseUrl + r.id + ".md"},
         {"defaultConfiguration", {{"level", SeverityName(r.severity)}}}});
   }
   ordered_json results = ordered_json::array();
@@ -202,17 +206,25 @@ std::string Xml(const std::string& s) {
   return o;
 }
 
-// One testcase per rule: a CI report then lists every rule as passed or failed.
+// One testcase per rule: a CI report then lists every rule as passed or
+// failed. Only errors fail a testcase (as only they fail `dbroll lint`);
+// warnings go to the testcase's <system-out>, which keeps it passing.
 std::string Junit(const std::vector<Finding>& fs) {
   std::map<std::string, std::vector<const Finding*>> by_rule;
-  for (const auto& f : fs) by_rule[f.rule].push_back(&f);
-  int failures = 0;
-  for (const auto& r : LintRules()) failures += by_rule.count(r.id) ? 1 : 0;
+  std::set<std::string> failed;
+  for (const auto& f : fs) {
+    by_rule[f.rule].push_back(&f);
+    if (f.severity == Severity::kError) failed.insert(f.rule);
+  }
+  const size_t failures = failed.size();
   std::ostringstream o;
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites name=\"dbroll lint\" tests=\"" << LintRules().size() << "\" failures=\"" << failures << "\">\n"
     << "  <testsuite name=\"dbroll lint\" tests=\"" << LintRules().size() << "\" failures=\"" << failures
     << "\" errors=\"0\" skipped=\"0\">\n";
+  auto where = [](const Finding& f) {
+    return f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " + f.message;
+  };
   for (const auto& r : LintRules()) {
     o << "    <testcase classname=\"dbroll.lint\" name=\"" << Xml(r.id) << "\"";
     auto it = by_rule.find(r.id);
@@ -221,11 +233,16 @@ std::string Junit(const std::vector<Finding>& fs) {
       continue;
     }
     o << ">\n";
+    std::string out;
     for (const Finding* f : it->second) {
-      o << "      <failure type=\"" << SeverityName(f->severity) << "\" message=\""
-        << Xml(f->path + ":" + std::to_string(f->line) + ":" + std::to_string(f->column) + ": " + f->message)
-        << "\">" << Xml(f->safe_alternative) << "</failure>\n";
+      if (f->severity == Severity::kError) {
+        o << "      <failure type=\"error\" message=\"" << Xml(where(*f)) << "\">" << Xml(f->safe_alternative)
+          << "</failure>\n";
+      } else {
+        out += "warning: " + where(*f) + (f->safe_alternative.empty() ? "" : "\n  instead: " + f->safe_alternative) + "\n";
+      }
     }
+    if (!out.empty()) o << "      <system-out>" << Xml(out) << "</system-out>\n";
     o << "    </testcase>\n";
   }
   o << "  </testsuite>\n</testsuites>\n";

@@ -43,6 +43,18 @@ void KnownSchema::Apply(const ScriptFacts& script) {
           if (!op.values.empty()) enums[op.table] = op.values;
           break;
         case OpKind::kAddEnumValue: enums[op.table].push_back(op.new_name); break;
+        case OpKind::kCreateObject:
+          if (op.object_type == "function") {
+            if (op.name == "volatile") {
+              volatile_functions.insert(op.table);
+            } else {
+              volatile_functions.erase(op.table);
+            }
+          }
+          break;
+        case OpKind::kDropObject:
+          if (op.object_type == "function") volatile_functions.erase(op.table);
+          break;
         case OpKind::kRenameEnumValue:
           for (auto& v : enums[op.table]) {
             if (v == op.name) v = op.new_name;
@@ -80,6 +92,26 @@ void RuleContext::ReportAt(const Script& script, int line, int column, std::stri
   f.message = std::move(message);
   f.safe_alternative = std::move(safe);
   out_->push_back(std::move(f));
+}
+
+void ForEachColumnType(const RuleContext& ctx,
+                       const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&,
+                                                const std::string&, const std::string&, bool)>& fn) {
+  auto in_key = [](const Op& op, const std::string& c) {
+    for (const auto& k : op.primary_key) {
+      if (k == c) return true;
+    }
+    return false;
+  };
+  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.kind == OpKind::kCreateTable) {
+      for (size_t i = 0; i < op.columns.size() && i < op.column_types.size(); ++i) {
+        fn(s, st, op, op.columns[i], op.column_types[i], in_key(op, op.columns[i]));
+      }
+    } else if ((op.kind == OpKind::kAddColumn || op.kind == OpKind::kAlterColumnType) && !op.type.empty()) {
+      fn(s, st, op, op.name, op.type, in_key(op, op.name));
+    }
+  });
 }
 
 bool DeclaredIrreversible(const MigrationFacts& m) {
@@ -194,6 +226,21 @@ bool IsDataLoss(const Op& op) {
       return !op.has_where;
     default:
       return false;
+  }
+}
+
+std::string DataLossRule(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kDropTable: return "drop-table";
+    case OpKind::kDropColumn: return "drop-column";
+    case OpKind::kDropSchema: return "drop-schema";
+    case OpKind::kDropDatabase: return "drop-database";
+    case OpKind::kTruncate: return "truncate";
+    case OpKind::kEnumValueRemoved: return "enum-value-removal";
+    case OpKind::kDelete: return "delete-without-where";
+    case OpKind::kUpdate: return "update-without-where";
+    case OpKind::kAlterColumnType: return "column-type-change";
+    default: return "";
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace dbroll::lint {
 struct KnownSchema {
   std::map<std::string, std::map<std::string, std::string>> tables;  // table -> column -> type
   std::map<std::string, std::vector<std::string>> enums;             // type -> labels
+  std::set<std::string> volatile_functions;  // user functions created VOLATILE (the default)
   void Apply(const ScriptFacts& script);
 };
 
@@ -64,6 +66,13 @@ struct Rule {
 // Every rule, in id order.
 const std::vector<Rule>& AllRules();
 
+// A `-- dbroll:allow <rule> <reason>` for the statement starting at
+// `statement_line` (on the comment lines right above it) or for the file.
+bool AllowedWithReason(const Script& s, const std::string& rule, int statement_line);
+// The rule that reports a data-loss op on its own ("drop-column" for a
+// dropped column, ...); empty when none does.
+std::string DataLossRule(const Op& op);
+
 // Shared by several rules: the up declares itself irreversible.
 bool DeclaredIrreversible(const MigrationFacts& m);
 // The statement creates the op's table earlier in the same script.
@@ -81,6 +90,13 @@ bool LossyTypeChange(const std::string& old_type, const std::string& new_type);
 bool IsTableRebuild(const ScriptFacts& script, const Op& drop, const KnownSchema& schema);
 // The op creates the new table of such a rebuild.
 bool IsTableRebuildTarget(const ScriptFacts& script, const Op& create);
+// Every column the up creates or retypes (CREATE TABLE columns, ADD COLUMN,
+// ALTER COLUMN TYPE), with its normalised type and whether it is part of the
+// primary key.
+void ForEachColumnType(const RuleContext& ctx,
+                       const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&,
+                                                const std::string& column, const std::string& type,
+                                                bool primary_key)>& fn);
 // Name for messages: "table users", "column users.email".
 std::string Describe(const Op& op);
 

@@ -39,9 +39,10 @@ struct LintOptions {
   std::set<std::string> disabled;
   // Path globs (fnmatch, relative to the project) never linted. Default: none.
   std::vector<std::string> skip;
-  // `[postgres] lock_timeout` is configured, so the driver sets lock_timeout
-  // for every migration and missing-lock-timeout has nothing to report.
-  // Default: false.
+  // The PostgreSQL driver sets lock_timeout for every migration session, so
+  // missing-lock-timeout has nothing to report. LintOptionsFromConfig sets it
+  // unless `[postgres] lock_timeout` is "0" (the driver's default is 5s).
+  // Default: false (no config known).
   bool session_lock_timeout = false;
   // Script paths (as in Script::path) that exist in the pre-merge base and
   // were changed: reported by edited-merged-migration. Default: none.

@@ -3,7 +3,9 @@
 // rollback followed by a re-run fails on "already exists".
 #include "lint/rule.h"
 
+#include <map>
 #include <set>
+#include <vector>
 
 namespace dbroll::lint {
 namespace {
@@ -42,6 +44,70 @@ bool Dropped(const std::set<std::string>& undone, const Op& made) {
     default: return true;
   }
 }
+bool IdentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+// `word` (lower-case) occurs in `text` as a whole identifier, from `from` on.
+bool MentionsWord(const std::string& text, const std::string& word, size_t from = 0) {
+  if (word.empty()) return false;
+  const std::string t = Lower(text);
+  for (size_t p = t.find(word, from); p != std::string::npos; p = t.find(word, p + 1)) {
+    const bool before = p == 0 || !IdentChar(t[p - 1]);
+    const bool after = p + word.size() >= t.size() || !IdentChar(t[p + word.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+// What goes away with something the down drops: objects dropped with CASCADE
+// take what depends on them (a view over a view), a dropped column takes the
+// indexes on it.
+struct Implied {
+  std::vector<std::string> cascaded;                          // names dropped with CASCADE
+  std::map<std::string, std::vector<std::string>> columns;    // table -> dropped columns
+};
+Implied ImpliedDrops(const ScriptFacts& down) {
+  Implied i;
+  for (const auto& st : down.statements) {
+    for (const auto& op : st.ops) {
+      if (op.cascade && (op.kind == OpKind::kDropObject || op.kind == OpKind::kDropTable ||
+                         op.kind == OpKind::kDropType)) {
+        i.cascaded.push_back(op.table);
+      }
+      if (op.kind == OpKind::kDropColumn) i.columns[op.table].push_back(op.name);
+    }
+  }
+  return i;
+}
+bool GoesWith(const Implied& implied, const StatementFacts& st, const Op& made) {
+  if (made.kind == OpKind::kCreateObject || made.kind == OpKind::kCreateIndex) {
+    for (const auto& name : implied.cascaded) {
+      if (name != made.table && MentionsWord(st.stmt.text, name)) return true;
+    }
+  }
+  if (made.kind == OpKind::kCreateIndex) {
+    auto cols = implied.columns.find(made.table);
+    const size_t paren = st.stmt.text.find('(');
+    if (cols != implied.columns.end() && paren != std::string::npos) {
+      for (const auto& c : cols->second) {
+        if (MentionsWord(st.stmt.text, c, paren)) return true;
+      }
+    }
+  }
+  return false;
+}
+// The rename at the end of a table rebuild (create new, copy, drop old,
+// rename new to old): the down undoes it by rebuilding or dropping the table.
+bool IsRebuildRename(const ScriptFacts& s, const Op& op) {
+  if (op.kind != OpKind::kRenameTable) return false;
+  bool created = false, dropped = false;
+  for (const auto& st : s.statements) {
+    for (const auto& o : st.ops) {
+      created = created || (o.kind == OpKind::kCreateTable && o.table == op.table);
+      dropped = dropped || (o.kind == OpKind::kDropTable && o.table == op.new_name);
+    }
+  }
+  return created && dropped;
+}
 void Check(const RuleContext& ctx) {
   const MigrationFacts& m = ctx.migration;
   if (!m.has_down || m.down.blank || m.down.split_failed) return;
@@ -49,6 +115,7 @@ void Check(const RuleContext& ctx) {
     if (!st.parsed) return;  // cannot tell what an unparsed statement undoes
   }
   const std::set<std::string> undone = Undone(m.down);
+  const Implied implied = ImpliedDrops(m.down);
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     switch (op.kind) {
       case OpKind::kCreateTable: case OpKind::kCreateIndex: case OpKind::kCreateType:
@@ -63,7 +130,8 @@ void Check(const RuleContext& ctx) {
     }
     if (op.kind == OpKind::kCreateObject && op.object_type == "extension") return;
     if (op.kind == OpKind::kCreateTable && IsTableRebuildTarget(s, op)) return;
-    if (Dropped(undone, op)) return;
+    if (Dropped(undone, op) || GoesWith(implied, st, op)) return;
+    if (IsRebuildRename(s, op) && undone.count("table:" + op.new_name)) return;
     const bool rename = op.kind == OpKind::kRenameColumn || op.kind == OpKind::kRenameTable;
     ctx.Report(s, st, op, (rename ? "the rename of " : "") + Describe(op) + (rename ? " is not reverted" : " is not dropped") +
                               " by " + m.down.script->path,

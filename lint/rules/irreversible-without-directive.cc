@@ -9,6 +9,10 @@ void Check(const RuleContext& ctx) {
   bool reported = false;
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     if (reported || !LosesData(st, op, s, ctx.schema)) return;
+    // An allow with a reason for the rule that reports this op settles it:
+    // one finding per problem.
+    const std::string own = DataLossRule(op);
+    if (!own.empty() && AllowedWithReason(*s.script, own, st.stmt.line)) return;
     reported = true;
     ctx.Report(s, st, op, "migration " + ctx.migration.migration->version + " destroys data (" + Describe(op) +
                               ") but is not marked irreversible: its down cannot restore it",

@@ -37,8 +37,11 @@ void Check(const RuleContext& ctx) {
         // Rolling back a table the up created: no app version depends on it yet.
         const bool own_table = s == &ctx.migration.down && CreatedByUp(ctx.migration.up, op.table);
         if (!set && !own_table && TakesTableLock(st, op)) {
-          ctx.Report(*s, st, op, "table " + op.table + " is locked with no lock_timeout set: while it waits, every query on the table queues behind it",
-                     "SET lock_timeout = '5s' at the top of the migration, or set [postgres] lock_timeout in dbroll.toml");
+          // PostgreSQL's DROP INDEX names the index, not its table.
+          const std::string locked =
+              op.kind == OpKind::kDropIndex && !op.name.empty() ? "the table of index " + op.name : "table " + op.table;
+          ctx.Report(*s, st, op, locked + " is locked with no lock_timeout set: while it waits, every query on the table queues behind it",
+                     "SET lock_timeout = '5s' at the top of the migration, or set [postgres] lock_timeout in dbroll.toml above 0 (the driver's default is 5s)");
           set = true;  // once per script
         }
       }

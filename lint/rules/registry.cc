@@ -28,11 +28,19 @@ extern const Rule kIrreversibleWithoutDirectiveRule;
 extern const Rule kMissingDownRule;
 extern const Rule kMissingLockTimeoutRule;
 extern const Rule kMysqlBlockingAlterRule;
+extern const Rule kMysqlDashdashCommentRule;
 extern const Rule kNonAtomicDdlRule;
+extern const Rule kPreferBigintKeysRule;
+extern const Rule kPreferIdentityRule;
+extern const Rule kPreferTextFieldRule;
+extern const Rule kPreferTimestamptzRule;
+extern const Rule kReindexNotConcurrentlyRule;
 extern const Rule kRenameColumnRule;
 extern const Rule kRenameEnumValueRule;
 extern const Rule kRenameTableRule;
 extern const Rule kSetNotNullScanRule;
+extern const Rule kSqlitePragmaInTransactionRule;
+extern const Rule kStatementTimeoutDisabledRule;
 extern const Rule kTableRewriteTypeChangeRule;
 extern const Rule kTransactionControlRule;
 extern const Rule kTruncateRule;
@@ -66,11 +74,19 @@ const std::vector<Rule>& AllRules() {
       kMissingDownRule,
       kMissingLockTimeoutRule,
       kMysqlBlockingAlterRule,
+      kMysqlDashdashCommentRule,
       kNonAtomicDdlRule,
+      kPreferBigintKeysRule,
+      kPreferIdentityRule,
+      kPreferTextFieldRule,
+      kPreferTimestamptzRule,
+      kReindexNotConcurrentlyRule,
       kRenameColumnRule,
       kRenameEnumValueRule,
       kRenameTableRule,
       kSetNotNullScanRule,
+      kSqlitePragmaInTransactionRule,
+      kStatementTimeoutDisabledRule,
       kTableRewriteTypeChangeRule,
       kTransactionControlRule,
       kTruncateRule,

@@ -99,4 +99,32 @@ TEST_F(LintCliTest, BaseModeLintsOnlyChangesAndRejectsEdits) {
   EXPECT_EQ(Lint("lint --base no-such-ref").rc, 2);
 }
 
+// The PostgreSQL driver sets lock_timeout (5s unless [postgres] lock_timeout
+// says otherwise) on every session: missing-lock-timeout only speaks when the
+// project turned that off.
+TEST_F(LintCliTest, DriverLockTimeoutKeepsMissingLockTimeoutQuiet) {
+  Write(dir_ / "migrations/0002_b/up.sql", "ALTER TABLE users ADD COLUMN b int;\n");
+  Write(dir_ / "migrations/0002_b/down.sql", "ALTER TABLE users DROP COLUMN b;\n");
+  CmdResult r = Lint("lint --strict");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(r.out, "4 file(s) checked: 0 error(s), 0 warning(s)\n");
+  Write(dir_ / "dbroll.toml", "[lint]\ntarget = \"postgres:15\"\n[postgres]\nlock_timeout = \"0\"\n");
+  r = Lint("lint");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("migrations/0002_b/up.sql:1:1: warning [missing-lock-timeout] table users is locked with no "
+                       "lock_timeout set: while it waits, every query on the table queues behind it\n"),
+            std::string::npos)
+      << r.out;
+}
+
+// The bundled example passes lint for every dialect it ships.
+TEST(LintExampleTest, ExampleHasNoErrorsForAnyDialect) {
+  for (const std::string url : {"postgres://localhost/example", "mysql://localhost/example", "sqlite:example.db"}) {
+    CmdResult r = Sh("DBROLL_URL=" + url + " DATABASE_URL= " + std::string(DBROLL_BINARY) + " -C " +
+                     DBROLL_SOURCE_DIR + "/migrations-example lint");
+    EXPECT_EQ(r.rc, 0) << url << "\n" << r.out;
+    EXPECT_NE(r.out.find(" 0 error(s), "), std::string::npos) << url << "\n" << r.out;
+  }
+}
+
 }  // namespace

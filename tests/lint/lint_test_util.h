@@ -2,6 +2,8 @@
 #ifndef DBROLL_TESTS_LINT_LINT_TEST_UTIL_H_
 #define DBROLL_TESTS_LINT_LINT_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,8 +23,7 @@ inline Script MakeScript(const std::string& path, const std::string& text) {
 // Lints migrations given as (up, down) texts, versions 0001, 0002, ...; a
 // down of "<none>" means no down file.
 inline std::vector<Finding> LintPairs(const std::vector<std::pair<std::string, std::string>>& pairs,
-                                      const std::string& target = "postgres:15") {
-  LintOptions o;
+                                      const std::string& target = "postgres:15", LintOptions o = {}) {
   o.target = ParseLintTarget(target).value();
   std::vector<Migration> ms;
   int v = 0;
@@ -51,6 +52,41 @@ inline std::vector<std::string> Positions(const std::vector<Finding>& fs, const 
     if (f.rule == rule) out.push_back(std::to_string(f.line) + ":" + std::to_string(f.column));
   }
   return out;
+}
+
+// One row of a rule's test table: migrations (up, down) linted in order for
+// `target`, and every finding of `rule` expected, as
+// "<path>:<line>:<col>: <message>" (paths are "0001_m/up.sql", ...). An empty
+// `expected` means the rule must stay quiet.
+struct LintCase {
+  std::string name;
+  std::string target = "postgres:15";
+  std::vector<std::pair<std::string, std::string>> migrations;
+  std::string rule;
+  std::vector<std::string> expected;
+  // The driver sets lock_timeout for every session (LintOptions field).
+  bool session_lock_timeout = false;
+};
+
+inline std::vector<std::string> Rendered(const std::vector<Finding>& fs, const std::string& rule) {
+  std::vector<std::string> out;
+  for (const auto& f : fs) {
+    if (f.rule == rule) {
+      out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " + f.message);
+    }
+  }
+  return out;
+}
+
+// Lints each case and compares the rule's findings with the expected ones.
+template <typename Cases>
+void ExpectLintCases(const Cases& cases) {
+  for (const LintCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    LintOptions o;
+    o.session_lock_timeout = c.session_lock_timeout;
+    EXPECT_EQ(Rendered(LintPairs(c.migrations, c.target, o), c.rule), c.expected) << c.name;
+  }
 }
 
 }  // namespace dbroll::testing
