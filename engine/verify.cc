@@ -10,6 +10,7 @@
 #include <set>
 
 #include "dbroll/source.h"
+#include "engine/schema_internal.h"
 #include "engine/scratch.h"
 
 namespace dbroll {
@@ -111,6 +112,9 @@ class Verifier {
     out->state = "ok";
     // The schema of the clean state of the previous version is this
     // version's starting point: reuse it rather than read the catalog again.
+    auto Snap = [this](Engine& engine) {
+      return internal::TakeSnapshotCached(engine.driver(), SnapshotOptionsFor(engine.options()), &cache_);
+    };
     Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e);
     last_.reset();
     if (!before.ok()) return before.status();
@@ -170,6 +174,7 @@ class Verifier {
  private:
   const std::vector<Migration>& migrations_;
   std::optional<Snapshot> last_;
+  internal::CatalogCache cache_;  // catalog reads shared by all snapshots of the run
 };
 
 // The scratch database and an engine on it, rebuilt from empty on demand.
