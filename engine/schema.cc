@@ -72,10 +72,15 @@ std::string SchemaObject::Describe() const {
 }
 
 Result<Snapshot> TakeSnapshot(Driver& driver, const SnapshotOptions& options) {
+  return internal::TakeSnapshotCached(driver, options, nullptr);
+}
+
+Result<Snapshot> internal::TakeSnapshotCached(Driver& driver, const SnapshotOptions& options,
+                                              internal::CatalogCache* cache) {
   internal::TableFilter filter(options);
   Result<std::vector<SchemaObject>> objects = Status(Code::kInternal, "unknown dialect");
   switch (driver.dialect()) {
-    case Dialect::kSqlite: objects = internal::ReadSqliteSchema(driver, filter); break;
+    case Dialect::kSqlite: objects = internal::ReadSqliteSchema(driver, filter, cache); break;
     case Dialect::kPostgres: objects = internal::ReadPostgresSchema(driver, filter); break;
     case Dialect::kMysql: objects = internal::ReadMysqlSchema(driver, filter); break;
   }

@@ -3,6 +3,7 @@
 #ifndef DBROLL_ENGINE_SCHEMA_INTERNAL_H_
 #define DBROLL_ENGINE_SCHEMA_INTERNAL_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,18 @@ std::string Lower(std::string_view text);
 // The column's text, "" for NULL.
 const std::string& Text(const Row& row, size_t i);
 
-Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter);
+// What catalog reads found, kept between snapshots of one database by a caller
+// that takes many (verify). SQLite only: an object's pragmas follow from its
+// CREATE text (an index's also from its table's), so the key is those texts.
+struct CatalogCache {
+  std::map<std::string, std::vector<SchemaObject>> sqlite;
+};
+
+// TakeSnapshot, reusing and filling `cache` (nullptr: read everything).
+Result<Snapshot> TakeSnapshotCached(Driver& driver, const SnapshotOptions& options, CatalogCache* cache);
+
+Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter,
+                                                   CatalogCache* cache = nullptr);
 Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const TableFilter& filter);
 Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter);
 

@@ -125,18 +125,13 @@ std::string ExtractIndexPredicate(std::string_view sql) {
   return "";
 }
 
-Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter) {
-  auto master = CatalogQuery(driver, "sqlite_master",
-                             "SELECT type, name, tbl_name, sql FROM sqlite_master "
-                             "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
-  if (!master.ok()) return master.status();
-  std::vector<SchemaObject> out;
-  for (const Row& m : *master) {
-    const std::string& type = Text(m, 0);
-    const std::string& name = Text(m, 1);
-    const std::string& table = Text(m, 2);
-    const std::string& sql = Text(m, 3);
-    if (filter.Excluded(table)) continue;
+namespace {
+
+// The objects one sqlite_master row stands for: a view, a trigger, an index,
+// or a table with its columns and constraints.
+Status ReadSqliteObject(Driver& driver, const std::string& type, const std::string& name, const std::string& table,
+                        const std::string& sql, std::vector<SchemaObject>& out) {
+  {
     if (type == "view") {
       out.push_back({"view", name, "", "", CollapseSpace(sql), 0});
     } else if (type == "trigger") {
@@ -226,6 +221,46 @@ Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFi
         out.push_back({"constraint", name + "." + check, name, "", check, 0});
       }
     }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter, CatalogCache* cache) {
+  auto master = CatalogQuery(driver, "sqlite_master",
+                             "SELECT type, name, tbl_name, sql FROM sqlite_master "
+                             "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+  if (!master.ok()) return master.status();
+  // An index's details (column collations) depend on its table's text too.
+  std::map<std::string, std::string> table_sql;
+  if (cache) {
+    for (const Row& m : *master) {
+      if (Text(m, 0) == "table") table_sql[Text(m, 1)] = Text(m, 3);
+    }
+  }
+  std::vector<SchemaObject> out;
+  for (const Row& m : *master) {
+    const std::string& type = Text(m, 0);
+    const std::string& name = Text(m, 1);
+    const std::string& table = Text(m, 2);
+    const std::string& sql = Text(m, 3);
+    if (filter.Excluded(table)) continue;
+    if (!cache) {
+      if (Status s = ReadSqliteObject(driver, type, name, table, sql, out); !s.ok()) return s;
+      continue;
+    }
+    // Everything the pragmas report follows from the CREATE texts, so equal
+    // texts give equal objects: read the pragmas only for new texts.
+    std::string key = type + '\x1f' + name + '\x1f' + table + '\x1f' + sql;
+    if (type == "index") key += '\x1f' + table_sql[table];
+    auto hit = cache->sqlite.find(key);
+    if (hit == cache->sqlite.end()) {
+      std::vector<SchemaObject> objects;
+      if (Status s = ReadSqliteObject(driver, type, name, table, sql, objects); !s.ok()) return s;
+      hit = cache->sqlite.emplace(std::move(key), std::move(objects)).first;
+    }
+    out.insert(out.end(), hit->second.begin(), hit->second.end());
   }
   return out;
 }

@@ -24,6 +24,10 @@ class ScratchDatabase {
 
   // An engine on the scratch database with `options`' migrations and history table.
   Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& options) const;
+  // Empties the scratch database: a new temporary file, or the database
+  // dropped and created again. Engines on it must be gone. kUnsupported for a
+  // database given as scratch_url (dbroll never drops what it did not create).
+  Status Reset();
   // "temporary database dbroll_scratch_1234_1", without secrets.
   const std::string& description() const { return description_; }
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "dbroll/source.h"
+#include "engine/schema_internal.h"
 #include "engine/scratch.h"
 
 namespace dbroll {
@@ -85,83 +86,164 @@ std::string DriftMessage(const SchemaChange& c) {
 
 Result<Snapshot> Snap(Engine& e) { return TakeSnapshot(e.driver(), SnapshotOptionsFor(e.options())); }
 
+// How a version's step of the per-version pass left the scratch database.
+enum class After {
+  kClean,         // at the state a clean replay reaches at this version
+  kRebuild,       // somewhere else: rebuild it before the next version
+  kUpFails,       // the up fails from a clean state: no later clean state exists
+};
+
 class Verifier {
  public:
-  Verifier(Engine& scratch, const std::vector<Migration>& migrations) : e_(scratch), migrations_(migrations) {}
+  explicit Verifier(const std::vector<Migration>& migrations) : migrations_(migrations) {}
 
-  // Verifies migrations_[i]; false when later versions cannot be verified.
-  Result<bool> Step(size_t i, VerifiedVersion* out) {
+  // Verifies migrations_[i] on `e`, which is at the clean state of version i-1.
+  Result<After> Step(Engine& e, size_t i, VerifiedVersion* out, std::vector<SchemaChange>* down_changes) {
     const Migration& m = migrations_[i];
     const std::string label = m.version + "_" + m.name;
     const std::string down_path = m.down ? m.down->path : m.up.path;
     auto add = [&](const std::string& rule, const std::string& path, const std::string& message, int line = 0,
                    int column = 0) {
       out->findings.push_back({m.version, m.name, rule, path, line, column, label + ": " + message});
-      out->outcome = "failed";
+      out->state = "failed";
     };
     out->version = m.version;
     out->name = m.name;
-    out->outcome = "ok";
-    // The schema after the previous version's second up is this version's
-    // starting point: reuse it rather than read the catalog again.
-    Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e_);
+    out->state = "ok";
+    // The schema of the clean state of the previous version is this
+    // version's starting point: reuse it rather than read the catalog again.
+    auto Snap = [this](Engine& engine) {
+      return internal::TakeSnapshotCached(engine.driver(), SnapshotOptionsFor(engine.options()), &cache_);
+    };
+    Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e);
     last_.reset();
     if (!before.ok()) return before.status();
     MigrateOptions up;
     up.to = m.version;
-    if (Status s = e_.Migrate(up); !s.ok()) {
+    if (Status s = e.Migrate(up); !s.ok()) {
       Located l = Relocate(s.message());
       add("verify-up-fails", l.path.empty() ? m.up.path : l.path, "up fails: " + l.text, l.line, l.column);
-      return false;
+      return After::kUpFails;
     }
-    auto after_up = Snap(e_);
+    auto after_up = Snap(e);
     if (!after_up.ok()) return after_up.status();
+    // Whatever happens next, the first up from a clean state is the clean
+    // state of this version.
+    last_ = after_up.value();
     if (m.up.directives.irreversible) {
-      out->outcome = "skipped";
-      last_ = std::move(after_up).value();
-      return true;
+      out->state = "not-verified";
+      out->reason = "up.sql is marked irreversible: there is no down to verify";
+      return After::kClean;
     }
     DownOptions down;
     down.steps = 1;
-    if (Status s = e_.Down(down); !s.ok()) {
+    if (Status s = e.Down(down); !s.ok()) {
       Located l = Relocate(s.message());
       add("verify-down-fails", l.path.empty() ? down_path : l.path, "down fails: " + l.text, l.line, l.column);
       // kMigrationFailed means the database was not changed (a rolled-back
       // transaction, or the first statement of a non-transactional script),
-      // so the next version still starts from this version's up; after
-      // kDirty the scratch state is unknown.
-      if (s.code() != Code::kMigrationFailed) return false;
-      last_ = after_up.value();
-      return true;
+      // so it is still at this version's clean state.
+      return s.code() == Code::kMigrationFailed ? After::kClean : After::kRebuild;
     }
-    auto after_down = Snap(e_);
+    auto after_down = Snap(e);
     if (!after_down.ok()) return after_down.status();
-    for (const SchemaChange& c : DiffSnapshots(before.value(), after_down.value())) {
-      add("verify-down-incomplete", down_path, DownMessage(c));
-    }
-    if (Status s = e_.Migrate(up); !s.ok()) {
+    *down_changes = DiffSnapshots(before.value(), after_down.value());
+    for (const SchemaChange& c : *down_changes) add("verify-down-incomplete", down_path, DownMessage(c));
+    if (Status s = e.Migrate(up); !s.ok()) {
       Located l = Relocate(s.message());
       add("verify-up-not-repeatable", l.path.empty() ? m.up.path : l.path, "up fails after down: " + l.text,
           l.line, l.column);
-      return false;
+      return After::kRebuild;
     }
-    auto again = Snap(e_);
+    auto again = Snap(e);
     if (!again.ok()) return again.status();
     std::vector<SchemaChange> changes = DiffSnapshots(after_up.value(), again.value());
     if (!changes.empty()) {
       std::string detail;
       for (const SchemaChange& c : changes) detail += (detail.empty() ? "" : "; ") + RepeatMessage(c);
       add("verify-up-not-repeatable", m.up.path, "the second up differs from the first: " + detail);
+      return After::kRebuild;
     }
-    last_ = std::move(again).value();
-    return true;
+    return After::kClean;
+  }
+
+  // The scratch database was rebuilt: its schema is the clean state of the
+  // last version stepped, which last_ already holds.
+  void ForgetSnapshot() { last_.reset(); }
+
+ private:
+  const std::vector<Migration>& migrations_;
+  std::optional<Snapshot> last_;
+  internal::CatalogCache cache_;  // catalog reads shared by all snapshots of the run
+};
+
+// The scratch database and an engine on it, rebuilt from empty on demand.
+class Scratch {
+ public:
+  Scratch(const EngineOptions& options, std::unique_ptr<internal::ScratchDatabase> db)
+      : options_(options), db_(std::move(db)) {}
+  Status Open() {
+    auto e = db_->OpenEngine(options_);
+    if (!e.ok()) return e.status();
+    engine_ = std::move(e).value();
+    return Status::Ok();
+  }
+  Engine& engine() { return *engine_; }
+  const std::string& description() const { return db_->description(); }
+  // Empties the database and replays the ups up to `version` (none when empty).
+  Status Rebuild(const std::string& version) {
+    engine_.reset();
+    if (Status s = db_->Reset(); !s.ok()) return s;
+    if (Status s = Open(); !s.ok()) return s;
+    if (version.empty()) return Status::Ok();
+    return MigrateTo(version);
+  }
+  Status MigrateTo(const std::string& version) {
+    MigrateOptions to;
+    to.to = version;
+    return engine_->Migrate(to);
   }
 
  private:
-  Engine& e_;
-  const std::vector<Migration>& migrations_;
-  std::optional<Snapshot> last_;
+  const EngineOptions& options_;
+  std::unique_ptr<internal::ScratchDatabase> db_;
+  std::unique_ptr<Engine> engine_;
 };
+
+// True when `word` occurs in `text` not inside a longer identifier.
+bool ContainsWord(const std::string& text, const std::string& word) {
+  if (word.empty()) return false;
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t p = text.find(word); p != std::string::npos; p = text.find(word, p + 1)) {
+    const size_t e = p + word.size();
+    if ((p == 0 || !ident(text[p - 1])) && (e >= text.size() || !ident(text[e]))) return true;
+  }
+  return false;
+}
+
+std::string Label(const Migration& m) { return m.version + "_" + m.name; }
+
+// Which newer version's incomplete down made `error` happen in the whole-history
+// pass: the nearest one whose leftover (or wrongly dropped) object the error
+// names; else the newer versions with incomplete downs; "" when none.
+std::string Cause(const std::vector<Migration>& migrations, const std::vector<std::vector<SchemaChange>>& downs,
+                  size_t j, size_t top, const std::string& error) {
+  std::string suspects;
+  for (size_t k = j + 1; k <= top; ++k) {
+    for (const SchemaChange& c : downs[k]) {
+      const SchemaObject& o = c.kind == SchemaChange::Kind::kAdded ? c.after : c.before;
+      const std::string shortname = o.table.empty() ? o.name : o.name.substr(o.table.size() + 1);
+      const size_t dot = shortname.rfind('.');  // PostgreSQL: schema.name
+      if (ContainsWord(error, dot == std::string::npos ? shortname : shortname.substr(dot + 1))) {
+        return "caused by " + Label(migrations[k]) + ", whose " + DownMessage(c);
+      }
+    }
+    if (!downs[k].empty() && suspects.find(Label(migrations[k])) == std::string::npos) {
+      suspects += (suspects.empty() ? "" : ", ") + Label(migrations[k]);
+    }
+  }
+  return suspects.empty() ? "" : "newer versions whose downs are incomplete: " + suspects;
+}
 
 }  // namespace
 
@@ -181,57 +263,109 @@ bool VerifyReport::ok() const {
 }
 
 Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& verify) {
-  auto scratch = internal::ScratchDatabase::Create(options, verify.scratch_url);
-  if (!scratch.ok()) return scratch.status();
+  auto db = internal::ScratchDatabase::Create(options, verify.scratch_url);
+  if (!db.ok()) return db.status();
+  Scratch scratch(options, std::move(db).value());
   VerifyReport report;
-  report.scratch = scratch.value()->description();
-  {
-    auto engine = scratch.value()->OpenEngine(options);
-    if (!engine.ok()) return engine.status();
-    Engine& e = *engine.value();
-    auto dialect = DialectOfUrl(options.url);
-    if (!dialect.ok()) return dialect.status();
-    std::filesystem::path dir = options.migrations_dir;
-    if (dir.is_relative() && !options.base_dir.empty()) dir = std::filesystem::path(options.base_dir) / dir;
-    auto migrations = MigrationSource::Directory(dir.string(), options.base_dir)->List(e.driver().dialect());
-    if (!migrations.ok()) return migrations.status();
-    size_t first = 0;
-    if (verify.from) {
-      auto it = std::find_if(migrations->begin(), migrations->end(),
-                             [&](const Migration& m) { return CompareVersions(m.version, *verify.from) >= 0; });
-      if (it == migrations->end() || CompareVersions(it->version, *verify.from) != 0) {
-        return Status(Code::kNotFound, "--from " + *verify.from + ": no such version -- see dbroll status");
-      }
-      first = static_cast<size_t>(it - migrations->begin());
-      if (first > 0) {
-        MigrateOptions to;
-        to.to = (*migrations)[first - 1].version;
-        if (Status s = e.Migrate(to); !s.ok()) {
-          return Status(Code::kCheckFailed, "bringing the scratch database to " + *to.to + " before --from " +
-                                                *verify.from + ": " + s.message());
-        }
-      }
+  report.scratch = scratch.description();
+  if (Status s = scratch.Open(); !s.ok()) return s;
+  std::filesystem::path dir = options.migrations_dir;
+  if (dir.is_relative() && !options.base_dir.empty()) dir = std::filesystem::path(options.base_dir) / dir;
+  auto listed = MigrationSource::Directory(dir.string(), options.base_dir)->List(scratch.engine().driver().dialect());
+  if (!listed.ok()) return listed.status();
+  const std::vector<Migration>& migrations = listed.value();
+  size_t first = 0;
+  if (verify.from) {
+    auto it = std::find_if(migrations.begin(), migrations.end(),
+                           [&](const Migration& m) { return CompareVersions(m.version, *verify.from) >= 0; });
+    if (it == migrations.end() || CompareVersions(it->version, *verify.from) != 0) {
+      return Status(Code::kNotFound, "--from " + *verify.from + ": no such version -- see dbroll status");
     }
-    Verifier v(e, migrations.value());
-    bool can_go_on = true;
-    for (size_t i = first; i < migrations->size(); ++i) {
-      VerifiedVersion done;
-      if (!can_go_on) {
-        done.version = (*migrations)[i].version;
-        done.name = (*migrations)[i].name;
-        done.outcome = "not-verified";
+    first = static_cast<size_t>(it - migrations.begin());
+  }
+  // Why the versions from here on are not verified; "" while they are.
+  std::string blocked;
+  if (first > 0) {
+    if (Status s = scratch.MigrateTo(migrations[first - 1].version); !s.ok()) {
+      blocked = "the clean replay of the versions before --from " + *verify.from + " fails: " + Relocate(s.message()).text;
+    }
+  }
+  Verifier v(migrations);
+  std::vector<std::vector<SchemaChange>> downs(migrations.size());
+  std::vector<size_t> index_of(migrations.size());  // migration index -> report.versions index
+  // The newest version whose clean state exists (its up works from a clean replay).
+  std::optional<size_t> top;
+  // The version whose clean state the scratch database is at; nullopt when unknown.
+  std::optional<size_t> at = first > 0 && blocked.empty() ? std::optional<size_t>(first - 1) : std::nullopt;
+  for (size_t i = first; i < migrations.size(); ++i) {
+    VerifiedVersion done;
+    if (!blocked.empty()) {
+      done.version = migrations[i].version;
+      done.name = migrations[i].name;
+      done.state = "not-verified";
+      done.reason = blocked;
+    } else {
+      auto step = v.Step(scratch.engine(), i, &done, &downs[i]);
+      if (!step.ok()) {
+        Status s = step.status();
+        s.Prepend(Label(migrations[i]) + ": ");
+        return s;
+      }
+      at.reset();
+      if (step.value() == After::kUpFails) {
+        blocked = "the up of " + Label(migrations[i]) + " fails on a clean replay, so no later state can be reached";
       } else {
-        auto step = v.Step(i, &done);
-        if (!step.ok()) {
-          Status s = step.status();
-          s.Prepend((*migrations)[i].version + "_" + (*migrations)[i].name + ": ");
-          return s;
+        top = i;
+        if (step.value() == After::kClean) {
+          at = i;
+        } else if (Status s = scratch.Rebuild(migrations[i].version); s.ok()) {
+          at = i;
+        } else {
+          blocked = "rebuilding the scratch database to the clean state of " + Label(migrations[i]) +
+                    " failed: " + Relocate(s.message()).text;
         }
-        can_go_on = step.value();
       }
-      if (verify.on_version) verify.on_version(done);
-      report.versions.push_back(std::move(done));
+      if (verify.fail_fast && !done.findings.empty() && blocked.empty()) {
+        blocked = "--fail-fast: verify stopped after " + Label(migrations[i]) + " failed";
+      }
     }
+    index_of[i] = report.versions.size();
+    if (verify.on_version) verify.on_version(done);
+    report.versions.push_back(std::move(done));
+  }
+  // The whole-history pass, as the plain clients run it: all ups, then all
+  // downs newest first. A down that worked right after its own up can still
+  // fail here, when a newer version's down left the schema another way.
+  if (verify.fail_fast && !report.ok()) return report;
+  if (!top) return report;
+  if (at != top) {
+    if (Status s = scratch.Rebuild(migrations[*top].version); !s.ok()) return report;
+  }
+  v.ForgetSnapshot();
+  for (size_t j = *top + 1; j-- > first;) {
+    VerifiedVersion& out = report.versions[index_of[j]];
+    const Migration& m = migrations[j];
+    const bool down_failed_alone =
+        std::any_of(out.findings.begin(), out.findings.end(),
+                    [](const VerifyFinding& f) { return f.rule == "verify-down-fails"; });
+    Status s = Status::Ok();
+    if (!m.up.directives.irreversible && !down_failed_alone) {
+      DownOptions down;
+      down.steps = 1;
+      s = scratch.engine().Down(down);
+      if (s.ok()) continue;
+      Located l = Relocate(s.message());
+      const std::string cause = Cause(migrations, downs, j, *top, l.text);
+      out.findings.push_back({m.version, m.name, "verify-history-down-fails",
+                              l.path.empty() ? (m.down ? m.down->path : m.up.path) : l.path, l.line, l.column,
+                              Label(m) + ": down fails in the whole-history pass (all ups, then the downs of the "
+                                         "newer versions): " + l.text + (cause.empty() ? "" : "; " + cause)});
+      out.state = "failed";
+      out.reason.clear();
+    }
+    // This down cannot run here: go on from the clean state of the version before.
+    if (j == first) break;
+    if (Status r = scratch.Rebuild(migrations[j - 1].version); !r.ok()) break;
   }
   return report;
 }

@@ -126,7 +126,9 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
   auto from = std::make_shared<std::string>();
   cmd->add_option("--scratch-url", *scratch, "Scratch database to use (default: a temporary one, dropped after)");
   cmd->add_option("--from", *from, "Start at this version (the scratch database is first migrated to the one before)");
-  cmd->callback([&ctx, rc, scratch, from] {
+  auto fail_fast = std::make_shared<bool>(false);
+  cmd->add_flag("--fail-fast", *fail_fast, "Stop after the first failed version (default: verify every version)");
+  cmd->callback([&ctx, rc, scratch, from, fail_fast] {
     auto cfg = ctx.LoadConfig();
     if (!cfg.ok()) {
       *rc = ctx.Fail(cfg.status());
@@ -141,6 +143,7 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
     VerifyOptions o;
     o.scratch_url = *scratch;
     if (!from->empty()) o.from = *from;
+    o.fail_fast = *fail_fast;
     if (format == "text") {
       o.on_version = [&ctx](const VerifiedVersion& v) { std::cout << VerifyVersionText(v, ctx.color()) << std::flush; };
     }
@@ -149,11 +152,20 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
       *rc = ctx.Fail(report.status());
       return;
     }
-    int failed = 0;
-    for (const auto& v : report->versions) failed += v.findings.empty() ? 0 : 1;
+    int failed = 0, not_verified = 0;
+    for (const auto& v : report->versions) {
+      failed += v.findings.empty() ? 0 : 1;
+      not_verified += v.state == "not-verified" ? 1 : 0;
+    }
     if (format == "text") {
-      std::cout << "verify: " << report->versions.size() << " version(s), " << failed << " failed ("
-                << ctx.Redact(report->scratch) << ")\n";
+      // Findings of the whole-history pass come after the per-version lines.
+      for (const auto& v : report->versions) {
+        for (const auto& f : v.findings) {
+          if (f.rule == "verify-history-down-fails") std::cout << "failed        " << f.message << "\n";
+        }
+      }
+      std::cout << "verify: " << report->versions.size() << " version(s), " << failed << " failed, "
+                << not_verified << " not verified (" << ctx.Redact(report->scratch) << ")\n";
     } else {
       auto text = RenderVerifyReport(report.value(), format);
       if (!text.ok()) {

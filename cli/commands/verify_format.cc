@@ -16,6 +16,8 @@ const std::map<std::string, std::string>& RuleSummaries() {
       {"verify-down-fails", "down.sql fails right after its up"},
       {"verify-down-incomplete", "down.sql does not bring the schema back to what it was before up"},
       {"verify-up-not-repeatable", "up.sql fails, or builds a different schema, when run again after its down"},
+      {"verify-history-down-fails",
+       "down.sql fails after all ups and the downs of the newer versions, as the plain clients run them"},
   };
   return kRules;
 }
@@ -51,11 +53,17 @@ std::string XmlEscape(const std::string& s) {
 json Json(const VerifyReport& r) {
   json versions = json::array(), findings = json::array();
   for (const auto& v : r.versions) {
-    versions.push_back({{"version", v.version}, {"name", v.name}, {"outcome", v.outcome}});
+    json mine = json::array();
     for (const auto& f : v.findings) {
-      findings.push_back({{"rule", f.rule}, {"severity", "error"}, {"version", f.version}, {"path", f.path},
-                          {"line", f.line}, {"column", f.column}, {"message", f.message}});
+      json one = {{"rule", f.rule}, {"severity", "error"}, {"version", f.version}, {"path", f.path},
+                  {"line", f.line}, {"column", f.column}, {"message", f.message}};
+      mine.push_back(one);
+      findings.push_back(std::move(one));
     }
+    json entry = {{"version", v.version}, {"name", v.name}, {"state", v.state}};
+    if (!v.reason.empty()) entry["reason"] = v.reason;
+    entry["findings"] = std::move(mine);
+    versions.push_back(std::move(entry));
   }
   return {{"format", 1}, {"scratch", r.scratch}, {"ok", r.ok()}, {"versions", versions}, {"findings", findings}};
 }
@@ -98,20 +106,20 @@ std::string Junit(const VerifyReport& r) {
   int failures = 0, skipped = 0;
   for (const auto& v : r.versions) {
     if (!v.findings.empty()) ++failures;
-    if (v.outcome == "skipped" || v.outcome == "not-verified") ++skipped;
+    if (v.findings.empty() && v.state == "not-verified") ++skipped;
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"dbroll verify\" tests=\"" +
                     std::to_string(r.versions.size()) + "\" failures=\"" + std::to_string(failures) +
                     "\" skipped=\"" + std::to_string(skipped) + "\">\n";
   for (const auto& v : r.versions) {
     out += "    <testcase classname=\"verify\" name=\"" + XmlEscape(v.version + "_" + v.name) + "\"";
-    if (v.findings.empty() && v.outcome == "ok") {
+    if (v.findings.empty() && v.state == "ok") {
       out += "/>\n";
       continue;
     }
     out += ">\n";
     if (v.findings.empty()) {
-      out += "      <skipped message=\"" + XmlEscape(v.outcome) + "\"/>\n";
+      out += "      <skipped message=\"" + XmlEscape(v.reason.empty() ? v.state : v.reason) + "\"/>\n";
     }
     for (const auto& f : v.findings) {
       out += "      <failure type=\"" + XmlEscape(f.rule) + "\" message=\"" + XmlEscape(f.message) + "\">" +
@@ -126,11 +134,12 @@ std::string Junit(const VerifyReport& r) {
 }  // namespace
 
 std::string VerifyVersionText(const VerifiedVersion& v, bool color) {
-  const char* c = v.outcome == "ok" ? "\033[32m" : v.outcome == "failed" ? "\033[31m" : "\033[33m";
+  const char* c = v.state == "ok" ? "\033[32m" : v.state == "failed" ? "\033[31m" : "\033[33m";
   char head[32];
-  std::snprintf(head, sizeof head, "%-13s", v.outcome.c_str());
+  std::snprintf(head, sizeof head, "%-13s", v.state.c_str());
   std::string out = std::string(color ? c : "") + head + (color ? "\033[0m" : "") + " " + v.version + "_" +
                     v.name + "\n";
+  if (!v.reason.empty()) out += "  " + v.reason + "\n";
   for (const auto& f : v.findings) out += "  " + f.message + "\n";
   return out;
 }

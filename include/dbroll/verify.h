@@ -19,7 +19,8 @@ namespace dbroll {
 struct VerifyFinding {
   std::string version, name;  // the migration
   // Stable kebab-case id: verify-up-fails, verify-down-fails,
-  // verify-down-incomplete, verify-up-not-repeatable.
+  // verify-down-incomplete, verify-up-not-repeatable, verify-history-down-fails
+  // (the down fails in the whole-history pass: all ups, then all downs newest first).
   std::string rule;
   std::string path;  // the script the finding points at (project-relative)
   int line = 0;      // 1-based; 0 when the finding is about the whole script
@@ -30,9 +31,10 @@ struct VerifyFinding {
 
 struct VerifiedVersion {
   std::string version, name;
-  // "ok", "failed", "skipped" (irreversible up: nothing to undo) or
-  // "not-verified" (an earlier failure left the scratch database unusable).
-  std::string outcome;
+  // "ok", "failed" or "not-verified" (with `reason`: an irreversible up, an
+  // up that fails on a clean replay, --fail-fast).
+  std::string state;
+  std::string reason;  // why not verified; "" otherwise
   std::vector<VerifyFinding> findings;
 };
 
@@ -50,12 +52,22 @@ struct VerifyOptions {
   // First version to verify; the scratch database is first migrated to the
   // version before it. Default: the first version.
   std::optional<std::string> from;
-  // Called after each version, for progress output. Default: none.
+  // Stop after the first failed version; later versions are not verified.
+  // Default: verify every version.
+  bool fail_fast = false;
+  // Called after each version of the per-version pass, for progress output
+  // (the whole-history pass may add findings to a version later). Default: none.
   std::function<void(const VerifiedVersion&)> on_version;
 };
 
-// For each version from `from` on: snapshot, up, snapshot, down, snapshot
-// (must equal the first), up again, snapshot (must equal the second).
+// For each version from `from` on, starting from the state a clean replay of
+// the ups reaches at the version before: snapshot, up, snapshot, down,
+// snapshot (must equal the first), up again, snapshot (must equal the
+// second). After a finding the scratch database is rebuilt (ups replayed from
+// empty) to the clean state at that version, so every version is judged from
+// a clean replay. Then the whole-history pass: all ups, then all downs newest
+// first; a down that fails there is a finding on its version, naming the
+// newer version whose incomplete down caused it when one can be told.
 // Findings are values in the report; the Status is an error only when the
 // run itself could not happen (no scratch database, unreadable migrations).
 Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& verify);

@@ -392,6 +392,25 @@ TEST_F(CliTest, OverlongProjectPathIsAnErrorNotAnAbort) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("File name too long -- check -C and the path"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
+// verify: every version gets a state in --format json; --fail-fast stops early.
+TEST_F(CliTest, VerifyJsonGivesEveryVersionAStateAndFailFastStops) {
+  Pair("0001_t", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n", "DROP TABLE t;\n");
+  Pair("0002_u", "CREATE TABLE IF NOT EXISTS u (x int);\n", "DROP INDEX t_a;\n");
+  Pair("0003_w", "CREATE TABLE w (x int);\n", "SELECT 1;\n");
+  CmdResult r = Dbroll("--format json verify");
+  EXPECT_EQ(r.code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  ASSERT_EQ(j["versions"].size(), 3u) << r.out;
+  EXPECT_EQ(j["versions"][0]["state"], "ok");
+  EXPECT_EQ(j["versions"][1]["state"], "failed");
+  EXPECT_EQ(j["versions"][2]["state"], "failed");
+  EXPECT_EQ(j["versions"][2]["findings"][0]["message"], "0003_w: down leaves table w behind");
+  r = Dbroll("verify --fail-fast");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("not-verified  0003_w\n  --fail-fast: verify stopped after 0002_u failed\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("verify: 3 version(s), 1 failed, 1 not verified ("), std::string::npos) << r.out;
 }
 
 }  // namespace

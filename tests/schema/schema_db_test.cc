@@ -197,7 +197,114 @@ TEST_P(SchemaDbTest, DownThatFails) {
   EXPECT_THAT(f.message, HasSubstr("no_such_table"));
   EXPECT_THAT(f.message, HasSubstr(" at migrations/0002_fail/down.sql:1:1"));
   // The failed down changed nothing (its first statement failed), so the next version is still verified.
-  EXPECT_EQ(r->versions[2].outcome, "ok");
+  EXPECT_EQ(r->versions[2].state, "ok");
+}
+
+// Issue 17, items 6-8: a down that drops an index of an earlier version, an up
+// that cannot build the same schema twice, a later down that is judged from a
+// clean replay, and a down that only fails in the whole-history pass.
+std::string DropIndex(Dialect d, const std::string& if_exists) {
+  return "DROP INDEX " + if_exists + "t_a" + (d == Dialect::kMysql ? " ON t" : "") + ";\n";
+}
+
+TEST_P(SchemaDbTest, EveryVersionIsJudgedFromACleanReplay) {
+  SKIP_WITHOUT_SERVER();
+  Add("p", "0001_t", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n", "DROP TABLE t;\n");
+  Add("p", "0002_u", "CREATE TABLE IF NOT EXISTS u (x int);\n", DropIndex(GetParam(), ""));
+  Add("p", "0003_noop", "SELECT 1;\n", DropIndex(GetParam(), "IF EXISTS "));
+  Add("p", "0004_w", "CREATE TABLE w (x int);\n", "SELECT 1;\n");
+  std::vector<std::string> progress;
+  VerifyOptions vo;
+  vo.on_version = [&](const VerifiedVersion& v) { progress.push_back(v.version + " " + v.state); };
+  auto r = Verify(Options("p", url_), vo);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(progress, ElementsAre("0001 ok", "0002 failed", "0003 failed", "0004 failed"));
+  ASSERT_EQ(r->versions.size(), 4u);
+  std::vector<std::string> m[4];
+  for (size_t i = 0; i < 4; ++i) {
+    for (const auto& f : r->versions[i].findings) m[i].push_back(f.rule + ": " + f.message);
+  }
+  EXPECT_THAT(m[0], ElementsAre());
+  // Version 3 starts where a clean replay of 1 and 2 stands (t_a exists), not
+  // where version 2's broken down left the database (t_a gone): its down drops t_a.
+  EXPECT_THAT(m[2], ::testing::Contains("verify-down-incomplete: 0003_noop: down drops index t_a on t (a), which "
+                                        "existed before up"));
+  // Version 4 is verified (and found wrong) although versions 2 and 3 failed.
+  EXPECT_THAT(m[3], ::testing::Contains(HasSubstr("verify-down-incomplete: 0004_w: down leaves table w")));
+  // The whole-history pass: after 3's down drops t_a, 2's down cannot drop it again.
+  ASSERT_FALSE(m[1].empty());
+  EXPECT_THAT(m[1].back(), ::testing::StartsWith("verify-history-down-fails: 0002_u: down fails in the "
+                                                 "whole-history pass (all ups, then the downs of the newer "
+                                                 "versions): "));
+  EXPECT_THAT(m[1].back(), ::testing::EndsWith("; caused by 0003_noop, whose down drops index t_a on t (a), "
+                                               "which existed before up"));
+  if (GetParam() == Dialect::kSqlite) {
+    EXPECT_THAT(m[1], ElementsAre(
+        "verify-down-incomplete: 0002_u: down drops index t_a on t (a), which existed before up",
+        "verify-down-incomplete: 0002_u: down leaves table u behind",
+        "verify-down-incomplete: 0002_u: down leaves column u.x (int) behind",
+        "verify-up-not-repeatable: 0002_u: the second up differs from the first: index t_a on t (a) exists only "
+        "after the first up",
+        "verify-history-down-fails: 0002_u: down fails in the whole-history pass (all ups, then the downs of the "
+        "newer versions): no such index: t_a (SQLSTATE SQLITE_1) at migrations/0002_u/down.sql:1:1; caused by 0003_noop, whose down "
+        "drops index t_a on t (a), which existed before up"));
+    EXPECT_THAT(m[2], ElementsAre(
+        "verify-down-incomplete: 0003_noop: down drops index t_a on t (a), which existed before up",
+        "verify-up-not-repeatable: 0003_noop: the second up differs from the first: index t_a on t (a) exists "
+        "only after the first up"));
+    EXPECT_THAT(m[3], ElementsAre(
+        "verify-down-incomplete: 0004_w: down leaves table w behind",
+        "verify-down-incomplete: 0004_w: down leaves column w.x (int) behind",
+        "verify-up-not-repeatable: 0004_w: up fails after down: table w already exists (SQLSTATE SQLITE_1) at "
+        "migrations/0004_w/up.sql:1:1"));
+  }
+}
+
+TEST_P(SchemaDbTest, FailFastStopsAfterTheFirstFailedVersion) {
+  SKIP_WITHOUT_SERVER();
+  Add("p", "0001_t", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n", "DROP TABLE t;\n");
+  Add("p", "0002_u", "CREATE TABLE IF NOT EXISTS u (x int);\n", DropIndex(GetParam(), ""));
+  Add("p", "0003_w", "CREATE TABLE w (x int);\n", "DROP TABLE w;\n");
+  VerifyOptions vo;
+  vo.fail_fast = true;
+  auto r = Verify(Options("p", url_), vo);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->versions.size(), 3u);
+  EXPECT_EQ(r->versions[0].state, "ok");
+  EXPECT_EQ(r->versions[1].state, "failed");
+  EXPECT_EQ(r->versions[2].state, "not-verified");
+  EXPECT_EQ(r->versions[2].reason, "--fail-fast: verify stopped after 0002_u failed");
+  EXPECT_THAT(r->versions[2].findings, ElementsAre());
+}
+
+TEST_P(SchemaDbTest, AnUpThatFailsOnACleanReplayLeavesLaterVersionsNotVerified) {
+  SKIP_WITHOUT_SERVER();
+  Add("p", "0001_t", "CREATE TABLE t (a int);\n", "DROP TABLE t;\n");
+  Add("p", "0002_bad", "INSERT INTO nowhere VALUES (1);\n", "SELECT 1;\n");
+  Add("p", "0003_w", "CREATE TABLE w (x int);\n", "DROP TABLE w;\n");
+  auto r = Verify(Options("p", url_), VerifyOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->versions.size(), 3u);
+  EXPECT_EQ(r->versions[0].state, "ok");
+  EXPECT_EQ(r->versions[1].state, "failed");
+  ASSERT_EQ(r->versions[1].findings.size(), 1u);
+  EXPECT_EQ(r->versions[1].findings[0].rule, "verify-up-fails");
+  EXPECT_EQ(r->versions[2].state, "not-verified");
+  EXPECT_EQ(r->versions[2].reason,
+            "the up of 0002_bad fails on a clean replay, so no later state can be reached");
+}
+
+TEST_P(SchemaDbTest, AnIrreversibleUpIsNotVerifiedWithAReason) {
+  SKIP_WITHOUT_SERVER();
+  Add("p", "0001_t", "-- dbroll:irreversible drops data\nCREATE TABLE t (a int);\n", "SELECT 1;\n");
+  Add("p", "0002_w", "CREATE TABLE w (x int);\n", "DROP TABLE w;\n");
+  auto r = Verify(Options("p", url_), VerifyOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->versions.size(), 2u);
+  EXPECT_EQ(r->versions[0].state, "not-verified");
+  EXPECT_EQ(r->versions[0].reason, "up.sql is marked irreversible: there is no down to verify");
+  EXPECT_EQ(r->versions[1].state, "ok");
+  EXPECT_TRUE(r->ok());
 }
 
 TEST_P(SchemaDbTest, CorrectPairWithViewsTriggersEnumsSequences) {
@@ -248,7 +355,7 @@ TEST_P(SchemaDbTest, ExampleProjectVerifiesClean) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GE(r->versions.size(), 5u);
   for (const auto& v : r->versions) {
-    EXPECT_EQ(v.outcome, "ok") << v.version << (v.findings.empty() ? "" : ": " + v.findings[0].message);
+    EXPECT_EQ(v.state, "ok") << v.version << (v.findings.empty() ? "" : ": " + v.findings[0].message);
   }
 }
 
