@@ -392,6 +392,8 @@ TEST_F(CliTest, OverlongProjectPathIsAnErrorNotAnAbort) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("File name too long -- check -C and the path"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
+}
+
 // verify: every version gets a state in --format json; --fail-fast stops early.
 TEST_F(CliTest, VerifyJsonGivesEveryVersionAStateAndFailFastStops) {
   Pair("0001_t", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n", "DROP TABLE t;\n");
