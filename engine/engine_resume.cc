@@ -51,7 +51,7 @@ Result<Script> EngineImpl::StoredDown(const HistoryRow& r) const {
   down.checksum = Sha256Hex(down.text);
   if (down.checksum != r.down_checksum) {
     return Status(Code::kCheckFailed,
-                  "version " + r.version + ": the down script stored in " + history_.table() +
+                  "version " + r.version + ": the down script stored in " + options_.history_table +
                       " does not match its stored checksum (" + r.down_checksum.substr(0, 12) + " -> " +
                       down.checksum.substr(0, 12) +
                       "): it was edited after apply -- nothing was run; restore the migration's down.sql and use "
@@ -210,7 +210,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       if (auto idx = st.statement_index(); idx && *idx > 0) {
         // The statement ran; its progress update failed, and both rolled back.
         return Failed(m, d, st.code() == Code::kConnectionLost ? st.code() : Code::kDirty,
-                      At(s) + "statement " + std::to_string(i + 1) + " ran, but recording it in " + history_.table() +
+                      At(s) + "statement " + std::to_string(i + 1) + " ran, but recording it in " + options_.history_table +
                           " failed, so both were rolled back: " + st.message() + " -- run " + again +
                           " again to run it again",
                       st);
@@ -229,7 +229,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       if (!w.ok()) {
         return Failed(m, d, w.code() == Code::kConnectionLost ? w.code() : Code::kDirty,
                       At(s) + "could not record the intent to run statement " + std::to_string(i + 1) + " in " +
-                          history_.table() + ": " + w.message() + " -- statement " + std::to_string(i + 1) +
+                          options_.history_table + ": " + w.message() + " -- statement " + std::to_string(i + 1) +
                           " did not run; run " + again + " again",
                       w);
       }
@@ -240,7 +240,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
         if (!p.ok()) {
           return Failed(m, d, p.code() == Code::kConnectionLost ? p.code() : Code::kDirty,
                         At(s) + "statement " + std::to_string(i + 1) + " ran, but recording that in " +
-                            history_.table() + " failed: " + p.message() + " -- run " + again +
+                            options_.history_table + " failed: " + p.message() + " -- run " + again +
                             " again: it sees from the catalog that the statement took effect and continues",
                         p);
         }
