@@ -344,5 +344,72 @@ TEST_F(PostgresCliTest, ConfigSchemaHoldsHistoryAndMigrations) {
   EXPECT_NE(status.output.find("applied"), std::string::npos) << status.output;
 }
 
+// Issue 11 item 1: a failed no-transaction run resumes statement by statement
+// even when the fixed file would now run in one transaction.
+TEST_F(PostgresCliTest, ResumeAfterAFixNeverRerunsAStatementThatRan) {
+  Migration("0001_base", "CREATE TABLE c (n int);\nINSERT INTO c VALUES (0);\n", "DROP TABLE c;\n");
+  Migration("0002_bump", "-- dbroll:no-transaction\nUPDATE c SET n = n + 1;\nSELECT 1/0;\n",
+            "UPDATE c SET n = n - 1;\n");
+  RunResult failed = Dbroll({"migrate"});
+  EXPECT_EQ(failed.exit_code, 5) << failed.output;
+  EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0002'"), "failed 1");
+  Migration("0002_bump", "UPDATE c SET n = n + 1;\nSELECT 1;\n", "UPDATE c SET n = n - 1;\n");
+  RunResult resumed = Dbroll({"migrate"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("0002_bump: resuming at statement 2 of 2; statements 1..1 already ran"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(Scalar("SELECT n FROM c"), "1");
+}
+
+// Issue 11 item 4: an interrupted CREATE INDEX CONCURRENTLY leaves an
+// INVALID index; the next migrate drops it, says so, and builds it again.
+TEST_F(PostgresCliTest, InterruptedCreateIndexConcurrentlyIsCleanedUpAndRetried) {
+  Migration("0001_idx",
+            "-- dbroll:no-transaction\nCREATE TABLE big AS SELECT g AS id FROM generate_series(1, 3000000) g;\n"
+            "CREATE INDEX CONCURRENTLY big_id ON big (id);\n",
+            "DROP TABLE big;\n");
+  const fs::path out = dir_ / "killed.txt";
+  pid_t pid = Start({"migrate"}, out);
+  std::string backend;
+  for (int i = 0; i < 3000 && backend.empty(); ++i) {
+    backend = Scalar("SELECT coalesce(max(pid)::text, '') FROM pg_stat_activity WHERE datname = '" + db_ +
+                     "' AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'");
+    if (backend.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(backend, "") << ReadFile(out);
+  Scalar("SELECT pg_terminate_backend(" + backend + ")::text");
+  Wait(pid);
+  EXPECT_EQ(Scalar("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'big_id'::regclass"), "false");
+  EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"),
+            "running 1");
+  RunResult again = Dbroll({"migrate"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("migrations/0001_idx/up.sql:3:1: statement 2 of migrations/0001_idx/up.sql was "
+                              "interrupted and left the invalid index public.big_id; dropped it (DROP INDEX "
+                              "CONCURRENTLY) and running the statement again"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(Scalar("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'big_id'::regclass"), "true");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history WHERE version = '0001'"), "applied");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM big"), "3000000");
+}
+
+// The history format 1 of an older dbroll is upgraded in place.
+TEST_F(PostgresCliTest, Format1HistoryIsUpgraded) {
+  Migration("0001_a", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
+  ASSERT_EQ(Dbroll({"migrate"}).exit_code, 0);
+  ASSERT_TRUE(db_driver_->RunStatement(Statement{"ALTER TABLE dbroll_history DROP COLUMN session_id, DROP COLUMN "
+                                                 "catalog_before; UPDATE dbroll_history_meta SET v = '1'",
+                                                 "", 1, 1, 0})
+                  .ok());
+  Migration("0002_b", "-- dbroll:no-transaction\nCREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY b_id ON b (id);\n",
+            "DROP TABLE b;\n");
+  RunResult r = Dbroll({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");
+  EXPECT_EQ(Scalar("SELECT string_agg(state, ',' ORDER BY version) FROM dbroll_history"), "applied,applied");
+}
+
 }  // namespace
 }  // namespace dbroll::testing
