@@ -295,9 +295,8 @@ TEST_F(PostgresCliTest, NoTransactionMigrationFailingHalfwayResumesAfterTheFix) 
   RunResult failed = Dbroll({"migrate"});
   EXPECT_EQ(failed.exit_code, 5) << failed.output;
   EXPECT_NE(failed.output.find("migrations/0001_nt/up.sql:4:13: relation \"missing\" does not exist (SQLSTATE 42P01) "
-                               "-- statements 1..2 of migrations/0001_nt/up.sql ran and stay applied (this database "
-                               "cannot roll DDL back). Fix statement 3 and run dbroll migrate to resume there, or undo "
-                               "by hand and run dbroll repair --mark-rolled-back 0001"),
+                               "-- statements 1..2 of migrations/0001_nt/up.sql ran and stay applied (they ran one by "
+                               "one). Fix statement 3 and run dbroll migrate to resume there"),
             std::string::npos)
       << failed.output;
   EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"), "failed 2");
