@@ -159,6 +159,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
   const int n = static_cast<int>(stmts.size());
   const int original_done = row.statements_done;
   const bool fresh = start == 0 && (up ? !row_exists : row.state == HistoryState::kApplied);
+  const bool had_row = row_exists;
   const std::string session = driver_->SessionId();
   const std::string label = m.version + "_" + m.name;
   const std::string again = up ? "dbroll migrate" : "dbroll down";
@@ -173,7 +174,12 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     r.session_id.reset();
     r.catalog_before.reset();
     r.duration_ms = MsSince(t0);
-    return row_exists ? history_.UpsertSql(r) : history_.InsertSql(r);
+    if (!row_exists) return history_.InsertSql(r);
+    // A row this run inserted holds everything else already: update it (an
+    // upsert of a resumed row also refreshes its checksums and down script).
+    if (!had_row) return history_.StateSql(m.version, HistoryState::kApplied, n, std::nullopt, "NULL", std::nullopt,
+                                           r.duration_ms);
+    return history_.UpsertSql(r);
   };
   // Statements 1..done ran; the next one has not started, or commits with its progress.
   auto progress_sql = [&](int done, const std::string& catalog_sql) {

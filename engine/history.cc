@@ -309,8 +309,9 @@ std::string History::DeleteSql(const std::string& version) const {
 
 std::string History::StateSql(const std::string& version, HistoryState state, int statements_done,
                               const std::optional<std::string>& session_id, const std::string& catalog_sql,
-                              const std::optional<std::string>& error) const {
+                              const std::optional<std::string>& error, long long duration_ms) const {
   return "UPDATE " + history_ + " SET state=" + Lit(std::string(HistoryStateName(state))) +
+         (duration_ms >= 0 ? ", duration_ms=" + std::to_string(duration_ms) : std::string()) +
          ", statements_done=" + std::to_string(statements_done) + ", session_id=" + Lit(session_id) +
          ", catalog_before=" + catalog_sql + ", error=" + Lit(error) + " WHERE version=" + Lit(version);
 }

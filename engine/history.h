@@ -50,7 +50,7 @@ class History {
   // `catalog_sql` is an SQL expression ("NULL" for none).
   std::string StateSql(const std::string& version, HistoryState state, int statements_done,
                        const std::optional<std::string>& session_id, const std::string& catalog_sql = "NULL",
-                       const std::optional<std::string>& error = std::nullopt) const;
+                       const std::optional<std::string>& error = std::nullopt, long long duration_ms = -1) const;
   std::string Literal(const std::string& v) const { return Lit(v); }
   std::string LogSql(const LogEntry& e) const;
 
