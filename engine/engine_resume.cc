@@ -201,13 +201,22 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
                                                    " -- run " + again + " again", f);
     return done_ok();
   }
+  bool alone = false;  // run statement i on its own although the driver did not say it must
   for (int i = start; i < n; ++i) {
     const Statement& s = stmts[i];
     const bool last = i + 1 == n;
-    const bool atomic = CommitsWithProgress(s);
+    const bool atomic = !alone && CommitsWithProgress(s);
+    alone = false;
     Status st;
     if (atomic) {
       st = RunTransactionWithRetry(label, {s}, {last ? finish_sql() : progress_sql(i + 1, "NULL")});
+      if (!st.ok() && st.sqlstate() == "25001" && st.statement_index().value_or(0) == 0) {
+        // "cannot run inside a transaction block": a statement the driver
+        // does not know; nothing ran, so run it on its own.
+        alone = true;
+        --i;
+        continue;
+      }
       if (st.ok()) {
         row_exists = true;
         if (last) return done_ok();

@@ -412,5 +412,37 @@ TEST_F(MysqlCliTest, ResumeAfterAFixNeverRerunsAStatementThatRan) {
   EXPECT_EQ(Scalar("SELECT n FROM c"), "1");
 }
 
+// History tables created one implicit commit at a time: a set left half
+// created (no meta table) is completed, and an interruption an older dbroll
+// recorded without intent names the repair, which the CLI runs.
+TEST_F(MysqlCliTest, HalfCreatedHistoryIsCompletedAndAnUnknownInterruptionNamesItsRepair) {
+  Pair("0001_two", "CREATE TABLE h1 (id int);\nCREATE TABLE h2 (id int);\n", "DROP TABLE h2;\nDROP TABLE h1;\n");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE dbroll_history_meta", "", 1, 1, 0}).ok());
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE h2", "", 1, 1, 0}).ok());
+  // As a format-1 dbroll killed during statement 2 would have left it.
+  ASSERT_TRUE(db_conn_
+                  ->RunStatement(Statement{"UPDATE dbroll_history SET state = 'running', statements_done = 1, "
+                                           "session_id = NULL, catalog_before = NULL",
+                                           "", 1, 1, 0})
+                  .ok());
+  CmdResult r = Dbroll("migrate");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_NE(r.out.find("migrations/0001_two/up.sql:2:1: statement 2 of migrations/0001_two/up.sql was interrupted "
+                       "by a dbroll that recorded no intent (history format 1), so whether it took effect is unknown "
+                       "-- check the database, then run\nif it did not take effect: dbroll repair --retry-statement "
+                       "0001\nif it did: dbroll repair --mark-statement-done 0001"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");
+  CmdResult repair = Dbroll("repair --retry-statement 0001");
+  ASSERT_EQ(repair.code, 0) << repair.out;
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(Tables("'h1','h2'"), 2);
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");
+  EXPECT_EQ(Dbroll("repair --mark-statement-done 0001").code, 2);
+}
+
 }  // namespace
 }  // namespace dbroll::testing

@@ -410,5 +410,19 @@ TEST_F(PostgresCliTest, Format1HistoryIsUpgraded) {
   EXPECT_EQ(Scalar("SELECT string_agg(state, ',' ORDER BY version) FROM dbroll_history"), "applied,applied");
 }
 
+// A statement that cannot run in a transaction block but that the driver does
+// not list (here DETACH PARTITION CONCURRENTLY) still runs on its own.
+TEST_F(PostgresCliTest, UnlistedNonTransactionalStatementRunsOnItsOwn) {
+  Migration("0001_part",
+            "-- dbroll:no-transaction\nCREATE TABLE p (id int) PARTITION BY RANGE (id);\n"
+            "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);\n"
+            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\n",
+            "DROP TABLE p1;\nDROP TABLE p;\n");
+  RunResult r = Dbroll({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Scalar("SELECT relispartition::text FROM pg_class WHERE relname = 'p1'"), "false");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history WHERE version = '0001'"), "applied");
+}
+
 }  // namespace
 }  // namespace dbroll::testing
