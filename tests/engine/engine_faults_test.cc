@@ -31,7 +31,7 @@ class EngineFaultsTest : public ::testing::Test {
     }
   }
   // A fresh engine; `fault_` points at its driver.
-  std::unique_ptr<Engine> Open(std::chrono::milliseconds lock_timeout = std::chrono::seconds(5)) {
+  std::unique_ptr<Engine> Open(std::chrono::milliseconds lock_timeout = std::chrono::seconds(5), int lock_retries = 5) {
     DriverOptions d;
     d.url = "sqlite:" + path_;
     auto inner = OpenDriver(d);
@@ -43,6 +43,7 @@ class EngineFaultsTest : public ::testing::Test {
     o.url = d.url;
     o.applied_by = "tester@host";
     o.lock_timeout = lock_timeout;
+    o.lock_retries = lock_retries;
     obs_.events.clear();
     auto e = Engine::Open(std::move(f), std::make_unique<FakeSource>(ms_), o, &obs_);
     EXPECT_TRUE(e.ok());
@@ -551,6 +552,71 @@ TEST_F(EngineFaultsTest, Format1HistoryIsUpgradedAndAHalfCreatedSetIsCompleted) 
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_EQ(One(*e, "SELECT v FROM dbroll_history_meta WHERE k='format'"), "2");
   EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_history"), "2");
+}
+
+TEST_F(EngineFaultsTest, LockWaitOnAStatementIsRetriedWithBackoff) {
+  AddThreeStep();
+  auto e = Open();
+  fault_->FailWhen(M::kRunTransaction, "INSERT INTO a", F::kLockTimeout);
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed("0001_x: could not get a lock in time (attempt 1 of 6), nothing applied; retrying in 200 ms"))
+      << Notices();
+  EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
+}
+
+TEST_F(EngineFaultsTest, LockWaitOnAStatementRunAloneLeavesItToTheNextRun) {
+  AddThreeStep();
+  {
+    auto e = Open(std::chrono::seconds(5), /*lock_retries=*/0);
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLockTimeout);
+    Status s = e->Migrate({});
+    EXPECT_EQ(s.code(), Code::kLockTimeout);
+    EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: injected: lock wait timeout -- statement 3 did not get its "
+                                              "locks in time and did not run; run dbroll migrate again to continue "
+                                              "there");
+    EXPECT_EQ(Row(*e, "0001"), "running|2|1|1");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(HasTable(*e, "b"));
+}
+
+TEST_F(EngineFaultsTest, TransactionalDownWithUnknownCommitIsSettledByTheHistory) {
+  Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  fault_->FailWhen(M::kRunTransaction, "DROP TABLE a", F::kCommitUnknown);
+  Status s = e->Down({});
+  EXPECT_EQ(s.code(), Code::kCommitUnknown);
+  EXPECT_EQ(s.message(), "migrations/0001_x/down.sql: injected: commit outcome unknown -- the rollback and its "
+                         "history row commit together, so the history tells which: run dbroll status");
+  EXPECT_FALSE(HasTable(*e, "a"));
+  EXPECT_EQ(Row(*e, "0001"), "<none>");
+}
+
+TEST_F(EngineFaultsTest, InterruptedDownWithoutFilesUsesTheStoredDownOnlyWhenItIsIntact) {
+  Add("0001", "CREATE TABLE a (id int);\n",
+      std::string("-- dbroll:no-transaction\nDROP TABLE a ") + kDdl + ";\nCREATE TABLE gone (id int " + kDdl + ");\n");
+  {
+    auto e = Open();
+    ASSERT_TRUE(e->Migrate({}).ok());
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE gone", F::kLostBefore);
+    EXPECT_EQ(e->Down({}).code(), Code::kConnectionLost);
+    ASSERT_TRUE(e->driver()
+                    .RunStatement(Statement{"UPDATE dbroll_history SET down_script = down_script || ' '", "", 1, 1, 0})
+                    .ok());
+  }
+  // The files are still listed but have no down.sql: migrate must use the stored copy.
+  (*ms_)[0].down.reset();
+  auto e = Open();
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kCheckFailed);
+  EXPECT_NE(s.message().find("version 0001: the down script stored in dbroll_history does not match its stored "
+                             "checksum"),
+            std::string::npos)
+      << s.message();
+  EXPECT_FALSE(HasTable(*e, "gone"));
+  EXPECT_EQ(Row(*e, "0001"), "down-running|1|1|1");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ class FaultDriver : public Driver {
     kLostAfter,         // the call ran and committed, then the connection dropped
     kCommitUnknown,     // RunTransaction: it committed, and the client cannot tell
     kBookkeepingError,  // RunTransaction: the bookkeeping failed, everything rolled back
+    kLockTimeout,       // a lock wait timed out; nothing ran
   };
 
   explicit FaultDriver(std::unique_ptr<Driver> inner) : inner_(std::move(inner)) {}
@@ -117,6 +118,7 @@ class FaultDriver : public Driver {
   }
   static Status Fail(Fault f) {
     if (f == Fault::kError) return Status(Code::kDatabaseError, "injected: the server refused");
+    if (f == Fault::kLockTimeout) return Status(Code::kLockTimeout, "injected: lock wait timeout");
     return Status(Code::kConnectionLost, "injected: the connection was lost");
   }
 
