@@ -231,9 +231,12 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
                       st);
       }
       if (st.code() == Code::kCommitUnknown) {
+        const std::string next = up || !last ? "run " + again + " again"
+                                             : "see dbroll status: if version " + m.version +
+                                                   " is still listed, dbroll down finishes its rollback";
         return Failed(m, d, Code::kCommitUnknown,
                       At(s) + st.message() + " -- statement " + std::to_string(i + 1) +
-                          " commits together with its progress, so the history tells which: run " + again + " again",
+                          " commits together with its progress, so the history tells which: " + next,
                       st);
       }
     } else {

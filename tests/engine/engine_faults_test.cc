@@ -619,5 +619,21 @@ TEST_F(EngineFaultsTest, InterruptedDownWithoutFilesUsesTheStoredDownOnlyWhenItI
   EXPECT_EQ(Row(*e, "0001"), "down-running|1|1|1");
 }
 
+TEST_F(EngineFaultsTest, UnknownCommitOfTheLastDownStatementNeverAsksForAnotherDown) {
+  Add("0001", "CREATE TABLE keep (id int);\n", "DROP TABLE keep;\n");
+  Add("0002", "CREATE TABLE a (id int);\nINSERT INTO keep VALUES (1);\n",
+      std::string("-- dbroll:no-transaction\nDROP TABLE a ") + kDdl + ";\nDELETE FROM keep;\n");
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  fault_->FailWhen(M::kRunTransaction, "DELETE FROM keep", F::kCommitUnknown);
+  Status s = e->Down({});
+  EXPECT_EQ(s.code(), Code::kCommitUnknown);
+  EXPECT_EQ(s.message(), "migrations/0002_x/down.sql:3:1: injected: commit outcome unknown -- statement 2 commits "
+                         "together with its progress, so the history tells which: see dbroll status: if version "
+                         "0002 is still listed, dbroll down finishes its rollback");
+  EXPECT_EQ(Row(*e, "0002"), "<none>");
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+}
+
 }  // namespace
 }  // namespace dbroll::testing
