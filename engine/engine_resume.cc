@@ -74,9 +74,10 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
                                   "\nif it did: dbroll repair --mark-statement-done " + m.version;
   const bool running = row.state == HistoryState::kRunning || row.state == HistoryState::kDownRunning;
   if (running && !row.session_id) {
-    return Status(Code::kDirty, At(s) + what + " was interrupted by a dbroll that recorded no intent (history format 1), "
-                                        "so whether it took effect is unknown -- check the database, then run" +
-                                        unknown_fix);
+    return Status(Code::kDirty, At(s) + what +
+                                    " was interrupted by a dbroll that recorded no intent (history format 1), "
+                                    "so whether it took effect is unknown -- check the database, then run" +
+                                    unknown_fix);
   }
   // PostgreSQL: an interrupted or failed CREATE INDEX CONCURRENTLY leaves an
   // INVALID index behind that makes every retry fail with "already exists".
@@ -95,9 +96,8 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
         if (!r[0]) continue;
         Status drop = driver_->RunStatement(Statement{"DROP INDEX CONCURRENTLY IF EXISTS " + *r[0], "", 1, 1, 0});
         if (!drop.ok()) {
-          return Status(drop.code(), At(s) + what + " left the invalid index " + *r[0] +
-                                         " and dropping it failed: " + drop.message() +
-                                         " -- drop it by hand and run dbroll migrate again");
+          return Status(drop.code(), At(s) + what + " left the invalid index " + *r[0] + " and dropping it failed: " +
+                                         drop.message() + " -- drop it by hand and run dbroll migrate again");
         }
         observer_->OnNotice(At(s) + what + " was interrupted and left the invalid index " + *r[0] +
                             "; dropped it (DROP INDEX CONCURRENTLY) and running the statement again");
@@ -130,9 +130,10 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
   }
   const std::string fp = FingerprintSql(s);
   if (fp.empty() || row.catalog_before->rfind("fp:", 0) != 0) {
-    return Status(Code::kDirty, At(s) + what + " was interrupted and no catalog fingerprint was recorded before it, "
-                                           "so whether it took effect is unknown -- check the database, then run" +
-                                           unknown_fix);
+    return Status(Code::kDirty, At(s) + what +
+                                    " was interrupted and no catalog fingerprint was recorded before it, "
+                                    "so whether it took effect is unknown -- check the database, then run" +
+                                    unknown_fix);
   }
   auto now = driver_->Query("SELECT " + fp);
   if (!now.ok() || now->empty() || !now->front()[0]) {
@@ -143,11 +144,13 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
   }
   const std::string label = m.version + "_" + m.name;
   if (*now->front()[0] == *row.catalog_before) {
-    observer_->OnNotice(label + ": " + what + " was interrupted before it took effect (the catalog is as before it); "
-                                          "running it again");
+    observer_->OnNotice(label + ": " + what +
+                        " was interrupted before it took effect (the catalog is as before it); "
+                        "running it again");
     return start;
   }
-  observer_->OnNotice(label + ": " + what + " took effect before the interruption (the catalog changed); recording it " +
+  observer_->OnNotice(label + ": " + what +
+                      " took effect before the interruption (the catalog changed); recording it " +
                       (d == Direction::kUp ? "applied" : "done") + " and continuing");
   return start + 1;
 }
@@ -177,8 +180,8 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     if (!row_exists) return history_.InsertSql(r);
     // A row this run inserted holds everything else already: update it (an
     // upsert of a resumed row also refreshes its checksums and down script).
-    if (!had_row) return history_.StateSql(m.version, HistoryState::kApplied, n, std::nullopt, "NULL", std::nullopt,
-                                           r.duration_ms);
+    if (!had_row)
+      return history_.StateSql(m.version, HistoryState::kApplied, n, std::nullopt, "NULL", std::nullopt, r.duration_ms);
     return history_.UpsertSql(r);
   };
   // Statements 1..done ran; the next one has not started, or commits with its progress.
@@ -197,8 +200,10 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
   };
   if (start >= n) {
     Status f = driver_->RunStatement(Statement{finish_sql(), "", 1, 1, 0});
-    if (!f.ok()) return Failed(m, d, f.code(), script.path + ": recording the end of the run failed: " + f.message() +
-                                                   " -- run " + again + " again", f);
+    if (!f.ok())
+      return Failed(
+          m, d, f.code(),
+          script.path + ": recording the end of the run failed: " + f.message() + " -- run " + again + " again", f);
     return done_ok();
   }
   bool alone = false;  // run statement i on its own although the driver did not say it must
@@ -225,9 +230,9 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       if (auto idx = st.statement_index(); idx && *idx > 0) {
         // The statement ran; its progress update failed, and both rolled back.
         return Failed(m, d, st.code() == Code::kConnectionLost ? st.code() : Code::kDirty,
-                      At(s) + "statement " + std::to_string(i + 1) + " ran, but recording it in " + options_.history_table +
-                          " failed, so both were rolled back: " + st.message() + " -- run " + again +
-                          " again to run it again",
+                      At(s) + "statement " + std::to_string(i + 1) + " ran, but recording it in " +
+                          options_.history_table + " failed, so both were rolled back: " + st.message() + " -- run " +
+                          again + " again to run it again",
                       st);
       }
       if (st.code() == Code::kCommitUnknown) {
@@ -278,18 +283,20 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     }
     if (st.code() == Code::kLockTimeout && !(fresh && i == 0 && !atomic)) {
       return Failed(m, d, Code::kLockTimeout,
-                    where + " -- statement " + std::to_string(i + 1) + " did not get its locks in time and did not "
-                            "run; run " + again + " again to continue there",
+                    where + " -- statement " + std::to_string(i + 1) +
+                        " did not get its locks in time and did not "
+                        "run; run " +
+                        again + " again to continue there",
                     st);
     }
     if (fresh && i == 0) {
       // Nothing of this run took effect: leave the history as it was.
-      Status undo = row_exists ? driver_->RunStatement(Statement{
-                                     up ? history_.DeleteSql(m.version)
-                                        : history_.StateSql(m.version, HistoryState::kApplied, original_done,
-                                                            std::nullopt),
-                                     "", 1, 1, 0})
-                               : Status::Ok();
+      Status undo = row_exists
+                        ? driver_->RunStatement(Statement{
+                              up ? history_.DeleteSql(m.version)
+                                 : history_.StateSql(m.version, HistoryState::kApplied, original_done, std::nullopt),
+                              "", 1, 1, 0})
+                        : Status::Ok();
       return Failed(m, d, st.code() == Code::kLockTimeout ? st.code() : Code::kMigrationFailed,
                     where + " -- fix the " + (up ? "migration" : "down script") + " and run " + again +
                         " again; the first statement failed, so nothing was " + (up ? "applied" : "rolled back") +
@@ -300,15 +307,15 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     const HistoryState failed = up ? HistoryState::kFailed : HistoryState::kDownFailed;
     Status rec =
         driver_->RunStatement(Statement{history_.StateSql(m.version, failed, i, session, "NULL", where), "", 1, 1, 0});
-    return Failed(
-        m, d, Code::kDirty,
-        where + " -- " + (up ? "statements 1.." : "down statements 1..") + std::to_string(i) + " of " + script.path +
-            " ran and stay " + (up ? "applied" : "rolled back") + " (they ran one by one). Fix statement " +
-            std::to_string(i + 1) + " and run " + again + " to resume there" +
-            (rec.ok() ? std::string()
-                      : " (recording the failure failed: " + rec.message() + "; " + again +
-                            " checks the statement before it runs it again)"),
-        st);
+    return Failed(m, d, Code::kDirty,
+                  where + " -- " + (up ? "statements 1.." : "down statements 1..") + std::to_string(i) + " of " +
+                      script.path + " ran and stay " + (up ? "applied" : "rolled back") +
+                      " (they ran one by one). Fix statement " + std::to_string(i + 1) + " and run " + again +
+                      " to resume there" +
+                      (rec.ok() ? std::string()
+                                : " (recording the failure failed: " + rec.message() + "; " + again +
+                                      " checks the statement before it runs it again)"),
+                  st);
   }
   return done_ok();
 }

@@ -81,8 +81,8 @@ class Cursor {
   bool Name(std::string* out) {
     if (i_ >= t_.size()) return false;
     const Token& t = t_[i_];
-    const bool word = !t.text.empty() && (std::isalnum(static_cast<unsigned char>(t.text[0])) ||
-                                          t.text[0] == '_' || t.upper.empty());
+    const bool word =
+        !t.text.empty() && (std::isalnum(static_cast<unsigned char>(t.text[0])) || t.text[0] == '_' || t.upper.empty());
     if (!word) return false;
     *out = t.text;
     ++i_;

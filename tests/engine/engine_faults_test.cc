@@ -58,8 +58,10 @@ class EngineFaultsTest : public ::testing::Test {
     return out;
   }
   std::string Row(Engine& e, const std::string& v) {
-    return One(e, "SELECT state, statements_done, session_id IS NOT NULL, catalog_before IS NOT NULL FROM "
-                  "dbroll_history WHERE version='" + v + "'");
+    return One(e,
+               "SELECT state, statements_done, session_id IS NOT NULL, catalog_before IS NOT NULL FROM "
+               "dbroll_history WHERE version='" +
+                   v + "'");
   }
   bool HasTable(Engine& e, const std::string& t) {
     return One(e, "SELECT count(*) FROM sqlite_master WHERE name='" + t + "'") == "1";
@@ -74,8 +76,9 @@ class EngineFaultsTest : public ::testing::Test {
   }
   // CREATE TABLE a (run alone); INSERT (commits with its progress); CREATE TABLE b (run alone).
   void AddThreeStep() {
-    Add("0001", std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int ") + kDdl +
-                    ");\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int " + kDdl + ");\n",
+    Add("0001",
+        std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int ") + kDdl +
+            ");\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int " + kDdl + ");\n",
         "DROP TABLE b;\nDROP TABLE a;\n");
   }
 
@@ -94,17 +97,20 @@ TEST_F(EngineFaultsTest, StatementThatTookEffectBeforeTheConnectionDroppedIsNotR
     fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLostAfter);
     Status s = e->Migrate({});
     EXPECT_EQ(s.code(), Code::kConnectionLost);
-    EXPECT_EQ(s.message(),
-              std::string(kUp) + ":4:1: injected: the connection was lost -- the connection was lost while statement 3 "
-                                 "of " + kUp + " ran; the history holds the intent, so dbroll migrate (run it when "
-                                 "the database is reachable) finds out whether it took effect and continues");
+    EXPECT_EQ(s.message(), std::string(kUp) +
+                               ":4:1: injected: the connection was lost -- the connection was lost while statement 3 "
+                               "of " +
+                               kUp +
+                               " ran; the history holds the intent, so dbroll migrate (run it when "
+                               "the database is reachable) finds out whether it took effect and continues");
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|1");
     EXPECT_TRUE(HasTable(*e, "b"));
   }
   auto e = Open();
   ASSERT_TRUE(e->Migrate({}).ok());
-  EXPECT_TRUE(Noticed(std::string("0001_x: statement 3 of ") + kUp +
-                      " took effect before the interruption (the catalog changed); recording it applied and continuing"))
+  EXPECT_TRUE(
+      Noticed(std::string("0001_x: statement 3 of ") + kUp +
+              " took effect before the interruption (the catalog changed); recording it applied and continuing"))
       << Notices();
   EXPECT_EQ(Row(*e, "0001"), "applied|3|0|0");
   EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
@@ -293,11 +299,13 @@ TEST_F(EngineFaultsTest, InterruptedDownIsFinishedByMigrateAndThenAppliedAgain) 
   }
   auto e = Open();
   ASSERT_TRUE(e->Migrate({}).ok());
-  EXPECT_TRUE(Noticed("0001_x: its rollback was interrupted after down statement 0; finishing the rollback, then "
-                      "applying it again"))
+  EXPECT_TRUE(
+      Noticed("0001_x: its rollback was interrupted after down statement 0; finishing the rollback, then "
+              "applying it again"))
       << Notices();
-  EXPECT_TRUE(Noticed("0001_x: statement 1 of migrations/0001_x/down.sql took effect before the interruption (the "
-                      "catalog changed); recording it done and continuing"))
+  EXPECT_TRUE(
+      Noticed("0001_x: statement 1 of migrations/0001_x/down.sql took effect before the interruption (the "
+              "catalog changed); recording it done and continuing"))
       << Notices();
   EXPECT_TRUE(HasTable(*e, "gone"));
   EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
@@ -334,10 +342,10 @@ TEST_F(EngineFaultsTest, FailedDownStopsMigrateNamingTheFix) {
   EXPECT_EQ(Row(*e, "0001"), "down-failed|1|1|0");
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
-  EXPECT_EQ(s.message(),
-            std::string(kUp) + ": the rollback of version 0001 stopped at down statement 2 with an error "
-                               "(migrations/0001_x/down.sql:3:1: no such table: nope (SQLSTATE SQLITE_1)) -- fix the "
-                               "down script and run dbroll down to finish the rollback");
+  EXPECT_EQ(s.message(), std::string(kUp) +
+                             ": the rollback of version 0001 stopped at down statement 2 with an error "
+                             "(migrations/0001_x/down.sql:3:1: no such table: nope (SQLSTATE SQLITE_1)) -- fix the "
+                             "down script and run dbroll down to finish the rollback");
 }
 
 TEST_F(EngineFaultsTest, DownRefusesWhileAnUpIsUnfinished) {
@@ -347,8 +355,9 @@ TEST_F(EngineFaultsTest, DownRefusesWhileAnUpIsUnfinished) {
   EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kDirty);
-  EXPECT_EQ(s.message(), "version 0001 is partly applied (running after statement 2) -- finish it first with dbroll "
-                         "migrate; nothing was rolled back");
+  EXPECT_EQ(s.message(),
+            "version 0001 is partly applied (running after statement 2) -- finish it first with dbroll "
+            "migrate; nothing was rolled back");
 }
 
 TEST_F(EngineFaultsTest, UnknownStoredStateIsAnErrorNamingTheRepair) {
@@ -358,9 +367,10 @@ TEST_F(EngineFaultsTest, UnknownStoredStateIsAnErrorNamingTheRepair) {
   ASSERT_TRUE(e->driver().RunStatement(Statement{"UPDATE dbroll_history SET state='weird'", "", 1, 1, 0}).ok());
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
-  EXPECT_EQ(s.message(), "dbroll_history: version 0001 has state 'weird', which this dbroll does not know -- upgrade "
-                         "dbroll if a newer one wrote it; if it was edited by hand, record what the database holds "
-                         "with dbroll repair --mark-applied 0001");
+  EXPECT_EQ(s.message(),
+            "dbroll_history: version 0001 has state 'weird', which this dbroll does not know -- upgrade "
+            "dbroll if a newer one wrote it; if it was edited by hand, record what the database holds "
+            "with dbroll repair --mark-applied 0001");
   ASSERT_TRUE(e->Repair({.mark_applied = "0001"}).ok());
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
@@ -373,18 +383,19 @@ TEST_F(EngineFaultsTest, InterruptionWithoutARecordedIntentNamesTheRepairAndTheR
     fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLostBefore);
     EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
     // As a format-1 dbroll left it: no session, no fingerprint.
-    ASSERT_TRUE(e->driver()
-                    .RunStatement(Statement{"UPDATE dbroll_history SET session_id=NULL, catalog_before=NULL", "", 1, 1, 0})
-                    .ok());
+    ASSERT_TRUE(
+        e->driver()
+            .RunStatement(Statement{"UPDATE dbroll_history SET session_id=NULL, catalog_before=NULL", "", 1, 1, 0})
+            .ok());
   }
   auto e = Open();
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
-  EXPECT_EQ(s.message(), std::string(kUp) +
-                             ":4:1: statement 3 of " + kUp +
-                             " was interrupted by a dbroll that recorded no intent (history format 1), so whether it "
-                             "took effect is unknown -- check the database, then run\nif it did not take effect: dbroll "
-                             "repair --retry-statement 0001\nif it did: dbroll repair --mark-statement-done 0001");
+  EXPECT_EQ(s.message(),
+            std::string(kUp) + ":4:1: statement 3 of " + kUp +
+                " was interrupted by a dbroll that recorded no intent (history format 1), so whether it "
+                "took effect is unknown -- check the database, then run\nif it did not take effect: dbroll "
+                "repair --retry-statement 0001\nif it did: dbroll repair --mark-statement-done 0001");
   ASSERT_TRUE(e->Repair({.retry_statement = "0001"}).ok());
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(HasTable(*e, "b"));
@@ -402,8 +413,9 @@ TEST_F(EngineFaultsTest, MarkStatementDoneContinuesAfterTheStatement) {
   EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
   Status applied = e->Repair({.retry_statement = "0001"});
   EXPECT_EQ(applied.code(), Code::kInvalidArgument);
-  EXPECT_EQ(applied.message(), "version 0001 is applied -- --mark-statement-done and --retry-statement are for an "
-                               "interrupted or failed run (see dbroll status)");
+  EXPECT_EQ(applied.message(),
+            "version 0001 is applied -- --mark-statement-done and --retry-statement are for an "
+            "interrupted or failed run (see dbroll status)");
 }
 
 TEST_F(EngineFaultsTest, UnreadableCatalogOnResumeNamesTheRepair) {
@@ -509,8 +521,9 @@ TEST_F(EngineFaultsTest, TransactionalMigrationLosingItsConnectionChangesNothing
   fault_->FailWhen(M::kRunTransaction, "CREATE TABLE a", F::kLostBefore);
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kConnectionLost);
-  EXPECT_EQ(s.message(), "injected: the connection was lost -- the connection was lost, so the transaction was rolled "
-                         "back; run dbroll migrate again when the database is reachable");
+  EXPECT_EQ(s.message(),
+            "injected: the connection was lost -- the connection was lost, so the transaction was rolled "
+            "back; run dbroll migrate again when the database is reachable");
   EXPECT_FALSE(HasTable(*e, "a"));
   EXPECT_EQ(Row(*e, "0001"), "<none>");
   ASSERT_TRUE(e->Migrate({}).ok());
@@ -571,9 +584,10 @@ TEST_F(EngineFaultsTest, LockWaitOnAStatementRunAloneLeavesItToTheNextRun) {
     fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLockTimeout);
     Status s = e->Migrate({});
     EXPECT_EQ(s.code(), Code::kLockTimeout);
-    EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: injected: lock wait timeout -- statement 3 did not get its "
-                                              "locks in time and did not run; run dbroll migrate again to continue "
-                                              "there");
+    EXPECT_EQ(s.message(), std::string(kUp) +
+                               ":4:1: injected: lock wait timeout -- statement 3 did not get its "
+                               "locks in time and did not run; run dbroll migrate again to continue "
+                               "there");
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|1");
   }
   auto e = Open();
@@ -588,8 +602,9 @@ TEST_F(EngineFaultsTest, TransactionalDownWithUnknownCommitIsSettledByTheHistory
   fault_->FailWhen(M::kRunTransaction, "DROP TABLE a", F::kCommitUnknown);
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kCommitUnknown);
-  EXPECT_EQ(s.message(), "migrations/0001_x/down.sql: injected: commit outcome unknown -- the rollback and its "
-                         "history row commit together, so the history tells which: run dbroll status");
+  EXPECT_EQ(s.message(),
+            "migrations/0001_x/down.sql: injected: commit outcome unknown -- the rollback and its "
+            "history row commit together, so the history tells which: run dbroll status");
   EXPECT_FALSE(HasTable(*e, "a"));
   EXPECT_EQ(Row(*e, "0001"), "<none>");
 }
@@ -628,9 +643,10 @@ TEST_F(EngineFaultsTest, UnknownCommitOfTheLastDownStatementNeverAsksForAnotherD
   fault_->FailWhen(M::kRunTransaction, "DELETE FROM keep", F::kCommitUnknown);
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kCommitUnknown);
-  EXPECT_EQ(s.message(), "migrations/0002_x/down.sql:3:1: injected: commit outcome unknown -- statement 2 commits "
-                         "together with its progress, so the history tells which: see dbroll status: if version "
-                         "0002 is still listed, dbroll down finishes its rollback");
+  EXPECT_EQ(s.message(),
+            "migrations/0002_x/down.sql:3:1: injected: commit outcome unknown -- statement 2 commits "
+            "together with its progress, so the history tells which: see dbroll status: if version "
+            "0002 is still listed, dbroll down finishes its rollback");
   EXPECT_EQ(Row(*e, "0002"), "<none>");
   EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
 }
