@@ -229,8 +229,8 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
         break;
       }
       if (r.state == HistoryState::kDownRunning) {
-        observer_->OnNotice(m.version + "_" + m.name + ": its rollback was interrupted after down statement " +
-                            std::to_string(r.statements_done) + "; finishing the rollback, then applying it again");
+        observer_->OnNotice(m.version + "_" + m.name + ": its rollback was interrupted at down statement " +
+                            std::to_string(r.statements_done + 1) + "; finishing the rollback, then applying it again");
         Script down;
         if (m.down) {
           down = *m.down;
@@ -244,7 +244,6 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
         }
         result = ApplyDown(m, r, down, o.dry_run);
         if (!result.ok()) break;
-        if (o.dry_run) continue;
       } else {
         resume = &r;
       }

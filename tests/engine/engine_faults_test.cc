@@ -298,9 +298,14 @@ TEST_F(EngineFaultsTest, InterruptedDownIsFinishedByMigrateAndThenAppliedAgain) 
     EXPECT_EQ(st->versions[0].state, VersionState::kRunning);
   }
   auto e = Open();
+  auto plan = e->PlanMigrate({});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->size(), 2u);
+  EXPECT_EQ((*plan)[0].direction, Direction::kDown);
+  EXPECT_EQ((*plan)[1].direction, Direction::kUp);
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(
-      Noticed("0001_x: its rollback was interrupted after down statement 0; finishing the rollback, then "
+      Noticed("0001_x: its rollback was interrupted at down statement 1; finishing the rollback, then "
               "applying it again"))
       << Notices();
   EXPECT_TRUE(

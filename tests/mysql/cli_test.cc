@@ -395,7 +395,7 @@ TEST_F(MysqlCliTest, SigkillDuringADownAlterIsNeverRecordedApplied) {
       << st.out;
   CmdResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
-  EXPECT_NE(again.out.find("0001_col: its rollback was interrupted after down statement 0; finishing the rollback, "
+  EXPECT_NE(again.out.find("0001_col: its rollback was interrupted at down statement 1; finishing the rollback, "
                            "then applying it again"),
             std::string::npos)
       << again.out;
