@@ -244,8 +244,8 @@ class MysqlDriver : public Driver {
   }
 
   // One query over information_schema; with named objects every lookup is an
-  // equality on table_name, which the server answers without opening every
-  // table of the schema.
+  // equality on the schema and table columns the server uses as lookup keys
+  // (table_schema, event_object_schema), so it does not open every table.
   std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
                                     const std::string& exclude_prefix) const override {
     auto lit = [](const std::string& v) {
@@ -274,10 +274,11 @@ class MysqlDriver : public Driver {
         " UNION ALL SELECT CONCAT_WS('|', 'i', table_name, index_name, seq_in_index, column_name, non_unique)"
         " FROM information_schema.STATISTICS WHERE table_schema = DATABASE() AND " + cond("table_name") +
         " UNION ALL SELECT CONCAT_WS('|', 'k', table_name, constraint_name, constraint_type)"
-        " FROM information_schema.TABLE_CONSTRAINTS WHERE constraint_schema = DATABASE() AND " +
+        " FROM information_schema.TABLE_CONSTRAINTS WHERE table_schema = DATABASE() AND " +
         cond("table_name") +
         " UNION ALL SELECT CONCAT_WS('|', 'g', event_object_table, trigger_name, MD5(action_statement))"
-        " FROM information_schema.TRIGGERS WHERE trigger_schema = DATABASE() AND " + cond("event_object_table");
+        " FROM information_schema.TRIGGERS WHERE event_object_schema = DATABASE() AND " +
+        cond("event_object_table");
     if (objects.empty()) {
       sql += " UNION ALL SELECT CONCAT_WS('|', 'r', routine_type, routine_name, MD5(IFNULL(routine_definition, '')))"
              " FROM information_schema.ROUTINES WHERE routine_schema = DATABASE()";
