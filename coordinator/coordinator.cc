@@ -89,7 +89,7 @@ Status Coordinator::Preflight() {
   for (const Problem& p : problems.value()) {
     // Applied versions whose files are gone are the normal state of an older
     // checkout; everything else means the files and the database disagree.
-    if (p.message.find("files are missing") != std::string::npos) continue;
+    if (p.kind == ProblemKind::kFilesMissing) continue;
     blocking += (blocking.empty() ? "" : "\n") + p.message;
   }
   if (!blocking.empty()) {

@@ -24,6 +24,25 @@ const char* VersionStateName(VersionState s) {
   return "?";
 }
 
+const char* HistoryStateName(HistoryState s) {
+  switch (s) {
+    case HistoryState::kApplied: return "applied";
+    case HistoryState::kRunning: return "running";
+    case HistoryState::kFailed: return "failed";
+    case HistoryState::kDownRunning: return "down-running";
+    case HistoryState::kDownFailed: return "down-failed";
+  }
+  return "?";
+}
+
+std::optional<HistoryState> ParseHistoryState(const std::string& name) {
+  for (HistoryState s : {HistoryState::kApplied, HistoryState::kRunning, HistoryState::kFailed,
+                         HistoryState::kDownRunning, HistoryState::kDownFailed}) {
+    if (name == HistoryStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Observer* observer) {
   namespace fs = std::filesystem;
   DriverOptions d;
@@ -138,7 +157,7 @@ Result<std::vector<Statement>> EngineImpl::Split(const Script& script) const {
 std::string EngineImpl::NewestApplied(const std::map<std::string, HistoryRow>& rows) const {
   std::string best;
   for (const auto& [v, r] : rows) {
-    if (r.state != "applied") continue;
+    if (r.state != HistoryState::kApplied) continue;
     if (best.empty() || CompareVersions(v, best) > 0) best = v;
   }
   return best;
@@ -191,9 +210,9 @@ Result<StatusReport> EngineImpl::GetStatus() {
       vs.state = VersionState::kPending;
     } else {
       const HistoryRow& r = it->second;
-      if (r.state == "applied") {
+      if (r.state == HistoryState::kApplied) {
         vs.state = r.up_checksum == m.up.checksum ? VersionState::kApplied : VersionState::kChecksumChanged;
-      } else if (r.state == "running" || r.state == "down-running") {
+      } else if (r.state == HistoryState::kRunning || r.state == HistoryState::kDownRunning) {
         vs.state = VersionState::kRunning;
       } else {
         vs.state = VersionState::kFailed;
@@ -208,9 +227,9 @@ Result<StatusReport> EngineImpl::GetStatus() {
     VersionStatus vs;
     vs.version = v;
     vs.name = r.name;
-    vs.state = r.state == "applied" ? VersionState::kMissingFile
-               : (r.state == "running" || r.state == "down-running") ? VersionState::kRunning
-                                                                     : VersionState::kFailed;
+    vs.state = r.state == HistoryState::kApplied ? VersionState::kMissingFile
+               : (r.state == HistoryState::kRunning || r.state == HistoryState::kDownRunning) ? VersionState::kRunning
+                                                                                              : VersionState::kFailed;
     vs.row = r;
     report.versions.push_back(std::move(vs));
   }
@@ -219,7 +238,7 @@ Result<StatusReport> EngineImpl::GetStatus() {
               [](const VersionStatus& a, const VersionStatus& b) { return CompareVersions(a.version, b.version) < 0; });
   }
   for (const auto& v : report.versions) {
-    if (v.row && v.row->state == "applied") report.current_version = v.version;
+    if (v.row && v.row->state == HistoryState::kApplied) report.current_version = v.version;
   }
   if (!st->rows.empty() || !report.current_version.empty()) {
     auto rel = history_.CurrentRelease();
@@ -229,10 +248,10 @@ Result<StatusReport> EngineImpl::GetStatus() {
 }
 
 Result<std::vector<Problem>> EngineImpl::Validate() {
-  auto st = Load(false);
+  auto st = Load(true);
   if (!st.ok()) {
     if (st.status().code() != Code::kInvalidArgument) return st.status();
-    return std::vector<Problem>{Problem{"", "", st.status().message()}};
+    return std::vector<Problem>{Problem{"", "", st.status().message(), ProblemKind::kUnreadable}};
   }
   return Check(st.value());
 }
@@ -248,30 +267,42 @@ std::vector<Problem> EngineImpl::Check(const State& st) const {
       if (!newest.empty() && CompareVersions(m.version, newest) < 0) {
         problems.push_back({m.version, m.up.path,
                             m.up.path + ": version " + m.version + " is pending but older than the applied " +
-                                newest + " -- give it a version newer than " + newest});
+                                newest + " -- give it a version newer than " + newest,
+                            ProblemKind::kPendingOlder});
       }
       continue;
     }
     const HistoryRow& r = it->second;
-    if (r.state == "applied" && r.up_checksum != m.up.checksum) {
+    if (r.state == HistoryState::kApplied && r.up_checksum != m.up.checksum) {
       problems.push_back({m.version, m.up.path,
                           m.up.path + ": changed since it was applied on " + r.applied_at + " by " +
                               r.applied_by + " (checksum " + r.up_checksum.substr(0, 12) + " -> " +
                               m.up.checksum.substr(0, 12) +
-                              ") -- restore the applied text and put the change in a new migration"});
-    } else if (r.state != "applied") {
+                              ") -- restore the applied text and put the change in a new migration",
+                          ProblemKind::kChecksumChanged});
+    } else if (r.state != HistoryState::kApplied) {
+      const bool down = r.state == HistoryState::kDownRunning || r.state == HistoryState::kDownFailed;
       problems.push_back({m.version, m.up.path,
-                          m.up.path + ": version " + m.version + " is " + r.state + " after statement " +
-                              std::to_string(r.statements_done) +
-                              (r.error ? ": " + *r.error : std::string()) +
-                              " -- fix it and run dbroll migrate to resume, or clean up and run dbroll repair"});
+                          m.up.path + ": version " + m.version + " is " + HistoryStateName(r.state) +
+                              " after statement " + std::to_string(r.statements_done) +
+                              (r.error ? ": " + *r.error : std::string()) + " -- run " +
+                              (r.state == HistoryState::kDownFailed ? "dbroll down" : "dbroll migrate") + " to " +
+                              (down ? "finish the rollback" : "resume"),
+                          ProblemKind::kUnfinished});
     }
   }
   for (const auto& [v, r] : st.rows) {
+    if (r.down_script) {
+      auto stored = StoredDown(r);
+      if (!stored.ok() && stored.status().code() == Code::kCheckFailed) {
+        problems.push_back({v, "", stored.status().message(), ProblemKind::kStoredDownTampered});
+      }
+    }
     if (files.count(v)) continue;
     problems.push_back({v, "", "version " + v + " (" + r.name +
                                    ") is applied but its files are missing -- restore them; "
-                                   "dbroll down still works from the stored down script"});
+                                   "dbroll down still works from the stored down script",
+                        ProblemKind::kFilesMissing});
   }
   return problems;
 }
@@ -342,10 +373,65 @@ Status EngineImpl::Repair(const RepairOptions& o) {
   LockScope lock(this);
   DBROLL_RETURN_IF_ERROR(lock.Acquire());
   DBROLL_RETURN_IF_ERROR(history_.Ensure());
-  auto st = Load(true);
-  if (!st.ok()) return st.status();
+  State loaded;
+  {
+    auto migrations = source_->List(driver_->dialect());
+    if (!migrations.ok()) return migrations.status();
+    loaded.migrations = std::move(migrations).value();
+    // A row with a state this dbroll does not know is still repairable.
+    std::vector<std::string> unknown;
+    auto rows = history_.Read(true, &unknown);
+    if (!rows.ok()) return rows.status();
+    for (auto& r : rows.value()) loaded.rows.emplace(r.version, std::move(r));
+  }
+  State* st = &loaded;
   std::vector<std::string> book, versions;
-  if (o.mark_applied) {
+  if (o.mark_statement_done || o.retry_statement) {
+    const std::string& v = o.mark_statement_done ? *o.mark_statement_done : *o.retry_statement;
+    auto it = st->rows.find(v);
+    if (it == st->rows.end()) return Status(Code::kNotFound, "version " + v + " has no history row -- nothing to repair");
+    const HistoryRow& r = it->second;
+    if (r.state == HistoryState::kApplied) {
+      return Status(Code::kInvalidArgument, "version " + v +
+                                                " is applied -- --mark-statement-done and --retry-statement are for "
+                                                "an interrupted or failed run (see dbroll status)");
+    }
+    const bool down = r.state == HistoryState::kDownRunning || r.state == HistoryState::kDownFailed;
+    int done = r.statements_done + (o.mark_statement_done ? 1 : 0);
+    int total = -1;
+    auto m = std::find_if(st->migrations.begin(), st->migrations.end(), [&](const Migration& x) { return x.version == v; });
+    if (!down) {
+      total = r.statement_checksums.empty()
+                  ? 0
+                  : static_cast<int>(std::count(r.statement_checksums.begin(), r.statement_checksums.end(), ',')) + 1;
+    } else {
+      Script script;
+      if (m != st->migrations.end() && m->down) {
+        script = *m->down;
+      } else {
+        auto stored = StoredDown(r);
+        if (!stored.ok()) return stored.status();
+        script = stored.value();
+      }
+      auto stmts = Split(script);
+      if (!stmts.ok()) return stmts.status();
+      total = static_cast<int>(stmts->size());
+    }
+    const std::string note = std::string(o.mark_statement_done ? "statement " + std::to_string(done) + " marked done"
+                                                               : "statement " + std::to_string(done + 1) +
+                                                                     " marked for retry") +
+                             " by hand" + (o.reason.empty() ? std::string() : ": " + o.reason);
+    if (done >= total && down) {
+      book.push_back(history_.DeleteSql(v));
+    } else if (done >= total) {
+      book.push_back(history_.StateSql(v, HistoryState::kApplied, total, std::nullopt, "NULL", note));
+    } else {
+      // A session id with no catalog fingerprint: the next run continues at
+      // statement done + 1 without checking it.
+      book.push_back(history_.StateSql(v, r.state, done, std::string("repair"), "NULL", note));
+    }
+    versions.push_back(v);
+  } else if (o.mark_applied) {
     const std::string& v = *o.mark_applied;
     auto m = std::find_if(st->migrations.begin(), st->migrations.end(),
                           [&](const Migration& x) { return x.version == v; });
@@ -366,10 +452,16 @@ Status EngineImpl::Repair(const RepairOptions& o) {
     versions.push_back(v);
   } else {
     for (const auto& [v, r] : st->rows) {
-      if (r.state == "applied") continue;
-      if (r.statements_done > 0) {
+      if (r.state == HistoryState::kApplied) continue;
+      if (r.state == HistoryState::kRunning || r.state == HistoryState::kDownRunning) {
+        return Status(Code::kDirty, "version " + v + " is " + HistoryStateName(r.state) + " at statement " +
+                                        std::to_string(r.statements_done + 1) +
+                                        " (interrupted) -- run dbroll migrate: it finds out whether that statement "
+                                        "took effect and finishes the run");
+      }
+      if (r.statements_done > 0 || r.state == HistoryState::kDownFailed) {
         return Status(Code::kDirty,
-                      "version " + v + " is " + r.state + " after " + std::to_string(r.statements_done) +
+                      "version " + v + " is " + HistoryStateName(r.state) + " after " + std::to_string(r.statements_done) +
                           " statement(s), so part of it is in the database -- say what you did: "
                           "dbroll repair --mark-applied " + v + " (finished by hand) or --mark-rolled-back " +
                           v + " (undone by hand)");

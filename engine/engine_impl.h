@@ -74,6 +74,25 @@ class EngineImpl : public Engine {
   Status ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
                  bool dry_run);
   Status ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run);
+  // Whether `s` can commit in one transaction with its progress update.
+  bool CommitsWithProgress(const Statement& s) const;
+  // Runs statements [start, n) of `script` one at a time (engine_resume.cc):
+  // the intent (state running / down-running, statements_done = k, and for a
+  // statement that cannot commit with its progress the session id and a
+  // catalog fingerprint) is written before statement k+1, the progress with
+  // it or after it. `row` is the row to write (up: the new row; down: the
+  // applied row); `row_exists` whether the history has it.
+  Status RunStepwise(const Migration& m, Direction d, const Script& script, const std::vector<Statement>& stmts,
+                     HistoryRow row, int start, bool row_exists);
+  // Where to resume an interrupted or failed statement-by-statement run of
+  // `row`: decides whether statement statements_done + 1 took effect (waits
+  // for its session, drops an invalid index it left, compares the catalog).
+  Result<int> ResumeAt(const Migration& m, Direction d, const std::vector<Statement>& stmts, const HistoryRow& row);
+  // The fingerprint expression for what `s` touches ("" when unknown).
+  std::string FingerprintSql(const Statement& s) const;
+  // The stored down script of `r` as a Script, or an error when it does not
+  // match its stored checksum.
+  Result<Script> StoredDown(const HistoryRow& r) const;
   std::string NewestApplied(const std::map<std::string, HistoryRow>& rows) const;
   void Log(const std::string& action, const std::vector<std::string>& versions,
            const std::optional<std::string>& release, const std::string& schema_version,

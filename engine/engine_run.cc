@@ -99,7 +99,7 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   const std::vector<Statement>& stmts = split.value();
   const std::string label = m.version + "_" + m.name;
   const bool tx = RunsInTransaction(m.up, stmts);
-  if (tx) {
+  if (tx && !resume) {
     for (const auto& s : stmts) {
       if (auto why = driver_->NonTransactionalReason(s)) {
         return Status(Code::kInvalidArgument,
@@ -111,8 +111,8 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   }
   int start = 0;
   if (resume) {
-    // Resume a non-transactional run after the statements that already ran,
-    // but only when they are still the same statements.
+    // Resume a statement-by-statement run after the statements that already
+    // ran, but only when they are still the same statements.
     start = resume->statements_done;
     std::vector<std::string> was = SplitCsv(resume->statement_checksums);
     std::vector<std::string> now = SplitCsv(StatementChecksums(stmts));
@@ -130,8 +130,11 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
                           " on may change), or undo it by hand and run dbroll repair --mark-rolled-back " + m.version);
       }
     }
-    observer_->OnNotice(label + ": resuming at statement " + std::to_string(start + 1) + " of " +
-                        std::to_string(stmts.size()) + "; statements 1.." + std::to_string(start) + " already ran");
+    if (start > 0) {
+      observer_->OnNotice(label + ": resuming at statement " + std::to_string(start + 1) + " of " +
+                          std::to_string(stmts.size()) + "; statements 1.." + std::to_string(start) +
+                          " already ran");
+    }
   }
   observer_->OnMigrationStart(m, Direction::kUp);
   if (dry_run) {
@@ -141,16 +144,23 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   }
   const auto t0 = Clock::now();
   HistoryRow row = RowFor(m, stmts, release);
-  if (tx) {
+  if (tx && !resume) {
     row.statements_done = static_cast<int>(stmts.size());
     // duration is unknown until commit; the bookkeeping row carries the time so far.
-    Status s = RunTransactionWithRetry(label, stmts, {resume ? history_.UpsertSql(row) : history_.InsertSql(row)});
+    Status s = RunTransactionWithRetry(label, stmts, {history_.InsertSql(row)});
     if (!s.ok()) {
       if (s.code() == Code::kConnectionLost) {
         return Failed(m, Direction::kUp, Code::kConnectionLost,
                       Locate(stmts, s) +
                           " -- the connection was lost, so the transaction was rolled back; "
                           "run dbroll migrate again when the database is reachable",
+                      s);
+      }
+      if (s.code() == Code::kCommitUnknown) {
+        return Failed(m, Direction::kUp, Code::kCommitUnknown,
+                      m.up.path + ": " + s.message() +
+                          " -- the migration and its history row commit together, so the history tells which: "
+                          "run dbroll migrate again",
                       s);
       }
       return Failed(
@@ -160,65 +170,14 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(MsSince(t0)));
     return Status::Ok();
   }
-  row.state = "running";
-  row.statements_done = start;
-  for (size_t i = start; i < stmts.size(); ++i) {
-    Status s = RunStatementWithRetry(label, stmts[i]);
-    if (!s.ok()) {
-      s.set_statement_index(static_cast<int>(i));
-      const std::string where = Locate(stmts, s);
-      if (s.code() == Code::kConnectionLost) {
-        // Nothing can be recorded now; the progress written after statement
-        // i is already in the history, so the next migrate resumes here.
-        return Failed(m, Direction::kUp, Code::kConnectionLost,
-                      where + " -- the connection was lost while statement " + std::to_string(i + 1) + " of " +
-                          m.up.path + " ran" +
-                          (i == 0 ? std::string(": nothing of this migration is recorded")
-                                  : "; statements 1.." + std::to_string(i) + " ran and are recorded") +
-                          ". Run dbroll migrate again when the database is reachable to resume at statement " +
-                          std::to_string(i + 1),
-                      s);
-      }
-      if (i == 0 && !resume) {
-        return Failed(m, Direction::kUp, Code::kMigrationFailed,
-                      where +
-                          " -- fix the migration and run dbroll migrate again; the first statement failed, so nothing "
-                          "was applied",
-                      s);
-      }
-      row.state = "failed";
-      row.statements_done = static_cast<int>(i);
-      row.error = where;
-      row.duration_ms = MsSince(t0);
-      Status rec = driver_->RunStatement(Statement{history_.UpsertSql(row), "", 1, 1, 0});
-      return Failed(m, Direction::kUp, Code::kDirty,
-                    where + " -- statements 1.." + std::to_string(i) + " of " + m.up.path +
-                        " ran and stay applied (this database cannot roll DDL back). Fix statement " +
-                        std::to_string(i + 1) +
-                        " and run dbroll migrate to resume there, or undo by hand and run "
-                        "dbroll repair --mark-rolled-back " +
-                        m.version + (rec.ok() ? "" : " (could not record the failure: " + rec.message() + ")"),
-                    s);
-    }
-    row.statements_done = static_cast<int>(i + 1);
-    if (i + 1 == stmts.size()) break;
-    // Progress after each statement, so a killed run resumes where it stopped.
-    const std::string sql = (i == static_cast<size_t>(start) && !resume)
-                                ? history_.UpsertSql(row)
-                                : history_.ProgressSql(m.version, row.statements_done);
-    Status p = driver_->RunStatement(Statement{sql, "", 1, 1, 0});
-    if (!p.ok()) return p;
+  // Statement by statement: always so when resuming, whatever mode the
+  // edited file would choose now, so no statement that ran runs again.
+  if (resume) {
+    auto at = ResumeAt(m, Direction::kUp, stmts, *resume);
+    if (!at.ok()) return Failed(m, Direction::kUp, at.status().code(), at.status().message(), at.status());
+    start = at.value();
   }
-  row.state = "applied";
-  row.error.reset();
-  row.duration_ms = MsSince(t0);
-  // A progress row exists only when resuming or after a statement that was not the last.
-  const bool row_exists = resume || stmts.size() > 1;
-  Status done =
-      driver_->RunStatement(Statement{row_exists ? history_.UpsertSql(row) : history_.InsertSql(row), "", 1, 1, 0});
-  if (!done.ok()) return done;
-  observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(row.duration_ms));
-  return Status::Ok();
+  return RunStepwise(m, Direction::kUp, m.up, stmts, std::move(row), start, resume != nullptr);
 }
 
 Result<EngineImpl::State> EngineImpl::LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts) {
@@ -243,15 +202,23 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   }
   std::string refusal;
   for (const auto& p : Check(st.value())) {
-    const bool blocking = p.message.find("changed since it was applied") != std::string::npos ||
-                          p.message.find("older than the applied") != std::string::npos;
+    const bool blocking = p.kind == ProblemKind::kChecksumChanged || p.kind == ProblemKind::kPendingOlder;
     if (blocking)
       refusal += (refusal.empty() ? "" : "\n") + p.message;
-    else if (p.message.find("files are missing") != std::string::npos)
+    else if (p.kind == ProblemKind::kFilesMissing)
       observer_->OnNotice(p.message);
   }
   if (!refusal.empty()) {
     return Status(Code::kCheckFailed, refusal + "\nnothing was applied (see dbroll validate)");
+  }
+  // A down that was interrupted (not one that failed) is finished first: it
+  // needs the stored down scripts.
+  bool down_running = false;
+  for (const auto& [v, r] : st->rows) down_running = down_running || r.state == HistoryState::kDownRunning;
+  if (down_running) {
+    auto rows = history_.Read(true);
+    if (!rows.ok()) return rows.status();
+    for (auto& r : rows.value()) st->rows[r.version] = std::move(r);
   }
   {
     // Plan before touching: every migration this run will apply is checked
@@ -264,9 +231,11 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
         pending.push_back({&m, false});
         continue;
       }
-      if (it->second.state == "applied") continue;
-      if (it->second.state == "down-failed" || it->second.state == "down-running") break;
-      pending.push_back({&m, true});
+      const HistoryState state = it->second.state;
+      if (state == HistoryState::kApplied) continue;
+      if (state == HistoryState::kDownFailed) break;
+      // An interrupted down is finished first and the up then runs afresh.
+      pending.push_back({&m, state != HistoryState::kDownRunning});
     }
     DBROLL_RETURN_IF_ERROR(CheckUpPlan(pending, *driver_, o.release, Who()));
   }
@@ -278,15 +247,33 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     const HistoryRow* resume = nullptr;
     if (it != st->rows.end()) {
       const HistoryRow& r = it->second;
-      if (r.state == "applied") continue;
-      if (r.state == "down-failed" || r.state == "down-running") {
-        result = Status(Code::kDirty, m.up.path + ": version " + m.version +
-                                          " was partly rolled back -- run dbroll down to finish the rollback, "
-                                          "or fix by hand and run dbroll repair --mark-applied " +
-                                          m.version);
+      if (r.state == HistoryState::kApplied) continue;
+      if (r.state == HistoryState::kDownFailed) {
+        result = Status(Code::kDirty, m.up.path + ": the rollback of version " + m.version + " stopped at down statement " +
+                                          std::to_string(r.statements_done + 1) + " with an error" +
+                                          (r.error ? " (" + *r.error + ")" : std::string()) +
+                                          " -- fix the down script and run dbroll down to finish the rollback");
         break;
       }
-      resume = &r;
+      if (r.state == HistoryState::kDownRunning) {
+        observer_->OnNotice(m.version + "_" + m.name + ": its rollback was interrupted at down statement " +
+                            std::to_string(r.statements_done + 1) + "; finishing the rollback, then applying it again");
+        Script down;
+        if (m.down) {
+          down = *m.down;
+        } else {
+          auto stored = StoredDown(r);
+          if (!stored.ok()) {
+            result = stored.status();
+            break;
+          }
+          down = stored.value();
+        }
+        result = ApplyDown(m, r, down, o.dry_run);
+        if (!result.ok()) break;
+      } else {
+        resume = &r;
+      }
     }
     result = ApplyUp(m, resume, o.release, o.dry_run);
     if (!result.ok()) break;
@@ -294,7 +281,7 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   }
   if (!o.dry_run) {
     std::map<std::string, HistoryRow> rows = st->rows;
-    for (const auto& v : applied) rows[v].state = "applied";
+    for (const auto& v : applied) rows[v].state = HistoryState::kApplied;
     Log("migrate", applied, o.release.empty() ? std::nullopt : std::optional(o.release), NewestApplied(rows), result);
   }
   if (result.ok() && applied.empty()) observer_->OnNotice("nothing to migrate: the database is up to date");
@@ -307,14 +294,15 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
   const std::vector<Statement>& stmts = split.value();
   const std::string label = m.version + "_" + m.name;
   observer_->OnMigrationStart(m, Direction::kDown);
-  int start = (row.state == "down-failed" || row.state == "down-running") ? row.statements_done : 0;
+  const bool resuming = row.state == HistoryState::kDownFailed || row.state == HistoryState::kDownRunning;
+  int start = resuming ? row.statements_done : 0;
   if (dry_run) {
     for (size_t i = start; i < stmts.size(); ++i) observer_->OnSql(m, Direction::kDown, stmts[i].text);
     observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(0));
     return Status::Ok();
   }
   const auto t0 = Clock::now();
-  bool tx = RunsInTransaction(down, stmts) && start == 0;
+  bool tx = RunsInTransaction(down, stmts) && !resuming;
   if (tx) {
     for (const auto& s : stmts) {
       if (auto why = driver_->NonTransactionalReason(s)) {
@@ -326,6 +314,13 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
     }
     Status s = RunTransactionWithRetry(label, stmts, {history_.DeleteSql(m.version)});
     if (!s.ok()) {
+      if (s.code() == Code::kCommitUnknown) {
+        return Failed(m, Direction::kDown, Code::kCommitUnknown,
+                      down.path + ": " + s.message() +
+                          " -- the rollback and its history row commit together, so the history tells which: "
+                          "run dbroll status",
+                      s);
+      }
       return Failed(
           m, Direction::kDown,
           s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
@@ -334,44 +329,12 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
     observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
     return Status::Ok();
   }
-  HistoryRow r = row;
-  for (size_t i = start; i < stmts.size(); ++i) {
-    Status s = RunStatementWithRetry(label, stmts[i]);
-    if (!s.ok()) {
-      s.set_statement_index(static_cast<int>(i));
-      const std::string where = Locate(stmts, s);
-      if (s.code() == Code::kConnectionLost) {
-        return Failed(m, Direction::kDown, Code::kConnectionLost,
-                      where + " -- the connection was lost while down statement " + std::to_string(i + 1) + " of " +
-                          down.path + " ran; run dbroll down again when the database is reachable",
-                      s);
-      }
-      if (i == 0 && start == 0) {
-        return Failed(m, Direction::kDown, Code::kMigrationFailed,
-                      where + " -- fix the down script and run dbroll down again; nothing was rolled back", s);
-      }
-      r.state = "down-failed";
-      r.statements_done = static_cast<int>(i);
-      r.error = where;
-      (void)driver_->RunStatement(Statement{history_.UpsertSql(r), "", 1, 1, 0});
-      return Failed(m, Direction::kDown, Code::kDirty,
-                    where + " -- down statements 1.." + std::to_string(i) +
-                        " ran. Fix the down script and run dbroll down to resume, or finish by hand "
-                        "and run dbroll repair --mark-rolled-back " +
-                        m.version,
-                    s);
-    }
-    if (i + 1 < stmts.size()) {
-      r.state = "down-running";
-      r.statements_done = static_cast<int>(i + 1);
-      Status p = driver_->RunStatement(Statement{history_.UpsertSql(r), "", 1, 1, 0});
-      if (!p.ok()) return p;
-    }
+  if (resuming) {
+    auto at = ResumeAt(m, Direction::kDown, stmts, row);
+    if (!at.ok()) return Failed(m, Direction::kDown, at.status().code(), at.status().message(), at.status());
+    start = at.value();
   }
-  Status del = driver_->RunStatement(Statement{history_.DeleteSql(m.version), "", 1, 1, 0});
-  if (!del.ok()) return del;
-  observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
-  return Status::Ok();
+  return RunStepwise(m, Direction::kDown, down, stmts, row, start, true);
 }
 
 Status EngineImpl::Down(const DownOptions& o) {
@@ -383,13 +346,10 @@ Status EngineImpl::Down(const DownOptions& o) {
   std::sort(rows.begin(), rows.end(),
             [](const HistoryRow* a, const HistoryRow* b) { return CompareVersions(a->version, b->version) > 0; });
   for (const HistoryRow* r : rows) {
-    if (r->state == "failed" || r->state == "running") {
-      return Status(
-          Code::kDirty,
-          "version " + r->version + " is partly applied (" + r->state + " after statement " +
-              std::to_string(r->statements_done) +
-              ") -- finish it with dbroll migrate, or undo it by hand and run dbroll repair --mark-rolled-back " +
-              r->version);
+    if (r->state == HistoryState::kFailed || r->state == HistoryState::kRunning) {
+      return Status(Code::kDirty, "version " + r->version + " is partly applied (" + HistoryStateName(r->state) +
+                                      " after statement " + std::to_string(r->statements_done) +
+                                      ") -- finish it first with dbroll migrate; nothing was rolled back");
     }
   }
   std::optional<std::string> keep;  // versions newer than this are rolled back
@@ -448,11 +408,9 @@ Status EngineImpl::Down(const DownOptions& o) {
     if (have_file && (o.down_source == DownSource::kFile || !have_stored)) {
       step.down = *f->second->down;
     } else if (have_stored) {
-      step.down.path = "stored down of " + r->version + "_" + r->name;
-      step.down.text = *r->down_script;
-      step.down.checksum = r->down_checksum;
-      step.down.directives = ParseDirectives(step.down.path, step.down.text, nullptr);
-      if (r->down_no_transaction) step.down.directives.no_transaction = true;
+      auto stored = StoredDown(*r);
+      if (!stored.ok()) return Status(stored.status().code(), stored.status().message() + "; nothing was rolled back");
+      step.down = stored.value();
       if (!have_file) {
         observer_->OnNotice(r->version + "_" + r->name +
                             ": files not on disk; using the down script stored at apply time");
@@ -469,7 +427,8 @@ Status EngineImpl::Down(const DownOptions& o) {
     // before the first one runs.
     std::vector<PlannedDown> checks;
     for (const auto& step : plan) {
-      checks.push_back({&step.m, &step.down, step.row->state == "down-failed" || step.row->state == "down-running"});
+      checks.push_back({&step.m, &step.down,
+                      step.row->state == HistoryState::kDownFailed || step.row->state == HistoryState::kDownRunning});
     }
     DBROLL_RETURN_IF_ERROR(CheckDownPlan(checks, *driver_, o.release));
   }

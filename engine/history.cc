@@ -65,7 +65,8 @@ std::string Stem(const std::string& table) {
 
 constexpr const char* kColumns =
     "version, name, up_checksum, down_checksum, down_script, down_no_transaction, irreversible,"
-    " applied_at, applied_by, release_tag, duration_ms, state, statements_done, error, statement_checksums";
+    " applied_at, applied_by, release_tag, duration_ms, state, statements_done, error, statement_checksums,"
+    " session_id, catalog_before";
 
 const std::string& Or(const std::optional<std::string>& v, const std::string& fallback) {
   return v ? *v : fallback;
@@ -107,24 +108,43 @@ Result<bool> History::Exists() {
   return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
 }
 
+Status History::AddColumnIfMissing(const std::string& column, const std::string& type) {
+  auto probe = driver_->Query("SELECT " + column + " FROM " + history_ + " WHERE 1=0");
+  if (probe.ok()) return Status::Ok();
+  if (probe.status().code() != Code::kDatabaseError) return probe.status();
+  return driver_->RunStatement(Statement{"ALTER TABLE " + history_ + " ADD COLUMN " + column + " " + type, "", 1, 1, 0});
+}
+
 Status History::Ensure() {
   auto exists = Exists();
   if (!exists.ok()) return exists.status();
+  const std::string text = dialect_ == Dialect::kMysql ? "LONGTEXT" : "TEXT";
+  const std::string set_format = "INSERT INTO " + meta_ + " (k, v) VALUES ('format', " +
+                                 Lit(std::to_string(kHistoryFormat)) + ")";
   if (exists.value()) {
     auto rows = driver_->Query("SELECT v FROM " + meta_ + " WHERE k='format'");
-    if (!rows.ok()) return rows.status();
-    if (!rows->empty() && rows->front()[0]) {
-      int format = std::atoi(rows->front()[0]->c_str());
-      if (format > kHistoryFormat) {
-        return Status(Code::kUnsupported,
-                      history_name_ + " has format " + std::to_string(format) +
-                          ", newer than this dbroll understands (" + std::to_string(kHistoryFormat) +
-                          ") -- upgrade dbroll");
-      }
+    if (!rows.ok() && rows.status().code() != Code::kDatabaseError) return rows.status();
+    int format = 0;  // 0: the meta table or its row is missing (a half-created set)
+    if (rows.ok() && !rows->empty() && rows->front()[0]) format = std::atoi(rows->front()[0]->c_str());
+    if (format > kHistoryFormat) {
+      return Status(Code::kUnsupported,
+                    history_name_ + " has format " + std::to_string(format) +
+                        ", newer than this dbroll understands (" + std::to_string(kHistoryFormat) +
+                        ") -- upgrade dbroll");
     }
-    return Status::Ok();
+    if (format == kHistoryFormat) return Status::Ok();
+    // Every step below may be interrupted and run again.
+    if (format == 0) DBROLL_RETURN_IF_ERROR(CreateTables());
+    DBROLL_RETURN_IF_ERROR(AddColumnIfMissing("session_id", "VARCHAR(64)"));
+    DBROLL_RETURN_IF_ERROR(AddColumnIfMissing("catalog_before", text));
+    return driver_->RunTransaction({}, {"DELETE FROM " + meta_ + " WHERE k='format'", set_format});
   }
   DBROLL_RETURN_IF_ERROR(driver_->PrepareForWrites());
+  DBROLL_RETURN_IF_ERROR(CreateTables());
+  return driver_->RunTransaction({}, {"DELETE FROM " + meta_ + " WHERE k='format'", set_format});
+}
+
+Status History::CreateTables() {
   const bool my = dialect_ == Dialect::kMysql;
   const std::string text = my ? "LONGTEXT" : "TEXT";
   const std::string tail = my ? " DEFAULT CHARSET=utf8mb4" : "";
@@ -142,7 +162,8 @@ Status History::Ensure() {
           " applied_at VARCHAR(32) NOT NULL, applied_by VARCHAR(255) NOT NULL,"
           " release_tag VARCHAR(255), duration_ms BIGINT NOT NULL DEFAULT 0,"
           " state VARCHAR(16) NOT NULL, statements_done INTEGER NOT NULL DEFAULT 0,"
-          " error " + text + ", statement_checksums " + text + ")" +
+          " error " + text + ", statement_checksums " + text + ", session_id VARCHAR(64), catalog_before " +
+          text + ")" +
           // SQLite: the primary key is the table, one b-tree less to write per migration.
           (dialect_ == Dialect::kSqlite ? " WITHOUT ROWID" : tail),
       "CREATE TABLE IF NOT EXISTS " + log_ + " (" + id +
@@ -153,19 +174,17 @@ Status History::Ensure() {
   };
   std::vector<Statement> stmts;
   for (auto& s : ddl) stmts.push_back(Statement{s, "", 1, 1, 0});
-  std::vector<std::string> book = {"INSERT INTO " + meta_ + " (k, v) VALUES ('format', " +
-                                   Lit(std::to_string(kHistoryFormat)) + ")"};
-  if (driver_->TransactionalDdl()) return driver_->RunTransaction(stmts, book);
+  if (driver_->TransactionalDdl()) return driver_->RunTransaction(stmts, {});
   for (auto& s : stmts) DBROLL_RETURN_IF_ERROR(driver_->RunStatement(s));
-  return driver_->RunStatement(Statement{book[0], "", 1, 1, 0});
+  return Status::Ok();
 }
 
-Result<std::vector<HistoryRow>> History::Read(bool with_scripts) {
+Result<std::vector<HistoryRow>> History::Read(bool with_scripts, std::vector<std::string>* unknown) {
   auto rows = driver_->Query(
       std::string("SELECT version, name, up_checksum, down_checksum, ") +
       (with_scripts ? "down_script" : "NULL") +
       ", down_no_transaction, irreversible, applied_at, applied_by, release_tag, duration_ms,"
-      " state, statements_done, error, statement_checksums FROM " + history_);
+      " state, statements_done, error, statement_checksums, session_id, catalog_before FROM " + history_);
   if (!rows.ok()) return rows.status();
   std::vector<HistoryRow> out;
   out.reserve(rows->size());
@@ -183,10 +202,23 @@ Result<std::vector<HistoryRow>> History::Read(bool with_scripts) {
     h.applied_by = Or(r[8], kEmpty);
     h.release = r[9];
     h.duration_ms = r[10] ? std::atoll(r[10]->c_str()) : 0;
-    h.state = Or(r[11], kEmpty);
+    const std::string state = Or(r[11], kEmpty);
+    if (auto parsed = ParseHistoryState(state)) {
+      h.state = *parsed;
+    } else if (unknown) {
+      h.state = HistoryState::kFailed;
+      unknown->push_back(h.version);
+    } else {
+      return Status(Code::kDirty, history_name_ + ": version " + h.version + " has state '" + state +
+                                      "', which this dbroll does not know -- upgrade dbroll if a newer one wrote "
+                                      "it; if it was edited by hand, record what the database holds with "
+                                      "dbroll repair --mark-applied " + h.version);
+    }
     h.statements_done = r[12] ? std::atoi(r[12]->c_str()) : 0;
     h.error = r[13];
     h.statement_checksums = Or(r[14], kEmpty);
+    h.session_id = r[15];
+    h.catalog_before = r[16];
     out.push_back(std::move(h));
   }
   return out;
@@ -236,22 +268,23 @@ Result<std::string> History::CurrentRelease() {
   return Or(rows->front()[0], "");
 }
 
-std::string History::InsertSql(const HistoryRow& r) const {
+std::string History::InsertSql(const HistoryRow& r, const std::string* catalog_sql) const {
   // Values in table order, without a column list: less to parse per migration.
-  return "INSERT INTO " + history_ + " VALUES (" + Values(r) + ")";
+  return "INSERT INTO " + history_ + " VALUES (" + Values(r, catalog_sql) + ")";
 }
 
-std::string History::Values(const HistoryRow& r) const {
+std::string History::Values(const HistoryRow& r, const std::string* catalog_sql) const {
   return Lit(r.version) + ", " + Lit(r.name) + ", " + Lit(r.up_checksum) + ", " + Lit(r.down_checksum) + ", " +
          Lit(r.down_script) + ", " + (r.down_no_transaction ? "1" : "0") + ", " + Lit(r.irreversible) + ", " +
          Lit(r.applied_at) + ", " + Lit(r.applied_by) + ", " + Lit(r.release) + ", " + std::to_string(r.duration_ms) +
-         ", " + Lit(r.state) + ", " + std::to_string(r.statements_done) + ", " + Lit(r.error) + ", " +
-         Lit(r.statement_checksums);
+         ", " + Lit(std::string(HistoryStateName(r.state))) + ", " + std::to_string(r.statements_done) + ", " + Lit(r.error) +
+         ", " + Lit(r.statement_checksums) + ", " + Lit(r.session_id) + ", " +
+         (catalog_sql ? *catalog_sql : Lit(r.catalog_before));
 }
 
-std::string History::UpsertSql(const HistoryRow& r) const {
+std::string History::UpsertSql(const HistoryRow& r, const std::string* catalog_sql) const {
   const std::string cols = kColumns;
-  std::string vals = Values(r);
+  std::string vals = Values(r, catalog_sql);
   switch (dialect_) {
     case Dialect::kSqlite:
       return "INSERT OR REPLACE INTO " + history_ + " (" + cols + ") VALUES (" + vals + ")";
@@ -279,9 +312,13 @@ std::string History::DeleteSql(const std::string& version) const {
   return "DELETE FROM " + history_ + " WHERE version=" + Lit(version);
 }
 
-std::string History::ProgressSql(const std::string& version, int statements_done) const {
-  return "UPDATE " + history_ + " SET statements_done=" + std::to_string(statements_done) +
-         " WHERE version=" + Lit(version);
+std::string History::StateSql(const std::string& version, HistoryState state, int statements_done,
+                              const std::optional<std::string>& session_id, const std::string& catalog_sql,
+                              const std::optional<std::string>& error, long long duration_ms) const {
+  return "UPDATE " + history_ + " SET state=" + Lit(std::string(HistoryStateName(state))) +
+         (duration_ms >= 0 ? ", duration_ms=" + std::to_string(duration_ms) : std::string()) +
+         ", statements_done=" + std::to_string(statements_done) + ", session_id=" + Lit(session_id) +
+         ", catalog_before=" + catalog_sql + ", error=" + Lit(error) + " WHERE version=" + Lit(version);
 }
 
 std::string History::LogSql(const LogEntry& e) const {

@@ -13,7 +13,8 @@
 namespace dbroll::internal {
 
 // Format of the history tables this dbroll writes; stored in the meta table.
-inline constexpr int kHistoryFormat = 1;
+// Format 2 added the intent columns session_id and catalog_before.
+inline constexpr int kHistoryFormat = 2;
 
 std::string QuoteIdent(Dialect d, const std::string& name);
 std::string QuoteLiteral(Dialect d, const std::string& value);
@@ -26,23 +27,38 @@ class History {
 
   const std::string& table() const { return history_; }
   Result<bool> Exists();
-  // Creates the tables when missing and checks the stored format version.
+  // Creates the tables when missing, completes a half-created set (MySQL
+  // creates them one implicit commit at a time), upgrades format 1 to 2 and
+  // checks the stored format version. Idempotent.
   Status Ensure();
-  Result<std::vector<HistoryRow>> Read(bool with_scripts);
+  // Every row. A state this dbroll does not know is an error naming the
+  // version, unless `unknown` is given: then such rows are read as kFailed
+  // and their versions listed there.
+  Result<std::vector<HistoryRow>> Read(bool with_scripts, std::vector<std::string>* unknown = nullptr);
   Result<std::vector<LogEntry>> ReadLog(int limit);
   // schema_version of the newest successful log entry with this release.
   Result<std::string> ReleaseVersion(const std::string& release);
   Result<std::string> CurrentRelease();
 
   // A first apply: no row exists for the version (plain INSERT, cheaper than an upsert).
-  std::string InsertSql(const HistoryRow& row) const;
-  std::string UpsertSql(const HistoryRow& row) const;
+  // `catalog_sql`, when given, is an SQL expression stored as catalog_before
+  // instead of row.catalog_before.
+  std::string InsertSql(const HistoryRow& row, const std::string* catalog_sql = nullptr) const;
+  std::string UpsertSql(const HistoryRow& row, const std::string* catalog_sql = nullptr) const;
   std::string DeleteSql(const std::string& version) const;
-  std::string ProgressSql(const std::string& version, int statements_done) const;
+  // Sets state, statements_done and the intent columns of an existing row;
+  // `catalog_sql` is an SQL expression ("NULL" for none).
+  std::string StateSql(const std::string& version, HistoryState state, int statements_done,
+                       const std::optional<std::string>& session_id, const std::string& catalog_sql = "NULL",
+                       const std::optional<std::string>& error = std::nullopt, long long duration_ms = -1) const;
+  std::string Literal(const std::string& v) const { return Lit(v); }
   std::string LogSql(const LogEntry& e) const;
 
  private:
-  std::string Values(const HistoryRow& row) const;
+  std::string Values(const HistoryRow& row, const std::string* catalog_sql) const;
+  // Adds a column a format-1 table lacks; nothing when it is there.
+  Status AddColumnIfMissing(const std::string& column, const std::string& type);
+  Status CreateTables();
   std::string Lit(const std::string& v) const { return QuoteLiteral(dialect_, v); }
   std::string Lit(const std::optional<std::string>& v) const {
     return v ? Lit(*v) : std::string("NULL");

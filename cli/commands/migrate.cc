@@ -76,14 +76,27 @@ void RegisterRepair(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("repair", "Clear a failed state after a person fixed the database");
   auto applied = std::make_shared<std::string>();
   auto rolled = std::make_shared<std::string>();
+  auto done = std::make_shared<std::string>();
+  auto retry = std::make_shared<std::string>();
   auto reason = std::make_shared<std::string>();
   auto* a = cmd->add_option("--mark-applied", *applied, "VERSION was finished by hand");
-  cmd->add_option("--mark-rolled-back", *rolled, "VERSION was undone by hand")->excludes(a);
+  auto* r = cmd->add_option("--mark-rolled-back", *rolled, "VERSION was undone by hand")->excludes(a);
+  auto* d = cmd->add_option("--mark-statement-done", *done,
+                            "the interrupted statement of VERSION did take effect: continue after it")
+                ->excludes(a)
+                ->excludes(r);
+  cmd->add_option("--retry-statement", *retry,
+                  "the interrupted statement of VERSION did not take effect: run it again")
+      ->excludes(a)
+      ->excludes(r)
+      ->excludes(d);
   cmd->add_option("--reason", *reason, "Why (kept in the audit log)");
-  cmd->callback([&ctx, rc, applied, rolled, reason] {
+  cmd->callback([&ctx, rc, applied, rolled, done, retry, reason] {
     RepairOptions o;
     if (!applied->empty()) o.mark_applied = *applied;
     if (!rolled->empty()) o.mark_rolled_back = *rolled;
+    if (!done->empty()) o.mark_statement_done = *done;
+    if (!retry->empty()) o.retry_statement = *retry;
     o.reason = *reason;
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Repair(o); });
   });

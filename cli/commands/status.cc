@@ -94,10 +94,13 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
       }
       for (const auto& v : r->versions) {
         if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {
-          return Status(Code::kDirty, "version " + v.version + " is " + VersionStateName(v.state) +
-                                          " after statement " + std::to_string(v.row->statements_done) +
-                                          " -- fix the file and run dbroll migrate to resume, or clean up by hand "
-                                          "and run dbroll repair --mark-applied/--mark-rolled-back " + v.version);
+          const HistoryState hs = v.row->state;
+          const std::string fix =
+              hs == HistoryState::kDownFailed ? " -- fix the down script and run dbroll down to finish the rollback"
+              : hs == HistoryState::kFailed   ? " -- fix the file and run dbroll migrate to resume"
+                                              : " -- run dbroll migrate to finish it";
+          return Status(Code::kDirty, "version " + v.version + " is " + HistoryStateName(hs) + " after statement " +
+                                          std::to_string(v.row->statements_done) + fix);
         }
       }
       return Status::Ok();

@@ -237,6 +237,61 @@ class MysqlDriver : public Driver {
 
   Status RunStatement(const Statement& statement) override { return Exec(statement.text); }
 
+  std::string SessionId() const override { return connection_id_; }
+
+  // A killed client's statement runs on until the server notices; so does
+  // its session, and with it the session's GET_LOCK.
+  Result<bool> SessionAlive(const std::string& id) override {
+    if (id == connection_id_) return false;
+    if (id.empty() || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    auto rows = Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id);
+    if (!rows.ok()) return rows.status();
+    return !rows->empty() && rows->front()[0].value_or("0") != "0";
+  }
+
+  // One query over information_schema; with named objects every lookup is an
+  // equality on the schema and table columns the server uses as lookup keys
+  // (table_schema, event_object_schema), so it does not open every table.
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
+                                    const std::string& exclude_prefix) const override {
+    auto lit = [](const std::string& v) {
+      std::string out = "'";
+      for (char c : v) {
+        if (c == '\'' || c == '\\') out += c;
+        out += c;
+      }
+      return out + "'";
+    };
+    auto cond = [&](const std::string& col) {
+      if (objects.empty()) {
+        return "LEFT(" + col + ", " + std::to_string(exclude_prefix.size()) + ") <> " + lit(exclude_prefix);
+      }
+      std::string c;
+      for (const auto& o : objects) c += (c.empty() ? "" : " OR ") + col + " = " + lit(o);
+      return "(" + c + ")";
+    };
+    std::string sql =
+        "(SELECT CONCAT('fp:', IFNULL(MD5(GROUP_CONCAT(MD5(x) ORDER BY x SEPARATOR '')), 'none')) FROM ("
+        "SELECT CONCAT_WS('|', 't', table_name, table_type) AS x FROM information_schema.TABLES"
+        " WHERE table_schema = DATABASE() AND " + cond("table_name") +
+        " UNION ALL SELECT CONCAT_WS('|', 'c', table_name, column_name, ordinal_position, column_type, is_nullable,"
+        " IFNULL(column_default, '~')) FROM information_schema.COLUMNS WHERE table_schema = DATABASE() AND " +
+        cond("table_name") +
+        " UNION ALL SELECT CONCAT_WS('|', 'i', table_name, index_name, seq_in_index, column_name, non_unique)"
+        " FROM information_schema.STATISTICS WHERE table_schema = DATABASE() AND " + cond("table_name") +
+        " UNION ALL SELECT CONCAT_WS('|', 'k', table_name, constraint_name, constraint_type)"
+        " FROM information_schema.TABLE_CONSTRAINTS WHERE table_schema = DATABASE() AND " +
+        cond("table_name") +
+        " UNION ALL SELECT CONCAT_WS('|', 'g', event_object_table, trigger_name, MD5(action_statement))"
+        " FROM information_schema.TRIGGERS WHERE event_object_schema = DATABASE() AND " +
+        cond("event_object_table");
+    if (objects.empty()) {
+      sql += " UNION ALL SELECT CONCAT_WS('|', 'r', routine_type, routine_name, MD5(IFNULL(routine_definition, '')))"
+             " FROM information_schema.ROUTINES WHERE routine_schema = DATABASE()";
+    }
+    return sql + ") f)";
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql) override {
     try {
       std::unique_ptr<sql::ResultSet> rs(stmt_->executeQuery(sql));

@@ -11,6 +11,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -109,13 +110,14 @@ Status FromCurrentException(const std::string& secret) {
 class PostgresDriver : public Driver {
  public:
   PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret, std::string version,
-                 int64_t lock_key, std::string schema_to_create)
+                 int64_t lock_key, std::string schema_to_create, std::string backend_pid)
       : conn_(std::move(conn)),
         raw_(raw),
         secret_(std::move(secret)),
         version_(std::move(version)),
         lock_key_(lock_key),
-        schema_to_create_(std::move(schema_to_create)) {}
+        schema_to_create_(std::move(schema_to_create)),
+        backend_pid_(std::move(backend_pid)) {}
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string ServerVersion() const override { return "PostgreSQL " + version_; }
@@ -189,6 +191,65 @@ class PostgresDriver : public Driver {
   // Sent alone, without BEGIN, so it runs in autocommit: CREATE INDEX
   // CONCURRENTLY and friends are allowed here.
   Status RunStatement(const Statement& statement) override { return Exec({&statement.text}, /*transaction=*/false); }
+
+  std::string SessionId() const override { return backend_pid_; }
+
+  Result<bool> SessionAlive(const std::string& id) override {
+    if (id == backend_pid_) return false;
+    if (id.empty() || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    auto rows = Query("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = " + id);
+    if (!rows.ok()) return rows.status();
+    return !rows->empty() && rows->front()[0].value_or("0") != "0";
+  }
+
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
+                                    const std::string& exclude_prefix) const override {
+    auto lit = [](const std::string& v) {
+      std::string out = "'";
+      for (char c : v) {
+        out += c;
+        if (c == '\'') out += '\'';
+      }
+      return out + "'";
+    };
+    auto cond = [&](const std::string& col) {
+      if (objects.empty()) {
+        return "left(" + col + ", " + std::to_string(exclude_prefix.size()) + ") <> " + lit(exclude_prefix);
+      }
+      std::string in;
+      for (const auto& o : objects) in += (in.empty() ? "" : ", ") + lit(o);
+      return col + " IN (" + in + ")";
+    };
+    const std::string ns = "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())";
+    std::string sql =
+        "(SELECT 'fp:' || coalesce(md5(string_agg(x, E'\\n' ORDER BY x)), 'none') FROM ("
+        "SELECT 'r|' || c.relname || '|' || c.relkind::text AS x FROM pg_catalog.pg_class c"
+        " WHERE c.relnamespace = " + ns + " AND " + cond("c.relname") +
+        " UNION ALL SELECT 'a|' || c.relname || '|' || a.attname || '|' || format_type(a.atttypid, a.atttypmod) ||"
+        " '|' || a.attnotnull::text || '|' || coalesce(pg_get_expr(d.adbin, d.adrelid), '~')"
+        " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p', 'f')"
+        " AND c.relnamespace = " + ns + " AND " + cond("c.relname") +
+        " UNION ALL SELECT 'i|' || t.relname || '|' || c.relname || '|' || i.indisunique::text || '|' ||"
+        " i.indisvalid::text || '|' || pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i"
+        " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_class t ON t.oid = i.indrelid"
+        " WHERE t.relnamespace = " + ns + " AND (" + cond("t.relname") + " OR " + cond("c.relname") + ")"
+        " UNION ALL SELECT 'k|' || t.relname || '|' || k.conname || '|' || pg_get_constraintdef(k.oid)"
+        " FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class t ON t.oid = k.conrelid"
+        " WHERE t.relnamespace = " + ns + " AND " + cond("t.relname") +
+        " UNION ALL SELECT 'g|' || t.relname || '|' || g.tgname || '|' || pg_get_triggerdef(g.oid)"
+        " FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class t ON t.oid = g.tgrelid"
+        " WHERE NOT g.tgisinternal AND t.relnamespace = " + ns + " AND " + cond("t.relname");
+    if (objects.empty()) {
+      sql += " UNION ALL SELECT 'p|' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')|' ||"
+             " md5(coalesce(p.prosrc, '')) FROM pg_catalog.pg_proc p WHERE p.pronamespace = " + ns +
+             " UNION ALL SELECT 'e|' || t.typname || '|' || e.enumlabel || '|' || e.enumsortorder::text"
+             " FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
+             " WHERE t.typnamespace = " + ns;
+    }
+    return sql + ") f)";
+  }
 
   Result<std::vector<Row>> Query(const std::string& sql) override {
     if (broken_) return Lost("an earlier call lost it");
@@ -333,6 +394,7 @@ class PostgresDriver : public Driver {
   std::string server_encoding_ = "UTF8";  // SQL_ASCII counts error positions in bytes
   std::string client_encoding_ = "UTF8";
   bool standard_strings_ = true;
+  std::string backend_pid_;  // pg_backend_pid(), the SessionId()
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
   bool broken_ = false;
@@ -390,7 +452,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       init += ";";
     }
     std::string schema;
-    std::string database, version, encoding, client_encoding;
+    std::string database, version, encoding, client_encoding, backend_pid;
     bool standard_strings = true;
     bool schema_exists = true;
     {
@@ -399,7 +461,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
               (path.empty() ? std::string("true")
                             : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + tx.quote(path.front()) + ")") +
               ", current_setting('server_encoding'), current_setting('standard_conforming_strings'), "
-              "current_setting('client_encoding')";
+              "current_setting('client_encoding'), pg_backend_pid()";
       const pqxx::result r = tx.exec(init);
       database = r[0][0].c_str();
       version = r[0][1].c_str();
@@ -409,12 +471,13 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       encoding = r[0][4].c_str();
       standard_strings = std::string(r[0][5].c_str()) == "on";
       client_encoding = r[0][6].c_str();
+      backend_pid = r[0][7].c_str();
     }
     // A missing schema is created by PrepareForWrites, never here: reading
     // must leave the database as it was.
     auto driver = std::make_unique<PostgresDriver>(std::move(conn), raw, secret, version,
                                                    pg::LockKey(database, schema, options.history_table),
-                                                   schema_exists ? "" : path.front());
+                                                   schema_exists ? "" : path.front(), backend_pid);
     driver->SetSessionFacts(encoding, client_encoding, standard_strings);
     return std::unique_ptr<Driver>(std::move(driver));
   } catch (...) {

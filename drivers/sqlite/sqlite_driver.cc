@@ -107,6 +107,35 @@ class SqliteDriver : public Driver {
 
   Status RunStatement(const Statement& statement) override { return Exec(statement.text); }
 
+  std::string SessionId() const override { return std::to_string(::getpid()); }
+  // Statements run inside the dbroll process itself, and the flock this
+  // driver holds while migrating proves that an earlier process has ended.
+  Result<bool> SessionAlive(const std::string&) override { return false; }
+
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
+                                    const std::string& exclude_prefix) const override {
+    auto lit = [](const std::string& v) {
+      std::string out = "'";
+      for (char c : v) {
+        out += c;
+        if (c == '\'') out += '\'';
+      }
+      return out + "'";
+    };
+    std::string cond;
+    if (objects.empty()) {
+      cond = "substr(name, 1, " + std::to_string(exclude_prefix.size()) + ") <> " + lit(exclude_prefix) +
+             " AND name NOT LIKE 'sqlite_%'";
+    } else {
+      std::string in;
+      for (const auto& o : objects) in += (in.empty() ? "" : ", ") + lit(o);
+      cond = "(name IN (" + in + ") OR tbl_name IN (" + in + "))";
+    }
+    return "(SELECT 'fp:' || coalesce(group_concat(x, char(10)), 'none') FROM (SELECT type || '|' || name || '|' || "
+           "tbl_name || '|' || coalesce(sql, '') AS x FROM sqlite_master WHERE " +
+           cond + " ORDER BY 1))";
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql) override {
     try {
       SQLite::Statement q(db_, sql);

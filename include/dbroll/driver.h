@@ -89,6 +89,33 @@ class Driver {
   virtual Status RunStatement(const Statement& statement) = 0;
   // Runs a query and returns every row as text (NULL as nullopt).
   virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
+
+  // The id of this driver's session as the server reports it (MySQL
+  // CONNECTION_ID(), PostgreSQL pg_backend_pid(), SQLite the process id).
+  // Recorded with the intent to run a statement that cannot commit together
+  // with its progress.
+  virtual std::string SessionId() const { return ""; }
+  // Whether session `id` (from SessionId() of an earlier run) still exists
+  // on the server, e.g. still executing a statement whose client died. False
+  // for this driver's own session.
+  virtual Result<bool> SessionAlive(const std::string& id) {
+    (void)id;
+    return false;
+  }
+  // An SQL scalar expression (usable in a SELECT list or VALUES) whose value
+  // fingerprints the structure of `objects` (tables, views, indexes, ...
+  // named so, unqualified) in the user schema: columns with type,
+  // nullability and default, indexes with columns, uniqueness and validity,
+  // constraints, triggers. With no objects, the whole user schema (without
+  // tables whose names start with `exclude_prefix`, and routines and enum
+  // labels too). Never depends on data (row counts, AUTO_INCREMENT, sizes,
+  // times). "" when the driver cannot fingerprint.
+  virtual std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
+                                            const std::string& exclude_prefix) const {
+    (void)objects;
+    (void)exclude_prefix;
+    return "";
+  }
 };
 
 // Opens the driver for a URL: sqlite:, postgres://, postgresql://, mysql://,

@@ -28,6 +28,19 @@ enum class VersionState {
 };
 const char* VersionStateName(VersionState s);  // "applied", "pending", ...
 
+// The state of a history row; stored as its name ("applied", "running",
+// "failed", "down-running", "down-failed").
+enum class HistoryState {
+  kApplied,      // the up ran to its end
+  kRunning,      // a statement-by-statement up was interrupted before statement statements_done + 1 finished
+  kFailed,       // statement statements_done + 1 of the up failed with an error and did not take effect
+  kDownRunning,  // a statement-by-statement down was interrupted (the row leaves when the down ends)
+  kDownFailed,   // down statement statements_done + 1 failed with an error and did not take effect
+};
+const char* HistoryStateName(HistoryState s);
+// The state named `name`, or nullopt for a name this dbroll does not know.
+std::optional<HistoryState> ParseHistoryState(const std::string& name);
+
 // One row of dbroll_history.
 struct HistoryRow {
   std::string version, name, up_checksum, down_checksum;
@@ -37,10 +50,18 @@ struct HistoryRow {
   std::string applied_at, applied_by;       // ISO 8601 UTC, user@host
   std::optional<std::string> release;
   long long duration_ms = 0;
-  std::string state = "applied";  // applied | failed | running | down-failed | down-running
-  int statements_done = 0;        // for non-transactional runs
+  HistoryState state = HistoryState::kApplied;
+  int statements_done = 0;  // for statement-by-statement runs
   std::optional<std::string> error;
   std::string statement_checksums;  // comma-separated, one per up statement
+  // The intent recorded before statement statements_done + 1 of a
+  // statement-by-statement run (format 2). session_id: the connection that
+  // runs it (nullopt: unknown, e.g. a row written by format 1). catalog_before:
+  // the catalog fingerprint taken before a statement that cannot commit with
+  // its progress; nullopt when the statement commits together with its
+  // progress (so an interrupted one did not take effect).
+  std::optional<std::string> session_id;
+  std::optional<std::string> catalog_before;
 };
 
 struct VersionStatus {
@@ -88,7 +109,23 @@ struct DownOptions {
 struct RepairOptions {
   std::optional<std::string> mark_applied;      // a person finished this version by hand
   std::optional<std::string> mark_rolled_back;  // a person undid this version by hand
+  // An interrupted statement-by-statement run of this version: its next
+  // statement did take effect (mark_statement_done) / did not and must run
+  // again (retry_statement). The next migrate (or down) continues from there.
+  std::optional<std::string> mark_statement_done;
+  std::optional<std::string> retry_statement;
   std::string reason;
+};
+
+// What a Problem is about; Migrate decides by this what blocks it.
+enum class ProblemKind {
+  kOther,               // informational: reported by validate only
+  kChecksumChanged,     // an applied up.sql changed (blocks migrate)
+  kPendingOlder,        // a pending version older than the newest applied (blocks migrate)
+  kUnfinished,          // a version is running / failed / down-running / down-failed
+  kFilesMissing,        // an applied version has no files (migrate prints a notice)
+  kStoredDownTampered,  // the stored down script does not match its stored checksum
+  kUnreadable,          // the migrations could not be listed or read
 };
 
 // A problem found by Validate().
@@ -96,6 +133,7 @@ struct Problem {
   std::string version;
   std::string path;
   std::string message;
+  ProblemKind kind = ProblemKind::kOther;
 };
 
 // One migration a migrate or down would run, with its statements.

@@ -88,6 +88,56 @@ TEST_P(DriverConformance, LockIsFreedWhenTheHolderGoesAway) {
   EXPECT_TRUE(b->Lock(std::chrono::milliseconds(2000)).ok());
 }
 
+// The fingerprint that settles an interrupted DDL statement on resume: it
+// changes with the structure of what the statement names and never with data.
+TEST_P(DriverConformance, CatalogFingerprintSeesStructureNotData) {
+  auto d = Open();
+  ASSERT_TRUE(d);
+  auto fp = [&](const std::vector<std::string>& objects) {
+    const std::string sql = d->CatalogFingerprintSql(objects, "dbroll_");
+    EXPECT_FALSE(sql.empty());
+    auto r = d->Query("SELECT " + sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && !r->empty() ? r->front()[0].value_or("NULL") : std::string("?");
+  };
+  const std::string none = fp({"conf_fp"});
+  const std::string whole = fp({});
+  EXPECT_EQ(none.rfind("fp:", 0), 0u) << none;
+  ASSERT_TRUE(d->RunStatement(S("CREATE TABLE conf_fp (id INTEGER)")).ok());
+  const std::string created = fp({"conf_fp"});
+  EXPECT_NE(created, none);
+  EXPECT_NE(fp({}), whole);
+  ASSERT_TRUE(d->RunStatement(S("INSERT INTO conf_fp VALUES (1)")).ok());
+  EXPECT_EQ(fp({"conf_fp"}), created) << "rows are data, not structure";
+  ASSERT_TRUE(d->RunStatement(S("ALTER TABLE conf_fp ADD COLUMN w INTEGER")).ok());
+  const std::string altered = fp({"conf_fp"});
+  EXPECT_NE(altered, created);
+  ASSERT_TRUE(d->RunStatement(S("CREATE INDEX conf_fp_w ON conf_fp (w)")).ok());
+  EXPECT_NE(fp({"conf_fp_w", "conf_fp"}), altered);
+  const std::string before_own = fp({});
+  ASSERT_TRUE(d->RunStatement(S("CREATE TABLE dbroll_conf_own (id INTEGER)")).ok());
+  EXPECT_EQ(fp({}), before_own) << "dbroll's own tables are not part of the user schema";
+}
+
+TEST_P(DriverConformance, SessionIdIsKnownAndItsOwnSessionIsNotAnother) {
+  auto d = Open();
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->SessionId().empty());
+  auto own = d->SessionAlive(d->SessionId());
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_FALSE(own.value());
+  auto gone = d->SessionAlive("999999999");
+  ASSERT_TRUE(gone.ok()) << gone.status().ToString();
+  EXPECT_FALSE(gone.value());
+  // A server session of another connection is seen while it lives (SQLite
+  // runs statements in-process: the runner lock alone proves them over).
+  auto other = Open(true);
+  ASSERT_TRUE(other);
+  auto alive = d->SessionAlive(other->SessionId());
+  ASSERT_TRUE(alive.ok()) << alive.status().ToString();
+  EXPECT_EQ(alive.value(), d->dialect() != Dialect::kSqlite);
+}
+
 TEST_P(DriverConformance, ReportsItsServerVersion) {
   auto d = Open();
   ASSERT_TRUE(d);

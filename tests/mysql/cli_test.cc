@@ -87,6 +87,16 @@ class MysqlCliTest : public ::testing::Test {
     }
     return "";
   }
+  // Connection id of the session running a statement LIKE `pattern` in this test's database, or "".
+  std::string WaitForStatement(const std::string& pattern) {
+    for (int i = 0; i < 1500; ++i) {
+      auto r = db_conn_->Query("SELECT id FROM information_schema.processlist WHERE db = '" + db_ +
+                               "' AND info LIKE '" + pattern + "'");
+      if (r.ok() && !r->empty() && r->front()[0]) return *r->front()[0];
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return "";
+  }
   static int Wait(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
@@ -170,9 +180,8 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
   EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:2:26: ERROR 1064 (42000): You have an error "
                        "in your SQL syntax; check the manual that corresponds to your MariaDB server version for "
                        "the right syntax to use near ')' at line 1 -- statements 1..1 of "
-                       "migrations/0001_three/up.sql ran and stay applied (this database cannot roll DDL back). "
-                       "Fix statement 2 and run dbroll migrate to resume there, or undo by hand and run dbroll "
-                       "repair --mark-rolled-back 0001"),
+                       "migrations/0001_three/up.sql ran and stay applied (they ran one by one). "
+                       "Fix statement 2 and run dbroll migrate to resume there"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(Tables("'p1'"), 1);
@@ -184,13 +193,13 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
   EXPECT_NE(st.out.find("failed @2"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("migrations/0001_three/up.sql:2:26: ERROR 1064 (42000)"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("version 0001 is failed after statement 1 -- fix the file and run dbroll migrate to "
-                        "resume, or clean up by hand and run dbroll repair --mark-applied/--mark-rolled-back 0001"),
+                        "resume"),
             std::string::npos)
       << st.out;
   CmdResult down = Dbroll("down");
   EXPECT_EQ(down.code, 5) << down.out;
-  EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it with dbroll "
-                          "migrate, or undo it by hand and run dbroll repair --mark-rolled-back 0001"),
+  EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it first with "
+                          "dbroll migrate; nothing was rolled back"),
             std::string::npos)
       << down.out;
 
@@ -293,8 +302,9 @@ TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
   EXPECT_NE(out.find("dbroll: error: migrations/0001_slow/up.sql:2:1: ERROR "), std::string::npos) << out;
   EXPECT_NE(out.find(" -- connection " + id + " to " + url_ +
                      " is gone (server restart, network, or KILL), and the dbroll lock with it -- the connection "
-                     "was lost while statement 2 of migrations/0001_slow/up.sql ran; statements 1..1 ran and are "
-                     "recorded. Run dbroll migrate again when the database is reachable to resume at statement 2"),
+                     "was lost while statement 2 of migrations/0001_slow/up.sql ran; the history holds the intent, "
+                     "so dbroll migrate (run it when the database is reachable) finds out whether it took effect "
+                     "and continues"),
             std::string::npos)
       << out;
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
@@ -332,6 +342,123 @@ TEST_F(MysqlCliTest, PasswordIsNeverShown) {
     EXPECT_EQ(out->find(password), std::string::npos) << *out;
   }
   (void)db_conn_->RunStatement(Statement{"DROP USER " + account, "", 1, 1, 0});
+}
+
+// Issue 11 item 2: the server finishes a killed client's INSERT ... SELECT;
+// it runs in a transaction with its progress, so it is rolled back with the
+// dead session and the next migrate runs it exactly once.
+TEST_F(MysqlCliTest, SigkillDuringALongInsertNeitherLosesNorDoublesRows) {
+  Pair("0001_big",
+       "CREATE TABLE big (id int, v text);\nINSERT INTO big (id, v) SELECT seq, 'x' FROM seq_1_to_3000000;\n"
+       "ALTER TABLE big ADD COLUMN w int;\n",
+       "DROP TABLE big;\n");
+  pid_t pid = StartMigrate(dir_ / "killed.txt");
+  ASSERT_NE(WaitForStatement("INSERT INTO big%"), "") << ReadFile(dir_ / "killed.txt");
+  kill(pid, SIGKILL);
+  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(Scalar("SELECT concat(count(*), ' ', count(DISTINCT id)) FROM big"), "3000000 3000000");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + db_ +
+                   "' AND table_name = 'big' AND column_name = 'w'"),
+            "1");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");
+}
+
+// Issue 11 item 3: a kill during statement 1 (DDL) leaves a row to resume from.
+TEST_F(MysqlCliTest, SigkillDuringTheFirstStatementLeavesARowAndMigrateFinishes) {
+  Pair("0001_ctas", "CREATE TABLE s1 AS SELECT seq AS id FROM seq_1_to_3000000;\nCREATE TABLE s2 (id int);\n",
+       "DROP TABLE s2;\nDROP TABLE s1;\n");
+  pid_t pid = StartMigrate(dir_ / "killed.txt");
+  ASSERT_NE(WaitForStatement("CREATE TABLE s1%"), "") << ReadFile(dir_ / "killed.txt");
+  kill(pid, SIGKILL);
+  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:0");
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM s1"), "3000000");
+  EXPECT_EQ(Tables("'s1','s2'"), 2);
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");
+}
+
+// Issue 11 item 3: a kill during a down's ALTER ... DROP COLUMN never leaves
+// the row 'applied'; migrate finishes the rollback and applies it again.
+TEST_F(MysqlCliTest, SigkillDuringADownAlterIsNeverRecordedApplied) {
+  Pair("0001_col",
+       "CREATE TABLE c (id int, w int);\nINSERT INTO c (id) SELECT seq FROM seq_1_to_2000000;\n",
+       "ALTER TABLE c DROP COLUMN w, ALGORITHM=COPY;\nDROP TABLE c;\n");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  const fs::path out = dir_ / "down.txt";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl("/bin/sh", "sh", "-c", ("exec " + Command("down", url_)).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_NE(WaitForStatement("ALTER TABLE c%"), "") << ReadFile(out);
+  kill(pid, SIGKILL);
+  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "down-running:0");
+  CmdResult st = Dbroll("status");
+  EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("version 0001 is down-running after statement 0 -- run dbroll migrate to finish it"),
+            std::string::npos)
+      << st.out;
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("0001_col: its rollback was interrupted at down statement 1; finishing the rollback, "
+                           "then applying it again"),
+            std::string::npos)
+      << again.out;
+  EXPECT_EQ(Scalar("SELECT concat(count(*), ' ', count(w IS NULL)) FROM c"), "2000000 2000000");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");
+}
+
+// Issue 11 item 1 on MariaDB: DDL + DML resume after a fix runs no statement twice.
+TEST_F(MysqlCliTest, ResumeAfterAFixNeverRerunsAStatementThatRan) {
+  Pair("0001_base", "CREATE TABLE c (n int);\nINSERT INTO c VALUES (0);\n", "DROP TABLE c;\n");
+  Pair("0002_bump", "CREATE TABLE c2 (id int);\nUPDATE c SET n = n + 1;\nCREATE TABLE c3 (id int,,);\n",
+       "DROP TABLE c2;\n");
+  EXPECT_EQ(Dbroll("migrate").code, 5);
+  Pair("0002_bump", "CREATE TABLE c2 (id int);\nUPDATE c SET n = n + 1;\nUPDATE c SET n = n;\n", "DROP TABLE c2;\n");
+  CmdResult r = Dbroll("migrate");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(Scalar("SELECT n FROM c"), "1");
+}
+
+// History tables created one implicit commit at a time: a set left half
+// created (no meta table) is completed, and an interruption an older dbroll
+// recorded without intent names the repair, which the CLI runs.
+TEST_F(MysqlCliTest, HalfCreatedHistoryIsCompletedAndAnUnknownInterruptionNamesItsRepair) {
+  Pair("0001_two", "CREATE TABLE h1 (id int);\nCREATE TABLE h2 (id int);\n", "DROP TABLE h2;\nDROP TABLE h1;\n");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE dbroll_history_meta", "", 1, 1, 0}).ok());
+  ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE h2", "", 1, 1, 0}).ok());
+  // As a format-1 dbroll killed during statement 2 would have left it.
+  ASSERT_TRUE(db_conn_
+                  ->RunStatement(Statement{"UPDATE dbroll_history SET state = 'running', statements_done = 1, "
+                                           "session_id = NULL, catalog_before = NULL",
+                                           "", 1, 1, 0})
+                  .ok());
+  CmdResult r = Dbroll("migrate");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_NE(r.out.find("migrations/0001_two/up.sql:2:1: statement 2 of migrations/0001_two/up.sql was interrupted "
+                       "by a dbroll that recorded no intent (history format 1), so whether it took effect is unknown "
+                       "-- check the database, then run\nif it did not take effect: dbroll repair --retry-statement "
+                       "0001\nif it did: dbroll repair --mark-statement-done 0001"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");
+  CmdResult repair = Dbroll("repair --retry-statement 0001");
+  ASSERT_EQ(repair.code, 0) << repair.out;
+  CmdResult again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(Tables("'h1','h2'"), 2);
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");
+  EXPECT_EQ(Dbroll("repair --mark-statement-done 0001").code, 2);
 }
 
 }  // namespace

@@ -295,9 +295,8 @@ TEST_F(PostgresCliTest, NoTransactionMigrationFailingHalfwayResumesAfterTheFix) 
   RunResult failed = Dbroll({"migrate"});
   EXPECT_EQ(failed.exit_code, 5) << failed.output;
   EXPECT_NE(failed.output.find("migrations/0001_nt/up.sql:4:13: relation \"missing\" does not exist (SQLSTATE 42P01) "
-                               "-- statements 1..2 of migrations/0001_nt/up.sql ran and stay applied (this database "
-                               "cannot roll DDL back). Fix statement 3 and run dbroll migrate to resume there, or undo "
-                               "by hand and run dbroll repair --mark-rolled-back 0001"),
+                               "-- statements 1..2 of migrations/0001_nt/up.sql ran and stay applied (they ran one by "
+                               "one). Fix statement 3 and run dbroll migrate to resume there"),
             std::string::npos)
       << failed.output;
   EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"), "failed 2");
@@ -413,6 +412,87 @@ TEST_F(PostgresCliTest, PasswordWithPlusSlashAndQuestionMarkConnects) {
   RunResult j = Dbroll({"--format", "json", "status"}, url);
   EXPECT_EQ(j.exit_code, 0) << j.output;
   EXPECT_EQ(j.output.find("SECRET"), std::string::npos) << j.output;
+}
+
+// Issue 11 item 1: a failed no-transaction run resumes statement by statement
+// even when the fixed file would now run in one transaction.
+TEST_F(PostgresCliTest, ResumeAfterAFixNeverRerunsAStatementThatRan) {
+  Migration("0001_base", "CREATE TABLE c (n int);\nINSERT INTO c VALUES (0);\n", "DROP TABLE c;\n");
+  Migration("0002_bump", "-- dbroll:no-transaction\nUPDATE c SET n = n + 1;\nSELECT 1/0;\n",
+            "UPDATE c SET n = n - 1;\n");
+  RunResult failed = Dbroll({"migrate"});
+  EXPECT_EQ(failed.exit_code, 5) << failed.output;
+  EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0002'"), "failed 1");
+  Migration("0002_bump", "UPDATE c SET n = n + 1;\nSELECT 1;\n", "UPDATE c SET n = n - 1;\n");
+  RunResult resumed = Dbroll({"migrate"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("0002_bump: resuming at statement 2 of 2; statements 1..1 already ran"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(Scalar("SELECT n FROM c"), "1");
+}
+
+// Issue 11 item 4: an interrupted CREATE INDEX CONCURRENTLY leaves an
+// INVALID index; the next migrate drops it, says so, and builds it again.
+TEST_F(PostgresCliTest, InterruptedCreateIndexConcurrentlyIsCleanedUpAndRetried) {
+  Migration("0001_idx",
+            "-- dbroll:no-transaction\nCREATE TABLE big AS SELECT g AS id FROM generate_series(1, 3000000) g;\n"
+            "CREATE INDEX CONCURRENTLY big_id ON big (id);\n",
+            "DROP TABLE big;\n");
+  const fs::path out = dir_ / "killed.txt";
+  pid_t pid = Start({"migrate"}, out);
+  std::string backend;
+  for (int i = 0; i < 3000 && backend.empty(); ++i) {
+    backend = Scalar("SELECT coalesce(max(pid)::text, '') FROM pg_stat_activity WHERE datname = '" + db_ +
+                     "' AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'");
+    if (backend.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(backend, "") << ReadFile(out);
+  Scalar("SELECT pg_terminate_backend(" + backend + ")::text");
+  Wait(pid);
+  EXPECT_EQ(Scalar("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'big_id'::regclass"), "false");
+  EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"),
+            "running 1");
+  RunResult again = Dbroll({"migrate"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("migrations/0001_idx/up.sql:3:1: statement 2 of migrations/0001_idx/up.sql was "
+                              "interrupted and left the invalid index public.big_id; dropped it (DROP INDEX "
+                              "CONCURRENTLY) and running the statement again"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(Scalar("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'big_id'::regclass"), "true");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history WHERE version = '0001'"), "applied");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM big"), "3000000");
+}
+
+// The history format 1 of an older dbroll is upgraded in place.
+TEST_F(PostgresCliTest, Format1HistoryIsUpgraded) {
+  Migration("0001_a", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
+  ASSERT_EQ(Dbroll({"migrate"}).exit_code, 0);
+  ASSERT_TRUE(db_driver_->RunStatement(Statement{"ALTER TABLE dbroll_history DROP COLUMN session_id, DROP COLUMN "
+                                                 "catalog_before; UPDATE dbroll_history_meta SET v = '1'",
+                                                 "", 1, 1, 0})
+                  .ok());
+  Migration("0002_b", "-- dbroll:no-transaction\nCREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY b_id ON b (id);\n",
+            "DROP TABLE b;\n");
+  RunResult r = Dbroll({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");
+  EXPECT_EQ(Scalar("SELECT string_agg(state, ',' ORDER BY version) FROM dbroll_history"), "applied,applied");
+}
+
+// A statement that cannot run in a transaction block but that the driver does
+// not list (here DETACH PARTITION CONCURRENTLY) still runs on its own.
+TEST_F(PostgresCliTest, UnlistedNonTransactionalStatementRunsOnItsOwn) {
+  Migration("0001_part",
+            "-- dbroll:no-transaction\nCREATE TABLE p (id int) PARTITION BY RANGE (id);\n"
+            "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);\n"
+            "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;\n",
+            "DROP TABLE p1;\nDROP TABLE p;\n");
+  RunResult r = Dbroll({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Scalar("SELECT relispartition::text FROM pg_class WHERE relname = 'p1'"), "false");
+  EXPECT_EQ(Scalar("SELECT state FROM dbroll_history WHERE version = '0001'"), "applied");
 }
 
 }  // namespace
