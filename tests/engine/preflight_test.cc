@@ -458,8 +458,11 @@ TEST_F(PreflightEngineTest, DownChecksEveryScriptBeforeTheFirstRuns) {
   EXPECT_NE(s.message().find("; nothing was rolled back"), std::string::npos);
   EXPECT_TRUE(HasTable(*e, "b"));
   EXPECT_EQ(Rows(*e), 2);
-  // The stored copy is checked too when it is the one that runs.
-  auto r = e->driver().Query("UPDATE dbroll_history SET down_script = 'DROP TABLE a; ROLLBACK;' WHERE version = '0001'");
+  // The stored copy is checked too when it is the one that runs (an intact
+  // copy: its checksum matches, so only the preflight can refuse it).
+  const std::string stored = "DROP TABLE a; ROLLBACK;";
+  auto r = e->driver().Query("UPDATE dbroll_history SET down_script = '" + stored + "', down_checksum = '" +
+                             internal::Sha256Hex(stored) + "' WHERE version = '0001'");
   ASSERT_TRUE(r.ok());
   s = e->Down({.all = true, .down_source = DownSource::kStored});
   EXPECT_EQ(s.message().rfind("stored down of 0001_a:1:15: ROLLBACK rolls back", 0), 0u) << s.message();
