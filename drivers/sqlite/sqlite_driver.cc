@@ -217,17 +217,29 @@ Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
   }
   std::string open_path = p.string();
   int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  bool query_only = false;
   if (options.read_only && open_path != ":memory:") {
     // Reading never creates the file: a missing database reads as an empty one.
     struct stat st;
     if (::stat(open_path.c_str(), &st) != 0 && errno == ENOENT) {
       open_path = ":memory:";
+    } else if (::access(open_path.c_str(), W_OK) == 0) {
+      // Read-write without CREATE, and no statement may write: a read-only
+      // connection could not roll back the hot journal a killed dbroll left,
+      // and every read would fail until the next write.
+      flags = SQLite::OPEN_READWRITE;
+      query_only = true;
     } else {
       flags = SQLite::OPEN_READONLY;
     }
   }
   try {
-    return std::unique_ptr<Driver>(new SqliteDriver(p.string(), open_path, flags, busy_ms));
+    auto driver = std::make_unique<SqliteDriver>(p.string(), open_path, flags, busy_ms);
+    if (query_only) {
+      auto r = driver->Query("PRAGMA query_only = ON");
+      if (!r.ok()) return r.status();
+    }
+    return std::unique_ptr<Driver>(std::move(driver));
   } catch (const SQLite::Exception& e) {
     return Status(Code::kConnectionLost, p.string() + ": cannot open the SQLite database: " + e.what() +
                                              " -- check that the directory exists and is writable");

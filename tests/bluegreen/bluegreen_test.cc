@@ -165,8 +165,8 @@ TEST_F(BlueGreenE2E, ApproveSwitchesTrafficToGreenAndRetiresBlue) {
   EXPECT_TRUE(AllReach("blue"));  // green runs, but nobody reaches it yet
 
   EXPECT_EQ(Dbroll("approve 1"), 0) << last_output_;
-  EXPECT_TRUE(WaitFor([&] { return AllReach("green"); }, milliseconds(5000))) << Through();
-  EXPECT_TRUE(WaitFor([&] { return !Answers(blue_port_); }, milliseconds(5000)));
+  EXPECT_TRUE(WaitFor([&] { return AllReach("green"); }, milliseconds(15000))) << Through();
+  EXPECT_TRUE(WaitFor([&] { return !Answers(blue_port_); }, milliseconds(15000)));
   auto j = Deploys();
   EXPECT_EQ(j["deploys"][0]["state"], "succeeded");
   EXPECT_EQ(Slurp(dir_ / "hooks.log"), "green v2 v2\nswitch v2 v2\nretire v2 v1\n");
@@ -177,7 +177,7 @@ TEST_F(BlueGreenE2E, RejectKeepsBlueDiscardsGreenAndRollsTheMigrationsBack) {
   ASSERT_EQ(Dbroll("deploy --strategy blue-green --release v2"), 9) << last_output_;
   EXPECT_EQ(Dbroll("reject 1 --reason 'checkout looks wrong'"), 0) << last_output_;
   EXPECT_TRUE(AllReach("blue"));
-  EXPECT_TRUE(WaitFor([&] { return !Answers(green_port_); }, milliseconds(5000)));
+  EXPECT_TRUE(WaitFor([&] { return !Answers(green_port_); }, milliseconds(15000)));
   EXPECT_EQ(Orders(), 0);
   auto j = Deploys();
   EXPECT_EQ(j["deploys"][0]["state"], "rolled-back");

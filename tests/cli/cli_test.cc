@@ -1,13 +1,17 @@
 // End-to-end: the real dbroll binary on temp directories and SQLite files.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "dbroll/driver.h"
 
@@ -413,6 +417,46 @@ TEST_F(CliTest, VerifyJsonGivesEveryVersionAStateAndFailFastStops) {
   EXPECT_NE(r.out.find("not-verified  0003_w\n  --fail-fast: verify stopped after 0002_u failed\n"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("verify: 3 version(s), 1 failed, 1 not verified ("), std::string::npos) << r.out;
+}
+
+
+// A killed run leaves a hot journal; a read-only command must still read
+// the database (SQLite rolls the journal back, which a read-only connection
+// cannot do).
+TEST_F(CliTest, StatusReadsADatabaseThatAKilledRunLeftWithAHotJournal) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Pair("0002_big",
+       "CREATE TABLE big (id int, v text);\nINSERT INTO big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n+1 "
+       "FROM s WHERE n < 50000000) SELECT n, 'xxxxxxxxxxxxxxxx' FROM s;\n",
+       "DROP TABLE big;");
+  const fs::path db = dir_ / "app.db";
+  const auto before = fs::file_size(db);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(DBROLL_BINARY, "dbroll", "-C", dir_.c_str(), "migrate", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // SQLite writes into the database file only after the journal is synced:
+  // a grown file means the transaction is under way and its journal is hot.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (fs::file_size(db) < before + (4 << 20) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_GE(fs::file_size(db), before + (4 << 20)) << "the migration never got under way";
+  CmdResult st = Dbroll("--format json status");
+  ASSERT_EQ(st.code, 0) << st.out;
+  auto doc = nlohmann::json::parse(st.out);
+  EXPECT_EQ(doc["versions"][0]["state"], "applied");
+  EXPECT_EQ(doc["versions"][1]["state"], "pending");
+  EXPECT_EQ(Tables("big"), 0);
 }
 
 }  // namespace
