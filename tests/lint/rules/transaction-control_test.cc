@@ -68,7 +68,7 @@ DELIMITER ;)sql", R"sql(SELECT 1;)sql"}}, "mariadb:10.11"));
   EXPECT_EQ(Positions(f, "transaction-control"), (std::vector<std::string>{"1:1"}));
 }
 
-TEST(TransactionControlTest, MessageSaysWhyAndWhatToDo) {
+TEST(TransactionControlTest, MessageSaysWhyAndTheWayOut) {
   auto f = FirstMigration(LintPairs({{"CREATE TABLE a (x int);\nCOMMIT;\n", "DROP TABLE a;"}}, "postgres:15"));
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].message,
