@@ -8,6 +8,7 @@
 #include "engine/checksum.h"
 #include "engine/deploy_store.h"
 #include "engine/engine_impl.h"
+#include "engine/preflight.h"
 #include "engine/splitter.h"
 
 namespace dbroll {
@@ -151,7 +152,9 @@ Result<EngineImpl::State> EngineImpl::Load(bool with_scripts) {
 }
 
 Result<std::vector<Statement>> EngineImpl::Split(const Script& script) const {
-  return SplitStatements(script.path, script.text, driver_->dialect());
+  auto split = SplitStatements(script.path, script.text, driver_->dialect());
+  if (!split.ok()) return split.status();
+  return RunnableStatements(script, std::move(split).value(), driver_->dialect());
 }
 
 std::string EngineImpl::NewestApplied(const std::map<std::string, HistoryRow>& rows) const {

@@ -55,6 +55,10 @@ class EngineImpl : public Engine {
   };
   // Lists migrations and reads the history (empty when the tables do not exist).
   Result<State> Load(bool with_scripts);
+  // Reads the history back after a migrate that reported success: kDirty
+  // naming the first of `*applied` whose row is not applied (and drops it and
+  // what follows from `*applied`), else Ok.
+  Status ConfirmApplied(const std::vector<Migration>& migrations, std::vector<std::string>* applied);
   // Takes the lock and ensures the history tables (unless dry_run), then Load().
   Result<State> LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts);
   // Validate() on an already loaded state.

@@ -6,6 +6,7 @@
 #include "engine/checksum.h"
 #include "engine/engine_impl.h"
 #include "engine/intent.h"
+#include "engine/preflight.h"
 
 namespace dbroll::internal {
 namespace {
@@ -33,7 +34,7 @@ std::string OwnPrefix(const std::string& history_table) {
 }  // namespace
 
 bool EngineImpl::CommitsWithProgress(const Statement& s) const {
-  if (driver_->TransactionalDdl()) return !driver_->NonTransactionalReason(s);
+  if (driver_->TransactionalDdl()) return !NonTransactionalReason(*driver_, s);
   return !IsImplicitCommit(s);
 }
 

@@ -101,7 +101,7 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   const bool tx = RunsInTransaction(m.up, stmts);
   if (tx && !resume) {
     for (const auto& s : stmts) {
-      if (auto why = driver_->NonTransactionalReason(s)) {
+      if (auto why = NonTransactionalReason(*driver_, s)) {
         return Status(Code::kInvalidArgument,
                       s.path + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": " + *why +
                           " cannot run inside a transaction -- add `-- dbroll:no-transaction` at the top of " +
@@ -178,6 +178,33 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     start = at.value();
   }
   return RunStepwise(m, Direction::kUp, m.up, stmts, std::move(row), start, resume != nullptr);
+}
+
+Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std::vector<std::string>* applied) {
+  // A run that reported success must be one the history shows: whatever
+  // left a write uncommitted (a transaction the file opened and never ended,
+  // a history table the file changed), migrate never exits 0 with a version
+  // in any state but applied.
+  auto rows = history_.Read(false);
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, HistoryState> state;
+  for (const auto& r : rows.value()) state[r.version] = r.state;
+  for (size_t i = 0; i < applied->size(); ++i) {
+    const std::string v = (*applied)[i];
+    auto it = state.find(v);
+    if (it != state.end() && it->second == HistoryState::kApplied) continue;
+    auto m = std::find_if(migrations.begin(), migrations.end(), [&](const Migration& x) { return x.version == v; });
+    const std::string path = m == migrations.end() ? "version " + v : m->up.path;
+    const std::string found = it == state.end() ? "no history row"
+                                                : std::string("a history row in state ") + HistoryStateName(it->second);
+    Status out(Code::kDirty, path + ": version " + v + " ran to its end, yet " + options_.history_table + " holds " +
+                                 found + " for it, not applied -- run dbroll status to see what the database holds, "
+                                 "then dbroll migrate again (or dbroll repair)");
+    if (m != migrations.end()) observer_->OnMigrationFailed(*m, Direction::kUp, out);
+    applied->resize(i);
+    return out;
+  }
+  return Status::Ok();
 }
 
 Result<EngineImpl::State> EngineImpl::LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts) {
@@ -279,6 +306,7 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     if (!result.ok()) break;
     applied.push_back(m.version);
   }
+  if (!o.dry_run && result.ok() && !applied.empty()) result = ConfirmApplied(st->migrations, &applied);
   if (!o.dry_run) {
     std::map<std::string, HistoryRow> rows = st->rows;
     for (const auto& v : applied) rows[v].state = HistoryState::kApplied;
@@ -305,7 +333,7 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
   bool tx = RunsInTransaction(down, stmts) && !resuming;
   if (tx) {
     for (const auto& s : stmts) {
-      if (auto why = driver_->NonTransactionalReason(s)) {
+      if (auto why = NonTransactionalReason(*driver_, s)) {
         return Status(Code::kInvalidArgument,
                       s.path + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": " + *why +
                           " cannot run inside a transaction -- add `-- dbroll:no-transaction` at the top of " +

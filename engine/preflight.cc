@@ -241,15 +241,22 @@ class Checker {
       (void)Add(split.status().code(), split.status().message());
       return;
     }
-    const std::vector<Statement>& stmts = split.value();
+    const std::vector<Statement> stmts = RunnableStatements(s, std::move(split).value(), driver_.dialect());
     const bool in_tx = !resume && RunsInOneTransaction(s, stmts, driver_.TransactionalDdl());
+    if (!s.directives.no_transaction) {
+      if (auto step = FindStepOut(stmts, driver_.dialect())) {
+        const TransactionControl tc = StepOutProblem(stmts[step->commit], stmts[step->begin]);
+        (void)Add(Code::kInvalidArgument, At(stmts[step->commit], 0) + tc.reason + " -- " + tc.fix);
+        return;
+      }
+    }
     bool bad = false;
     for (const auto& st : stmts) {
       if (auto tc = FindTransactionControl(st, driver_.dialect(), in_tx)) {
         bad = true;
         if (!Add(Code::kInvalidArgument, At(st, 0) + tc->reason + " -- " + tc->fix)) return;
       } else if (in_tx) {
-        if (auto why = driver_.NonTransactionalReason(st)) {
+        if (auto why = NonTransactionalReason(driver_, st)) {
           bad = true;
           if (!Add(Code::kInvalidArgument, At(st, 0) + *why +
                                                 " cannot run inside a transaction -- add `-- dbroll:no-transaction` "
@@ -393,6 +400,82 @@ std::optional<TransactionControl> FindTransactionControl(const Statement& s, Dia
                : "remove it, and put work that must commit as one into its own migration that dbroll runs in "
                  "a transaction (no `-- dbroll:no-transaction`; on MySQL, no DDL)";
   return tc;
+}
+
+std::optional<std::string> AddEnumValueOutsideTransaction(const Statement& s, Dialect dialect, int major) {
+  if (dialect != Dialect::kPostgres || major == 0 || major >= kPgAddValueInTransactionSince) return std::nullopt;
+  const std::vector<Token> t = Tokens(s.text, dialect, 10);
+  if (t.size() < 4 || t[0].text != "ALTER" || t[1].text != "TYPE") return std::nullopt;
+  for (size_t i = 2; i + 1 < t.size(); ++i) {
+    if (t[i].word && t[i].text == "ADD" && t[i + 1].text == "VALUE") {
+      return "ALTER TYPE ... ADD VALUE on PostgreSQL " + std::to_string(major) + " (before " +
+             std::to_string(kPgAddValueInTransactionSince) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+int ServerMajorVersion(const std::string& server_version) {
+  size_t i = 0;
+  while (i < server_version.size() && !std::isdigit(static_cast<unsigned char>(server_version[i]))) ++i;
+  int major = 0;
+  for (; i < server_version.size() && std::isdigit(static_cast<unsigned char>(server_version[i])); ++i) {
+    if (major > 100000) return 0;
+    major = major * 10 + (server_version[i] - '0');
+  }
+  return major;
+}
+
+std::optional<std::string> NonTransactionalReason(const Driver& driver, const Statement& s) {
+  if (auto why = driver.NonTransactionalReason(s)) return why;
+  if (driver.dialect() != Dialect::kPostgres) return std::nullopt;
+  return AddEnumValueOutsideTransaction(s, driver.dialect(), ServerMajorVersion(driver.ServerVersion()));
+}
+
+namespace {
+// Whether `s` is exactly a COMMIT (`commit`) or a BEGIN, with no option that
+// would make it more than leaving or re-entering a transaction.
+bool IsBare(const Statement& s, Dialect dialect, bool commit) {
+  const std::vector<Token> t = Tokens(s.text, dialect, 4);
+  if (t.empty() || !t[0].word) return false;
+  size_t i = 1;
+  if (commit) {
+    if (t[0].text != "COMMIT" && (t[0].text != "END" || dialect == Dialect::kMysql)) return false;
+  } else if (t[0].text == "START") {
+    if (t.size() < 2 || t[1].text != "TRANSACTION") return false;
+    i = 2;
+  } else if (t[0].text != "BEGIN") {
+    return false;
+  }
+  if (i < t.size() && t[i].word && (t[i].text == "WORK" || t[i].text == "TRANSACTION")) ++i;
+  return i == t.size();
+}
+}  // namespace
+
+std::optional<StepOut> FindStepOut(const std::vector<Statement>& statements, Dialect dialect) {
+  if (statements.size() < 3) return std::nullopt;
+  if (!IsBare(statements.front(), dialect, true) || !IsBare(statements.back(), dialect, false)) return std::nullopt;
+  return StepOut{0, statements.size() - 1};
+}
+
+TransactionControl StepOutProblem(const Statement& commit, const Statement& begin) {
+  TransactionControl tc;
+  tc.keyword = "COMMIT ... BEGIN";
+  tc.reason = "this COMMIT and the BEGIN at line " + std::to_string(begin.line) +
+              " step out of the transaction dbroll runs this migration in, to run what is between them outside it";
+  tc.fix = "add `-- dbroll:no-transaction` at the top of " + commit.path +
+           ": dbroll then runs the file statement by statement and skips that COMMIT and BEGIN";
+  return tc;
+}
+
+std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements,
+                                          Dialect dialect) {
+  if (!script.directives.no_transaction) return statements;
+  auto step = FindStepOut(statements, dialect);
+  if (!step) return statements;
+  statements.erase(statements.begin() + static_cast<std::ptrdiff_t>(step->begin));
+  statements.erase(statements.begin() + static_cast<std::ptrdiff_t>(step->commit));
+  return statements;
 }
 
 bool RunsInOneTransaction(const Script& script, const std::vector<Statement>& statements,

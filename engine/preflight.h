@@ -32,6 +32,51 @@ struct TransactionControl {
 std::optional<TransactionControl> FindTransactionControl(const Statement& s, Dialect dialect,
                                                          bool in_transaction);
 
+// The first PostgreSQL major version that runs ALTER TYPE ... ADD VALUE inside
+// a transaction block.
+inline constexpr int kPgAddValueInTransactionSince = 12;
+
+// The one rule for ALTER TYPE ... ADD VALUE, applied by migrate's preflight
+// (to the server's version) and by lint (to its target version): PostgreSQL
+// before 12 refuses it inside a transaction block (SQLSTATE 25001); 12 and
+// later run it there (only using the new value before that transaction
+// commits fails, 55P04). Why `s` must run outside a transaction on PostgreSQL
+// `major`, or nullopt (other statements and dialects too). `major` 0 is an
+// unknown version, taken as a current one.
+std::optional<std::string> AddEnumValueOutsideTransaction(const Statement& s, Dialect dialect, int major);
+
+// The major version in Driver::ServerVersion() ("PostgreSQL 15.4" -> 15,
+// "MariaDB 10.11.6" -> 10), or 0 when it names none.
+int ServerMajorVersion(const std::string& server_version);
+
+// Why `s` cannot run inside a transaction block on `driver`'s server: the
+// driver's own list (CREATE INDEX CONCURRENTLY, VACUUM, ...) and the rules
+// that depend on the server version (AddEnumValueOutsideTransaction). Every
+// place the engine decides this asks here.
+std::optional<std::string> NonTransactionalReason(const Driver& driver, const Statement& s);
+
+// A file that steps out of the migration's transaction on purpose, as real
+// projects do around work a transaction block refuses: a bare COMMIT (or END)
+// as its first statement and a bare BEGIN (or START TRANSACTION) as its last,
+// with statements between (`COMMIT; CREATE INDEX CONCURRENTLY ...; BEGIN;`).
+struct StepOut {
+  size_t commit = 0;  // index of the opening COMMIT
+  size_t begin = 0;   // index of the closing BEGIN
+};
+std::optional<StepOut> FindStepOut(const std::vector<Statement>& statements, Dialect dialect);
+
+// Why a file that dbroll would run in one transaction must not step out of it,
+// naming the one directive that makes it work (message and fix, as
+// TransactionControl).
+TransactionControl StepOutProblem(const Statement& commit, const Statement& begin);
+
+// The statements dbroll runs for `script`: in a `-- dbroll:no-transaction`
+// file that steps out (FindStepOut), all but that COMMIT and BEGIN, which are
+// no-ops when each statement runs on its own. Every run, resume and checksum
+// of the engine uses these.
+std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements,
+                                          Dialect dialect);
+
 // Whether dbroll runs `script` in one transaction: not with
 // `-- dbroll:no-transaction`, and on MySQL only when no statement commits
 // implicitly (DDL).

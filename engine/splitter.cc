@@ -143,6 +143,11 @@ class Splitter {
     if (c == '#' && dialect_ == Dialect::kMysql) return true;
     if (c != '-' || Peek(1) != '-') return false;
     if (dialect_ != Dialect::kMysql) return true;
+    // The mysql/mariadb client drops `--` and the rest of the line as a comment
+    // before a statement has begun even with no space after it (`--DROP ...`),
+    // and dbroll runs what the client runs. Within a statement the server's
+    // rule holds: `--` then a space or control character (`SELECT 1--1` is 2).
+    if (start_ == std::string_view::npos) return true;
     const char after = Peek(2);
     return after == '\0' || std::isspace(static_cast<unsigned char>(after)) ||
            std::iscntrl(static_cast<unsigned char>(after));

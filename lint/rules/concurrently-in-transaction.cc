@@ -1,5 +1,7 @@
 // concurrently-in-transaction: PostgreSQL refuses CONCURRENTLY inside a
 // transaction block, and dbroll runs each migration in one unless told not to.
+// ALTER TYPE ... ADD VALUE too, before PostgreSQL 12 (the lint target's version).
+#include "engine/preflight.h"
 #include "lint/rule.h"
 
 namespace dbroll::lint {
@@ -8,13 +10,17 @@ void Check(const RuleContext& ctx) {
   if (!ctx.postgres()) return;
   ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     if (s.script->directives.no_transaction) return;
-    // The engine refuses these too before running anything (the PostgreSQL
-    // driver's NonTransactionalReason): lint says so first.
+    // The engine refuses these too before running anything: ADD VALUE by the
+    // same rule (engine/preflight.h) applied to the target's version.
     if (op.kind == OpKind::kAddEnumValue) {
-      ctx.Report(s, st, op,
-                 "ALTER TYPE " + op.table + " ADD VALUE runs outside a transaction in dbroll: the new value cannot "
-                 "be used before it commits, and dbroll migrate refuses it in a transactional file",
-                 "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");
+      if (internal::AddEnumValueOutsideTransaction(st.stmt, Dialect::kPostgres, ctx.target.major)) {
+        ctx.Report(s, st, op,
+                   "ALTER TYPE " + op.table + " ADD VALUE cannot run inside a transaction block on PostgreSQL " +
+                       std::to_string(ctx.target.major) + " (" +
+                       std::to_string(internal::kPgAddValueInTransactionSince) +
+                       " and later can), so dbroll migrate refuses it in a transactional file there",
+                   "add `-- dbroll:no-transaction` to the top of the file and keep one statement per such migration");
+      }
       return;
     }
     if (op.kind == OpKind::kCreateDatabase || op.kind == OpKind::kDropDatabase) {

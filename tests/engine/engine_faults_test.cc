@@ -116,6 +116,33 @@ TEST_F(EngineFaultsTest, StatementThatTookEffectBeforeTheConnectionDroppedIsNotR
   EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
 }
 
+// Whatever keeps the final history write from lasting while the driver
+// reports success, migrate never succeeds with a version left unfinished.
+TEST_F(EngineFaultsTest, MigrateNeverSucceedsWhileTheHistoryShowsAnUnfinishedVersion) {
+  AddThreeStep();
+  auto e = Open();
+  fault_->FailWhen(FaultDriver::Method::kRunStatement, "state='applied'", FaultDriver::Fault::kVanished);
+  fault_->FailWhen(FaultDriver::Method::kRunTransaction, "state='applied'", FaultDriver::Fault::kVanished);
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kDirty);
+  EXPECT_EQ(s.message(), std::string(kUp) +
+                             ": version 0001 ran to its end, yet dbroll_history holds a history row in state running "
+                             "for it, not applied -- run dbroll status to see what the database holds, then dbroll "
+                             "migrate again (or dbroll repair)");
+  EXPECT_EQ(Row(*e, "0001").substr(0, 8), "running|");
+  // A transactional migration whose commit did not last: no row at all.
+  Add("0002", "CREATE TABLE c (id int);\n", "DROP TABLE c;\n");
+  fault_->FailWhen(FaultDriver::Method::kRunTransaction, "CREATE TABLE c", FaultDriver::Fault::kVanished);
+  Status resumed = e->Migrate({});
+  EXPECT_EQ(resumed.code(), Code::kDirty);
+  EXPECT_EQ(resumed.message(), "migrations/0002_x/up.sql: version 0002 ran to its end, yet dbroll_history holds no "
+                               "history row for it, not applied -- run dbroll status to see what the database holds, "
+                               "then dbroll migrate again (or dbroll repair)");
+  EXPECT_EQ(Row(*e, "0001").substr(0, 8), "applied|");
+  EXPECT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(HasTable(*e, "c"));
+}
+
 TEST_F(EngineFaultsTest, StatementThatNeverReachedTheServerRunsAgain) {
   AddThreeStep();
   {

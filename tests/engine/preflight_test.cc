@@ -24,10 +24,11 @@ class FakeDriver : public Driver {
   Dialect dialect_ = Dialect::kPostgres;
   bool transactional_ddl_ = true;
   bool utf8_ = false;
+  std::string version_ = "fake";  // ServerVersion()
   Status syntax_;  // returned by CheckSyntax
 
   Dialect dialect() const override { return dialect_; }
-  std::string ServerVersion() const override { return "fake"; }
+  std::string ServerVersion() const override { return version_; }
   bool TransactionalDdl() const override { return transactional_ddl_; }
   std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
     if (s.text.rfind("CREATE INDEX CONCURRENTLY", 0) == 0) return std::string("CREATE INDEX CONCURRENTLY");
@@ -213,6 +214,49 @@ TEST(PreflightTest, NonTransactionalStatementInATransactionalFile) {
   // A resumed run continues statement by statement: no complaint.
   Migration m = MakeMigration("0001", "a", "CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY i ON t (x);\n", "");
   EXPECT_TRUE(CheckUpPlan({PlannedUp{&m, true}}, d, "", "me").ok());
+}
+
+// ALTER TYPE ... ADD VALUE: decided by the server's version, by the rule lint
+// applies to its target (concurrently-in-transaction).
+TEST(PreflightTest, AddEnumValueInATransactionalFileIsRefusedOnlyBeforePostgres12) {
+  FakeDriver d;
+  d.version_ = "PostgreSQL 11.22";
+  Migration ok = MakeMigration("0001", "a", "CREATE TYPE mood AS ENUM ('a');\n", "DROP TYPE mood;");
+  Migration add = MakeMigration("0002", "b", "SELECT 1;\nalter type public.\"Mood\" add value if not exists 'b';\n",
+                                "SELECT 1;");
+  // The whole plan is refused before its first version runs.
+  Status s = CheckUpPlan({PlannedUp{&ok, false}, PlannedUp{&add, false}}, d, "", "me");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "migrations/0002_b/up.sql:2:1: ALTER TYPE ... ADD VALUE on PostgreSQL 11 (before 12) cannot run inside a "
+            "transaction -- add `-- dbroll:no-transaction` at the top of migrations/0002_b/up.sql; nothing was "
+            "applied");
+  EXPECT_TRUE(CheckUp(d, "-- dbroll:no-transaction\nALTER TYPE mood ADD VALUE 'b';\n").ok());
+  for (const char* version : {"PostgreSQL 12.0", "PostgreSQL 15.18", "fake"}) {
+    d.version_ = version;
+    EXPECT_TRUE(CheckUpPlan({PlannedUp{&ok, false}, PlannedUp{&add, false}}, d, "", "me").ok()) << version;
+  }
+}
+
+TEST(PreflightTest, AddEnumValueRule) {
+  using internal::AddEnumValueOutsideTransaction;
+  auto why = [](const std::string& sql, Dialect dialect, int major) {
+    return AddEnumValueOutsideTransaction(Statement{sql, "x.sql", 1, 1, 0}, dialect, major).value_or("-");
+  };
+  EXPECT_EQ(why("ALTER TYPE mood ADD VALUE 'b'", Dialect::kPostgres, 9),
+            "ALTER TYPE ... ADD VALUE on PostgreSQL 9 (before 12)");
+  EXPECT_EQ(why("/* c */ ALTER TYPE s.\"M\" ADD VALUE 'b' BEFORE 'a'", Dialect::kPostgres, 11),
+            "ALTER TYPE ... ADD VALUE on PostgreSQL 11 (before 12)");
+  EXPECT_EQ(why("ALTER TYPE mood ADD VALUE 'b'", Dialect::kPostgres, 12), "-");
+  EXPECT_EQ(why("ALTER TYPE mood ADD VALUE 'b'", Dialect::kPostgres, 0), "-");
+  EXPECT_EQ(why("ALTER TYPE mood RENAME VALUE 'a' TO 'b'", Dialect::kPostgres, 11), "-");
+  EXPECT_EQ(why("ALTER TYPE addr ADD ATTRIBUTE value int", Dialect::kPostgres, 11), "-");
+  EXPECT_EQ(why("SELECT 'ALTER TYPE mood ADD VALUE'", Dialect::kPostgres, 11), "-");
+  EXPECT_EQ(why("ALTER TYPE mood ADD VALUE 'b'", Dialect::kMysql, 5), "-");
+  EXPECT_EQ(internal::ServerMajorVersion("PostgreSQL 15.18"), 15);
+  EXPECT_EQ(internal::ServerMajorVersion("PostgreSQL 9.6.24"), 9);
+  EXPECT_EQ(internal::ServerMajorVersion("MariaDB 10.11.6"), 10);
+  EXPECT_EQ(internal::ServerMajorVersion("fake"), 0);
 }
 
 TEST(PreflightTest, NulByteInUpOrStoredDown) {
@@ -403,6 +447,60 @@ TEST_F(PreflightEngineTest, NonTransactionalStatementInALaterMigrationIsFoundFir
             "migrations/0002_b/up.sql:2:1: VACUUM cannot run inside a transaction -- add `-- dbroll:no-transaction` "
             "at the top of migrations/0002_b/up.sql; nothing was applied");
   EXPECT_FALSE(HasTable(*e, "a"));
+}
+
+// COMMIT; <work>; BEGIN; -- a file that steps out of the migration's
+// transaction on purpose. With -- dbroll:no-transaction the COMMIT and BEGIN
+// are skipped and the version is recorded applied; without it nothing runs
+// and the refusal names the directive.
+TEST_F(PreflightEngineTest, StepOutWithNoTransactionRunsAndIsRecordedApplied) {
+  Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
+  Add("0002", "b", "-- dbroll:no-transaction\nCOMMIT;\nCREATE INDEX a_x ON a (x);\nVACUUM;\nBEGIN;\n",
+      "-- dbroll:no-transaction\nCOMMIT;\nDROP INDEX a_x;\nBEGIN TRANSACTION;\n");
+  auto e = Open();
+  Status s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Count(*e, "SELECT count(*) FROM sqlite_master WHERE name='a_x'"), 1);
+  EXPECT_EQ(Count(*e, "SELECT count(*) FROM dbroll_history WHERE state='applied'"), 2);
+  EXPECT_EQ(Count(*e, "SELECT statements_done FROM dbroll_history WHERE version='0002'"), 2);
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(Count(*e, "SELECT count(*) FROM sqlite_master WHERE name='a_x'"), 0);
+  EXPECT_EQ(Rows(*e), 1);
+}
+
+TEST_F(PreflightEngineTest, StepOutWithoutTheDirectiveIsRefusedNamingIt) {
+  Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
+  Add("0002", "b", "-- build the index outside the transaction\ncommit;\nVACUUM;\nCREATE INDEX a_x ON a (x);\nbegin;\n",
+      "DROP INDEX a_x;\n");
+  auto e = Open();
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "migrations/0002_b/up.sql:2:1: this COMMIT and the BEGIN at line 5 step out of the transaction dbroll runs "
+            "this migration in, to run what is between them outside it -- add `-- dbroll:no-transaction` at the top "
+            "of migrations/0002_b/up.sql: dbroll then runs the file statement by statement and skips that COMMIT and "
+            "BEGIN; nothing was applied");
+  EXPECT_FALSE(HasTable(*e, "a"));
+  EXPECT_EQ(Rows(*e), 0);
+}
+
+TEST(PreflightTest, StepOutIsOnlyABareCommitFirstAndABareBeginLast) {
+  auto step = [](const std::string& sql, Dialect d) {
+    auto r = internal::SplitStatements("x.sql", sql, d);
+    EXPECT_TRUE(r.ok());
+    auto s = internal::FindStepOut(r.value(), d);
+    return s ? std::to_string(s->commit) + "," + std::to_string(s->begin) : std::string("-");
+  };
+  const Dialect pg = Dialect::kPostgres;
+  EXPECT_EQ(step("COMMIT; CREATE INDEX CONCURRENTLY i ON t (a); BEGIN;", pg), "0,2");
+  EXPECT_EQ(step("END TRANSACTION; SELECT 1; SELECT 2; START TRANSACTION;", pg), "0,3");
+  EXPECT_EQ(step("commit work; SELECT 1; begin work;", Dialect::kMysql), "0,2");
+  EXPECT_EQ(step("COMMIT; BEGIN;", pg), "-");
+  EXPECT_EQ(step("BEGIN; SELECT 1; COMMIT;", pg), "-");
+  EXPECT_EQ(step("COMMIT AND CHAIN; SELECT 1; BEGIN;", pg), "-");
+  EXPECT_EQ(step("COMMIT; SELECT 1; BEGIN ISOLATION LEVEL SERIALIZABLE;", pg), "-");
+  EXPECT_EQ(step("SELECT 0; COMMIT; SELECT 1; BEGIN;", pg), "-");
+  EXPECT_EQ(step("END; SELECT 1; BEGIN;", Dialect::kMysql), "-");
 }
 
 TEST_F(PreflightEngineTest, NulByteAppliesNothingAndRecordsNothing) {

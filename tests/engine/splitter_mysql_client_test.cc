@@ -141,5 +141,41 @@ TEST(SplitterMysqlClientTest, GeneratedScriptsSplitLikeTheMysqlClient) {
   EXPECT_TRUE(testing::MyAdmin("DROP DATABASE IF EXISTS `" + db + "`").ok());
 }
 
+// `--` with no space after it: the client drops it and the rest of the line
+// before a statement has begun (`--DROP TABLE t;`), and sends it within one
+// (`SELECT 1--1` is 2). dbroll must run exactly what the client runs.
+TEST(SplitterMysqlClientTest, DashDashWithoutASpaceSplitsLikeTheMysqlClient) {
+  DBROLL_NEED_MYSQL();
+  const std::string db = testing::MyName("dashdash");
+  testing::MyFreshDatabase(db);
+  std::string password;
+  const std::string args = ClientArgs(testing::MyAdminUrl(), &password) + " -D " + db;
+  if (!password.empty()) setenv("MYSQL_PWD", password.c_str(), 1);
+  const std::vector<std::string> scripts = {
+      "--DROP TABLE t;\nSELECT 1;\n",
+      "SELECT 1--1;\n",
+      "SELECT 2\n--x\n;\n",
+      "SELECT 3; --SELECT 33;\nSELECT 34;--SELECT 35;\n",
+      "   --SELECT 44;\n\t--SELECT 45;\nSELECT 4;\n",
+      "/* c */ --SELECT 55;\n# c\n--SELECT 56;\nSELECT 5;\n",
+      "SELECT 6 /* c */\n--1\n;\n",
+      "SELECT '\n--x';\n",
+      "/*\n--SELECT 10;\n*/ SELECT 10;\n",
+      "---x\n--\nSELECT 15;\n",
+      "--SELECT 131;\r\nSELECT 13;\r\n",
+      "DELIMITER //\n--SELECT 121//\nSELECT 12//\nDELIMITER ;\n--SELECT 122;\nSELECT 123;\n",
+      "DELIMITER //\nCREATE PROCEDURE p() BEGIN\n--x\nSELECT 1; END//\nDELIMITER ;\n"};
+  for (const std::string& sql : scripts) {
+    auto ours = SplitStatements("client.sql", sql, Dialect::kMysql);
+    ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+    std::string got, want;
+    for (const Statement& s : ours.value()) got += Normalize(s.text) + "\n";
+    for (const std::string& s : ClientSplit(sql, args)) want += Normalize(s) + "\n";
+    EXPECT_EQ(got, want) << "--- script ---\n" << sql;
+    EXPECT_FALSE(want.empty()) << "the client ran nothing: " << sql;
+  }
+  EXPECT_TRUE(testing::MyAdmin("DROP DATABASE IF EXISTS `" + db + "`").ok());
+}
+
 }  // namespace
 }  // namespace dbroll::internal

@@ -115,6 +115,32 @@ std::vector<std::string> Texts(const std::string& sql, Dialect dialect) {
 
 using Texts_ = std::vector<std::string>;
 
+// As the mysql/mariadb client (checked against it in
+// splitter_mysql_client_test.cc): `--` and any character starts a comment
+// before a statement has begun; within a statement only `--` and a space
+// does, as on the server.
+TEST(SplitterTest, MysqlDashDashWithoutASpaceIsACommentOnlyBeforeAStatement) {
+  const Dialect my = Dialect::kMysql;
+  EXPECT_EQ(Texts("--DROP TABLE t;\nDROP TABLE t;\n", my), (Texts_{"DROP TABLE t"}));
+  EXPECT_EQ(Texts("SELECT 1--1;", my), (Texts_{"SELECT 1--1"}));
+  EXPECT_EQ(Texts("SELECT 2\n--x\n;", my), (Texts_{"SELECT 2\n--x"}));
+  EXPECT_EQ(Texts("SELECT 3; --SELECT 33;\nSELECT 34;--SELECT 35;\n", my), (Texts_{"SELECT 3", "SELECT 34"}));
+  EXPECT_EQ(Texts("   --SELECT 44;\n\t--x\nSELECT 4;", my), (Texts_{"SELECT 4"}));
+  EXPECT_EQ(Texts("/* c */ --SELECT 55;\n# c\n---x\nSELECT 5;", my), (Texts_{"SELECT 5"}));
+  EXPECT_EQ(Texts("/*\n--SELECT 10;\n*/ SELECT 10;", my), (Texts_{"SELECT 10"}));
+  EXPECT_EQ(Texts("SELECT '\n--x';", my), (Texts_{"SELECT '\n--x'"}));
+  EXPECT_EQ(Texts("DELIMITER //\n--SELECT 121//\nSELECT 12//\nDELIMITER ;\n", my), (Texts_{"SELECT 12"}));
+  EXPECT_EQ(Texts("CREATE PROCEDURE p() BEGIN\n--x\nSELECT 1; END;", my),
+            (Texts_{"CREATE PROCEDURE p() BEGIN\n--x\nSELECT 1; END"}));
+  EXPECT_TRUE(IsBlankSql("--DROP TABLE t;\n", my));
+  // The statement keeps its own position after the dropped line.
+  auto r = SplitStatements("m.sql", "--DROP TABLE t;\n  DROP TABLE t;", my);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].line, 2);
+  EXPECT_EQ((*r)[0].column, 3);
+}
+
 // Regressions: each split wrongly before (found by hand or by the fuzz and
 // property tests in splitter_pg_fuzz_test.cc and splitter_property_test.cc).
 

@@ -90,5 +90,32 @@ TEST_F(MysqlPreflightTest, TransactionControlInADdlFileIsRefused) {
   EXPECT_EQ(Tables(*e), "");
 }
 
+// `--DROP ...` with no space: a comment before a statement, as the mariadb
+// client has it; `--` within a statement is SQL (1--1 is 2), as there too.
+TEST_F(MysqlPreflightTest, DashDashWithoutASpaceIsReadAsTheClientReadsIt) {
+  Add("0001", "t", "--CREATE TABLE never (x int);\nCREATE TABLE t (x int);\nINSERT INTO t VALUES (1--1);\n",
+      "--DROP TABLE t;\nDROP TABLE t;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Tables(*e), "t");
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT x FROM t"), "2");
+  s = e->Down({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Tables(*e), "");
+}
+
+TEST_F(MysqlPreflightTest, FileSteppingOutOfTheTransactionRunsWithTheDirective) {
+  Add("0001", "s", "-- dbroll:no-transaction\nCOMMIT;\nCREATE TABLE s (x int);\nINSERT INTO s VALUES (1);\nBEGIN;\n",
+      "DROP TABLE s;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM s"), "1");
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT concat(state, ':', statements_done) FROM dbroll_history"), "applied:2");
+}
+
 }  // namespace
 }  // namespace dbroll::testing

@@ -79,6 +79,50 @@ TEST_F(PostgresPreflightTest, CommitAndRollbackInAFileAreRefused) {
   }
 }
 
+// PostgreSQL 12 and later run ALTER TYPE ... ADD VALUE in a transaction
+// block, so dbroll runs it in the migration's transaction (the test server is
+// PostgreSQL 15; older servers are covered by the engine's preflight tests).
+TEST_F(PostgresPreflightTest, AddEnumValueRunsInTheMigrationsTransaction) {
+  Add("0001", "t", "CREATE TYPE mood AS ENUM ('a');\n", "DROP TYPE mood;\n");
+  Add("0002", "v", "ALTER TYPE mood ADD VALUE 'b';\nCREATE TABLE uses_mood (m mood);\n", "DROP TABLE uses_mood;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  ASSERT_EQ(PgScalar(e->driver(), "SELECT current_setting('server_version_num')::int >= 120000"), "t");
+  Status s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM pg_enum WHERE enumlabel = 'b'"), "1");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT string_agg(state, ',' ORDER BY version) FROM dbroll_history"),
+            "applied,applied");
+}
+
+// COMMIT; CREATE INDEX CONCURRENTLY ...; BEGIN; -- with the directive the two
+// are skipped and the version is applied; without it nothing runs.
+TEST_F(PostgresPreflightTest, FileSteppingOutOfTheTransactionRunsWithTheDirective) {
+  Add("0001", "n", "CREATE TABLE n (id int);\n", "DROP TABLE n;\n");
+  Add("0002", "idx", "COMMIT;\nCREATE INDEX CONCURRENTLY n_id ON n (id);\nBEGIN;\n", "DROP INDEX n_id;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "migrations/0002_idx/up.sql:1:1: this COMMIT and the BEGIN at line 3 step out of the transaction dbroll "
+            "runs this migration in, to run what is between them outside it -- add `-- dbroll:no-transaction` at the "
+            "top of migrations/0002_idx/up.sql: dbroll then runs the file statement by statement and skips that "
+            "COMMIT and BEGIN; nothing was applied");
+  EXPECT_EQ(Tables(*e), "");
+  ms_->pop_back();
+  Add("0002", "idx", "-- dbroll:no-transaction\nCOMMIT;\nCREATE INDEX CONCURRENTLY n_id ON n (id);\nBEGIN;\n",
+      "-- dbroll:no-transaction\nCOMMIT;\nDROP INDEX CONCURRENTLY n_id;\nBEGIN;\n");
+  s = e->Migrate({});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM pg_index WHERE indexrelid = 'n_id'::regclass AND indisvalid"),
+            "1");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT state || ':' || statements_done FROM dbroll_history WHERE version = '0002'"),
+            "applied:1");
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'n_id'"), "0");
+}
+
 TEST_F(PostgresPreflightTest, NulByteIsRefused) {
   Add("0001", "a", std::string("CREATE TABLE b (x int);\0 garbage;\n", 35), "DROP TABLE b;\n");
   auto e = Open();

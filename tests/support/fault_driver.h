@@ -24,6 +24,8 @@ class FaultDriver : public Driver {
     kCommitUnknown,     // RunTransaction: it committed, and the client cannot tell
     kBookkeepingError,  // RunTransaction: the bookkeeping failed, everything rolled back
     kLockTimeout,       // a lock wait timed out; nothing ran
+    kVanished,          // the call reports success, but nothing it wrote is kept (as a
+                        // transaction left open and rolled back when the session ends)
   };
 
   explicit FaultDriver(std::unique_ptr<Driver> inner) : inner_(std::move(inner)) {}
@@ -65,6 +67,7 @@ class FaultDriver : public Driver {
     for (const auto& s : bookkeeping) all += s + "\n";
     auto f = Take(Method::kRunTransaction, all);
     if (!f) return inner_->RunTransaction(statements, bookkeeping);
+    if (*f == Fault::kVanished) return Status::Ok();
     if (*f == Fault::kBookkeepingError) {
       return Status(Code::kDatabaseError, "injected: the history write failed")
           .set_statement_index(static_cast<int>(statements.size()));
@@ -78,6 +81,7 @@ class FaultDriver : public Driver {
   Status RunStatement(const Statement& statement) override {
     auto f = Take(Method::kRunStatement, statement.text);
     if (!f) return inner_->RunStatement(statement);
+    if (*f == Fault::kVanished) return Status::Ok();
     if (*f == Fault::kLostAfter) DBROLL_RETURN_IF_ERROR(inner_->RunStatement(statement));
     return Fail(*f);
   }
