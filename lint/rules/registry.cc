@@ -24,6 +24,7 @@ extern const Rule kDropTableRule;
 extern const Rule kEditedMergedMigrationRule;
 extern const Rule kEmptyDownRule;
 extern const Rule kEnumValueRemovalRule;
+extern const Rule kEnumValueUsedInTransactionRule;
 extern const Rule kIrreversibleWithoutDirectiveRule;
 extern const Rule kMissingDownRule;
 extern const Rule kMissingLockTimeoutRule;
@@ -70,6 +71,7 @@ const std::vector<Rule>& AllRules() {
       kEditedMergedMigrationRule,
       kEmptyDownRule,
       kEnumValueRemovalRule,
+      kEnumValueUsedInTransactionRule,
       kIrreversibleWithoutDirectiveRule,
       kMissingDownRule,
       kMissingLockTimeoutRule,
