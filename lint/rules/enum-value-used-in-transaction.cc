@@ -31,7 +31,8 @@ void Check(const RuleContext& ctx) {
         if (later.stmt.text.find(lit) == std::string::npos) continue;
         ctx.ReportAt(*s.script, later.stmt.line, later.stmt.column,
                      lit + " is the value ALTER TYPE " + op.table + " ADD VALUE adds at line " +
-                         std::to_string(st.stmt.line) + ": PostgreSQL refuses to use it before that transaction "
+                         std::to_string(st.stmt.line) +
+                         ": PostgreSQL refuses to use it before that transaction "
                          "commits (55P04 unsafe use of new enum value), and dbroll runs this file in one transaction",
                      "use the value in the next migration, or add `-- dbroll:no-transaction` at the top of the file "
                      "so each statement commits on its own",
