@@ -195,10 +195,11 @@ Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std:
     if (it != state.end() && it->second == HistoryState::kApplied) continue;
     auto m = std::find_if(migrations.begin(), migrations.end(), [&](const Migration& x) { return x.version == v; });
     const std::string path = m == migrations.end() ? "version " + v : m->up.path;
-    const std::string found = it == state.end() ? "no history row"
-                                                : std::string("a history row in state ") + HistoryStateName(it->second);
+    const std::string found =
+        it == state.end() ? "no history row" : std::string("a history row in state ") + HistoryStateName(it->second);
     Status out(Code::kDirty, path + ": version " + v + " ran to its end, yet " + options_.history_table + " holds " +
-                                 found + " for it, not applied -- run dbroll status to see what the database holds, "
+                                 found +
+                                 " for it, not applied -- run dbroll status to see what the database holds, "
                                  "then dbroll migrate again (or dbroll repair)");
     if (m != migrations.end()) observer_->OnMigrationFailed(*m, Direction::kUp, out);
     applied->resize(i);

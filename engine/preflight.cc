@@ -468,8 +468,7 @@ TransactionControl StepOutProblem(const Statement& commit, const Statement& begi
   return tc;
 }
 
-std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements,
-                                          Dialect dialect) {
+std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements, Dialect dialect) {
   if (!script.directives.no_transaction) return statements;
   auto step = FindStepOut(statements, dialect);
   if (!step) return statements;

@@ -74,8 +74,7 @@ TransactionControl StepOutProblem(const Statement& commit, const Statement& begi
 // file that steps out (FindStepOut), all but that COMMIT and BEGIN, which are
 // no-ops when each statement runs on its own. Every run, resume and checksum
 // of the engine uses these.
-std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements,
-                                          Dialect dialect);
+std::vector<Statement> RunnableStatements(const Script& script, std::vector<Statement> statements, Dialect dialect);
 
 // Whether dbroll runs `script` in one transaction: not with
 // `-- dbroll:no-transaction`, and on MySQL only when no statement commits

@@ -322,9 +322,9 @@ TEST(PgTextTest, NonTransactionalStatements) {
   };
   for (const auto& [sql, why] : cases) EXPECT_EQ(pg::NonTransactionalReason(sql).value_or("-"), why) << sql;
   for (const char* ok : {"CREATE INDEX i ON t (a)", "CREATE TABLE concurrently (id int)", "REINDEX TABLE t",
-                         "ALTER TYPE mood RENAME VALUE 'a' TO 'b'",
-                         "ALTER TYPE public.mood ADD VALUE 'meh'", "ALTER DATABASE shop SET work_mem = '1MB'",
-                         "SELECT 'VACUUM'", "INSERT INTO t VALUES ('CREATE INDEX CONCURRENTLY')"}) {
+                         "ALTER TYPE mood RENAME VALUE 'a' TO 'b'", "ALTER TYPE public.mood ADD VALUE 'meh'",
+                         "ALTER DATABASE shop SET work_mem = '1MB'", "SELECT 'VACUUM'",
+                         "INSERT INTO t VALUES ('CREATE INDEX CONCURRENTLY')"}) {
     EXPECT_FALSE(pg::NonTransactionalReason(ok).has_value()) << ok;
   }
 }

@@ -135,9 +135,10 @@ TEST_F(EngineFaultsTest, MigrateNeverSucceedsWhileTheHistoryShowsAnUnfinishedVer
   fault_->FailWhen(FaultDriver::Method::kRunTransaction, "CREATE TABLE c", FaultDriver::Fault::kVanished);
   Status resumed = e->Migrate({});
   EXPECT_EQ(resumed.code(), Code::kDirty);
-  EXPECT_EQ(resumed.message(), "migrations/0002_x/up.sql: version 0002 ran to its end, yet dbroll_history holds no "
-                               "history row for it, not applied -- run dbroll status to see what the database holds, "
-                               "then dbroll migrate again (or dbroll repair)");
+  EXPECT_EQ(resumed.message(),
+            "migrations/0002_x/up.sql: version 0002 ran to its end, yet dbroll_history holds no "
+            "history row for it, not applied -- run dbroll status to see what the database holds, "
+            "then dbroll migrate again (or dbroll repair)");
   EXPECT_EQ(Row(*e, "0001").substr(0, 8), "applied|");
   EXPECT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(HasTable(*e, "c"));

@@ -222,8 +222,8 @@ TEST(PreflightTest, AddEnumValueInATransactionalFileIsRefusedOnlyBeforePostgres1
   FakeDriver d;
   d.version_ = "PostgreSQL 11.22";
   Migration ok = MakeMigration("0001", "a", "CREATE TYPE mood AS ENUM ('a');\n", "DROP TYPE mood;");
-  Migration add = MakeMigration("0002", "b", "SELECT 1;\nalter type public.\"Mood\" add value if not exists 'b';\n",
-                                "SELECT 1;");
+  Migration add =
+      MakeMigration("0002", "b", "SELECT 1;\nalter type public.\"Mood\" add value if not exists 'b';\n", "SELECT 1;");
   // The whole plan is refused before its first version runs.
   Status s = CheckUpPlan({PlannedUp{&ok, false}, PlannedUp{&add, false}}, d, "", "me");
   EXPECT_EQ(s.code(), Code::kInvalidArgument);

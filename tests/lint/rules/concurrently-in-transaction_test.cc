@@ -41,9 +41,11 @@ std::vector<Finding> RuleFindings(const std::vector<Finding>& all, const std::st
 const std::vector<std::pair<std::string, std::string>> kAddValuePairs = {
     {R"sql(CREATE TYPE mood AS ENUM ('ok');)sql", R"sql(DROP TYPE mood;)sql"},
     {R"sql(ALTER TYPE mood ADD VALUE 'meh';
-CREATE DATABASE other;)sql", R"sql()sql"},
+CREATE DATABASE other;)sql",
+     R"sql()sql"},
     {R"sql(-- dbroll:no-transaction
-ALTER TYPE mood ADD VALUE 'bad';)sql", R"sql()sql"}};
+ALTER TYPE mood ADD VALUE 'bad';)sql",
+     R"sql()sql"}};
 
 TEST(ConcurrentlyInTransactionTest, AddEnumValueNeedsNoTransactionBeforePostgres12) {
   auto f = LintPairs(kAddValuePairs, "postgres:11");
