@@ -89,7 +89,7 @@ class EngineImpl : public Engine {
   // for its session, drops an invalid index it left, compares the catalog).
   Result<int> ResumeAt(const Migration& m, Direction d, const std::vector<Statement>& stmts, const HistoryRow& row);
   // The fingerprint expression for what `s` touches ("" when unknown).
-  std::string FingerprintSql(const Statement& s) const;
+  std::string FingerprintSql(const Statement& s, FingerprintScope scope) const;
   // The stored down script of `r` as a Script, or an error when it does not
   // match its stored checksum.
   Result<Script> StoredDown(const HistoryRow& r) const;

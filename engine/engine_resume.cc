@@ -37,8 +37,9 @@ bool EngineImpl::CommitsWithProgress(const Statement& s) const {
   return !IsImplicitCommit(s);
 }
 
-std::string EngineImpl::FingerprintSql(const Statement& s) const {
-  return driver_->CatalogFingerprintSql(TargetObjects(s.text, driver_->dialect()), OwnPrefix(options_.history_table));
+std::string EngineImpl::FingerprintSql(const Statement& s, FingerprintScope scope) const {
+  return driver_->CatalogFingerprintSql(TargetObjects(s.text, driver_->dialect()), OwnPrefix(options_.history_table),
+                                        scope);
 }
 
 Result<Script> EngineImpl::StoredDown(const HistoryRow& r) const {
@@ -128,8 +129,10 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
       wait = std::min(wait * 2, std::chrono::milliseconds(500));
     }
   }
-  const std::string fp = FingerprintSql(s);
-  if (fp.empty() || row.catalog_before->rfind("fp:", 0) != 0) {
+  // Fingerprint now what was fingerprinted then, whatever this dbroll would choose today.
+  const bool existence = row.catalog_before->rfind("fpx:", 0) == 0;
+  const std::string fp = FingerprintSql(s, existence ? FingerprintScope::kExistence : FingerprintScope::kStructure);
+  if (fp.empty() || (!existence && row.catalog_before->rfind("fp:", 0) != 0)) {
     return Status(Code::kDirty, At(s) + what +
                                     " was interrupted and no catalog fingerprint was recorded before it, "
                                     "so whether it took effect is unknown -- check the database, then run" +
@@ -246,7 +249,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       }
     } else {
       // The intent: which session runs statement i+1 and the catalog before it.
-      std::string fp = FingerprintSql(s);
+      std::string fp = FingerprintSql(s, ScopeFor(s.text, driver_->dialect()));
       if (fp.empty()) fp = "''";
       Status w = driver_->RunStatement(Statement{progress_sql(i, fp), "", 1, 1, 0});
       if (!w.ok()) {

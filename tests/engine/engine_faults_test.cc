@@ -133,6 +133,54 @@ TEST_F(EngineFaultsTest, StatementThatNeverReachedTheServerRunsAgain) {
   EXPECT_EQ(Row(*e, "0001"), "applied|3|0|0");
 }
 
+// CREATE/DROP TABLE are settled by whether the table exists (a cheap
+// catalog read); ALTER by the table's structure.
+TEST_F(EngineFaultsTest, IntentFingerprintsExistenceForCreateAndStructureForAlter) {
+  Add("0001",
+      std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int ") + kDdl + ");\nALTER TABLE a ADD COLUMN w int " +
+          kDdl + ";\n",
+      "DROP TABLE a;\n");
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE a", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 4) FROM dbroll_history"), "fpx:");
+  }
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "ALTER TABLE a", F::kLostAfter);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 3) FROM dbroll_history"), "fp:");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed(std::string("0001_x: statement 2 of ") + kUp +
+                      " took effect before the interruption (the catalog changed); recording it applied and continuing"))
+      << Notices();
+  EXPECT_EQ(Row(*e, "0001"), "applied|2|0|0");
+}
+
+// An intent a dbroll before existence fingerprints wrote ("fp:" for a
+// CREATE TABLE) is judged by the structure fingerprint it recorded.
+TEST_F(EngineFaultsTest, StructureIntentOfAnEarlierDbrollIsJudgedAsItWasRecorded) {
+  AddThreeStep();
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    const std::string structure =
+        e->driver().CatalogFingerprintSql({"b"}, "dbroll_", FingerprintScope::kStructure);
+    ASSERT_TRUE(e->driver().RunStatement(Statement{"UPDATE dbroll_history SET catalog_before = " + structure, "", 1, 1, 0}).ok());
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 3) FROM dbroll_history"), "fp:");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed(std::string("0001_x: statement 3 of ") + kUp +
+                      " was interrupted before it took effect (the catalog is as before it); running it again"))
+      << Notices();
+  EXPECT_TRUE(HasTable(*e, "b"));
+}
+
 TEST_F(EngineFaultsTest, KillDuringTheFirstStatementLeavesARowToResumeFrom) {
   AddThreeStep();
   {
@@ -431,7 +479,7 @@ TEST_F(EngineFaultsTest, UnreadableCatalogOnResumeNamesTheRepair) {
     EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
   }
   auto e = Open();
-  fault_->FailWhen(M::kQuery, "SELECT (SELECT 'fp:'", F::kError);
+  fault_->FailWhen(M::kQuery, "SELECT (SELECT 'fp", F::kError);
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: statement 3 of " + kUp +
