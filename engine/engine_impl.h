@@ -101,6 +101,17 @@ class EngineImpl : public Engine {
   // Runs `run` as a dry run with an observer that records the plan.
   Result<std::vector<PlannedMigration>> Collect(const std::function<Status()>& run);
 
+  // Chained intent (migrate only): the migration that will run right after
+  // the current one, fresh; when both run statement by statement, the write
+  // that records the current one applied also records the intent of the
+  // next one's first statement (one round trip instead of two), and
+  // `pre_intent_version_` names the version whose intent is already written.
+  const Migration* next_up_ = nullptr;
+  std::string pre_intent_version_;
+  // The intent row and fingerprint of `next`'s first statement when it will
+  // run on its own (statement by statement, not with its progress).
+  std::optional<std::pair<HistoryRow, std::string>> ChainedIntent(const Migration& next, const std::string& release) const;
+
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<MigrationSource> source_;
   EngineOptions options_;

@@ -42,6 +42,23 @@ std::string EngineImpl::FingerprintSql(const Statement& s, FingerprintScope scop
                                         scope);
 }
 
+std::optional<std::pair<HistoryRow, std::string>> EngineImpl::ChainedIntent(const Migration& next,
+                                                                          const std::string& release) const {
+  auto split = Split(next.up);
+  if (!split.ok() || split->empty() || RunsInTransaction(next.up, *split) || CommitsWithProgress(split->front())) {
+    return std::nullopt;
+  }
+  const Statement& s = split->front();
+  std::string fp = FingerprintSql(s, ScopeFor(s.text, driver_->dialect()));
+  if (fp.empty()) fp = "''";
+  HistoryRow r = RowFor(next, *split, release);
+  r.state = HistoryState::kRunning;
+  r.statements_done = 0;
+  r.session_id = driver_->SessionId();
+  r.error.reset();
+  return std::make_pair(std::move(r), std::move(fp));
+}
+
 Result<Script> EngineImpl::StoredDown(const HistoryRow& r) const {
   Script down;
   down.path = "stored down of " + r.version + "_" + r.name;
@@ -248,10 +265,13 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
                       st);
       }
     } else {
-      // The intent: which session runs statement i+1 and the catalog before it.
+      // The intent: which session runs statement i+1 and the catalog before it
+      // (already written together with the previous migration's end, or now).
       std::string fp = FingerprintSql(s, ScopeFor(s.text, driver_->dialect()));
       if (fp.empty()) fp = "''";
-      Status w = driver_->RunStatement(Statement{progress_sql(i, fp), "", 1, 1, 0});
+      const bool chained = up && i == 0 && !row_exists && pre_intent_version_ == m.version;
+      pre_intent_version_.clear();
+      Status w = chained ? Status::Ok() : driver_->RunStatement(Statement{progress_sql(i, fp), "", 1, 1, 0});
       if (!w.ok()) {
         return Failed(m, d, w.code() == Code::kConnectionLost ? w.code() : Code::kDirty,
                       At(s) + "could not record the intent to run statement " + std::to_string(i + 1) + " in " +
@@ -262,7 +282,30 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       row_exists = true;
       st = RunStatementWithRetry(label, s);
       if (st.ok()) {
-        Status p = driver_->RunStatement(Statement{last ? finish_sql() : progress_sql(i + 1, "NULL"), "", 1, 1, 0});
+        Status p;
+        const Migration* next = up && last ? next_up_ : nullptr;
+        if (next) {
+          if (auto intent = ChainedIntent(*next, row.release.value_or(""))) {
+            HistoryRow r = row;
+            r.state = HistoryState::kApplied;
+            r.statements_done = n;
+            r.error.reset();
+            r.session_id.reset();
+            r.catalog_before.reset();
+            r.duration_ms = MsSince(t0);
+            p = driver_->RunStatement(Statement{history_.UpsertSql(r, intent->first, &intent->second), "", 1, 1, 0});
+            if (p.ok()) {
+              pre_intent_version_ = next->version;
+              return done_ok();
+            }
+          } else {
+            next = nullptr;
+          }
+        }
+        // Neither row was written; a connection that still works records this one alone.
+        if (!next || (!p.ok() && p.code() != Code::kConnectionLost)) {
+          p = driver_->RunStatement(Statement{last ? finish_sql() : progress_sql(i + 1, "NULL"), "", 1, 1, 0});
+        }
         if (!p.ok()) {
           return Failed(m, d, p.code() == Code::kConnectionLost ? p.code() : Code::kDirty,
                         At(s) + "statement " + std::to_string(i + 1) + " ran, but recording that in " +
