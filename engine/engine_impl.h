@@ -93,7 +93,7 @@ class EngineImpl : public Engine {
   // for its session, drops an invalid index it left, compares the catalog).
   Result<int> ResumeAt(const Migration& m, Direction d, const std::vector<Statement>& stmts, const HistoryRow& row);
   // The fingerprint expression for what `s` touches ("" when unknown).
-  std::string FingerprintSql(const Statement& s) const;
+  std::string FingerprintSql(const Statement& s, FingerprintScope scope) const;
   // The stored down script of `r` as a Script, or an error when it does not
   // match its stored checksum.
   Result<Script> StoredDown(const HistoryRow& r) const;
@@ -104,6 +104,17 @@ class EngineImpl : public Engine {
   const std::string& Who() const;
   // Runs `run` as a dry run with an observer that records the plan.
   Result<std::vector<PlannedMigration>> Collect(const std::function<Status()>& run);
+
+  // Chained intent (migrate only): the migration that will run right after
+  // the current one, fresh; when both run statement by statement, the write
+  // that records the current one applied also records the intent of the
+  // next one's first statement (one round trip instead of two), and
+  // `pre_intent_version_` names the version whose intent is already written.
+  const Migration* next_up_ = nullptr;
+  std::string pre_intent_version_;
+  // The intent row and fingerprint of `next`'s first statement when it will
+  // run on its own (statement by statement, not with its progress).
+  std::optional<std::pair<HistoryRow, std::string>> ChainedIntent(const Migration& next, const std::string& release) const;
 
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<MigrationSource> source_;

@@ -38,8 +38,26 @@ bool EngineImpl::CommitsWithProgress(const Statement& s) const {
   return !IsImplicitCommit(s);
 }
 
-std::string EngineImpl::FingerprintSql(const Statement& s) const {
-  return driver_->CatalogFingerprintSql(TargetObjects(s.text, driver_->dialect()), OwnPrefix(options_.history_table));
+std::string EngineImpl::FingerprintSql(const Statement& s, FingerprintScope scope) const {
+  return driver_->CatalogFingerprintSql(TargetObjects(s.text, driver_->dialect()), OwnPrefix(options_.history_table),
+                                        scope);
+}
+
+std::optional<std::pair<HistoryRow, std::string>> EngineImpl::ChainedIntent(const Migration& next,
+                                                                          const std::string& release) const {
+  auto split = Split(next.up);
+  if (!split.ok() || split->empty() || RunsInTransaction(next.up, *split) || CommitsWithProgress(split->front())) {
+    return std::nullopt;
+  }
+  const Statement& s = split->front();
+  std::string fp = FingerprintSql(s, ScopeFor(s.text, driver_->dialect()));
+  if (fp.empty()) fp = "''";
+  HistoryRow r = RowFor(next, *split, release);
+  r.state = HistoryState::kRunning;
+  r.statements_done = 0;
+  r.session_id = driver_->SessionId();
+  r.error.reset();
+  return std::make_pair(std::move(r), std::move(fp));
 }
 
 Result<Script> EngineImpl::StoredDown(const HistoryRow& r) const {
@@ -129,8 +147,10 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
       wait = std::min(wait * 2, std::chrono::milliseconds(500));
     }
   }
-  const std::string fp = FingerprintSql(s);
-  if (fp.empty() || row.catalog_before->rfind("fp:", 0) != 0) {
+  // Fingerprint now what was fingerprinted then, whatever this dbroll would choose today.
+  const bool existence = row.catalog_before->rfind("fpx:", 0) == 0;
+  const std::string fp = FingerprintSql(s, existence ? FingerprintScope::kExistence : FingerprintScope::kStructure);
+  if (fp.empty() || (!existence && row.catalog_before->rfind("fp:", 0) != 0)) {
     return Status(Code::kDirty, At(s) + what +
                                     " was interrupted and no catalog fingerprint was recorded before it, "
                                     "so whether it took effect is unknown -- check the database, then run" +
@@ -246,10 +266,13 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
                       st);
       }
     } else {
-      // The intent: which session runs statement i+1 and the catalog before it.
-      std::string fp = FingerprintSql(s);
+      // The intent: which session runs statement i+1 and the catalog before it
+      // (already written together with the previous migration's end, or now).
+      std::string fp = FingerprintSql(s, ScopeFor(s.text, driver_->dialect()));
       if (fp.empty()) fp = "''";
-      Status w = driver_->RunStatement(Statement{progress_sql(i, fp), "", 1, 1, 0});
+      const bool chained = up && i == 0 && !row_exists && pre_intent_version_ == m.version;
+      pre_intent_version_.clear();
+      Status w = chained ? Status::Ok() : driver_->RunStatement(Statement{progress_sql(i, fp), "", 1, 1, 0});
       if (!w.ok()) {
         return Failed(m, d, w.code() == Code::kConnectionLost ? w.code() : Code::kDirty,
                       At(s) + "could not record the intent to run statement " + std::to_string(i + 1) + " in " +
@@ -260,7 +283,30 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       row_exists = true;
       st = RunStatementWithRetry(label, s);
       if (st.ok()) {
-        Status p = driver_->RunStatement(Statement{last ? finish_sql() : progress_sql(i + 1, "NULL"), "", 1, 1, 0});
+        Status p;
+        const Migration* next = up && last ? next_up_ : nullptr;
+        if (next) {
+          if (auto intent = ChainedIntent(*next, row.release.value_or(""))) {
+            HistoryRow r = row;
+            r.state = HistoryState::kApplied;
+            r.statements_done = n;
+            r.error.reset();
+            r.session_id.reset();
+            r.catalog_before.reset();
+            r.duration_ms = MsSince(t0);
+            p = driver_->RunStatement(Statement{history_.UpsertSql(r, intent->first, &intent->second), "", 1, 1, 0});
+            if (p.ok()) {
+              pre_intent_version_ = next->version;
+              return done_ok();
+            }
+          } else {
+            next = nullptr;
+          }
+        }
+        // Neither row was written; a connection that still works records this one alone.
+        if (!next || (!p.ok() && p.code() != Code::kConnectionLost)) {
+          p = driver_->RunStatement(Statement{last ? finish_sql() : progress_sql(i + 1, "NULL"), "", 1, 1, 0});
+        }
         if (!p.ok()) {
           return Failed(m, d, p.code() == Code::kConnectionLost ? p.code() : Code::kDirty,
                         At(s) + "statement " + std::to_string(i + 1) + " ran, but recording that in " +

@@ -269,6 +269,7 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   }
   std::vector<std::string> applied;
   Status result;
+  pre_intent_version_.clear();
   for (const auto& m : st->migrations) {
     if (o.to && CompareVersions(m.version, *o.to) > 0) break;
     auto it = st->rows.find(m.version);
@@ -303,7 +304,14 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
         resume = &r;
       }
     }
+    // The next migration, when it will run fresh right after this one.
+    next_up_ = nullptr;
+    if (!o.dry_run && &m + 1 < st->migrations.data() + st->migrations.size()) {
+      const Migration& n = *(&m + 1);
+      if ((!o.to || CompareVersions(n.version, *o.to) <= 0) && !st->rows.count(n.version)) next_up_ = &n;
+    }
     result = ApplyUp(m, resume, o.release, o.dry_run);
+    next_up_ = nullptr;
     if (!result.ok()) break;
     applied.push_back(m.version);
   }

@@ -283,8 +283,16 @@ std::string History::Values(const HistoryRow& r, const std::string* catalog_sql)
 }
 
 std::string History::UpsertSql(const HistoryRow& r, const std::string* catalog_sql) const {
+  return Upsert(Values(r, catalog_sql));
+}
+
+std::string History::UpsertSql(const HistoryRow& first, const HistoryRow& second,
+                               const std::string* second_catalog_sql) const {
+  return Upsert(Values(first, nullptr) + "), (" + Values(second, second_catalog_sql));
+}
+
+std::string History::Upsert(const std::string& vals) const {
   const std::string cols = kColumns;
-  std::string vals = Values(r, catalog_sql);
   switch (dialect_) {
     case Dialect::kSqlite:
       return "INSERT OR REPLACE INTO " + history_ + " (" + cols + ") VALUES (" + vals + ")";

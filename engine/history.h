@@ -45,6 +45,8 @@ class History {
   // instead of row.catalog_before.
   std::string InsertSql(const HistoryRow& row, const std::string* catalog_sql = nullptr) const;
   std::string UpsertSql(const HistoryRow& row, const std::string* catalog_sql = nullptr) const;
+  // Both rows in one statement, so both or neither are written; `second_catalog_sql` as above, for `second`.
+  std::string UpsertSql(const HistoryRow& first, const HistoryRow& second, const std::string* second_catalog_sql) const;
   std::string DeleteSql(const std::string& version) const;
   // Sets state, statements_done and the intent columns of an existing row;
   // `catalog_sql` is an SQL expression ("NULL" for none).
@@ -55,6 +57,8 @@ class History {
   std::string LogSql(const LogEntry& e) const;
 
  private:
+  // INSERT-or-replace of the rows `vals` ("a, b, ...), (c, d, ..." without the outer parentheses).
+  std::string Upsert(const std::string& vals) const;
   std::string Values(const HistoryRow& row, const std::string* catalog_sql) const;
   // Adds a column a format-1 table lacks; nothing when it is there.
   Status AddColumnIfMissing(const std::string& column, const std::string& type);

@@ -163,6 +163,21 @@ std::vector<std::string> TargetObjects(const std::string& text, Dialect dialect)
   return names;
 }
 
+FingerprintScope ScopeFor(const std::string& text, Dialect dialect) {
+  if (TargetObjects(text, dialect).empty()) return FingerprintScope::kStructure;
+  Cursor c(Tokens(text, dialect));
+  if (c.Eat("CREATE")) {
+    c.Skip({"OR", "REPLACE", "TEMPORARY", "TEMP", "UNLOGGED", "GLOBAL", "LOCAL"});
+    if (c.At("TABLE") || c.At("VIEW")) return FingerprintScope::kExistence;
+  } else if (c.Eat("DROP")) {
+    c.Skip({"TEMPORARY"});
+    if (c.At("TABLE") || c.At("VIEW")) return FingerprintScope::kExistence;
+  } else if (c.Eat("RENAME")) {
+    if (c.At("TABLE")) return FingerprintScope::kExistence;
+  }
+  return FingerprintScope::kStructure;
+}
+
 std::optional<ConcurrentIndex> ParseCreateIndexConcurrently(const std::string& text) {
   Cursor c(Tokens(text, Dialect::kPostgres));
   if (!c.Eat("CREATE")) return std::nullopt;

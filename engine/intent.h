@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dbroll/driver.h"
 #include "dbroll/migration.h"
 
 namespace dbroll::internal {
@@ -16,6 +17,14 @@ namespace dbroll::internal {
 // TRUNCATE); empty when it cannot tell, which means "the whole schema".
 // PostgreSQL folds unquoted names to lower case.
 std::vector<std::string> TargetObjects(const std::string& text, Dialect dialect);
+
+// How much of the catalog tells whether `text` took effect: kExistence for
+// statements whose success always creates or removes the objects
+// TargetObjects names (CREATE [OR REPLACE] TABLE|VIEW, DROP TABLE|VIEW,
+// RENAME TABLE), where a failed or never-run attempt leaves their existence
+// as it was, or leaves them so that running the statement again is harmless;
+// kStructure for everything else.
+FingerprintScope ScopeFor(const std::string& text, Dialect dialect);
 
 // CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] [name] ON [ONLY] table.
 struct ConcurrentIndex {

@@ -202,13 +202,14 @@ class PostgresDriver : public Driver {
     return !rows->empty() && rows->front()[0].value_or("0") != "0";
   }
 
-  std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
-                                    const std::string& exclude_prefix) const override {
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects, const std::string& exclude_prefix,
+                                    FingerprintScope scope) const override {
+    // An E'' literal reads the same whatever standard_conforming_strings says.
     auto lit = [](const std::string& v) {
-      std::string out = "'";
+      std::string out = "E'";
       for (char c : v) {
+        if (c == '\'' || c == '\\') out += c;
         out += c;
-        if (c == '\'') out += '\'';
       }
       return out + "'";
     };
@@ -221,10 +222,14 @@ class PostgresDriver : public Driver {
       return col + " IN (" + in + ")";
     };
     const std::string ns = "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())";
+    const bool existence = scope == FingerprintScope::kExistence && !objects.empty();
     std::string sql =
-        "(SELECT 'fp:' || coalesce(md5(string_agg(x, E'\\n' ORDER BY x)), 'none') FROM ("
+        std::string("(SELECT '") + (existence ? "fpx:" : "fp:") +
+        "' || coalesce(md5(string_agg(x, E'\\n' ORDER BY x)), 'none') FROM ("
         "SELECT 'r|' || c.relname || '|' || c.relkind::text AS x FROM pg_catalog.pg_class c"
-        " WHERE c.relnamespace = " + ns + " AND " + cond("c.relname") +
+        " WHERE c.relnamespace = " + ns + " AND " + cond("c.relname");
+    if (existence) return sql + ") f)";
+    sql +=
         " UNION ALL SELECT 'a|' || c.relname || '|' || a.attname || '|' || format_type(a.atttypid, a.atttypmod) ||"
         " '|' || a.attnotnull::text || '|' || coalesce(pg_get_expr(d.adbin, d.adrelid), '~')"
         " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"

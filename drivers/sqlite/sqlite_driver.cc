@@ -112,8 +112,8 @@ class SqliteDriver : public Driver {
   // driver holds while migrating proves that an earlier process has ended.
   Result<bool> SessionAlive(const std::string&) override { return false; }
 
-  std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
-                                    const std::string& exclude_prefix) const override {
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects, const std::string& exclude_prefix,
+                                    FingerprintScope scope) const override {
     auto lit = [](const std::string& v) {
       std::string out = "'";
       for (char c : v) {
@@ -122,14 +122,22 @@ class SqliteDriver : public Driver {
       }
       return out + "'";
     };
+    auto in_list = [&](const std::vector<std::string>& names) {
+      std::string in;
+      for (const auto& o : names) in += (in.empty() ? "" : ", ") + lit(o);
+      return in;
+    };
     std::string cond;
     if (objects.empty()) {
       cond = "substr(name, 1, " + std::to_string(exclude_prefix.size()) + ") <> " + lit(exclude_prefix) +
              " AND name NOT LIKE 'sqlite_%'";
     } else {
-      std::string in;
-      for (const auto& o : objects) in += (in.empty() ? "" : ", ") + lit(o);
+      const std::string in = in_list(objects);
       cond = "(name IN (" + in + ") OR tbl_name IN (" + in + "))";
+    }
+    if (scope == FingerprintScope::kExistence && !objects.empty()) {
+      return "(SELECT 'fpx:' || coalesce(group_concat(x, char(10)), 'none') FROM (SELECT type || '|' || name AS x "
+             "FROM sqlite_master WHERE name IN (" + in_list(objects) + ") ORDER BY 1))";
     }
     return "(SELECT 'fp:' || coalesce(group_concat(x, char(10)), 'none') FROM (SELECT type || '|' || name || '|' || "
            "tbl_name || '|' || coalesce(sql, '') AS x FROM sqlite_master WHERE " +

@@ -41,6 +41,12 @@ struct DriverOptions {
   bool read_only = false;
 };
 
+// How much of the catalog a fingerprint covers (Driver::CatalogFingerprintSql).
+enum class FingerprintScope {
+  kStructure,  // columns, indexes, constraints, triggers of the objects
+  kExistence,  // only whether each object exists, and as what kind
+};
+
 class Driver {
  public:
   virtual ~Driver() = default;
@@ -109,11 +115,14 @@ class Driver {
   // constraints, triggers. With no objects, the whole user schema (without
   // tables whose names start with `exclude_prefix`, and routines and enum
   // labels too). Never depends on data (row counts, AUTO_INCREMENT, sizes,
-  // times). "" when the driver cannot fingerprint.
+  // times). The value starts with "fp:" (kStructure) or "fpx:" (kExistence:
+  // only which of `objects` exist, and as what; objects must not be empty).
+  // "" when the driver cannot fingerprint.
   virtual std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
-                                            const std::string& exclude_prefix) const {
+                                            const std::string& exclude_prefix, FingerprintScope scope) const {
     (void)objects;
     (void)exclude_prefix;
+    (void)scope;
     return "";
   }
 };

@@ -93,8 +93,9 @@ TEST_P(DriverConformance, LockIsFreedWhenTheHolderGoesAway) {
 TEST_P(DriverConformance, CatalogFingerprintSeesStructureNotData) {
   auto d = Open();
   ASSERT_TRUE(d);
-  auto fp = [&](const std::vector<std::string>& objects) {
-    const std::string sql = d->CatalogFingerprintSql(objects, "dbroll_");
+  auto fp = [&](const std::vector<std::string>& objects,
+                FingerprintScope scope = FingerprintScope::kStructure) {
+    const std::string sql = d->CatalogFingerprintSql(objects, "dbroll_", scope);
     EXPECT_FALSE(sql.empty());
     auto r = d->Query("SELECT " + sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -117,6 +118,37 @@ TEST_P(DriverConformance, CatalogFingerprintSeesStructureNotData) {
   const std::string before_own = fp({});
   ASSERT_TRUE(d->RunStatement(S("CREATE TABLE dbroll_conf_own (id INTEGER)")).ok());
   EXPECT_EQ(fp({}), before_own) << "dbroll's own tables are not part of the user schema";
+}
+
+// The existence fingerprint that settles CREATE/DROP TABLE|VIEW and RENAME
+// TABLE: it changes when a named object comes or goes, never with its
+// columns, and reads names with quotes and backslashes exactly.
+TEST_P(DriverConformance, ExistenceFingerprintSeesObjectsComeAndGo) {
+  auto d = Open();
+  ASSERT_TRUE(d);
+  auto fp = [&](const std::vector<std::string>& objects,
+                FingerprintScope scope = FingerprintScope::kExistence) {
+    const std::string sql = d->CatalogFingerprintSql(objects, "dbroll_", scope);
+    EXPECT_FALSE(sql.empty());
+    auto r = d->Query("SELECT " + sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && !r->empty() ? r->front()[0].value_or("NULL") : std::string("?");
+  };
+  const std::string none = fp({"conf_ex"});
+  EXPECT_EQ(none.rfind("fpx:", 0), 0u) << none;
+  ASSERT_TRUE(d->RunStatement(S("CREATE TABLE conf_ex (id INTEGER)")).ok());
+  const std::string created = fp({"conf_ex"});
+  EXPECT_NE(created, none);
+  ASSERT_TRUE(d->RunStatement(S("ALTER TABLE conf_ex ADD COLUMN w INTEGER")).ok());
+  EXPECT_EQ(fp({"conf_ex"}), created) << "columns are not existence";
+  ASSERT_TRUE(d->RunStatement(S("DROP TABLE conf_ex")).ok());
+  EXPECT_EQ(fp({"conf_ex"}), none);
+  const std::string odd = d->dialect() == Dialect::kMysql ? "`conf_o'\\x`" : "\"conf_o'\\x\"";
+  const std::string odd_none = fp({"conf_o'\\x"});
+  const std::string odd_none_structure = fp({"conf_o'\\x"}, FingerprintScope::kStructure);
+  ASSERT_TRUE(d->RunStatement(S("CREATE TABLE " + odd + " (id INTEGER)")).ok());
+  EXPECT_NE(fp({"conf_o'\\x"}), odd_none) << "a name with a quote and a backslash is matched exactly";
+  EXPECT_NE(fp({"conf_o'\\x"}, FingerprintScope::kStructure), odd_none_structure);
 }
 
 TEST_P(DriverConformance, SessionIdIsKnownAndItsOwnSessionIsNotAnother) {

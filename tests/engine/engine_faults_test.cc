@@ -161,6 +161,129 @@ TEST_F(EngineFaultsTest, StatementThatNeverReachedTheServerRunsAgain) {
   EXPECT_EQ(Row(*e, "0001"), "applied|3|0|0");
 }
 
+// CREATE/DROP TABLE are settled by whether the table exists (a cheap
+// catalog read); ALTER by the table's structure.
+TEST_F(EngineFaultsTest, IntentFingerprintsExistenceForCreateAndStructureForAlter) {
+  Add("0001",
+      std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int ") + kDdl + ");\nALTER TABLE a ADD COLUMN w int " +
+          kDdl + ";\n",
+      "DROP TABLE a;\n");
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE a", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 4) FROM dbroll_history"), "fpx:");
+  }
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "ALTER TABLE a", F::kLostAfter);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 3) FROM dbroll_history"), "fp:");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed(std::string("0001_x: statement 2 of ") + kUp +
+                      " took effect before the interruption (the catalog changed); recording it applied and continuing"))
+      << Notices();
+  EXPECT_EQ(Row(*e, "0001"), "applied|2|0|0");
+}
+
+// An intent a dbroll before existence fingerprints wrote ("fp:" for a
+// CREATE TABLE) is judged by the structure fingerprint it recorded.
+TEST_F(EngineFaultsTest, StructureIntentOfAnEarlierDbrollIsJudgedAsItWasRecorded) {
+  AddThreeStep();
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    const std::string structure =
+        e->driver().CatalogFingerprintSql({"b"}, "dbroll_", FingerprintScope::kStructure);
+    ASSERT_TRUE(e->driver().RunStatement(Statement{"UPDATE dbroll_history SET catalog_before = " + structure, "", 1, 1, 0}).ok());
+    EXPECT_EQ(One(*e, "SELECT substr(catalog_before, 1, 3) FROM dbroll_history"), "fp:");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed(std::string("0001_x: statement 3 of ") + kUp +
+                      " was interrupted before it took effect (the catalog is as before it); running it again"))
+      << Notices();
+  EXPECT_TRUE(HasTable(*e, "b"));
+}
+
+// Migrations that run statement by statement chain their bookkeeping: the
+// write that records one applied records the next one's intent too.
+class ChainedIntentTest : public EngineFaultsTest {
+ protected:
+  void AddTwo() {
+    Add("0001", std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int ") + kDdl + ");\n", "DROP TABLE a;\n");
+    Add("0002", std::string("-- dbroll:no-transaction\nCREATE TABLE b (id int ") + kDdl + ");\n", "DROP TABLE b;\n");
+  }
+};
+
+TEST_F(ChainedIntentTest, OneHistoryWriteBetweenTwoStatementsRunAlone) {
+  AddTwo();
+  auto e = Open();
+  const int before = fault_->calls(M::kRunStatement);
+  ASSERT_TRUE(e->Migrate({}).ok());
+  // intent 1, CREATE a, applied 1 + intent 2, CREATE b, applied 2, the log row.
+  EXPECT_EQ(fault_->calls(M::kRunStatement) - before, 6);
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+  EXPECT_EQ(Row(*e, "0002"), "applied|1|0|0");
+}
+
+TEST_F(ChainedIntentTest, KillBeforeTheNextStatementLeavesItsIntentToResumeFrom) {
+  AddTwo();
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "CREATE TABLE b", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+    EXPECT_EQ(Row(*e, "0002"), "running|0|1|1");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed("0002_x: statement 1 of migrations/0002_x/up.sql was interrupted before it took effect (the "
+                      "catalog is as before it); running it again"))
+      << Notices();
+  EXPECT_TRUE(HasTable(*e, "b"));
+  EXPECT_EQ(Row(*e, "0002"), "applied|1|0|0");
+}
+
+TEST_F(ChainedIntentTest, LostChainedWriteLeavesTheFirstToTheCatalogCheck) {
+  AddTwo();
+  {
+    auto e = Open();
+    fault_->FailWhen(M::kRunStatement, "INSERT OR REPLACE INTO", F::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(Row(*e, "0001"), "running|0|1|1");
+    EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_history WHERE version='0002'"), "0");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed("0001_x: statement 1 of migrations/0001_x/up.sql took effect before the interruption (the "
+                      "catalog changed); recording it applied and continuing"))
+      << Notices();
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+  EXPECT_EQ(Row(*e, "0002"), "applied|1|0|0");
+}
+
+TEST_F(ChainedIntentTest, RefusedChainedWriteFallsBackToTwoWrites) {
+  AddTwo();
+  auto e = Open();
+  fault_->FailWhen(M::kRunStatement, "INSERT OR REPLACE INTO", F::kError);
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+  EXPECT_EQ(Row(*e, "0002"), "applied|1|0|0");
+  EXPECT_TRUE(HasTable(*e, "b"));
+}
+
+TEST_F(ChainedIntentTest, NoIntentIsWrittenBeyondTo) {
+  AddTwo();
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+  EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_history WHERE version='0002'"), "0");
+}
+
 TEST_F(EngineFaultsTest, KillDuringTheFirstStatementLeavesARowToResumeFrom) {
   AddThreeStep();
   {
@@ -459,7 +582,7 @@ TEST_F(EngineFaultsTest, UnreadableCatalogOnResumeNamesTheRepair) {
     EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
   }
   auto e = Open();
-  fault_->FailWhen(M::kQuery, "SELECT (SELECT 'fp:'", F::kError);
+  fault_->FailWhen(M::kQuery, "SELECT (SELECT 'fp", F::kError);
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: statement 3 of " + kUp +

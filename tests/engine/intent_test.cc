@@ -29,6 +29,21 @@ TEST(IntentTest, UnknownStatementsMeanTheWholeSchema) {
   EXPECT_EQ(TargetObjects("GRANT SELECT ON t TO u", Dialect::kPostgres), V{});
 }
 
+TEST(IntentTest, ExistenceSettlesCreateDropAndRenameOfTablesAndViews) {
+  const auto kX = FingerprintScope::kExistence, kS = FingerprintScope::kStructure;
+  EXPECT_EQ(ScopeFor("CREATE TABLE t (id int)", Dialect::kMysql), kX);
+  EXPECT_EQ(ScopeFor("create or replace view v as select 1", Dialect::kMysql), kX);
+  EXPECT_EQ(ScopeFor("CREATE TEMPORARY TABLE t (id int)", Dialect::kMysql), kX);
+  EXPECT_EQ(ScopeFor("DROP TABLE IF EXISTS a, b", Dialect::kMysql), kX);
+  EXPECT_EQ(ScopeFor("DROP VIEW v", Dialect::kPostgres), kX);
+  EXPECT_EQ(ScopeFor("RENAME TABLE a TO b", Dialect::kMysql), kX);
+  EXPECT_EQ(ScopeFor("ALTER TABLE t ADD COLUMN c int", Dialect::kMysql), kS);
+  EXPECT_EQ(ScopeFor("CREATE INDEX i ON t (c)", Dialect::kMysql), kS);
+  EXPECT_EQ(ScopeFor("DROP INDEX i ON t", Dialect::kMysql), kS);
+  EXPECT_EQ(ScopeFor("TRUNCATE t", Dialect::kMysql), kS);
+  EXPECT_EQ(ScopeFor("CREATE PROCEDURE p() BEGIN END", Dialect::kMysql), kS);
+}
+
 TEST(IntentTest, CreateIndexConcurrently) {
   auto named = ParseCreateIndexConcurrently("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS Big_Id ON public.big (id)");
   ASSERT_TRUE(named);

@@ -95,8 +95,8 @@ class FaultDriver : public Driver {
     return alive_;
   }
   std::string CatalogFingerprintSql(const std::vector<std::string>& objects,
-                                    const std::string& exclude_prefix) const override {
-    return inner_->CatalogFingerprintSql(objects, exclude_prefix);
+                                    const std::string& exclude_prefix, FingerprintScope scope) const override {
+    return inner_->CatalogFingerprintSql(objects, exclude_prefix, scope);
   }
 
  private:
