@@ -21,15 +21,15 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/dbroll/dbroll")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME dbroll)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_RUNTIME_DESCRIPTION "database migrations with rollbacks for PostgreSQL, MariaDB and SQLite
-dbroll applies paired up.sql/down.sql migrations in order, records them in a \
-history table, rolls them back newest first, lints them, and coordinates \
-deploys. This package holds the dbroll command, its shared library, the man \
+dbroll applies paired up.sql/down.sql migrations in order, records them in a
+history table, rolls them back newest first, lints them, and coordinates
+deploys. This package holds the dbroll command, its shared library, the man
 page and the bash, zsh and fish completions.")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libdbroll-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "database migrations with rollbacks - development files
-The C++20 headers of libdbroll, its CMake package (find_package(dbroll), \
-target dbroll::dbroll) and its pkg-config file. The database client \
+The C++20 headers of libdbroll, its CMake package (find_package(dbroll),
+target dbroll::dbroll) and its pkg-config file. The database client
 libraries are private to libdbroll: no vendor headers are needed.")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "dbroll (= ${PROJECT_VERSION})")
 include(CPack)
