@@ -60,7 +60,7 @@ if grep -qE '^\./usr/bin/' "$T/dev.list"; then fail "libdbroll-dev_*.deb holds p
 dpkg-deb -x "$cli" "$T/root"
 shipped=$(find "$T/root" -name '*.so*' -printf '%f\n')
 find "$T/root" -type f | while read -r f; do
-  file -b "$f" | grep -q '^ELF' || continue
+  [[ $(file -b "$f") == ELF* ]] || continue
   objdump -p "$f" | awk '/NEEDED/ {print $2}' | while read -r lib; do
     grep -qx "$lib" <<<"$shipped" && continue
     path=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|64/ {print $NF; exit}')
