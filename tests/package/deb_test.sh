@@ -41,7 +41,7 @@ grep -qE "^dbroll \(= $version\)" <<<"$(field "$dev" Depends)" || fail "libdbrol
 
 dpkg-deb -c "$cli" | awk '{print $6}' >"$T/cli.list"
 dpkg-deb -c "$dev" | awk '{print $6}' >"$T/dev.list"
-for p in ./usr/bin/dbroll ./usr/share/man/man1/dbroll.1 ./usr/share/bash-completion/completions/dbroll \
+for p in ./usr/bin/dbroll ./usr/share/man/man1/dbroll.1.gz ./usr/share/bash-completion/completions/dbroll \
     ./usr/share/zsh/vendor-completions/_dbroll ./usr/share/fish/vendor_completions.d/dbroll.fish \
     ./usr/share/doc/dbroll/README.md ./usr/share/doc/dbroll/cli.md; do
   grep -qx "$p" "$T/cli.list" || fail "dbroll_*.deb lacks $p"
@@ -84,7 +84,7 @@ if [ "${CI:-}" = true ]; then
     cat "$T/apt.log"; fail "apt-get install $(basename "$cli")"
   else
     [ "$(/usr/bin/dbroll --version 2>&1)" = "dbroll $version" ] || fail "installed /usr/bin/dbroll --version: $(/usr/bin/dbroll --version 2>&1)"
-    [ -f /usr/share/man/man1/dbroll.1 ] || fail "installed package has no /usr/share/man/man1/dbroll.1"
+    [ -f /usr/share/man/man1/dbroll.1.gz ] || fail "installed package has no /usr/share/man/man1/dbroll.1.gz"
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq dbroll >/dev/null 2>&1 || fail "apt-get purge dbroll"
   fi
 else
