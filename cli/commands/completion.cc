@@ -20,7 +20,7 @@ namespace dbroll::cli {
 namespace {
 
 struct Flag {
-  std::vector<std::string> names;    // "-C", "--dir"
+  std::vector<std::string> names;  // "-C", "--dir"
   bool takes_value = false;
   std::vector<std::string> choices;  // from CLI::IsMember; empty: any value (a file, most often)
   std::string type;                  // TEXT, UINT ...: the man page's value name
@@ -35,11 +35,11 @@ struct Positional {
 };
 
 struct Command {
-  std::string name;                  // empty for the root
+  std::string name;  // empty for the root
   std::vector<std::string> aliases;
-  std::string path;                  // "schema dump"; empty for the root
+  std::string path;  // "schema dump"; empty for the root
   std::string help;
-  std::vector<Flag> flags;           // its own and, with fallthrough, its parents'
+  std::vector<Flag> flags;  // its own and, with fallthrough, its parents'
   std::vector<Flag> own_flags;
   std::vector<Positional> positionals;
   std::vector<Command> subs;
@@ -317,8 +317,7 @@ std::string FishCompletion(const CLI::App& app) {
       }
       std::string subs = SubNames(c);
       if (!subs.empty()) {
-        at_c = c.path.empty() ? "__fish_use_subcommand"
-                              : inside + "; and not __fish_seen_subcommand_from " + subs;
+        at_c = c.path.empty() ? "__fish_use_subcommand" : inside + "; and not __fish_seen_subcommand_from " + subs;
       }
     }
     for (const auto& s : c.subs) {
@@ -348,9 +347,12 @@ namespace {
 std::string Roff(const std::string& s) {
   std::string out;
   for (char ch : s) {
-    if (ch == '\\') out += "\\e";
-    else if (ch == '-') out += "\\-";
-    else out += ch;
+    if (ch == '\\')
+      out += "\\e";
+    else if (ch == '-')
+      out += "\\-";
+    else
+      out += ch;
   }
   if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out = "\\&" + out;
   return out;
@@ -395,7 +397,8 @@ std::string ManPage(const CLI::App& app) {
     << ".TH DBROLL 1 \"\" \"dbroll " DBROLL_VERSION "\" \"User Commands\"\n"
     << ".SH NAME\ndbroll \\- database migrations and rollbacks\n"
     << ".SH SYNOPSIS\n\\fBdbroll\\fR [\\fIGLOBAL OPTIONS\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR] [\\fIARGS\\fR]\n"
-    << ".SH DESCRIPTION\n" << Roff(root.help) << ".\n"
+    << ".SH DESCRIPTION\n"
+    << Roff(root.help) << ".\n"
     << "Each migration is a directory with up.sql and down.sql; dbroll applies them in order,\n"
        "records each one in a history table, and rolls them back newest first.\n"
     << ".SH GLOBAL OPTIONS\nThese are accepted before or after the command.\n";
@@ -403,11 +406,16 @@ std::string ManPage(const CLI::App& app) {
   o << ".SH COMMANDS\n";
   RoffCommand(root, o);
   o << ".SH EXIT STATUS\n"
-    << ".TP\n0\nSuccess.\n.TP\n" << kExitCheckFailed << "\nA check (validate, lint, verify, drift) found problems.\n"
-    << ".TP\n" << kExitUsage << "\nBad flags, configuration or migration files.\n"
-    << ".TP\n" << kExitDatabase << "\nDatabase error or connection lost; nothing was half done.\n"
-    << ".TP\n" << kExitMigrationFailed << "\nA migration failed; the database is as before.\n"
-    << ".TP\n" << kExitDirty << "\nA migration failed part-way; a person must decide (see dbroll repair).\n"
+    << ".TP\n0\nSuccess.\n.TP\n"
+    << kExitCheckFailed << "\nA check (validate, lint, verify, drift) found problems.\n"
+    << ".TP\n"
+    << kExitUsage << "\nBad flags, configuration or migration files.\n"
+    << ".TP\n"
+    << kExitDatabase << "\nDatabase error or connection lost; nothing was half done.\n"
+    << ".TP\n"
+    << kExitMigrationFailed << "\nA migration failed; the database is as before.\n"
+    << ".TP\n"
+    << kExitDirty << "\nA migration failed part-way; a person must decide (see dbroll repair).\n"
     << ".PP\nThe full table is in the CLI reference (docs/cli.md).\n"
     << ".SH ENVIRONMENT\n.TP\n\\fBDBROLL_URL\\fR, \\fBDATABASE_URL\\fR\n"
        "The database URL when neither \\fB\\-\\-url\\fR nor the configuration gives one.\n"
