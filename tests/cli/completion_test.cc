@@ -155,6 +155,12 @@ TEST_F(CompletionTest, ManPageDocumentsEveryCommandAndIsBuiltWithTheBinary) {
     EXPECT_NE(man.find(".SS \"dbroll " + c), std::string::npos) << c << " missing from the man page";
   }
   EXPECT_NE(man.find(".SS \"dbroll schema dump"), std::string::npos);
+  if (Sh("command -v groff").code == 0) {  // roff that groff warns about renders badly somewhere
+    fs::path page = Write("dbroll.1", man);
+    Output lint = Sh("groff -ww -man -Tutf8 -z '" + page.string() + "'");
+    EXPECT_EQ(lint.code, 0);
+    EXPECT_EQ(lint.text, "");
+  }
   // The build writes the same page next to the binary's tree, for install.
   fs::path built = fs::path(DBROLL_BINARY).parent_path().parent_path() / "share" / "man" / "man1" / "dbroll.1";
   std::ifstream in(built);
