@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/completion.h"
 #include "cli/exit_codes.h"
 
 namespace {
@@ -32,6 +33,7 @@ int Run(int argc, char** argv) {
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
                                   RegisterSchema,   RegisterVerify,  RegisterDrift};
   for (Registrar r : registrars) r(app, ctx, &rc);
+  RegisterCompletion(app, ctx, &rc);  // completion, and the hidden man the build runs
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
