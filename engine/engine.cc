@@ -110,6 +110,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
       observer_(observer ? observer : &null_observer_),
       history_(driver_.get(), options_.schema, options_.history_table),
       deploys_(NewSqlDeployStore(driver_.get(), options_.schema, options_.history_table)),
+      keep_(driver_.get(), options_.schema, options_.history_table),
       lock_retries_(options_.lock_retries) {
   auto it = options_.driver_settings.find(std::string(DialectName(driver_->dialect())) + ".lock_retries");
   if (it != options_.driver_settings.end()) lock_retries_ = std::atoi(it->second.c_str());

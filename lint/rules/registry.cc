@@ -25,6 +25,8 @@ extern const Rule kEditedMergedMigrationRule;
 extern const Rule kEmptyDownRule;
 extern const Rule kEnumValueRemovalRule;
 extern const Rule kIrreversibleWithoutDirectiveRule;
+extern const Rule kKeepDataRule;
+extern const Rule kKeepDataWithoutKeyRule;
 extern const Rule kMissingDownRule;
 extern const Rule kMissingLockTimeoutRule;
 extern const Rule kMysqlBlockingAlterRule;
@@ -71,6 +73,8 @@ const std::vector<Rule>& AllRules() {
       kEmptyDownRule,
       kEnumValueRemovalRule,
       kIrreversibleWithoutDirectiveRule,
+      kKeepDataRule,
+      kKeepDataWithoutKeyRule,
       kMissingDownRule,
       kMissingLockTimeoutRule,
       kMysqlBlockingAlterRule,
