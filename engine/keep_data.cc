@@ -117,7 +117,9 @@ Status KeepData::EnsureCatalog() {
            " (version VARCHAR(64) NOT NULL, seq INTEGER NOT NULL, kind VARCHAR(16) NOT NULL,"
            " table_name VARCHAR(255) NOT NULL, column_list VARCHAR(1000) NOT NULL,"
            " archive_table VARCHAR(128) NOT NULL, created_at VARCHAR(32) NOT NULL, row_count BIGINT NOT NULL,"
-           " purged_at VARCHAR(32), PRIMARY KEY (version, seq))";
+           " purged_at VARCHAR(32), PRIMARY KEY (version, seq))" +
+           // As the history tables: literals compare in utf8mb4's default collation.
+           std::string(dialect_ == Dialect::kMysql ? " DEFAULT CHARSET=utf8mb4" : "");
   Status st = driver_->RunStatement(s);
   if (!st.ok()) return Status(st.code(), catalog_name_ + ": could not create the keep-data catalog: " + st.message());
   return st;
