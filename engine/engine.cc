@@ -417,6 +417,10 @@ Status EngineImpl::Repair(const RepairOptions& o) {
       auto stmts = Split(script);
       if (!stmts.ok()) return stmts.status();
       total = static_cast<int>(stmts->size());
+      // keep-data restore steps run after the down's own statements.
+      auto restore = keep_.RestoreDown(v, script.path, false, true);
+      if (!restore.ok()) return restore.status();
+      total += static_cast<int>(restore->size());
     }
     const std::string note = std::string(o.mark_statement_done ? "statement " + std::to_string(done) + " marked done"
                                                                : "statement " + std::to_string(done + 1) +
