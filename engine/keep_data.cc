@@ -126,7 +126,7 @@ Status KeepData::EnsureCatalog() {
 }
 
 Result<std::vector<std::string>> KeepData::PrimaryKey(const std::string& table) {
-  const std::string bare = BareName(table);
+  const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
   std::string sql;
   switch (dialect_) {
     case Dialect::kSqlite:
@@ -154,7 +154,7 @@ Result<std::vector<std::string>> KeepData::PrimaryKey(const std::string& table) 
 }
 
 Result<std::vector<std::string>> KeepData::Columns(const std::string& table) {
-  const std::string bare = BareName(table);
+  const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
   std::string sql;
   switch (dialect_) {
     case Dialect::kSqlite:

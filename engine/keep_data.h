@@ -34,8 +34,9 @@ struct Destruction {
 // MODIFY / CHANGE (MySQL), TRUNCATE, DELETE and UPDATE.
 Destruction RecognizeDestruction(const std::string& text);
 
-// An identifier as written, unquoted and lower-cased, schema dropped.
-std::string BareName(const std::string& written);
+// An identifier as written, unquoted and (unless quoted, when `fold`)
+// lower-cased, schema dropped. MySQL table names keep their case.
+std::string BareName(const std::string& written, bool fold = true);
 
 class KeepData {
  public:

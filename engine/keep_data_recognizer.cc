@@ -171,7 +171,7 @@ void AlterTable(Reader& r, const std::vector<Tok>& t, Destruction* d) {
 
 }  // namespace
 
-std::string BareName(const std::string& written) {
+std::string BareName(const std::string& written, bool fold) {
   // Last dot outside quotes.
   size_t start = 0;
   char q = 0;
@@ -197,7 +197,9 @@ std::string BareName(const std::string& written) {
     }
     return out;
   }
-  for (char& c : part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (fold) {
+    for (char& c : part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return part;
 }
 

@@ -91,5 +91,19 @@ TEST_F(MysqlKeepDataTest, PurgedArchiveNeedsWithoutData) {
   EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
 }
 
+TEST_F(MysqlKeepDataTest, MixedCaseTableNameKeepsItsCase) {
+  Add("0001", "t", "CREATE TABLE Orders (id int PRIMARY KEY, note text);\nINSERT INTO Orders VALUES (1, 'n1');\n",
+      "DROP TABLE Orders;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE Orders DROP COLUMN note;\n",
+      "ALTER TABLE Orders ADD COLUMN note text;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status up = e->Migrate({});
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Status down = e->Down({});
+  ASSERT_TRUE(down.ok()) << down.ToString();
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT note FROM Orders"), "n1");
+}
+
 }  // namespace
 }  // namespace dbroll::testing
