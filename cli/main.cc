@@ -31,7 +31,8 @@ int Run(int argc, char** argv) {
                                   RegisterMigrate,  RegisterDown,    RegisterValidate,
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
-                                  RegisterSchema,   RegisterVerify,  RegisterDrift};
+                                  RegisterSchema,   RegisterVerify,  RegisterDrift,
+                                  RegisterPurge};
   for (Registrar r : registrars) r(app, ctx, &rc);
   RegisterCompletion(app, ctx, &rc);  // completion, and the hidden man the build runs
   try {

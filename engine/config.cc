@@ -31,6 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"migrations", "applied_by", Kind::kString},
     {"migrations", "lock_timeout", Kind::kDuration},
     {"migrations", "schema_file", Kind::kString},
+    {"migrations", "keep_data", Kind::kBool},
     {"postgres", "lock_timeout", Kind::kDuration},
     {"postgres", "statement_timeout", Kind::kDuration},
     {"postgres", "lock_retries", Kind::kInt},
@@ -237,6 +238,7 @@ Status Apply(Config* cfg) {
     }
     e.versioning = *v;
   }
+  if (auto* v = get("migrations", "keep_data")) e.keep_data = *v == "true";
   if (auto* v = get("migrations", "lock_timeout")) {
     auto d = ParseDuration(*v);
     if (!d.ok())

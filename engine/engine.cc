@@ -111,6 +111,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
       observer_(observer ? observer : &null_observer_),
       history_(driver_.get(), options_.schema, options_.history_table),
       deploys_(NewSqlDeployStore(driver_.get(), options_.schema, options_.history_table)),
+      keep_(driver_.get(), options_.schema, options_.history_table),
       lock_retries_(options_.lock_retries) {
   auto it = options_.driver_settings.find(std::string(DialectName(driver_->dialect())) + ".lock_retries");
   if (it != options_.driver_settings.end()) lock_retries_ = std::atoi(it->second.c_str());
@@ -419,6 +420,10 @@ Status EngineImpl::Repair(const RepairOptions& o) {
       auto stmts = Split(script);
       if (!stmts.ok()) return stmts.status();
       total = static_cast<int>(stmts->size());
+      // keep-data restore steps run after the down's own statements.
+      auto restore = keep_.RestoreDown(v, script.path, false, true);
+      if (!restore.ok()) return restore.status();
+      total += static_cast<int>(restore->size());
     }
     const std::string note = std::string(o.mark_statement_done ? "statement " + std::to_string(done) + " marked done"
                                                                : "statement " + std::to_string(done + 1) +

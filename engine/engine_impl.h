@@ -11,6 +11,7 @@
 
 #include "dbroll/engine.h"
 #include "engine/history.h"
+#include "engine/keep_data.h"
 
 namespace dbroll::internal {
 
@@ -77,7 +78,15 @@ class EngineImpl : public Engine {
   Status Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause);
   Status ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
                  bool dry_run);
-  Status ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run);
+  // With `without_data` the version's keep-data archives are forgotten, not restored.
+  Status ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run,
+                   bool without_data = false);
+  // `stmts` with keep-data archive statements added where the up asks for
+  // them; creates the archive catalog when needed (not in a dry run).
+  Result<std::vector<Statement>> WithArchives(const Migration& m, std::vector<Statement> stmts, bool dry_run,
+                                              bool resuming);
+  // Notices naming what a version archived / restored.
+  void NoticeArchives(const std::string& label, const std::vector<ArchiveInfo>& archives, bool restored);
   // Whether `s` can commit in one transaction with its progress update.
   bool CommitsWithProgress(const Statement& s) const;
   // Runs statements [start, n) of `script` one at a time (engine_resume.cc):
@@ -123,6 +132,7 @@ class EngineImpl : public Engine {
   Observer null_observer_;
   internal::History history_;
   std::unique_ptr<DeployStore> deploys_;
+  KeepData keep_;
   int lock_retries_;
   mutable std::string who_;
 };

@@ -93,10 +93,40 @@ Status EngineImpl::Failed(const Migration& m, Direction d, Code code, const std:
   return out;
 }
 
+Result<std::vector<Statement>> EngineImpl::WithArchives(const Migration& m, std::vector<Statement> stmts,
+                                                        bool dry_run, bool resuming) {
+  const bool whole = m.up.directives.keep_data || options_.keep_data;
+  if (!whole && m.up.text.find("dbroll:keep-data") == std::string::npos) return stmts;
+  auto out = keep_.ArchiveUp(m.version, m.up, stmts, whole, !dry_run && !resuming);
+  if (!out.ok()) return out.status();
+  if (out->size() != stmts.size() && !dry_run) DBROLL_RETURN_IF_ERROR(keep_.EnsureCatalog());
+  return out;
+}
+
+void EngineImpl::NoticeArchives(const std::string& label, const std::vector<ArchiveInfo>& archives, bool restored) {
+  for (const auto& a : archives) {
+    const std::string what = BareName(a.table) + (a.columns.empty() ? std::string() : "." + a.columns);
+    if (restored) {
+      observer_->OnNotice(label + ": keep-data restored " + what + " from " + a.archive + " (" +
+                          std::to_string(a.rows) + " rows) and removed the archive");
+    } else {
+      observer_->OnNotice(label + ": keep-data archived " + what + " in " + a.archive + " (" +
+                          std::to_string(a.rows) + " rows); dbroll down restores it, dbroll purge removes it");
+    }
+  }
+}
+
 Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release, bool dry_run) {
   auto split = Split(m.up);
   if (!split.ok()) return split.status();
-  const std::vector<Statement>& stmts = split.value();
+  auto kept = WithArchives(m, split.value(), dry_run, resume != nullptr);
+  if (!kept.ok()) return kept.status();
+  const bool archives = kept->size() != split->size();
+  auto notice_archives = [&] {
+    if (!archives || dry_run) return;
+    if (auto list = keep_.List(m.version); list.ok()) NoticeArchives(m.version + "_" + m.name, list.value(), false);
+  };
+  const std::vector<Statement>& stmts = kept.value();
   const std::string label = m.version + "_" + m.name;
   const bool tx = RunsInTransaction(m.up, stmts);
   if (tx && !resume) {
@@ -168,6 +198,7 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
           Locate(stmts, s) + " -- fix the migration and run dbroll migrate again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(MsSince(t0)));
+    notice_archives();
     return Status::Ok();
   }
   // Statement by statement: always so when resuming, whatever mode the
@@ -177,7 +208,9 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
     if (!at.ok()) return Failed(m, Direction::kUp, at.status().code(), at.status().message(), at.status());
     start = at.value();
   }
-  return RunStepwise(m, Direction::kUp, m.up, stmts, std::move(row), start, resume != nullptr);
+  Status s = RunStepwise(m, Direction::kUp, m.up, stmts, std::move(row), start, resume != nullptr);
+  if (s.ok()) notice_archives();
+  return s;
 }
 
 Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std::vector<std::string>* applied) {
@@ -325,13 +358,23 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   return result;
 }
 
-Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run) {
+Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run,
+                             bool without_data) {
   auto split = Split(down);
   if (!split.ok()) return split.status();
-  const std::vector<Statement>& stmts = split.value();
+  const bool resuming = row.state == HistoryState::kDownFailed || row.state == HistoryState::kDownRunning;
+  // Keep-data: after the down re-created the structure, put the archived
+  // data back and remove the archive, as statements of the same run.
+  std::vector<Statement> stmts = split.value();
+  auto restore = keep_.RestoreDown(m.version, down.path, without_data, resuming);
+  if (!restore.ok()) return restore.status();
+  std::vector<ArchiveInfo> archives;
+  if (!restore->empty()) {
+    if (auto list = keep_.List(m.version); list.ok()) archives = list.value();
+    stmts.insert(stmts.end(), restore->begin(), restore->end());
+  }
   const std::string label = m.version + "_" + m.name;
   observer_->OnMigrationStart(m, Direction::kDown);
-  const bool resuming = row.state == HistoryState::kDownFailed || row.state == HistoryState::kDownRunning;
   int start = resuming ? row.statements_done : 0;
   if (dry_run) {
     for (size_t i = start; i < stmts.size(); ++i) observer_->OnSql(m, Direction::kDown, stmts[i].text);
@@ -364,6 +407,7 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
           Locate(stmts, s) + " -- fix the down script and run dbroll down again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
+    if (!without_data) NoticeArchives(label, archives, true);
     return Status::Ok();
   }
   if (resuming) {
@@ -371,7 +415,9 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
     if (!at.ok()) return Failed(m, Direction::kDown, at.status().code(), at.status().message(), at.status());
     start = at.value();
   }
-  return RunStepwise(m, Direction::kDown, down, stmts, row, start, true);
+  Status s = RunStepwise(m, Direction::kDown, down, stmts, row, start, true);
+  if (s.ok() && !without_data) NoticeArchives(label, archives, true);
+  return s;
 }
 
 Status EngineImpl::Down(const DownOptions& o) {
@@ -459,6 +505,23 @@ Status EngineImpl::Down(const DownOptions& o) {
     }
     plan.push_back(std::move(step));
   }
+  if (!plan.empty()) {
+    // A version whose keep-data archive was purged would come back without
+    // its data: only with --without-data.
+    auto archives = keep_.List("");
+    if (!archives.ok()) return archives.status();
+    for (const auto& step : plan) {
+      for (const auto& a : archives.value()) {
+        if (a.version != step.m.version || !a.purged_at || o.without_data) continue;
+        return Status(Code::kIrreversible,
+                      "version " + step.m.version + "_" + step.m.name + ": its keep-data archive of " +
+                          BareName(a.table) + (a.columns.empty() ? std::string() : "." + a.columns) +
+                          " was purged at " + *a.purged_at +
+                          ", so the rollback would re-create the structure without the data -- run dbroll down "
+                          "--without-data to accept that, or restore from a backup; nothing was rolled back");
+      }
+    }
+  }
   {
     // Every down script this rollback needs, file or stored copy, is checked
     // before the first one runs.
@@ -472,7 +535,7 @@ Status EngineImpl::Down(const DownOptions& o) {
   std::vector<std::string> done;
   Status result;
   for (const auto& step : plan) {
-    result = ApplyDown(step.m, *step.row, step.down, o.dry_run);
+    result = ApplyDown(step.m, *step.row, step.down, o.dry_run, o.without_data);
     if (!result.ok()) break;
     done.push_back(step.m.version);
   }

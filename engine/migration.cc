@@ -63,6 +63,10 @@ Directives ParseDirectives(const std::string& path, const std::string& text,
       if (a.rule.empty()) error("dbroll:allow needs a rule id and a reason");
       else if (a.reason.empty()) error("dbroll:allow " + a.rule + " needs a reason after the rule id");
       d.allows.push_back(a);
+    } else if (name == "keep-data") {
+      // At the top: the whole up; before a statement: that statement (the
+      // engine reads the mark itself).
+      if (header) d.keep_data = true;
     } else if (!header) {
       if (name == "no-transaction" || name == "irreversible") {
         error("dbroll:" + name + " must be in the comment block at the top of the file");
@@ -74,7 +78,7 @@ Directives ParseDirectives(const std::string& path, const std::string& text,
       d.irreversible = arg.empty() ? "no reason given" : arg;
     } else {
       error("unknown directive dbroll:" + name +
-            " (known: no-transaction, irreversible, allow)");
+            " (known: no-transaction, irreversible, keep-data, allow)");
     }
   }
   return d;

@@ -12,6 +12,7 @@
 #include "dbroll/source.h"
 #include "engine/schema_internal.h"
 #include "engine/scratch.h"
+#include "engine/verify_data.h"
 
 namespace dbroll {
 namespace {
@@ -118,6 +119,16 @@ class Verifier {
     Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e);
     last_.reset();
     if (!before.ok()) return before.status();
+    // --data: the rows of the tables this version touches, seeded when empty.
+    std::vector<std::string> touched;
+    internal::DataState data_before;
+    if (data_) {
+      touched = internal::TouchedTables(before.value(), m.up.text);
+      internal::SeedTables(e.driver(), before.value(), touched);
+      auto d = internal::ReadData(e.driver(), before.value(), touched);
+      if (!d.ok()) return d.status();
+      data_before = std::move(d).value();
+    }
     MigrateOptions up;
     up.to = m.version;
     if (Status s = e.Migrate(up); !s.ok()) {
@@ -149,6 +160,11 @@ class Verifier {
     if (!after_down.ok()) return after_down.status();
     *down_changes = DiffSnapshots(before.value(), after_down.value());
     for (const SchemaChange& c : *down_changes) add("verify-down-incomplete", down_path, DownMessage(c));
+    if (data_) {
+      auto d = internal::ReadData(e.driver(), after_down.value(), touched);
+      if (!d.ok()) return d.status();
+      for (const std::string& msg : internal::CompareData(data_before, d.value())) add("verify-data-lost", down_path, msg);
+    }
     if (Status s = e.Migrate(up); !s.ok()) {
       Located l = Relocate(s.message());
       add("verify-up-not-repeatable", l.path.empty() ? m.up.path : l.path, "up fails after down: " + l.text,
@@ -170,11 +186,13 @@ class Verifier {
   // The scratch database was rebuilt: its schema is the clean state of the
   // last version stepped, which last_ already holds.
   void ForgetSnapshot() { last_.reset(); }
+  void set_data(bool data) { data_ = data; }
 
  private:
   const std::vector<Migration>& migrations_;
   std::optional<Snapshot> last_;
   internal::CatalogCache cache_;  // catalog reads shared by all snapshots of the run
+  bool data_ = false;             // --data: compare rows too
 };
 
 // The scratch database and an engine on it, rebuilt from empty on demand.
@@ -291,6 +309,7 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
     }
   }
   Verifier v(migrations);
+  v.set_data(verify.data);
   std::vector<std::vector<SchemaChange>> downs(migrations.size());
   std::vector<size_t> index_of(migrations.size());  // migration index -> report.versions index
   // The newest version whose clean state exists (its up works from a clean replay).

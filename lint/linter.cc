@@ -16,7 +16,9 @@
 
 namespace dbroll {
 
-const char* SeverityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
+const char* SeverityName(Severity s) {
+  return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "info";
+}
 
 Result<LintTarget> ParseLintTarget(const std::string& text) {
   LintTarget t;
@@ -97,6 +99,7 @@ Result<LintOptions> LintOptionsFromConfig(const Config& config) {
   auto t = ParseLintTarget(target);
   if (!t.ok()) return t.status();
   o.target = t.value();
+  o.keep_data = config.engine.keep_data;
   for (const auto& id : SplitList(config.Get("lint", "disable"))) {
     if (!KnownRule(id)) {
       return Status(Code::kInvalidArgument, "[lint] disable names unknown rule \"" + id + "\" -- see docs/lint.md");

@@ -261,6 +261,7 @@ class Recognizer {
           if (IsPunct(close, ')') && --depth == 0) break;
         }
         for (auto [b, e] : Items(next + 1, close)) {
+          for (size_t k = b; k < e; ++k) op.declares_key = op.declares_key || IsWord(k, "PRIMARY");
           if (IsConstraintWord(Word(b))) continue;
           Op col;
           ColumnDef(b, e, &col);

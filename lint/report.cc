@@ -27,21 +27,26 @@ std::string Caret(const std::string& line, int col) {
   return pad + "^";
 }
 
+// SARIF has no "info" level; "note" is its name.
+const char* SarifLevel(Severity s) { return s == Severity::kInfo ? "note" : SeverityName(s); }
+
 std::string Text(const std::vector<Finding>& fs, int files, bool color) {
   std::ostringstream o;
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
-  int errors = 0, warnings = 0;
+  int errors = 0, warnings = 0, infos = 0;
   for (const auto& f : fs) {
     const bool err = f.severity == Severity::kError;
-    (err ? errors : warnings)++;
+    const bool info = f.severity == Severity::kInfo;
+    (err ? errors : info ? infos : warnings)++;
     o << bold << f.path << ":" << f.line << ":" << f.column << ":" << reset << " "
-      << (color ? (err ? "\033[31m" : "\033[33m") : "") << SeverityName(f.severity) << reset << " [" << f.rule
+      << (color ? (err ? "\033[31m" : info ? "\033[36m" : "\033[33m") : "") << SeverityName(f.severity) << reset << " [" << f.rule
       << "] " << f.message << "\n";
     if (!f.source_line.empty()) o << "    " << f.source_line << "\n    " << Caret(f.source_line, f.column) << "\n";
     if (!f.safe_alternative.empty()) o << "  help: " << f.safe_alternative << "\n";
   }
-  o << files << " file(s) checked: " << errors << " error(s), " << warnings << " warning(s)\n";
+  o << files << " file(s) checked: " << errors << " error(s), " << warnings << " warning(s)"
+    << (infos ? ", " + std::to_string(infos) + " info" : std::string()) << "\n";
   return o.str();
 }
 
@@ -84,10 +89,11 @@ void JsonString(const std::string& s, std::string* o) {
 // can have tens of thousands of findings, and the document cost more time and
 // memory than the rest of the output. The layout is exactly dump(2)'s.
 std::string Json(const std::vector<Finding>& fs, int files) {
-  int errors = 0;
+  int errors = 0, infos = 0;
   size_t reserve = 128;
   for (const auto& f : fs) {
     errors += f.severity == Severity::kError;
+    infos += f.severity == Severity::kInfo;
     reserve += 200 + f.rule.size() + f.path.size() + f.message.size() + f.safe_alternative.size() +
                f.source_line.size();
   }
@@ -95,7 +101,7 @@ std::string Json(const std::vector<Finding>& fs, int files) {
   o.reserve(reserve);
   o += "{\n  \"format\": 1,\n  \"files_checked\": " + std::to_string(files) +
        ",\n  \"summary\": {\n    \"errors\": " + std::to_string(errors) +
-       ",\n    \"warnings\": " + std::to_string(static_cast<int>(fs.size()) - errors) +
+       ",\n    \"warnings\": " + std::to_string(static_cast<int>(fs.size()) - errors - infos) +
        "\n  },\n  \"findings\": ";
   if (fs.empty()) {
     o += "[]\n}\n";
@@ -139,7 +145,7 @@ std::string Sarif(const std::vector<Finding>& fs) {
         {"id", r.id},
         {"shortDescription", {{"text", r.summary}}},
         {"helpUri", kRuleDocsBaseUrl + r.id + ".md"},
-        {"defaultConfiguration", {{"level", SeverityName(r.severity)}}}});
+        {"defaultConfiguration", {{"level", SarifLevel(r.severity)}}}});
   }
   ordered_json results = ordered_json::array();
   for (const auto& f : fs) {
@@ -148,7 +154,7 @@ std::string Sarif(const std::vector<Finding>& fs) {
     results.push_back(ordered_json{
         {"ruleId", f.rule},
         {"ruleIndex", index[f.rule]},
-        {"level", SeverityName(f.severity)},
+        {"level", SarifLevel(f.severity)},
         {"message", {{"text", text}}},
         {"locations",
          ordered_json::array({{{"physicalLocation",
@@ -184,7 +190,8 @@ std::string Github(const std::vector<Finding>& fs) {
   for (const auto& f : fs) {
     std::string msg = f.message;
     if (!f.safe_alternative.empty()) msg += "\nInstead: " + f.safe_alternative;
-    o << "::" << (f.severity == Severity::kError ? "error" : "warning") << " file=" << GhEscape(f.path, true)
+    o << "::" << (f.severity == Severity::kError ? "error" : f.severity == Severity::kInfo ? "notice" : "warning")
+      << " file=" << GhEscape(f.path, true)
       << ",line=" << f.line << ",col=" << f.column << ",title=" << GhEscape("dbroll " + f.rule, true)
       << "::" << GhEscape(msg, false) << "\n";
   }
@@ -239,7 +246,7 @@ std::string Junit(const std::vector<Finding>& fs) {
         o << "      <failure type=\"error\" message=\"" << Xml(where(*f)) << "\">" << Xml(f->safe_alternative)
           << "</failure>\n";
       } else {
-        out += "warning: " + where(*f) + (f->safe_alternative.empty() ? "" : "\n  instead: " + f->safe_alternative) + "\n";
+        out += std::string(SeverityName(f->severity)) + ": " + where(*f) + (f->safe_alternative.empty() ? "" : "\n  instead: " + f->safe_alternative) + "\n";
       }
     }
     if (!out.empty()) o << "      <system-out>" << Xml(out) << "</system-out>\n";

@@ -1,5 +1,6 @@
 #include "lint/rule.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace dbroll::lint {
@@ -19,17 +20,32 @@ void KnownSchema::Apply(const ScriptFacts& script) {
           auto& cols = tables[op.table];
           cols.clear();
           for (size_t i = 0; i < op.columns.size(); ++i) cols[op.columns[i]] = op.column_types[i];
+          if (op.declares_key || !op.primary_key.empty()) {
+            keyless.erase(op.table);
+          } else {
+            keyless.insert(op.table);
+          }
           break;
         }
-        case OpKind::kDropTable: tables.erase(op.table); break;
+        case OpKind::kDropTable:
+          tables.erase(op.table);
+          keyless.erase(op.table);
+          break;
+        case OpKind::kAddConstraint:
+          if (op.constraint == "primary") keyless.erase(op.table);
+          break;
         case OpKind::kRenameTable:
           if (tables.count(op.table)) {
             tables[op.new_name] = tables[op.table];
             tables.erase(op.table);
           }
+          if (keyless.erase(op.table)) keyless.insert(op.new_name);
           break;
         case OpKind::kAddColumn:
-        case OpKind::kAlterColumnType: tables[op.table][op.name] = op.type; break;
+        case OpKind::kAlterColumnType:
+          tables[op.table][op.name] = op.type;
+          if (!op.primary_key.empty()) keyless.erase(op.table);
+          break;
         case OpKind::kDropColumn: tables[op.table].erase(op.name); break;
         case OpKind::kRenameColumn: {
           auto& cols = tables[op.table];
@@ -254,6 +270,24 @@ bool LosesData(const StatementFacts& st, const Op& op, const ScriptFacts& script
   }
   if (op.kind == OpKind::kDropTable && IsTableRebuild(script, op, schema)) return false;
   return IsDataLoss(op);
+}
+
+bool KeepDataMarks(const RuleContext& ctx, const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+  if (!s.script || s.script != &ctx.migration.migration->up) return false;
+  const bool ddl = op.kind == OpKind::kDropColumn || op.kind == OpKind::kDropTable ||
+                   op.kind == OpKind::kAlterColumnType || op.kind == OpKind::kTruncate;
+  const bool dml = op.kind == OpKind::kDelete || op.kind == OpKind::kUpdate;
+  if (!ddl && !dml) return false;
+  if (ddl && (s.script->directives.keep_data || ctx.options.keep_data)) return true;
+  // The comment between the previous statement and this one.
+  const std::string& text = s.script->text;
+  size_t from = 0;
+  if (st.index > 0 && static_cast<size_t>(st.index) <= s.statements.size()) {
+    const Statement& prev = s.statements[st.index - 1].stmt;
+    from = std::min(prev.offset + prev.text.size(), text.size());
+  }
+  const size_t to = std::min(st.stmt.offset, text.size());
+  return to > from && text.substr(from, to - from).find("dbroll:keep-data") != std::string::npos;
 }
 
 }  // namespace dbroll::lint

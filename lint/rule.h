@@ -19,6 +19,7 @@ struct KnownSchema {
   std::map<std::string, std::map<std::string, std::string>> tables;  // table -> column -> type
   std::map<std::string, std::vector<std::string>> enums;             // type -> labels
   std::set<std::string> volatile_functions;  // user functions created VOLATILE (the default)
+  std::set<std::string> keyless;  // tables created without a primary key (and none added since)
   void Apply(const ScriptFacts& script);
 };
 
@@ -97,6 +98,15 @@ void ForEachColumnType(const RuleContext& ctx,
                        const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&,
                                                 const std::string& column, const std::string& type,
                                                 bool primary_key)>& fn);
+// Keep-data (docs/keep-data.md) covers the op: a DROP COLUMN / DROP TABLE /
+// type change / TRUNCATE under the up's `-- dbroll:keep-data` (or
+// [migrations] keep_data), or any of those and DELETE / UPDATE right after a
+// `-- dbroll:keep-data` comment. `keyed` says the table is not known to lack
+// a primary key (keep-data refuses such tables).
+bool KeepDataMarks(const RuleContext& ctx, const ScriptFacts& s, const StatementFacts& st, const Op& op);
+inline bool KeepDataCovers(const RuleContext& ctx, const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+  return KeepDataMarks(ctx, s, st, op) && !ctx.schema.keyless.count(op.table);
+}
 // Name for messages: "table users", "column users.email".
 std::string Describe(const Op& op);
 

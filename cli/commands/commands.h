@@ -23,6 +23,7 @@ void RegisterServe(CLI::App& app, Context& ctx, int* rc);   // serve: the alert 
 void RegisterSchema(CLI::App& app, Context& ctx, int* rc);  // schema dump
 void RegisterVerify(CLI::App& app, Context& ctx, int* rc);
 void RegisterDrift(CLI::App& app, Context& ctx, int* rc);
+void RegisterPurge(CLI::App& app, Context& ctx, int* rc);  // purge: keep-data archives
 
 // Records each deploy hook's output (its last 8,000 characters) in the audit log.
 std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(

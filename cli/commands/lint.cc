@@ -73,7 +73,7 @@ int RunLint(Context& ctx, const LintFlags& flags) {
   if (!text.ok()) return ctx.Fail(text.status());
   std::cout << text.value() << std::flush;
   for (const auto& f : findings) {
-    if (flags.strict || f.severity == Severity::kError) return kExitCheckFailed;
+    if ((flags.strict && f.severity != Severity::kInfo) || f.severity == Severity::kError) return kExitCheckFailed;
   }
   return kExitOk;
 }

@@ -47,6 +47,8 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("--down-source", *source, "When down.sql differs from the stored copy: file or stored")
       ->check(CLI::IsMember({"file", "stored"}));
   cmd->add_option("--release", opts->release, "Release tag to record in the log");
+  cmd->add_flag("--without-data", opts->without_data,
+                "Roll back versions whose keep-data archive was purged, without their data");
   cmd->callback([&ctx, rc, opts, to, to_release, source] {
     if (!to->empty()) opts->to = *to;
     if (!to_release->empty()) opts->to_release = *to_release;

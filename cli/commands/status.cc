@@ -6,6 +6,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "dbroll/keep_data.h"
 
 namespace dbroll::cli {
 namespace {
@@ -44,6 +45,19 @@ void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
   }
 }
 
+// Keep-data archives: what a rollback of each version would restore.
+void PrintArchivesText(const std::vector<ArchiveInfo>& archives) {
+  if (archives.empty()) return;
+  std::cout << "\nkeep-data archives (dbroll down restores them; dbroll purge removes them):\n";
+  std::printf("%-16s %-32s %-34s %10s %12s %s\n", "VERSION", "DATA", "ARCHIVE", "ROWS", "SIZE", "CREATED");
+  for (const auto& a : archives) {
+    std::string what = a.table + (a.columns.empty() ? "" : "." + a.columns) + " (" + a.kind + ")";
+    std::string size = a.purged_at ? "purged" : a.bytes < 0 ? "?" : std::to_string(a.bytes / 1024) + " KiB";
+    std::printf("%-16s %-32s %-34s %10lld %12s %s\n", a.version.c_str(), what.c_str(), a.archive.c_str(), a.rows,
+                size.c_str(), a.purged_at ? ("purged " + *a.purged_at).c_str() : a.created_at.c_str());
+  }
+}
+
 }  // namespace
 
 void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
@@ -57,6 +71,8 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       auto r = e.GetStatus();
       if (!r.ok()) return r.status();
+      auto archives = ListArchives(e);
+      if (!archives.ok()) return archives.status();
       const std::string db = RedactUrl(cfg.engine.url);
       if (ctx.globals.format == "json") {
         json doc;
@@ -88,9 +104,17 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
           versions.push_back(j);
         }
         doc["versions"] = versions;
+        json arch = json::array();
+        for (const auto& a : archives.value()) {
+          arch.push_back({{"version", a.version}, {"table", a.table}, {"kind", a.kind}, {"columns", a.columns},
+                          {"archive", a.archive}, {"rows", a.rows}, {"bytes", a.bytes < 0 ? json(nullptr) : json(a.bytes)},
+                          {"created_at", a.created_at}, {"purged_at", Opt(a.purged_at)}});
+        }
+        doc["archives"] = arch;
         std::cout << ctx.Redact(Dump(doc)) << "\n";
       } else {
         PrintStatusText(r.value(), db, ctx.color());
+        PrintArchivesText(archives.value());
       }
       for (const auto& v : r->versions) {
         if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {

@@ -128,7 +128,10 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("--from", *from, "Start at this version (the scratch database is first migrated to the one before)");
   auto fail_fast = std::make_shared<bool>(false);
   cmd->add_flag("--fail-fast", *fail_fast, "Stop after the first failed version (default: verify every version)");
-  cmd->callback([&ctx, rc, scratch, from, fail_fast] {
+  auto data = std::make_shared<bool>(false);
+  cmd->add_flag("--data", *data,
+                "Also seed the tables each version touches and report rows and values its down loses");
+  cmd->callback([&ctx, rc, scratch, from, fail_fast, data] {
     auto cfg = ctx.LoadConfig();
     if (!cfg.ok()) {
       *rc = ctx.Fail(cfg.status());
@@ -144,6 +147,7 @@ void RegisterVerify(CLI::App& app, Context& ctx, int* rc) {
     o.scratch_url = *scratch;
     if (!from->empty()) o.from = *from;
     o.fail_fast = *fail_fast;
+    o.data = *data;
     if (format == "text") {
       o.on_version = [&ctx](const VerifiedVersion& v) { std::cout << VerifyVersionText(v, ctx.color()) << std::flush; };
     }

@@ -104,6 +104,9 @@ struct DownOptions {
   bool dry_run = false;
   DownSource down_source = DownSource::kFile;  // when file and stored copy differ
   std::string release;                    // recorded in the log; default: none
+  // Roll back versions whose keep-data archive was purged (their data is
+  // not restored) instead of refusing. Default: false.
+  bool without_data = false;
 };
 
 struct RepairOptions {

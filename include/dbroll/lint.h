@@ -16,8 +16,10 @@
 
 namespace dbroll {
 
-enum class Severity { kError, kWarning };
-const char* SeverityName(Severity s);  // "error", "warning"
+// kInfo findings never fail a run (not even --strict): they say what dbroll
+// will do, e.g. where keep-data archives a dropped column.
+enum class Severity { kError, kWarning, kInfo };
+const char* SeverityName(Severity s);  // "error", "warning", "info"
 
 // The server the migrations are written for: what is safe depends on it.
 struct LintTarget {
@@ -47,6 +49,10 @@ struct LintOptions {
   // Script paths (as in Script::path) that exist in the pre-merge base and
   // were changed: reported by edited-merged-migration. Default: none.
   std::set<std::string> edited_since_base;
+  // [migrations] keep_data: every up archives what its destructive
+  // statements destroy, so drop-column and friends are settled (an info
+  // finding from keep-data instead). Default: false.
+  bool keep_data = false;
 };
 
 // Options from `[lint]` / `[lint.severity]`; `target` defaults to the dialect

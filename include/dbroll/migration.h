@@ -33,6 +33,10 @@ struct Directives {
   bool no_transaction = false;                   // -- dbroll:no-transaction
   std::optional<std::string> irreversible;       // -- dbroll:irreversible <reason>
   std::vector<Allow> allows;                     // -- dbroll:allow <rule> <reason>
+  // -- dbroll:keep-data at the top: archive what destructive statements
+  // destroy so the rollback restores it (docs/keep-data.md). Elsewhere the
+  // comment marks the next DELETE / UPDATE only.
+  bool keep_data = false;
 };
 
 struct Script {

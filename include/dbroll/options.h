@@ -42,6 +42,10 @@ struct EngineOptions {
   // DriverOptions::read_only) and every write (migrate, down, baseline,
   // repair, the audit log) is kInvalidArgument. Default: false.
   bool read_only = false;
+  // [migrations] keep_data: archive what every up's DROP COLUMN, DROP TABLE,
+  // column type change and TRUNCATE destroy, as if each up began with
+  // `-- dbroll:keep-data` (docs/keep-data.md). Default: false.
+  bool keep_data = false;
 };
 
 // dbroll.toml, parsed. Sections the engine does not use ([lint], [deploy],

@@ -19,7 +19,8 @@ namespace dbroll {
 struct VerifyFinding {
   std::string version, name;  // the migration
   // Stable kebab-case id: verify-up-fails, verify-down-fails,
-  // verify-down-incomplete, verify-up-not-repeatable, verify-history-down-fails
+  // verify-down-incomplete, verify-up-not-repeatable, verify-history-down-fails,
+  // verify-data-lost (--data: the down loses rows or values)
   // (the down fails in the whole-history pass: all ups, then all downs newest first).
   std::string rule;
   std::string path;  // the script the finding points at (project-relative)
@@ -55,6 +56,10 @@ struct VerifyOptions {
   // Stop after the first failed version; later versions are not verified.
   // Default: verify every version.
   bool fail_fast = false;
+  // Also prove data: seed each table a version touches with generated rows
+  // (when empty), and report rows and column values its down loses
+  // (rule verify-data-lost). Default: schema only.
+  bool data = false;
   // Called after each version of the per-version pass, for progress output
   // (the whole-history pass may add findings to a version later). Default: none.
   std::function<void(const VerifiedVersion&)> on_version;

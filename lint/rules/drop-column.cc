@@ -9,6 +9,7 @@ void Check(const RuleContext& ctx) {
   const ScriptFacts& up = ctx.migration.up;
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     if (op.kind != OpKind::kDropColumn || CreatedHere(st, op)) return;
+    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
     // A column added earlier in this same up holds no data yet.
     for (const auto& prev : up.statements) {
       if (&prev == &st) break;

@@ -8,7 +8,7 @@ void Check(const RuleContext& ctx) {
   if (DeclaredIrreversible(ctx.migration)) return;
   bool reported = false;
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (reported || !LosesData(st, op, s, ctx.schema)) return;
+    if (reported || !LosesData(st, op, s, ctx.schema) || KeepDataCovers(ctx, s, st, op)) return;
     // An allow with a reason for the rule that reports this op settles it:
     // one finding per problem.
     const std::string own = DataLossRule(op);

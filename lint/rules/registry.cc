@@ -26,6 +26,8 @@ extern const Rule kEmptyDownRule;
 extern const Rule kEnumValueRemovalRule;
 extern const Rule kEnumValueUsedInTransactionRule;
 extern const Rule kIrreversibleWithoutDirectiveRule;
+extern const Rule kKeepDataRule;
+extern const Rule kKeepDataWithoutKeyRule;
 extern const Rule kMissingDownRule;
 extern const Rule kMissingLockTimeoutRule;
 extern const Rule kMysqlBlockingAlterRule;
@@ -73,6 +75,8 @@ const std::vector<Rule>& AllRules() {
       kEnumValueRemovalRule,
       kEnumValueUsedInTransactionRule,
       kIrreversibleWithoutDirectiveRule,
+      kKeepDataRule,
+      kKeepDataWithoutKeyRule,
       kMissingDownRule,
       kMissingLockTimeoutRule,
       kMysqlBlockingAlterRule,

@@ -135,7 +135,7 @@ TEST(DirectivesTest, UnknownDirectiveIsAnError) {
   std::vector<std::string> errors;
   ParseDirectives("u.sql", "-- dbroll:no-transation\nSELECT 1;\n", &errors);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "u.sql:1: unknown directive dbroll:no-transation (known: no-transaction, irreversible, allow)");
+  EXPECT_EQ(errors[0], "u.sql:1: unknown directive dbroll:no-transation (known: no-transaction, irreversible, keep-data, allow)");
 }
 
 }  // namespace

@@ -1,0 +1,357 @@
+#include "engine/keep_data.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/history.h"
+
+namespace dbroll::internal {
+namespace {
+
+std::string Stem(const std::string& table) {
+  const std::string suffix = "_history";
+  if (table.size() > suffix.size() && table.compare(table.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return table.substr(0, table.size() - suffix.size());
+  }
+  return table;
+}
+
+std::string Join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  while (!s.empty() && b <= s.size()) {
+    size_t e = s.find(',', b);
+    out.push_back(s.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  return out;
+}
+
+const char* KindName(Destruction::Kind k) {
+  switch (k) {
+    case Destruction::Kind::kDropColumn: return "column";
+    case Destruction::Kind::kAlterType: return "type";
+    case Destruction::Kind::kDropTable: return "table";
+    case Destruction::Kind::kTruncate:
+    case Destruction::Kind::kDelete: return "rows";
+    case Destruction::Kind::kUpdate: return "update";
+    case Destruction::Kind::kNone: break;
+  }
+  return "";
+}
+
+std::string At(const Statement& s) {
+  return s.path + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": ";
+}
+
+// A `-- dbroll:keep-data` comment between the previous statement and this one.
+bool Marked(const Script& script, const std::vector<Statement>& stmts, size_t i) {
+  size_t from = i == 0 ? 0 : std::min(stmts[i - 1].offset + stmts[i - 1].text.size(), script.text.size());
+  size_t to = std::min(stmts[i].offset, script.text.size());
+  if (to <= from) return false;
+  return script.text.substr(from, to - from).find("dbroll:keep-data") != std::string::npos;
+}
+
+}  // namespace
+
+KeepData::KeepData(Driver* driver, const std::string& schema, const std::string& history_table)
+    : driver_(driver), dialect_(driver->dialect()), schema_(schema) {
+  const std::string stem = Stem(history_table);
+  catalog_name_ = stem + "_archives";
+  prefix_ = stem + "_archive_";
+  catalog_ = schema.empty() ? QuoteIdent(dialect_, catalog_name_)
+                            : QuoteIdent(dialect_, schema) + "." + QuoteIdent(dialect_, catalog_name_);
+}
+
+std::string KeepData::Quote(const std::string& ident) const { return QuoteIdent(dialect_, ident); }
+
+std::string KeepData::NowSql() const {
+  switch (dialect_) {
+    case Dialect::kSqlite: return "strftime('%Y-%m-%dT%H:%M:%SZ','now')";
+    case Dialect::kPostgres: return "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    case Dialect::kMysql: return "DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')";
+  }
+  return "''";
+}
+
+std::string KeepData::ArchiveName(const std::string& version, int seq) const {
+  std::string v;
+  for (char c : version) {
+    v += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                                                      : '_';
+  }
+  return prefix_ + v + "_" + std::to_string(seq);
+}
+
+Result<bool> KeepData::CatalogExists() {
+  const std::string lit = QuoteLiteral(dialect_, catalog_name_);
+  std::string sql;
+  switch (dialect_) {
+    case Dialect::kSqlite: sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + lit; break;
+    case Dialect::kPostgres:
+      sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + lit + " AND schemaname=" +
+            (schema_.empty() ? std::string("current_schema()") : QuoteLiteral(dialect_, schema_));
+      break;
+    case Dialect::kMysql:
+      sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" + lit;
+      break;
+  }
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
+}
+
+Status KeepData::EnsureCatalog() {
+  auto exists = CatalogExists();
+  if (!exists.ok()) return exists.status();
+  if (exists.value()) return Status::Ok();
+  Statement s;
+  s.text = "CREATE TABLE " + catalog_ +
+           " (version VARCHAR(64) NOT NULL, seq INTEGER NOT NULL, kind VARCHAR(16) NOT NULL,"
+           " table_name VARCHAR(255) NOT NULL, column_list VARCHAR(1000) NOT NULL,"
+           " archive_table VARCHAR(128) NOT NULL, created_at VARCHAR(32) NOT NULL, row_count BIGINT NOT NULL,"
+           " purged_at VARCHAR(32), PRIMARY KEY (version, seq))" +
+           // As the history tables: literals compare in utf8mb4's default collation.
+           std::string(dialect_ == Dialect::kMysql ? " DEFAULT CHARSET=utf8mb4" : "");
+  Status st = driver_->RunStatement(s);
+  if (!st.ok()) return Status(st.code(), catalog_name_ + ": could not create the keep-data catalog: " + st.message());
+  return st;
+}
+
+Result<std::vector<std::string>> KeepData::PrimaryKey(const std::string& table) {
+  const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
+  std::string sql;
+  switch (dialect_) {
+    case Dialect::kSqlite:
+      sql = "SELECT name FROM pragma_table_info(" + QuoteLiteral(dialect_, bare) + ") WHERE pk > 0 ORDER BY pk";
+      break;
+    case Dialect::kPostgres:
+      sql = "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = "
+            "ANY(i.indkey) WHERE i.indrelid = to_regclass(" +
+            QuoteLiteral(dialect_, table) +
+            ") AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)";
+      break;
+    case Dialect::kMysql:
+      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND "
+            "table_name = " +
+            QuoteLiteral(dialect_, bare) + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
+      break;
+  }
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (const auto& r : rows.value()) {
+    if (!r.empty() && r[0]) out.push_back(*r[0]);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> KeepData::Columns(const std::string& table) {
+  const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
+  std::string sql;
+  switch (dialect_) {
+    case Dialect::kSqlite:
+      sql = "SELECT name FROM pragma_table_info(" + QuoteLiteral(dialect_, bare) + ") ORDER BY cid";
+      break;
+    case Dialect::kPostgres:
+      sql = "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(" + QuoteLiteral(dialect_, table) +
+            ") AND attnum > 0 AND NOT attisdropped ORDER BY attnum";
+      break;
+    case Dialect::kMysql:
+      sql = "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = " +
+            QuoteLiteral(dialect_, bare) + " ORDER BY ordinal_position";
+      break;
+  }
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (const auto& r : rows.value()) {
+    if (!r.empty() && r[0]) out.push_back(*r[0]);
+  }
+  return out;
+}
+
+Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, const Script& script,
+                                                   const std::vector<Statement>& stmts, bool whole_script,
+                                                   bool check_keys) {
+  std::vector<Statement> out;
+  int seq = 0;
+  for (size_t i = 0; i < stmts.size(); ++i) {
+    const Statement& st = stmts[i];
+    const Destruction d = RecognizeDestruction(st.text);
+    const bool marked = Marked(script, stmts, i);
+    const bool dml = d.kind == Destruction::Kind::kDelete || d.kind == Destruction::Kind::kUpdate;
+    const bool covered = d.kind != Destruction::Kind::kNone && (dml ? marked : (whole_script || marked));
+    if (covered && d.unsupported) {
+      return Status(Code::kInvalidArgument,
+                    At(st) + "keep-data cannot archive this " + (d.kind == Destruction::Kind::kDelete ? "DELETE" : "UPDATE") +
+                        " (USING, FROM, JOIN, an alias, RETURNING, ORDER BY, LIMIT or a row-value SET) -- write it as "
+                        "DELETE FROM t WHERE ... / UPDATE t SET c = ... WHERE ..., or remove its keep-data mark; "
+                        "nothing was applied");
+    }
+    if (covered) {
+      for (const std::string& table : d.tables) {
+        const std::string bare = BareName(table);
+        if (bare.rfind(prefix_, 0) == 0 || bare == catalog_name_) continue;
+        if (check_keys) {
+          auto cols = Columns(table);
+          if (!cols.ok()) return cols.status();
+          if (cols->empty()) {
+            // DROP TABLE IF EXISTS of a table that is not there destroys nothing.
+            if (d.kind == Destruction::Kind::kDropTable) continue;
+            return Status(Code::kInvalidArgument,
+                          At(st) + "keep-data: table " + bare +
+                              " does not exist before this statement, so its data cannot be archived -- keep-data "
+                              "archives tables that exist before the migration; nothing was applied");
+          }
+          const bool needs_key = d.kind == Destruction::Kind::kDropColumn || d.kind == Destruction::Kind::kAlterType ||
+                                 d.kind == Destruction::Kind::kUpdate;
+          if (needs_key) {
+            auto pk = PrimaryKey(table);
+            if (!pk.ok()) return pk.status();
+            if (pk->empty()) {
+              return Status(Code::kInvalidArgument,
+                            At(st) + "keep-data: table " + bare +
+                                " has no primary key, so archived values could not be matched back to their rows -- "
+                                "add a primary key first, or remove the keep-data mark and the data is lost; nothing "
+                                "was applied");
+            }
+          }
+        }
+        ++seq;
+        const std::string archive = ArchiveName(version, seq);
+        Statement copy = st;
+        copy.text = "CREATE TABLE " + Quote(archive) + " AS SELECT * FROM " + table +
+                    (d.where.empty() ? std::string() : " WHERE " + d.where);
+        out.push_back(copy);
+        Statement record = st;
+        record.text = "INSERT INTO " + catalog_ +
+                      " (version, seq, kind, table_name, column_list, archive_table, created_at, row_count) SELECT " +
+                      QuoteLiteral(dialect_, version) + ", " + std::to_string(seq) + ", " +
+                      QuoteLiteral(dialect_, KindName(d.kind)) + ", " + QuoteLiteral(dialect_, table) + ", " +
+                      QuoteLiteral(dialect_, Join(d.columns, ",")) + ", " + QuoteLiteral(dialect_, archive) + ", " +
+                      NowSql() + ", count(*) FROM " + Quote(archive);
+        out.push_back(record);
+      }
+    }
+    out.push_back(st);
+  }
+  return out;
+}
+
+Result<std::vector<ArchiveInfo>> KeepData::List(const std::string& version) {
+  auto exists = CatalogExists();
+  if (!exists.ok()) return exists.status();
+  if (!exists.value()) return std::vector<ArchiveInfo>{};
+  std::string sql =
+      "SELECT version, seq, kind, table_name, column_list, archive_table, created_at, row_count, purged_at FROM " +
+      catalog_;
+  if (!version.empty()) sql += " WHERE version = " + QuoteLiteral(dialect_, version);
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  std::vector<ArchiveInfo> out;
+  for (const auto& r : rows.value()) {
+    if (r.size() < 9) continue;
+    ArchiveInfo a;
+    auto v = [&](size_t i) { return r[i] ? *r[i] : std::string(); };
+    a.version = v(0);
+    a.seq = std::atoi(v(1).c_str());
+    a.kind = v(2);
+    a.table = v(3);
+    a.columns = v(4);
+    a.archive = v(5);
+    a.created_at = v(6);
+    a.rows = std::atoll(v(7).c_str());
+    a.purged_at = r[8];
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), [](const ArchiveInfo& a, const ArchiveInfo& b) {
+    const int c = CompareVersions(a.version, b.version);
+    return c != 0 ? c < 0 : a.seq < b.seq;
+  });
+  return out;
+}
+
+Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version, const std::string& path,
+                                                     bool without_data, bool resuming) {
+  auto list = List(version);
+  if (!list.ok()) return list.status();
+  std::vector<ArchiveInfo> archives = list.value();
+  std::reverse(archives.begin(), archives.end());  // undo the last statement's loss first
+  std::vector<Statement> out;
+  auto add = [&](const std::string& text) {
+    Statement s;
+    s.text = text;
+    s.path = path;
+    out.push_back(s);
+  };
+  for (const ArchiveInfo& a : archives) {
+    const std::string arch = Quote(a.archive);
+    std::string restore = "SELECT 1";  // nothing (left) to restore
+    if (!without_data && !a.purged_at) {
+      auto acols = Columns(a.archive);
+      if (!acols.ok()) return acols.status();
+      if (acols->empty() && !resuming) {
+        return Status(Code::kNotFound,
+                      path + ": keep-data: the archive table " + a.archive + " of version " + a.version +
+                          " is missing, so the data it held cannot be restored -- restore that table from a backup, "
+                          "or roll back with --without-data (the data is then lost); nothing was rolled back");
+      }
+      if (!acols->empty()) {
+        std::vector<std::string> quoted;
+        for (const auto& c : acols.value()) quoted.push_back(Quote(c));
+        const std::string cols = Join(quoted, ", ");
+        if (a.kind == "table" || a.kind == "rows") {
+          restore = "INSERT INTO " + a.table + " (" + cols + ")" +
+                    (dialect_ == Dialect::kPostgres ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + cols +
+                    " FROM " + arch;
+          if (a.kind == "rows") {
+            auto pk = PrimaryKey(a.table);
+            if (!pk.ok()) return pk.status();
+            if (!pk->empty()) {
+              std::vector<std::string> on;
+              for (const auto& k : pk.value()) on.push_back("x." + Quote(k) + " = " + arch + "." + Quote(k));
+              restore += " WHERE NOT EXISTS (SELECT 1 FROM " + a.table + " x WHERE " + Join(on, " AND ") + ")";
+            }
+          }
+        } else {
+          auto pk = PrimaryKey(a.table);
+          if (!pk.ok()) return pk.status();
+          if (pk->empty()) {
+            return Status(Code::kInvalidArgument,
+                          path + ": keep-data: table " + BareName(a.table) +
+                              " has no primary key after the down statements, so the archived values in " + a.archive +
+                              " cannot be matched to their rows -- make the down re-create the primary key, or "
+                              "roll back with --without-data (the values are then lost); nothing was rolled back");
+          }
+          std::vector<std::string> on, set;
+          for (const auto& k : pk.value()) on.push_back("a." + Quote(k) + " = x." + Quote(k));
+          for (const auto& c : SplitList(a.columns)) {
+            set.push_back((dialect_ == Dialect::kMysql ? "x." + c : c) + " = a." + c);
+          }
+          if (dialect_ == Dialect::kMysql) {
+            restore = "UPDATE " + a.table + " AS x JOIN " + arch + " AS a ON " + Join(on, " AND ") + " SET " +
+                      Join(set, ", ");
+          } else {
+            restore = "UPDATE " + a.table + " AS x SET " + Join(set, ", ") + " FROM " + arch + " AS a WHERE " +
+                      Join(on, " AND ");
+          }
+        }
+      }
+    }
+    add(restore);
+    add("DROP TABLE IF EXISTS " + arch);
+    add("DELETE FROM " + catalog_ + " WHERE version = " + QuoteLiteral(dialect_, a.version) +
+        " AND seq = " + std::to_string(a.seq));
+  }
+  return out;
+}
+
+}  // namespace dbroll::internal

@@ -1,0 +1,103 @@
+// keep-data on a real PostgreSQL: the archive is written in the migration's
+// transaction and the rollback restores every value.
+#include <gtest/gtest.h>
+
+#include "dbroll/keep_data.h"
+#include "tests/engine/engine_test_util.h"
+#include "tests/postgres/pg_server.h"
+
+namespace dbroll::testing {
+namespace {
+
+class PostgresKeepDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DBROLL_REQUIRE_PG();
+    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    db_ = PgName("kd_" + stem.substr(0, 24));
+    url_ = PgFreshDatabase(db_);
+    ms_ = std::make_shared<std::vector<Migration>>();
+  }
+  void TearDown() override {
+    if (!db_.empty()) PgDropDatabase(db_);
+  }
+  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
+    ms_->push_back(MakeMigration(v, name, up, down));
+  }
+  std::unique_ptr<Engine> Open() {
+    EngineOptions o;
+    o.url = url_;
+    o.applied_by = "tester@host";
+    auto driver = PgOpen(url_);
+    if (!driver) return nullptr;
+    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? std::move(e).value() : nullptr;
+  }
+  std::string db_, url_;
+  std::shared_ptr<std::vector<Migration>> ms_;
+};
+
+const char* kSum = "SELECT count(*) || '|' || sum(length(legacy)) || '|' || min(legacy) || '|' || max(legacy) || '|' || "
+                   "sum(score) FROM users";
+
+TEST_F(PostgresKeepDataTest, DropColumnTypeChangeDropTableAndTruncateAreRolledBackWithTheirData) {
+  Add("0001", "users",
+      "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, legacy varchar(50), score numeric(8,3));\n"
+      "INSERT INTO users SELECT n, 'u' || n || '@x', 'L' || (n * 7), n + 0.125 FROM generate_series(1, 3000) n;\n"
+      "CREATE TABLE audit (id integer PRIMARY KEY, what varchar(50));\n"
+      "INSERT INTO audit VALUES (1, 'a'), (2, 'b'), (3, 'c');\n"
+      "CREATE TABLE log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, line text);\n"
+      "INSERT INTO log (line) VALUES ('x'), ('y');\n",
+      "DROP TABLE log;\nDROP TABLE audit;\nDROP TABLE users;\n");
+  Add("0002", "shrink",
+      "-- dbroll:keep-data\nALTER TABLE users DROP COLUMN legacy, ALTER COLUMN score TYPE integer;\n"
+      "DROP TABLE audit;\nTRUNCATE log;\n",
+      "CREATE TABLE audit (id integer PRIMARY KEY, what varchar(50));\n"
+      "ALTER TABLE users ADD COLUMN legacy varchar(50), ALTER COLUMN score TYPE numeric(8,3);\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
+  const std::string before = PgScalar(e->driver(), kSum);
+  EXPECT_EQ(before, "3000|16415|L10003|L9996|4501875.000");
+  Status up = e->Migrate({});
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "3");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM log"), "0");
+  Status down = e->Down({});
+  ASSERT_TRUE(down.ok()) << down.ToString();
+  EXPECT_EQ(PgScalar(e->driver(), kSum), before);
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT string_agg(what, '' ORDER BY id) FROM audit"), "abc");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT string_agg(id || line, ',' ORDER BY id) FROM log"), "1x,2y");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'dbroll\\_archive\\_%'"), "0");
+}
+
+TEST_F(PostgresKeepDataTest, FailingStatementRollsTheArchiveBackWithIt) {
+  Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a');\n", "DROP TABLE t;\n");
+  Add("0002", "bad", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\nSELECT * FROM nope;\n",
+      "ALTER TABLE t ADD COLUMN v text;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->Migrate({}).code(), Code::kMigrationFailed);
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT v FROM t"), "a");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'dbroll\\_archive\\_%'"), "0");
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
+}
+
+TEST_F(PostgresKeepDataTest, PurgedArchiveNeedsWithoutData) {
+  Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a');\n", "DROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  ASSERT_TRUE(e->Migrate({}).ok());
+  auto purged = PurgeArchives(*e, {.older_than = std::chrono::seconds(0)});
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->size(), 1u);
+  EXPECT_EQ(e->Down({}).code(), Code::kIrreversible);
+  ASSERT_TRUE(e->Down({.without_data = true}).ok());
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
