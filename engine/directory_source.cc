@@ -232,7 +232,7 @@ class DirectorySource : public MigrationSource {
     const std::string dial = DialectName(dialect);
     for (const auto& e : entries) {
       std::string version, name;
-      if (Ignorable(e.name)) continue;
+      if (Ignorable(e.name) || internal::IsRepeatableEntry(e.name, e.kind == EntryKind::kDir)) continue;
       if (e.kind == EntryKind::kDangling) {
         return Status(Code::kInvalidArgument, Display(e.name) + ": a symbolic link to nothing -- fix or remove it");
       }
@@ -404,6 +404,11 @@ std::unique_ptr<MigrationSource> MigrationSource::Directory(std::string dir, std
 }
 
 namespace internal {
+
+bool IsRepeatableEntry(const std::string& name, bool is_dir) {
+  if (is_dir) return name == "repeatable";
+  return name.size() > 7 && name.rfind("R__", 0) == 0 && EndsWith(name, ".sql");
+}
 
 Result<std::vector<Migration>> ListMigrationDirectory(const std::string& dir, const std::string& display_root,
                                                       Dialect dialect, bool require_down) {

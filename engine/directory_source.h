@@ -17,6 +17,14 @@ namespace dbroll::internal {
 // or a kInvalidArgument naming it. `require_down`: an up without a down (and
 // without `-- dbroll:irreversible`) is an error; the linter passes false and
 // reports it as a finding instead.
+// True for an entry of the migrations directory that holds repeatable
+// migrations rather than versioned ones: the `repeatable/` subdirectory
+// (dbroll's layout) and Flyway's `R__<desc>.sql` files. The lister skips
+// these entries (they are neither a migration nor an error); the repeatable
+// runner reads them. `name` is the entry's name inside the migrations
+// directory, `is_dir` whether it is a directory.
+bool IsRepeatableEntry(const std::string& name, bool is_dir);
+
 Result<std::vector<Migration>> ListMigrationDirectory(const std::string& dir, const std::string& display_root,
                                                       Dialect dialect, bool require_down);
 

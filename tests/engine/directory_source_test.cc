@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "dbroll/source.h"
+#include "engine/directory_source.h"
 
 namespace dbroll {
 namespace {
@@ -205,6 +206,21 @@ TEST_F(DirectorySourceTest, ReadsLargeFilesWhole) {
   auto r = List();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0].up.text, big);
+}
+
+TEST_F(DirectorySourceTest, RepeatableEntriesAreLeftToTheRepeatableRunner) {
+  File("0001_a.up.sql", "CREATE TABLE a (id int);");
+  File("0001_a.down.sql", "DROP TABLE a;");
+  File("repeatable/v.sql", "CREATE VIEW v AS SELECT 1;");
+  File("R__views.sql", "CREATE VIEW w AS SELECT 1;");
+  auto r = List();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_TRUE(internal::IsRepeatableEntry("repeatable", true));
+  EXPECT_TRUE(internal::IsRepeatableEntry("R__views.sql", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("repeatable", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("R__.sql", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("R__views.sql", true));
 }
 
 }  // namespace
