@@ -45,6 +45,7 @@ extern const Rule kTableRewriteTypeChangeRule;
 extern const Rule kTransactionControlRule;
 extern const Rule kTruncateRule;
 extern const Rule kUnparseableStatementRule;
+extern const Rule kUpDownNamesDifferRule;
 extern const Rule kUpdateWithoutWhereRule;
 extern const Rule kVolatileDefaultRule;
 
@@ -91,6 +92,7 @@ const std::vector<Rule>& AllRules() {
       kTransactionControlRule,
       kTruncateRule,
       kUnparseableStatementRule,
+      kUpDownNamesDifferRule,
       kUpdateWithoutWhereRule,
       kVolatileDefaultRule,
   };
