@@ -243,6 +243,28 @@ bool ValidStem(const std::string& stem, bool diesel = false) {
   });
 }
 
+// A single-file migration's name: leading digits (the version), then `_` or
+// `-` and a name, then `.sql` -- dbmate and sql-migrate take the leading
+// digits as the version whatever follows; goose writes `<version>_<name>`.
+bool SingleFileName(const std::string& file, std::string* version, std::string* name) {
+  if (!EndsWith(file, ".sql")) return false;
+  const std::string stem = file.substr(0, file.size() - 4);
+  size_t digits = 0;
+  while (digits < stem.size() && stem[digits] >= '0' && stem[digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  *version = stem.substr(0, digits);
+  if (digits == stem.size()) {
+    name->clear();
+    return true;
+  }
+  if (stem[digits] != '_' && stem[digits] != '-') return false;
+  *name = stem.substr(digits + 1);
+  return !name->empty() && std::none_of(name->begin(), name->end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
 constexpr const char* kExpectedForm =
     " -- a migration is <digits>_<name>/ holding up.sql and down.sql, or <digits>_<name>.up.sql and "
     "<digits>_<name>.down.sql (e.g. 0002_add_users); rename it, or move it out of the migrations directory";
@@ -458,7 +480,7 @@ class DirectorySource : public MigrationSource {
       if (no_tx) c.no_transaction.insert(key);
       return Status::Ok();
     }
-    if (EndsWith(entry, ".sql") && ValidStem(entry.substr(0, entry.size() - 4))) {
+    if (SingleFileName(entry, &version, &name)) {
       std::string text, why;
       if (ReadFile(dir_ + "/" + entry, &text, &why) != Read::kOk) {
         return Status(Code::kInvalidArgument, Display(entry) + ": " + why + " -- fix it and run dbroll again");
@@ -479,7 +501,6 @@ class DirectorySource : public MigrationSource {
       DBROLL_RETURN_IF_ERROR(Admit(tool == Layout::kAuto ? Form::kDbmate : FormOfTool(tool), entry));
       auto split = internal::SplitSingleFile(tool, Display(entry), text);
       if (!split.ok()) return Status(Code::kInvalidArgument, split.status().message() + " -- fix the file and run dbroll again");
-      SplitVersionName(entry.substr(0, entry.size() - 4), &version, &name);
       DBROLL_RETURN_IF_ERROR(Claim(found, version, name, entry, false));
       Candidate& c = found->find(version)->second;
       c.files["up"] = entry;

@@ -135,7 +135,7 @@ Layout DetectSingleFileTool(std::string_view text) {
   for (const Line& l : Lines(text)) {
     std::string_view line = text.substr(l.begin, l.end - l.begin);
     if (line.find("--") == std::string_view::npos) continue;
-    if (auto w = MarkerWords(line, "migrate:"); w && !w->empty() && (IEquals((*w)[0].substr(0, 2), "up"))) {
+    if (auto w = MarkerWords(line, "migrate:"); w && !w->empty() && ((*w)[0] == "up" || (*w)[0] == "down")) {
       return Layout::kDbmate;
     }
     for (auto [prefix, tool] : {std::pair{std::string_view("+goose"), Layout::kGoose},

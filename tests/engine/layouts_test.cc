@@ -145,6 +145,18 @@ TEST_F(LayoutsTest, SqlMigrateSectionsWithNotransaction) {
   EXPECT_EQ(Texts((*r)[0].down->text, Dialect::kPostgres), std::vector<std::string>{"DROP INDEX i"});
 }
 
+TEST_F(LayoutsTest, SqlMigrateAndDbmateNamesTakeTheLeadingDigitsAsVersion) {
+  File("20150101120000-create-users.sql", "-- +migrate Up\nCREATE TABLE u (x int);\n-- +migrate Down\nDROP TABLE u;\n");
+  File("20150101130000.sql", "-- +migrate Up\nCREATE TABLE v (x int);\n");
+  auto r = List();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].version, "20150101120000");
+  EXPECT_EQ((*r)[0].name, "create-users");
+  EXPECT_EQ((*r)[1].version, "20150101130000");
+  EXPECT_EQ((*r)[1].down->text, "");
+}
+
 TEST_F(LayoutsTest, FlywayVersionsOrderByPartsAndUndoIsTheDown) {
   File("V1.2__a.sql", "CREATE TABLE a (x int);");
   File("U1.2__a.sql", "DROP TABLE a;");
