@@ -213,6 +213,14 @@ Result<SingleFileMigration> SplitSingleFile(Layout tool, const std::string& path
   if (down && *down < *up) {
     return bad(*down, "the down section comes before the up section -- put the up section first");
   }
+  // The tools refuse SQL outside a section rather than run or drop it.
+  for (size_t i = 0; i < *up; ++i) {
+    std::string_view t = TrimView(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
+    if (!t.empty() && t.substr(0, 2) != "--") {
+      return bad(i, "SQL before the `" + std::string(up_marker) + "` line, which " + LayoutName(tool) +
+                        " does not run -- move it into the up or the down section");
+    }
+  }
   out.up = Section(text, lines, *up, down ? *down : lines.size());
   out.down = down ? Section(text, lines, *down, lines.size()) : std::string();
   return out;

@@ -73,6 +73,15 @@ TEST_F(LayoutsTest, DbmateWithoutUpSectionIsAnErrorNamingTheFile) {
             "migration's SQL -- fix the file and run dbroll again");
 }
 
+TEST_F(LayoutsTest, SqlOutsideTheSectionsIsAnError) {
+  File("00001_a.sql", "-- a comment is fine\nCREATE TABLE lost (x int);\n-- +goose Up\nCREATE TABLE a (x int);\n");
+  auto r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "m/00001_a.sql:2: SQL before the `-- +goose Up` line, which goose does not run -- move it into the up or "
+            "the down section -- fix the file and run dbroll again");
+}
+
 TEST_F(LayoutsTest, DbmateWithoutDownSectionHasAnEmptyDown) {
   File("20240101000000_a.sql", "-- migrate:up\nCREATE TABLE a (x int);\n");
   auto r = List();
