@@ -13,9 +13,9 @@ struct LayoutEntry {
   const char* name;
 };
 constexpr LayoutEntry kLayouts[] = {
-    {Layout::kAuto, "auto"},     {Layout::kDbroll, "dbroll"},         {Layout::kGolangMigrate, "golang-migrate"},
-    {Layout::kPopx, "popx"},     {Layout::kDiesel, "diesel"},         {Layout::kDbmate, "dbmate"},
-    {Layout::kGoose, "goose"},   {Layout::kSqlMigrate, "sql-migrate"}, {Layout::kFlyway, "flyway"},
+    {Layout::kAuto, "auto"},   {Layout::kDbroll, "dbroll"},          {Layout::kGolangMigrate, "golang-migrate"},
+    {Layout::kPopx, "popx"},   {Layout::kDiesel, "diesel"},          {Layout::kDbmate, "dbmate"},
+    {Layout::kGoose, "goose"}, {Layout::kSqlMigrate, "sql-migrate"}, {Layout::kFlyway, "flyway"},
 };
 
 std::string_view TrimView(std::string_view s) {
@@ -82,14 +82,19 @@ std::string Section(std::string_view text, const std::vector<Line>& lines, size_
   return out;
 }
 
-std::string At(const std::string& path, size_t line_index) { return path + ":" + std::to_string(line_index + 1) + ": "; }
+std::string At(const std::string& path, size_t line_index) {
+  return path + ":" + std::to_string(line_index + 1) + ": ";
+}
 
 // "+goose", "+migrate" or "migrate:" for the single-file tools.
 std::string_view PrefixOf(Layout tool) {
   switch (tool) {
-    case Layout::kGoose: return "+goose";
-    case Layout::kSqlMigrate: return "+migrate";
-    default: return "migrate:";
+    case Layout::kGoose:
+      return "+goose";
+    case Layout::kSqlMigrate:
+      return "+migrate";
+    default:
+      return "migrate:";
   }
 }
 
@@ -150,7 +155,9 @@ Layout DetectSingleFileTool(std::string_view text) {
 Result<SingleFileMigration> SplitSingleFile(Layout tool, const std::string& path, std::string_view text) {
   const std::vector<Line> lines = Lines(text);
   const std::string_view prefix = PrefixOf(tool);
-  const char* up_marker = tool == Layout::kDbmate ? "-- migrate:up" : tool == Layout::kGoose ? "-- +goose Up" : "-- +migrate Up";
+  const char* up_marker = tool == Layout::kDbmate  ? "-- migrate:up"
+                          : tool == Layout::kGoose ? "-- +goose Up"
+                                                   : "-- +migrate Up";
   std::optional<size_t> up, down;
   SingleFileMigration out;
   auto bad = [&](size_t i, const std::string& msg) { return Status(Code::kInvalidArgument, At(path, i) + msg); };
@@ -166,7 +173,8 @@ Result<SingleFileMigration> SplitSingleFile(Layout tool, const std::string& path
       bool no_tx = false;
       for (size_t k = 1; k < w->size(); ++k) {
         const std::string& opt = (*w)[k];
-        if (opt == "transaction:false") no_tx = true;
+        if (opt == "transaction:false")
+          no_tx = true;
         else if (opt != "transaction:true")
           return bad(i, "unknown dbmate option '" + opt + "' (dbroll reads transaction:false and transaction:true)");
       }
@@ -191,7 +199,8 @@ Result<SingleFileMigration> SplitSingleFile(Layout tool, const std::string& path
     if (!is_up && !is_down) continue;  // StatementBegin/End reach the splitter; other annotations are comments
     bool no_tx = false;
     for (size_t k = 1; k < w->size(); ++k) {
-      if (tool == Layout::kSqlMigrate && (*w)[k] == "notransaction") no_tx = true;
+      if (tool == Layout::kSqlMigrate && (*w)[k] == "notransaction")
+        no_tx = true;
       else
         return bad(i, "unknown option '" + (*w)[k] + "' after " + std::string(prefix) + " " + cmd +
                           (tool == Layout::kSqlMigrate ? " (sql-migrate knows notransaction)" : ""));
@@ -295,8 +304,9 @@ Result<std::vector<Statement>> SplitWithStatementBlocks(const std::string& path,
       continue;
     }
     if (!open) {
-      return Status(Code::kInvalidArgument,
-                    At(path, i) + "StatementEnd without a StatementBegin -- add the StatementBegin line above the statement");
+      return Status(
+          Code::kInvalidArgument,
+          At(path, i) + "StatementEnd without a StatementBegin -- add the StatementBegin line above the statement");
     }
     const size_t b = *open + 1 < lines.size() ? lines[*open + 1].begin : text.size();
     std::string_view body = text.substr(b, lines[i].begin - b);
@@ -318,8 +328,9 @@ Result<std::vector<Statement>> SplitWithStatementBlocks(const std::string& path,
     plain_from = i + 1 < lines.size() ? lines[i + 1].begin : text.size();
   }
   if (open) {
-    return Status(Code::kInvalidArgument,
-                  At(path, *open) + "StatementBegin without a StatementEnd -- add the StatementEnd line after the statement");
+    return Status(
+        Code::kInvalidArgument,
+        At(path, *open) + "StatementBegin without a StatementEnd -- add the StatementEnd line after the statement");
   }
   DBROLL_RETURN_IF_ERROR(plain(plain_from, text.size()));
   return out;

@@ -28,9 +28,9 @@ std::string LayoutNames();
 
 // One `.sql` file holding both directions.
 struct SingleFileMigration {
-  std::string up;                      // the file with every line outside the up section blanked
-  std::optional<std::string> down;     // likewise; "" when the file has no down section
-  bool up_no_transaction = false;      // goose NO TRANSACTION, dbmate transaction:false, ...
+  std::string up;                   // the file with every line outside the up section blanked
+  std::optional<std::string> down;  // likewise; "" when the file has no down section
+  bool up_no_transaction = false;   // goose NO TRANSACTION, dbmate transaction:false, ...
   bool down_no_transaction = false;
 };
 

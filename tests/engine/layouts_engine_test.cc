@@ -50,7 +50,8 @@ class LayoutsEngineTest : public ::testing::Test {
 TEST_F(LayoutsEngineTest, GooseStatementBlockRunsAsOneStatementAndDownComesFromTheFile) {
   File("00001_t.sql",
        "-- +goose Up\nCREATE TABLE t (x int);\nCREATE TABLE log (x int);\n-- +goose StatementBegin\n"
-       "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  INSERT INTO log VALUES (new.x);\n  INSERT INTO log VALUES (new.x);\nEND;\n"
+       "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  INSERT INTO log VALUES (new.x);\n  INSERT INTO log VALUES "
+       "(new.x);\nEND;\n"
        "-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE log;\nDROP TABLE t;\n");
   auto e = Open("goose");
   ASSERT_TRUE(e->Migrate({}).ok());
@@ -65,7 +66,8 @@ TEST_F(LayoutsEngineTest, GooseStatementBlockRunsAsOneStatementAndDownComesFromT
 }
 
 TEST_F(LayoutsEngineTest, DbmateErrorPointsAtTheLineOfTheFile) {
-  File("20240101000000_a.sql", "-- migrate:up\nCREATE TABLE a (x int);\nCREATE TABLE a (x int);\n\n-- migrate:down\nDROP TABLE a;\n");
+  File("20240101000000_a.sql",
+       "-- migrate:up\nCREATE TABLE a (x int);\nCREATE TABLE a (x int);\n\n-- migrate:down\nDROP TABLE a;\n");
   auto e = Open();
   Status s = e->Migrate({});
   ASSERT_FALSE(s.ok());

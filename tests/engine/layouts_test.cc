@@ -1,5 +1,7 @@
 // Other tools' layouts read as they are: each sample is written in that
 // tool's documented form (docs/guide.md "Layouts").
+#include "engine/layouts.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "dbroll/source.h"
-#include "engine/layouts.h"
 #include "engine/splitter.h"
 
 namespace dbroll {
@@ -94,7 +95,8 @@ TEST_F(LayoutsTest, GooseSectionsNoTransactionAndStatementBlocks) {
   File("00001_a.sql",
        "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (x int);\n-- +goose StatementEnd\n\n"
        "-- +goose Down\nDROP TABLE a;\n");
-  File("00002_b.sql", "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE b (x int);\n-- +goose Down\nDROP TABLE b;\n");
+  File("00002_b.sql",
+       "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE b (x int);\n-- +goose Down\nDROP TABLE b;\n");
   auto r = List();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 2u);
@@ -115,7 +117,8 @@ TEST_F(LayoutsTest, StatementBlockIsOneStatementAtItsPlaceInTheFile) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ((*r)[0].text, "CREATE TABLE t (x int)");
-  EXPECT_EQ((*r)[1].text, "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = 1;\n  UPDATE t SET x = 2;\nEND");
+  EXPECT_EQ((*r)[1].text,
+            "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = 1;\n  UPDATE t SET x = 2;\nEND");
   EXPECT_EQ((*r)[1].line, 4);
   EXPECT_EQ((*r)[1].column, 1);
   EXPECT_EQ(text.substr((*r)[1].offset, 14), "CREATE TRIGGER");
@@ -136,8 +139,8 @@ TEST_F(LayoutsTest, UnclosedStatementBlockIsAnErrorAtItsLine) {
 }
 
 TEST_F(LayoutsTest, ErrorBetweenBlocksKeepsTheFilesPosition) {
-  auto r = internal::SplitStatements("f.sql", "-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\nSELECT 'x;\n",
-                                     Dialect::kSqlite);
+  auto r = internal::SplitStatements(
+      "f.sql", "-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\nSELECT 'x;\n", Dialect::kSqlite);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().rfind("f.sql:4:8: ", 0), 0u) << r.status().message();
 }
@@ -193,7 +196,8 @@ TEST_F(LayoutsTest, FlywaySameVersionWrittenTwoWaysIsADuplicate) {
   File("V1.0__b.sql", "SELECT 2;");
   auto r = List();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "m/V1__a.sql: duplicate version 1 (also m/V1.0__b.sql) -- give one of them a new version");
+  EXPECT_EQ(r.status().message(),
+            "m/V1__a.sql: duplicate version 1 (also m/V1.0__b.sql) -- give one of them a new version");
 }
 
 TEST_F(LayoutsTest, DieselDirectoriesWithDashedTimestamps) {
@@ -244,9 +248,10 @@ TEST_F(LayoutsTest, MixedLayoutsAreAnErrorNamingBothFiles) {
   File("20240101000000_b.sql", "-- migrate:up\nSELECT 1;\n");
   auto r = List();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "m/V1__a.sql: a Flyway migration in the same directory as m/20240101000000_b.sql (dbmate) -- one migrations "
-            "directory holds one tool's layout; move one of them out");
+  EXPECT_EQ(
+      r.status().message(),
+      "m/V1__a.sql: a Flyway migration in the same directory as m/20240101000000_b.sql (dbmate) -- one migrations "
+      "directory holds one tool's layout; move one of them out");
 }
 
 TEST_F(LayoutsTest, ConfiguredLayoutRefusesOtherForms) {
