@@ -49,7 +49,8 @@ class LintCheck : public MigrationCheck {
       paths.push_back(up.filename() == "up.sql" ? up.parent_path().string() : up.string());
     }
     if (paths.empty()) return Status::Ok();
-    auto migrations = LoadMigrationsForLint(paths, options->target.dialect, root);
+    auto migrations = LoadMigrationsForLint(paths, options->target.dialect, root,
+                                            {config_.engine.migrations_layout, config_.engine.no_transaction_versions});
     if (!migrations.ok()) return migrations.status();
     auto linter = Linter::Create(options.value());
     if (!linter.ok()) return linter.status();

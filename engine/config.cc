@@ -1,4 +1,5 @@
 // dbroll.toml: the only file that includes toml++.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,8 @@ constexpr KeySpec kKeys[] = {
     {"migrations", "lock_timeout", Kind::kDuration},
     {"migrations", "schema_file", Kind::kString},
     {"migrations", "keep_data", Kind::kBool},
+    {"migrations", "layout", Kind::kString},
+    {"migrations", "no_transaction", Kind::kStringList},
     {"postgres", "lock_timeout", Kind::kDuration},
     {"postgres", "statement_timeout", Kind::kDuration},
     {"postgres", "lock_retries", Kind::kInt},
@@ -239,6 +242,33 @@ Status Apply(Config* cfg) {
     e.versioning = *v;
   }
   if (auto* v = get("migrations", "keep_data")) e.keep_data = *v == "true";
+  if (auto* v = get("migrations", "layout")) {
+    static const char* const kLayouts[] = {"auto",   "dbroll", "golang-migrate", "popx",  "diesel",
+                                           "dbmate", "goose",  "sql-migrate",    "flyway"};
+    if (std::find(std::begin(kLayouts), std::end(kLayouts), *v) == std::end(kLayouts)) {
+      return Status(Code::kInvalidArgument, cfg->path + ": [migrations] layout \"" + *v +
+                                                "\" is not a layout dbroll reads -- use auto, dbroll, golang-migrate, "
+                                                "popx, diesel, dbmate, goose, sql-migrate or flyway");
+    }
+    e.migrations_layout = *v;
+  }
+  if (auto* v = get("migrations", "no_transaction")) {
+    size_t b = 0;
+    while (!v->empty()) {
+      const size_t comma = v->find(',', b);
+      std::string version = v->substr(b, comma == std::string::npos ? std::string::npos : comma - b);
+      const bool ok = !version.empty() && std::all_of(version.begin(), version.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '.';
+      });
+      if (!ok) {
+        return Status(Code::kInvalidArgument, cfg->path + ": [migrations] no_transaction: \"" + version +
+                                                  "\" is not a version -- list versions such as \"20240101120000\"");
+      }
+      e.no_transaction_versions.push_back(version);
+      if (comma == std::string::npos) break;
+      b = comma + 1;
+    }
+  }
   if (auto* v = get("migrations", "lock_timeout")) {
     auto d = ParseDuration(*v);
     if (!d.ok())

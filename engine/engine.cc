@@ -57,7 +57,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Obser
   if (!driver.ok()) return driver.status();
   fs::path dir = options.migrations_dir;
   if (dir.is_relative() && !options.base_dir.empty()) dir = fs::path(options.base_dir) / dir;
-  auto source = MigrationSource::Directory(dir.string(), options.base_dir);
+  auto source = MigrationSource::Directory(dir.string(), options.base_dir,
+                                          {options.migrations_layout, options.no_transaction_versions});
   return Open(std::move(driver).value(), std::move(source), options, observer);
 }
 

@@ -14,12 +14,36 @@ const char* DialectName(Dialect d) {
   return "?";
 }
 
-int CompareVersions(const std::string& a, const std::string& b) {
+namespace {
+
+// Numeric order of two digit strings, leading zeros ignored.
+int CompareNumbers(std::string_view a, std::string_view b) {
   size_t ia = a.find_first_not_of('0'), ib = b.find_first_not_of('0');
-  std::string_view na = ia == std::string::npos ? "" : std::string_view(a).substr(ia);
-  std::string_view nb = ib == std::string::npos ? "" : std::string_view(b).substr(ib);
+  std::string_view na = ia == std::string_view::npos ? "" : a.substr(ia);
+  std::string_view nb = ib == std::string_view::npos ? "" : b.substr(ib);
   if (na.size() != nb.size()) return na.size() < nb.size() ? -1 : 1;
   if (int c = na.compare(nb); c != 0) return c < 0 ? -1 : 1;
+  return 0;
+}
+
+}  // namespace
+
+int CompareVersionValues(const std::string& a, const std::string& b) {
+  if (a.find('.') == std::string::npos && b.find('.') == std::string::npos) return CompareNumbers(a, b);
+  // Flyway's dotted versions: part by part, a missing part is 0 (1.2 < 1.10, 1 == 1.0).
+  std::string_view ra = a, rb = b;
+  while (!ra.empty() || !rb.empty()) {
+    const size_t da = ra.find('.'), db = rb.find('.');
+    std::string_view pa = ra.substr(0, da), pb = rb.substr(0, db);
+    if (int c = CompareNumbers(pa, pb); c != 0) return c;
+    ra = da == std::string_view::npos ? std::string_view() : ra.substr(da + 1);
+    rb = db == std::string_view::npos ? std::string_view() : rb.substr(db + 1);
+  }
+  return 0;
+}
+
+int CompareVersions(const std::string& a, const std::string& b) {
+  if (int c = CompareVersionValues(a, b); c != 0) return c;
   if (a == b) return 0;
   return a < b ? -1 : 1;
 }

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string>
 
+#include "engine/layouts.h"
+
 namespace dbroll::internal {
 namespace {
 
@@ -665,6 +667,8 @@ class Splitter {
 
 Result<std::vector<Statement>> SplitStatements(const std::string& path, std::string_view text,
                                                Dialect dialect) {
+  // goose / sql-migrate StatementBegin/End blocks (engine/layouts.h).
+  if (HasStatementBlocks(text)) return SplitWithStatementBlocks(path, text, dialect);
   return Splitter(path, text, dialect).Run();
 }
 

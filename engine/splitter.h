@@ -19,6 +19,8 @@ namespace dbroll::internal {
 // DELIMITER lines, `#` comments and BEGIN ... END bodies of stored programs.
 // A leading UTF-8 byte order mark is skipped (offsets stay those of `text`).
 // Unterminated strings or comments are kInvalidArgument "path:line:col: ...".
+// goose / sql-migrate `-- +goose StatementBegin` ... `StatementEnd` blocks
+// are one statement each (engine/layouts.h).
 Result<std::vector<Statement>> SplitStatements(const std::string& path, std::string_view text,
                                                Dialect dialect);
 

@@ -289,7 +289,9 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
   if (Status s = scratch.Open(); !s.ok()) return s;
   std::filesystem::path dir = options.migrations_dir;
   if (dir.is_relative() && !options.base_dir.empty()) dir = std::filesystem::path(options.base_dir) / dir;
-  auto listed = MigrationSource::Directory(dir.string(), options.base_dir)->List(scratch.engine().driver().dialect());
+  auto listed = MigrationSource::Directory(dir.string(), options.base_dir,
+                                          {options.migrations_layout, options.no_transaction_versions})
+                    ->List(scratch.engine().driver().dialect());
   if (!listed.ok()) return listed.status();
   const std::vector<Migration>& migrations = listed.value();
   size_t first = 0;

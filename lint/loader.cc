@@ -49,7 +49,8 @@ bool Classify(const fs::path& p, std::string* stem, std::string* key) {
 }  // namespace
 
 Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::string>& paths, Dialect dialect,
-                                                     const std::string& display_root) {
+                                                     const std::string& display_root,
+                                                     const DirectoryOptions& source) {
   // Directories are listed by the engine's own lister, so lint and migrate
   // see the same migrations and refuse the same odd entries. A path inside
   // the migrations directory (one version directory, one file) is linted by
@@ -80,11 +81,14 @@ Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::stri
       }
     } else {
       std::string stem, key;
-      if (!Classify(p, &stem, &key)) {
+      const std::string f = p.filename().string();
+      const bool classified = Classify(p, &stem, &key);
+      // Other tools' single files (dbmate, goose, Flyway ...) are found by
+      // listing their directory: the lister knows every layout.
+      if (!classified && (f.size() < 5 || f.compare(f.size() - 4, 4, ".sql") != 0)) {
         return Status(Code::kInvalidArgument, given + ": not a migration file (up.sql, down.sql, <v>_<name>.up.sql)");
       }
-      const std::string f = p.filename().string();
-      if (f.rfind("up", 0) == 0 || f.rfind("down", 0) == 0) {  // <dir>/up.sql
+      if (classified && (f.rfind("up", 0) == 0 || f.rfind("down", 0) == 0)) {  // <dir>/up.sql
         keep_dir = p.parent_path().filename().string();
         list_dir = p.parent_path().has_parent_path() ? p.parent_path().parent_path() : fs::path(".");
       } else {
@@ -92,7 +96,7 @@ Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::stri
         list_dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
       }
     }
-    auto listed = internal::ListMigrationDirectory(list_dir.string(), root, dialect, /*require_down=*/false);
+    auto listed = internal::ListMigrationDirectory(list_dir.string(), root, dialect, /*require_down=*/false, source);
     if (!listed.ok()) return listed.status();
     for (auto& m : listed.value()) {
       const fs::path up(m.up.path);

@@ -47,7 +47,8 @@ int RunLint(Context& ctx, const LintFlags& flags) {
     options->edited_since_base = diff->modified;
   }
 
-  auto loaded = LoadMigrationsForLint(paths, options->target.dialect, project);
+  auto loaded = LoadMigrationsForLint(paths, options->target.dialect, project,
+                                      {cfg->engine.migrations_layout, cfg->engine.no_transaction_versions});
   if (!loaded.ok()) return ctx.Fail(loaded.status());
   auto linter = Linter::Create(options.value());
   if (!linter.ok()) return ctx.Fail(linter.status());

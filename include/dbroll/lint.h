@@ -12,6 +12,7 @@
 
 #include "dbroll/migration.h"
 #include "dbroll/options.h"
+#include "dbroll/source.h"
 #include "dbroll/status.h"
 
 namespace dbroll {
@@ -95,10 +96,12 @@ class Linter {
 // Migrations under `paths` (migration directories, a directory of them, or
 // single .sql files of either layout), with the files for `dialect`. Unlike
 // MigrationSource, a missing down is not an error here: missing-down reports
-// it. Paths are shown relative to `display_root`. Errors: kNotFound for a path
+// it. Paths are shown relative to `display_root`; `source` carries the
+// [migrations] layout and no_transaction keys. Errors: kNotFound for a path
 // that does not exist, kInvalidArgument for an unreadable file.
 Result<std::vector<Migration>> LoadMigrationsForLint(const std::vector<std::string>& paths,
-                                                     Dialect dialect, const std::string& display_root);
+                                                     Dialect dialect, const std::string& display_root,
+                                                     const DirectoryOptions& source = {});
 
 // Output formats of `dbroll lint`: "text", "json", "sarif", "github", "junit".
 // `color` only affects text. Errors: kInvalidArgument for an unknown format.

@@ -47,14 +47,18 @@ struct Script {
 };
 
 struct Migration {
-  std::string version;  // digits, compared numerically
+  std::string version;  // digits, or Flyway's dotted digits ("1.2.10"), compared numerically
   std::string name;
   Script up;
   std::optional<Script> down;  // absent only when up is irreversible
 };
 
-// Numeric comparison of digit strings ("0010" > "9"; equal values compare by text).
+// Numeric comparison of digit strings ("0010" > "9"; equal values compare by
+// text). Dotted versions compare part by part as Flyway does ("1.2" < "1.10").
 int CompareVersions(const std::string& a, const std::string& b);
+// The same without the text tie-break: 0 when a and b are the same version
+// ("0004" and "4", "1" and "1.0").
+int CompareVersionValues(const std::string& a, const std::string& b);
 
 // Parses directives from the leading comment block, plus `dbroll:allow` lines
 // anywhere. Errors (unknown directive, allow without reason) are appended to

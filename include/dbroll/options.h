@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "dbroll/status.h"
 
@@ -18,6 +19,13 @@ struct EngineOptions {
   std::string base_dir;
   // Migrations directory, relative to base_dir. Default: "migrations".
   std::string migrations_dir = "migrations";
+  // [migrations] layout: which tool's file layout the directory holds
+  // ("auto", "dbroll", "golang-migrate", "popx", "diesel", "dbmate", "goose",
+  // "sql-migrate", "flyway"; docs/guide.md "Layouts"). Default: "auto".
+  std::string migrations_layout = "auto";
+  // [migrations] no_transaction: versions whose up and down run outside a
+  // transaction without editing their files. Default: none.
+  std::vector<std::string> no_transaction_versions;
   // History table. Default: "dbroll_history"; the audit log is "<prefix>_log"
   // where prefix is the history name without "_history" (default "dbroll_log").
   std::string history_table = "dbroll_history";

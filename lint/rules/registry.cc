@@ -48,6 +48,7 @@ extern const Rule kTableRewriteTypeChangeRule;
 extern const Rule kTransactionControlRule;
 extern const Rule kTruncateRule;
 extern const Rule kUnparseableStatementRule;
+extern const Rule kUpDownNamesDifferRule;
 extern const Rule kUpdateWithoutWhereRule;
 extern const Rule kVolatileDefaultRule;
 
@@ -97,6 +98,7 @@ const std::vector<Rule>& AllRules() {
       kTransactionControlRule,
       kTruncateRule,
       kUnparseableStatementRule,
+      kUpDownNamesDifferRule,
       kUpdateWithoutWhereRule,
       kVolatileDefaultRule,
   };

@@ -32,6 +32,29 @@ TEST(ConfigTest, ReadsTheCoreKeys) {
   EXPECT_EQ(c->engine.driver_settings.at("postgres.lock_retries"), "3");
 }
 
+TEST(ConfigTest, ReadsLayoutAndNoTransactionVersions) {
+  const std::string p = Write("[migrations]\nlayout = \"flyway\"\nno_transaction = [\"1.2\", \"20240101120000\"]\n");
+  auto c = LoadConfig(p);
+  std::filesystem::remove(p);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->engine.migrations_layout, "flyway");
+  EXPECT_EQ(c->engine.no_transaction_versions, (std::vector<std::string>{"1.2", "20240101120000"}));
+  EXPECT_EQ(DefaultConfig(".").engine.migrations_layout, "auto");
+
+  const std::string bad = Write("[migrations]\nlayout = \"liquibase\"\n");
+  auto b = LoadConfig(bad);
+  std::filesystem::remove(bad);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message(), bad + ": [migrations] layout \"liquibase\" is not a layout dbroll reads -- use auto, "
+                                        "dbroll, golang-migrate, popx, diesel, dbmate, goose, sql-migrate or flyway");
+  const std::string v = Write("[migrations]\nno_transaction = [\"12a\"]\n");
+  auto n = LoadConfig(v);
+  std::filesystem::remove(v);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.status().message(), v + ": [migrations] no_transaction: \"12a\" is not a version -- list versions such as "
+                                      "\"20240101120000\"");
+}
+
 TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
   const std::string p = Write("[migrations]\ndir = \"m\"\ndirr = \"typo\"\n");
   auto c = LoadConfig(p);

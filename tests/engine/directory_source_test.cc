@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "dbroll/source.h"
+#include "engine/directory_source.h"
 
 namespace dbroll {
 namespace {
@@ -205,6 +206,71 @@ TEST_F(DirectorySourceTest, ReadsLargeFilesWhole) {
   auto r = List();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0].up.text, big);
+}
+
+TEST_F(DirectorySourceTest, RepeatableEntriesAreLeftToTheRepeatableRunner) {
+  File("0001_a.up.sql", "CREATE TABLE a (id int);");
+  File("0001_a.down.sql", "DROP TABLE a;");
+  File("repeatable/v.sql", "CREATE VIEW v AS SELECT 1;");
+  File("R__views.sql", "CREATE VIEW w AS SELECT 1;");
+  auto r = List();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_TRUE(internal::IsRepeatableEntry("repeatable", true));
+  EXPECT_TRUE(internal::IsRepeatableEntry("R__views.sql", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("repeatable", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("R__.sql", false));
+  EXPECT_FALSE(internal::IsRepeatableEntry("R__views.sql", true));
+}
+
+TEST_F(DirectorySourceTest, UpAndDownPairByVersionWhenTheirNamesDiffer) {
+  File("1_add_idx.autocommit.up.sql", "CREATE INDEX i ON t (x);");
+  File("1_add_idx.down.sql", "DROP INDEX i;");
+  File("2_b.up.sql", "CREATE TABLE b (id int);");
+  File("2_drop_b.down.sql", "DROP TABLE b;");
+  auto r = List();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].name, "add_idx");
+  EXPECT_TRUE((*r)[0].up.directives.no_transaction);
+  EXPECT_FALSE((*r)[0].down->directives.no_transaction);
+  EXPECT_EQ((*r)[1].name, "b");
+  EXPECT_EQ((*r)[1].down->path, "migrations/2_drop_b.down.sql");
+}
+
+TEST_F(DirectorySourceTest, TwoUpsOfOneVersionStillAreADuplicate) {
+  File("1_a.up.sql", "SELECT 1;");
+  File("1_b.up.sql", "SELECT 2;");
+  File("1_a.down.sql", "SELECT 1;");
+  auto r = List();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "migrations/1_b.up.sql: duplicate version 1 (also migrations/1_a.up.sql) -- give one of "
+                                  "them a new version");
+}
+
+TEST_F(DirectorySourceTest, NotxFileNameAndConfiguredVersionsRunOutsideATransaction) {
+  File("1_a.notx.up.sql", "CREATE INDEX CONCURRENTLY i ON t (x);");
+  File("1_a.notx.down.sql", "DROP INDEX CONCURRENTLY i;");
+  File("2_b.postgres.notx.up.sql", "CREATE INDEX CONCURRENTLY j ON t (x);");
+  File("2_b.down.sql", "DROP INDEX j;");
+  File("3_c/up.sql", "CREATE INDEX CONCURRENTLY k ON t (x);");
+  File("3_c/down.sql", "DROP INDEX k;");
+  DirectoryOptions o;
+  o.no_transaction = {"0003"};
+  auto r = MigrationSource::Directory((root_ / "migrations").string(), root_.string(), o)->List(Dialect::kPostgres);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_TRUE((*r)[0].up.directives.no_transaction);
+  EXPECT_TRUE((*r)[0].down->directives.no_transaction);
+  EXPECT_TRUE((*r)[1].up.directives.no_transaction);
+  EXPECT_FALSE((*r)[1].down->directives.no_transaction);
+  EXPECT_TRUE((*r)[2].up.directives.no_transaction);
+  EXPECT_TRUE((*r)[2].down->directives.no_transaction);
+  o.no_transaction = {"4"};
+  auto bad = MigrationSource::Directory((root_ / "migrations").string(), root_.string(), o)->List(Dialect::kPostgres);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "[migrations] no_transaction lists version 4, which no migration in migrations has "
+                                    "-- fix the version in dbroll.toml");
 }
 
 }  // namespace

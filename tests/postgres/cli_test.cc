@@ -287,6 +287,25 @@ TEST_F(PostgresCliTest, CreateIndexConcurrentlyNeedsTheDirective) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'big_id'"), "0");
 }
 
+// A vendored history runs unchanged: popx's `.autocommit.` name and the
+// [migrations] no_transaction key take CREATE INDEX CONCURRENTLY out of the
+// transaction; an up and a down of one version pair although their names differ.
+TEST_F(PostgresCliTest, AutocommitNameAndConfiguredVersionRunConcurrentlyUnchanged) {
+  ASSERT_TRUE(db_driver_->RunStatement(Statement{"CREATE TABLE big (id int, v int)", "", 1, 1, 0}).ok());
+  WriteFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\nno_transaction = [\"2\"]\n");
+  WriteFile(dir_ / "migrations/1_add_idx.autocommit.up.sql", "CREATE INDEX CONCURRENTLY big_id ON big (id);\n");
+  WriteFile(dir_ / "migrations/1_drop_idx.down.sql", "DROP INDEX big_id;\n");
+  WriteFile(dir_ / "migrations/2_v.up.sql", "CREATE INDEX CONCURRENTLY big_v ON big (v);\n");
+  WriteFile(dir_ / "migrations/2_v.down.sql", "DROP INDEX CONCURRENTLY big_v;\n");
+  RunResult ok = Dbroll({"migrate"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('big_id', 'big_v')"), "2");
+  EXPECT_EQ(Scalar("SELECT string_agg(state, ',' ORDER BY version) FROM dbroll_history"), "applied,applied");
+  RunResult down = Dbroll({"down", "--all"});
+  EXPECT_EQ(down.exit_code, 0) << down.output;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('big_id', 'big_v')"), "0");
+}
+
 TEST_F(PostgresCliTest, NoTransactionMigrationFailingHalfwayResumesAfterTheFix) {
   Migration("0001_nt",
             "-- dbroll:no-transaction\nCREATE TABLE n1 (id int);\nCREATE INDEX CONCURRENTLY n1_id ON n1 (id);\n"
