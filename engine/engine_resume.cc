@@ -45,6 +45,11 @@ std::string EngineImpl::FingerprintSql(const Statement& s, FingerprintScope scop
 
 std::optional<std::pair<HistoryRow, std::string>> EngineImpl::ChainedIntent(const Migration& next,
                                                                           const std::string& release) const {
+  // Keep-data adds archive statements (engine_run.cc WithArchives): such a
+  // migration writes its own intent.
+  if (next.up.directives.keep_data || options_.keep_data || next.up.text.find("dbroll:keep-data") != std::string::npos) {
+    return std::nullopt;
+  }
   auto split = Split(next.up);
   if (!split.ok() || split->empty() || RunsInTransaction(next.up, *split) || CommitsWithProgress(split->front())) {
     return std::nullopt;
