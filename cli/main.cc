@@ -24,6 +24,8 @@ int Run(int argc, char** argv) {
                  "Output format: text or json (lint, verify also: sarif, github, junit)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "junit"}));
   app.add_option("--lock-timeout", ctx.globals.lock_timeout, "How long to wait for another runner (default: 60s)");
+  app.add_option("--set", ctx.globals.set, "Placeholder value name=value for ${name} in the SQL (repeatable)")
+      ->allow_extra_args(false);
 
   int rc = kExitInternal;
   const Registrar registrars[] = {RegisterInit,     RegisterNew,     RegisterStatus,

@@ -16,6 +16,7 @@
 #include "dbroll/source.h"
 #include "engine/checksum.h"
 #include "engine/directory_source.h"
+#include "engine/repeatable.h"
 
 namespace dbroll {
 namespace {
@@ -232,7 +233,7 @@ class DirectorySource : public MigrationSource {
     const std::string dial = DialectName(dialect);
     for (const auto& e : entries) {
       std::string version, name;
-      if (Ignorable(e.name)) continue;
+      if (Ignorable(e.name) || internal::IsRepeatableMigrationEntry(e.name, e.kind == EntryKind::kDir)) continue;
       if (e.kind == EntryKind::kDangling) {
         return Status(Code::kInvalidArgument, Display(e.name) + ": a symbolic link to nothing -- fix or remove it");
       }
