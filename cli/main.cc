@@ -32,7 +32,8 @@ int Run(int argc, char** argv) {
                                   RegisterMigrate,  RegisterDown,    RegisterValidate,
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
-                                  RegisterSchema,   RegisterVerify,  RegisterDrift};
+                                  RegisterSchema,   RegisterVerify,  RegisterDrift,
+                                  RegisterAdopt};
   for (Registrar r : registrars) r(app, ctx, &rc);
   try {
     app.parse(argc, argv);

@@ -29,6 +29,7 @@ class EngineImpl : public Engine {
   Result<std::vector<LogEntry>> History(int limit) override;
   Status Baseline(const std::string& version, const std::string& release) override;
   Status Repair(const RepairOptions& options) override;
+  Result<AdoptReport> Adopt(const AdoptOptions& options) override;  // engine/adopt.cc
   Result<std::string> ReleaseVersion(const std::string& release) override;
   Status AppendLog(const LogEntry& entry) override;
   DeployStore& deploys() override { return *deploys_; }
