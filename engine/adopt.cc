@@ -282,7 +282,7 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
   if (!chosen.empty()) {
     const std::string newest = ms[*chosen.rbegin()].version;
     for (size_t i = 0; i < ms.size(); ++i) {
-      if (!chosen.count(i) && CompareVersions(ms[i].version, newest) < 0) {
+      if (!chosen.count(i) && CompareToolVersions(ms[i].version, newest) < 0) {
         observer_->OnNotice(ms[i].up.path + ": " + report.tool + " did not apply version " + ms[i].version +
                             ", older than the adopted " + newest +
                             " -- dbroll migrate refuses it until it gets a newer version");
