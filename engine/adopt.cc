@@ -1,10 +1,14 @@
 // dbroll adopt --from TOOL: reads another migration tool's history table and
 // records what it applied in dbroll's history, without running anything.
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 
+#include "engine/checksum.h"
 #include "engine/engine_impl.h"
+#include "engine/placeholders.h"
 
 namespace dbroll::internal {
 namespace {
@@ -76,8 +80,38 @@ struct ToolState {
   std::optional<std::string> up_to;   // every version up to this one (golang-migrate, a Flyway baseline)
   bool up_to_needs_file = true;       // a Flyway baseline version need not have a file
   std::vector<std::string> refusals;  // dirty or failed states
-  int repeatables = 0;                // Flyway repeatable rows
+  // Flyway repeatable migrations: the checksum of the newest successful run
+  // of each script, by file name.
+  std::map<std::string, std::string> repeatables;
 };
+
+// Flyway's checksum of a file: CRC-32 over its lines without their line
+// terminators (and without a leading UTF-8 byte order mark), as a signed
+// 32-bit number.
+std::string FlywayChecksum(const std::string& text) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  uint32_t crc = 0xFFFFFFFFu;
+  size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  for (; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r') continue;
+    crc = table[(crc ^ c) & 0xFF] ^ (crc >> 8);
+  }
+  return std::to_string(static_cast<int32_t>(crc ^ 0xFFFFFFFFu));
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
 
 Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std::string& table) {
   const std::string t = QuoteIdent(driver.dialect(), table);
@@ -114,7 +148,8 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
       break;
     }
     case Tool::kFlyway: {
-      auto rows = driver.Query("SELECT version, description, type, success FROM " + t + " ORDER BY installed_rank");
+      auto rows = driver.Query("SELECT version, description, type, success, script, checksum FROM " + t +
+                               " ORDER BY installed_rank");
       if (!rows.ok()) return rows.status();
       std::vector<std::string> applied;
       for (const auto& r : rows.value()) {
@@ -128,7 +163,7 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
         }
         if (type == "SCHEMA") continue;
         if (!r[0]) {
-          ++st.repeatables;
+          st.repeatables[BaseName(r[4].value_or(""))] = r[5].value_or("");
           continue;
         }
         auto same = [&](const std::string& v) { return CompareToolVersions(v, *r[0]) == 0; };
@@ -289,21 +324,48 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
       }
     }
   }
-  if (tool->repeatables > 0) {
-    observer_->OnNotice(table + " records repeatable migrations; the next dbroll migrate applies every repeatable "
-                                "migration once, then only changed ones");
+  // A Flyway repeatable migration whose file still has the checksum Flyway
+  // recorded is taken over as applied; the others run on the next migrate.
+  std::vector<RepeatableRow> repeatables;
+  if (!tool->repeatables.empty()) {
+    auto listed = ListRepeatables(MigrationsDir(), options_.base_dir, driver_->dialect());
+    if (!listed.ok()) return listed.status();
+    for (const auto& r : listed.value()) {
+      auto it = tool->repeatables.find(BaseName(r.script.path));
+      if (it == tool->repeatables.end() || it->second != FlywayChecksum(r.script.text)) {
+        observer_->OnNotice(r.script.path + ": not as " + report.tool +
+                            " last applied it -- the next dbroll migrate applies it");
+        continue;
+      }
+      std::string text = r.script.text;
+      if (options_.placeholders_enabled) {
+        auto sub = SubstitutePlaceholders(r.script.path, r.script.text, options_.placeholders);
+        if (!sub.ok()) return sub.status();
+        text = std::move(sub).value();
+      }
+      RepeatableRow row{"", r.name, Sha256Hex(text), text, NowUtc(), "adopted from " + report.tool,
+                        r.script.directives.no_transaction};
+      repeatables.push_back(std::move(row));
+      report.repeatables.push_back(r.name);
+    }
   }
   if (o.dry_run) return report;
-  if (book.empty()) {
+  if (book.empty() && repeatables.empty()) {
     observer_->OnNotice(table + ": " + report.tool + " applied no version -- nothing to adopt");
     return report;
+  }
+  if (!repeatables.empty()) {
+    DBROLL_RETURN_IF_ERROR(repeatables_.Ensure());
+    for (const auto& row : repeatables) {
+      for (auto& sql : repeatables_.PutSql(row)) book.push_back(std::move(sql));
+    }
   }
   Status s = driver_->RunTransaction({}, book);
   LogEntry e;
   e.by = Who();
   e.action = "adopt";
   for (const auto& v : report.versions) e.versions += (e.versions.empty() ? "" : ",") + v;
-  e.schema_version = report.versions.back();
+  if (!report.versions.empty()) e.schema_version = report.versions.back();
   e.outcome = s.ok() ? "ok" : CodeName(s.code());
   e.message = s.ok() ? "adopted from " + report.tool + " (" + table + ", left as it was)" : s.ToString();
   Status logged = AppendLog(e);

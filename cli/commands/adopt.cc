@@ -31,11 +31,15 @@ void RegisterAdopt(CLI::App& app, Context& ctx, int* rc) {
         for (size_t i = 0; i < r->versions.size(); ++i) {
           doc["versions"].push_back({{"version", r->versions[i]}, {"name", r->names[i]}});
         }
+        doc["repeatables"] = r->repeatables;
         std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return Status::Ok();
       }
       for (size_t i = 0; i < r->versions.size(); ++i) {
         std::cout << (opts->dry_run ? "would adopt  " : "adopted  ") << r->versions[i] << "_" << r->names[i] << "\n";
+      }
+      for (const auto& name : r->repeatables) {
+        std::cout << (opts->dry_run ? "would adopt  " : "adopted  ") << "repeatable " << name << "\n";
       }
       if (!r->versions.empty()) {
         std::cout << (opts->dry_run ? "would record " : "recorded ") << r->versions.size() << " version"

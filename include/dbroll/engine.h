@@ -143,6 +143,9 @@ struct AdoptReport {
   std::string tool, table;          // as read
   std::vector<std::string> versions;  // recorded (or, dry run, to record) as applied, oldest first
   std::vector<std::string> names;     // the migration name of each version
+  // Repeatable migrations taken over as applied (Flyway's, when the file
+  // still has the checksum Flyway recorded).
+  std::vector<std::string> repeatables;
 };
 
 // A problem found by Validate().

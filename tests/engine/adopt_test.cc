@@ -2,6 +2,8 @@
 // tool's documented schema, taken over without running anything.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/engine/engine_test_util.h"
 
 namespace dbroll::testing {
@@ -20,7 +22,7 @@ class AdoptTest : public ::testing::Test {
   void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
     ms_->push_back(MakeMigration(v, name, up, down));
   }
-  std::unique_ptr<Engine> Open() {
+  std::unique_ptr<Engine> Open(const std::string& base_dir = "") {
     DriverOptions d;
     d.url = "sqlite:" + path_;
     auto driver = OpenDriver(d);
@@ -28,6 +30,7 @@ class AdoptTest : public ::testing::Test {
     EngineOptions o;
     o.url = d.url;
     o.applied_by = "tester@host";
+    o.base_dir = base_dir;
     auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
     EXPECT_TRUE(e.ok());
     return std::move(e).value();
@@ -152,7 +155,13 @@ TEST_F(AdoptTest, FlywayFollowsUndoAndBaselineAndOrdersDottedVersions) {
   Add("1.2", "b", "CREATE TABLE b (x int);", "DROP TABLE b;");
   Add("1.10", "c", "CREATE TABLE c (x int);", "DROP TABLE c;");
   Add("2", "d", "CREATE TABLE d (x int);", "DROP TABLE d;");
-  auto e = Open();
+  // Repeatable files: one as Flyway applied it (CRC-32 of "123456789", the
+  // line ends left out, is 0xCBF43926), one changed since.
+  const std::string base = path_ + ".d";
+  std::filesystem::create_directories(base + "/migrations");
+  std::ofstream(base + "/migrations/R__views.sql") << "12345\r\n6789\n";
+  std::ofstream(base + "/migrations/R__procs.sql") << "SELECT 2;\n";
+  auto e = Open(base);
   Applied(*e,
           "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50),"
           " description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL,"
@@ -164,15 +173,19 @@ TEST_F(AdoptTest, FlywayFollowsUndoAndBaselineAndOrdersDottedVersions) {
           "INSERT INTO flyway_schema_history VALUES (3, '1.10', 'c', 'SQL', 'V1.10__c.sql', 1, 'me', CURRENT_TIMESTAMP, 5, 1);"
           "INSERT INTO flyway_schema_history VALUES (4, '2', 'd', 'SQL', 'V2__d.sql', 1, 'me', CURRENT_TIMESTAMP, 5, 1);"
           "INSERT INTO flyway_schema_history VALUES (5, '2', 'd', 'UNDO_SQL', 'U2__d.sql', 1, 'me', CURRENT_TIMESTAMP, 5, 1);"
-          "INSERT INTO flyway_schema_history VALUES (6, NULL, 'views', 'SQL', 'R__views.sql', 1, 'me', CURRENT_TIMESTAMP, 5, 1)",
+          "INSERT INTO flyway_schema_history VALUES (6, NULL, 'views', 'SQL', 'R__views.sql', 1, 'me', CURRENT_TIMESTAMP, 5, 1);"
+          "INSERT INTO flyway_schema_history VALUES (7, NULL, 'views', 'SQL', 'R__views.sql', -873187034, 'me', CURRENT_TIMESTAMP, 5, 1);"
+          "INSERT INTO flyway_schema_history VALUES (8, NULL, 'procs', 'SQL', 'R__procs.sql', 42, 'me', CURRENT_TIMESTAMP, 5, 1)",
           3);
   auto r = e->Adopt({.from = "flyway"});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->versions, (std::vector<std::string>{"1", "1.2", "1.10"}));
   EXPECT_EQ(Scalar(*e, "SELECT count(*) FROM dbroll_history WHERE applied_by = 'adopted from flyway'"), "3");
-  EXPECT_EQ(obs_.events, (std::vector<std::string>{
-                             "notice flyway_schema_history records repeatable migrations; the next dbroll migrate "
-                             "applies every repeatable migration once, then only changed ones"}));
+  EXPECT_EQ(r->repeatables, (std::vector<std::string>{"views"}));
+  EXPECT_EQ(obs_.events, (std::vector<std::string>{"notice migrations/R__procs.sql: not as flyway last applied it -- "
+                                                   "the next dbroll migrate applies it"}));
+  EXPECT_EQ(Scalar(*e, "SELECT name || ' ' || applied_by FROM dbroll_repeatable"), "views adopted from flyway");
+  std::filesystem::remove_all(base);
 }
 
 TEST_F(AdoptTest, FlywayFailedMigrationIsRefused) {
