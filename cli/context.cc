@@ -89,6 +89,14 @@ Result<Config> Context::LoadConfig() const {
     if (!d.ok()) return Status(Code::kInvalidArgument, "--lock-timeout: " + d.status().message());
     cfg->engine.lock_timeout = d.value();
   }
+  for (const std::string& kv : globals.set) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status(Code::kInvalidArgument, "--set " + kv + ": expected name=value (a placeholder ${name} in the SQL)");
+    }
+    cfg->engine.placeholders[kv.substr(0, eq)] = kv.substr(eq + 1);
+    cfg->engine.placeholders_enabled = true;
+  }
   url_ = cfg->engine.url;
   auto url = ParseUrl(cfg->engine.url);
   if (url.ok() && url->has_password) secret_ = url->password;

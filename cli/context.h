@@ -22,6 +22,7 @@ struct Globals {
   std::string url;              // --url: overrides config and environment
   std::string format = "text";  // --format text|json (commands may accept more)
   std::string lock_timeout;     // --lock-timeout 60s
+  std::vector<std::string> set;  // --set name=value: placeholders, over config and environment
 };
 
 class Context {

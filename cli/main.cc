@@ -25,6 +25,8 @@ int Run(int argc, char** argv) {
                  "Output format: text or json (lint, verify also: sarif, github, junit)")
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "junit"}));
   app.add_option("--lock-timeout", ctx.globals.lock_timeout, "How long to wait for another runner (default: 60s)");
+  app.add_option("--set", ctx.globals.set, "Placeholder value name=value for ${name} in the SQL (repeatable)")
+      ->allow_extra_args(false);
 
   int rc = kExitInternal;
   const Registrar registrars[] = {RegisterInit,     RegisterNew,     RegisterStatus,
@@ -32,7 +34,7 @@ int Run(int argc, char** argv) {
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
                                   RegisterSchema,   RegisterVerify,  RegisterDrift,
-                                  RegisterPurge};
+                                  RegisterPurge, RegisterAdopt};
   for (Registrar r : registrars) r(app, ctx, &rc);
   RegisterCompletion(app, ctx, &rc);  // completion, and the hidden man the build runs
   try {

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "dbroll/options.h"
+#include "engine/placeholders.h"
 
 namespace dbroll {
 namespace {
@@ -77,6 +78,8 @@ constexpr KeySpec kKeys[] = {
     {"alerts", "listen", Kind::kString},
     {"alerts", "max_body", Kind::kInt},
     {"alerts.match", "*", Kind::kString},
+    {"placeholders", "enabled", Kind::kBool},
+    {"placeholders", "*", Kind::kString},
 };
 
 const KeySpec* FindKey(const std::string& section, const std::string& key) {
@@ -198,6 +201,8 @@ class Reader {
           return At(k.source(), "unknown section or key '" + key +
                                  "' -- see docs/config.md for the keys dbroll reads");
         }
+        // An empty [placeholders] still turns placeholders on.
+        if (key == "placeholders") cfg->sections[key];
         DBROLL_RETURN_IF_ERROR(Walk(*node.as_table(), key, cfg));
         continue;
       }
@@ -221,6 +226,13 @@ class Reader {
  private:
   std::string path_;
 };
+
+// DBROLL_PLACEHOLDER_<name> overrides [placeholders] <name>; setting one
+// turns placeholders on unless [placeholders] enabled = false.
+void ApplyPlaceholderEnvironment(EngineOptions* e) {
+  for (auto& [k, v] : internal::PlaceholdersFromEnvironment()) e->placeholders[k] = v;
+  if (!e->placeholders.empty()) e->placeholders_enabled = true;
+}
 
 Status Apply(Config* cfg) {
   EngineOptions& e = cfg->engine;
@@ -275,6 +287,16 @@ Status Apply(Config* cfg) {
       return Status(Code::kInvalidArgument, cfg->path + ": [migrations] lock_timeout: " + d.status().message());
     e.lock_timeout = d.value();
   }
+  bool placeholders_off = false;
+  if (auto it = cfg->sections.find("placeholders"); it != cfg->sections.end()) {
+    e.placeholders_enabled = true;
+    for (const auto& [k, v] : it->second) {
+      if (k == "enabled") placeholders_off = v != "true";
+      else e.placeholders[k] = v;
+    }
+  }
+  ApplyPlaceholderEnvironment(&e);
+  if (placeholders_off) e.placeholders_enabled = false;
   // Every dialect section goes to the driver as "section.key"; the driver
   // for the URL in the end (flags may change it) picks its own.
   for (const char* d : {"postgres", "mysql", "sqlite"}) {
@@ -338,6 +360,7 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
 Config DefaultConfig(const std::string& dir) {
   Config c;
   c.engine.base_dir = dir;
+  ApplyPlaceholderEnvironment(&c.engine);
   if (const char* u = std::getenv("DBROLL_URL"); u && *u) c.engine.url = u;
   else if (const char* d = std::getenv("DATABASE_URL"); d && *d) c.engine.url = d;
   return c;

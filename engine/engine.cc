@@ -111,6 +111,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
       options_(std::move(options)),
       observer_(observer ? observer : &null_observer_),
       history_(driver_.get(), options_.schema, options_.history_table),
+      repeatables_(driver_.get(), options_.schema, options_.history_table),
       deploys_(NewSqlDeployStore(driver_.get(), options_.schema, options_.history_table)),
       keep_(driver_.get(), options_.schema, options_.history_table),
       lock_retries_(options_.lock_retries) {
@@ -357,8 +358,11 @@ Status EngineImpl::Baseline(const std::string& version, const std::string& relea
                                               " rows -- use dbroll repair to fix single versions");
   }
   std::vector<std::string> book, versions;
-  for (const auto& m : st->migrations) {
-    if (CompareVersions(m.version, version) > 0) break;
+  for (const auto& raw : st->migrations) {
+    if (CompareVersions(raw.version, version) > 0) break;
+    auto prepared = Prepare(raw);
+    if (!prepared.ok()) return prepared.status();
+    const Migration& m = prepared.value();
     auto stmts = Split(m.up);
     if (!stmts.ok()) return stmts.status();
     HistoryRow r = RowFor(m, stmts.value(), release);
@@ -412,7 +416,9 @@ Status EngineImpl::Repair(const RepairOptions& o) {
     } else {
       Script script;
       if (m != st->migrations.end() && m->down) {
-        script = *m->down;
+        auto prepared = PrepareDown(*m->down);
+        if (!prepared.ok()) return prepared.status();
+        script = std::move(prepared).value();
       } else {
         auto stored = StoredDown(r);
         if (!stored.ok()) return stored.status();
@@ -447,9 +453,11 @@ Status EngineImpl::Repair(const RepairOptions& o) {
     if (m == st->migrations.end()) {
       return Status(Code::kNotFound, "version " + v + " has no migration files -- --mark-applied needs them to record checksums");
     }
-    auto stmts = Split(m->up);
+    auto prepared = Prepare(*m);
+    if (!prepared.ok()) return prepared.status();
+    auto stmts = Split(prepared->up);
     if (!stmts.ok()) return stmts.status();
-    HistoryRow r = RowFor(*m, stmts.value(), "");
+    HistoryRow r = RowFor(prepared.value(), stmts.value(), "");
     r.statements_done = static_cast<int>(stmts->size());
     r.error = "marked applied by hand" + (o.reason.empty() ? std::string() : ": " + o.reason);
     book.push_back(history_.UpsertSql(r));

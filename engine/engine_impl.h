@@ -12,6 +12,7 @@
 #include "dbroll/engine.h"
 #include "engine/history.h"
 #include "engine/keep_data.h"
+#include "engine/repeatable.h"
 
 namespace dbroll::internal {
 
@@ -29,6 +30,7 @@ class EngineImpl : public Engine {
   Result<std::vector<LogEntry>> History(int limit) override;
   Status Baseline(const std::string& version, const std::string& release) override;
   Status Repair(const RepairOptions& options) override;
+  Result<AdoptReport> Adopt(const AdoptOptions& options) override;  // engine/adopt.cc
   Result<std::string> ReleaseVersion(const std::string& release) override;
   Status AppendLog(const LogEntry& entry) override;
   DeployStore& deploys() override { return *deploys_; }
@@ -71,6 +73,12 @@ class EngineImpl : public Engine {
   Status RunTransactionWithRetry(const std::string& label, const std::vector<Statement>& stmts,
                                  const std::vector<std::string>& bookkeeping);
   Status RunStatementWithRetry(const std::string& label, const Statement& stmt);
+  // `m` with placeholders replaced (engine/placeholders.h): the up's text
+  // (its checksum stays the file's), the down's text and checksum. Ok `m`
+  // itself when placeholders are off.
+  Result<Migration> Prepare(const Migration& m) const;
+  // A down script with placeholders replaced, its checksum of the new text.
+  Result<Script> PrepareDown(const Script& down) const;
   HistoryRow RowFor(const Migration& m, const std::vector<Statement>& up_stmts,
                     const std::string& release) const;
   // Tells the observer that `m` failed and returns the error, keeping the
@@ -111,6 +119,18 @@ class EngineImpl : public Engine {
            const std::optional<std::string>& release, const std::string& schema_version,
            const Status& outcome);
   const std::string& Who() const;
+  // The migrations directory, resolved against base_dir.
+  std::string MigrationsDir() const;
+  // Runs one repeatable migration (engine/repeatable.cc) and records it as
+  // applied now, and for `release` when one is given.
+  Status RunRepeatable(const std::string& name, const Script& script, const std::string& checksum,
+                       const std::string& release, bool dry_run);
+  // After a migrate: re-applies every repeatable whose text changed and
+  // records the texts `release` reached; names the applied ones in *applied.
+  Status ApplyRepeatables(const std::string& release, bool dry_run, std::vector<std::string>* applied);
+  // After a rollback to `release`: re-applies that release's stored text of
+  // each repeatable that differs now.
+  Status RestoreRepeatables(const std::string& release, bool dry_run, std::vector<std::string>* applied);
   // Runs `run` as a dry run with an observer that records the plan.
   Result<std::vector<PlannedMigration>> Collect(const std::function<Status()>& run);
 
@@ -131,6 +151,7 @@ class EngineImpl : public Engine {
   Observer* observer_;
   Observer null_observer_;
   internal::History history_;
+  RepeatableStore repeatables_;
   std::unique_ptr<DeployStore> deploys_;
   KeepData keep_;
   int lock_retries_;

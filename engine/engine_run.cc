@@ -281,30 +281,33 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     if (!rows.ok()) return rows.status();
     for (auto& r : rows.value()) st->rows[r.version] = std::move(r);
   }
+  // The migrations this run applies, with placeholders replaced; by version.
+  std::map<std::string, Migration> prepared;
   {
     // Plan before touching: every migration this run will apply is checked
     // (dry runs too, so a plan shows what a real run refuses).
     std::vector<PlannedUp> pending;
-    for (const auto& m : st->migrations) {
-      if (o.to && CompareVersions(m.version, *o.to) > 0) break;
-      auto it = st->rows.find(m.version);
-      if (it == st->rows.end()) {
-        pending.push_back({&m, false});
-        continue;
-      }
-      const HistoryState state = it->second.state;
-      if (state == HistoryState::kApplied) continue;
-      if (state == HistoryState::kDownFailed) break;
+    for (const auto& raw : st->migrations) {
+      if (o.to && CompareVersions(raw.version, *o.to) > 0) break;
+      auto it = st->rows.find(raw.version);
+      const bool fresh = it == st->rows.end();
+      if (!fresh && it->second.state == HistoryState::kApplied) continue;
+      if (!fresh && it->second.state == HistoryState::kDownFailed) break;
+      auto p = Prepare(raw);
+      if (!p.ok()) return p.status();
+      const Migration& m = prepared.emplace(raw.version, std::move(p).value()).first->second;
       // An interrupted down is finished first and the up then runs afresh.
-      pending.push_back({&m, state != HistoryState::kDownRunning});
+      pending.push_back({&m, !fresh && it->second.state != HistoryState::kDownRunning});
     }
     DBROLL_RETURN_IF_ERROR(CheckUpPlan(pending, *driver_, o.release, Who()));
   }
   std::vector<std::string> applied;
   Status result;
   pre_intent_version_.clear();
-  for (const auto& m : st->migrations) {
-    if (o.to && CompareVersions(m.version, *o.to) > 0) break;
+  for (const auto& raw : st->migrations) {
+    if (o.to && CompareVersions(raw.version, *o.to) > 0) break;
+    auto pm = prepared.find(raw.version);
+    const Migration& m = pm == prepared.end() ? raw : pm->second;
     auto it = st->rows.find(m.version);
     const HistoryRow* resume = nullptr;
     if (it != st->rows.end()) {
@@ -338,9 +341,12 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
       }
     }
     // The next migration, when it will run fresh right after this one.
+    // (As it will run: with its placeholders substituted.)
     next_up_ = nullptr;
-    if (!o.dry_run && &m + 1 < st->migrations.data() + st->migrations.size()) {
-      const Migration& n = *(&m + 1);
+    if (!o.dry_run && &raw + 1 < st->migrations.data() + st->migrations.size()) {
+      const Migration& n_raw = *(&raw + 1);
+      auto pn = prepared.find(n_raw.version);
+      const Migration& n = pn == prepared.end() ? n_raw : pn->second;
       if ((!o.to || CompareVersions(n.version, *o.to) <= 0) && !st->rows.count(n.version)) next_up_ = &n;
     }
     result = ApplyUp(m, resume, o.release, o.dry_run);
@@ -349,12 +355,22 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     applied.push_back(m.version);
   }
   if (!o.dry_run && result.ok() && !applied.empty()) result = ConfirmApplied(st->migrations, &applied);
+  // Repeatable migrations run after the versioned ones, only when all of those succeeded.
+  std::vector<std::string> repeated;
+  Status versioned = result;
+  if (result.ok()) result = ApplyRepeatables(o.release, o.dry_run, &repeated);
   if (!o.dry_run) {
     std::map<std::string, HistoryRow> rows = st->rows;
     for (const auto& v : applied) rows[v].state = HistoryState::kApplied;
-    Log("migrate", applied, o.release.empty() ? std::nullopt : std::optional(o.release), NewestApplied(rows), result);
+    const auto release = o.release.empty() ? std::nullopt : std::optional(o.release);
+    Log("migrate", applied, release, NewestApplied(rows), versioned);
+    if (versioned.ok() && (!repeated.empty() || !result.ok())) {
+      Log("repeatable", repeated, release, NewestApplied(rows), result);
+    }
   }
-  if (result.ok() && applied.empty()) observer_->OnNotice("nothing to migrate: the database is up to date");
+  if (result.ok() && applied.empty() && repeated.empty()) {
+    observer_->OnNotice("nothing to migrate: the database is up to date");
+  }
   return result;
 }
 
@@ -483,13 +499,20 @@ Status EngineImpl::Down(const DownOptions& o) {
     }
     const bool have_file = f != files.end() && f->second->down;
     const bool have_stored = r->down_script.has_value();
-    if (have_file && have_stored && f->second->down->checksum != r->down_checksum) {
+    const bool use_file = have_file && (o.down_source == DownSource::kFile || !have_stored);
+    std::optional<Script> file_down;  // with placeholders replaced
+    if (have_file) {
+      auto p = PrepareDown(*f->second->down);
+      if (p.ok()) file_down = std::move(p).value();
+      else if (use_file) return p.status();
+    }
+    if (file_down && have_stored && file_down->checksum != r->down_checksum) {
       observer_->OnNotice(f->second->down->path + ": differs from the down script stored when " + r->version +
                           " was applied; using the " + (o.down_source == DownSource::kFile ? "file" : "stored copy") +
                           " (--down-source file|stored)");
     }
-    if (have_file && (o.down_source == DownSource::kFile || !have_stored)) {
-      step.down = *f->second->down;
+    if (use_file) {
+      step.down = *file_down;
     } else if (have_stored) {
       auto stored = StoredDown(*r);
       if (!stored.ok()) return Status(stored.status().code(), stored.status().message() + "; nothing was rolled back");
@@ -539,10 +562,17 @@ Status EngineImpl::Down(const DownOptions& o) {
     if (!result.ok()) break;
     done.push_back(step.m.version);
   }
+  // Back at a release: its texts of the repeatable migrations.
+  std::vector<std::string> restored;
+  Status versioned = result;
+  if (result.ok() && o.to_release) result = RestoreRepeatables(*o.to_release, o.dry_run, &restored);
   if (!o.dry_run) {
     std::map<std::string, HistoryRow> left = st->rows;
     for (const auto& v : done) left.erase(v);
-    Log("down", done, release_tag, NewestApplied(left), result);
+    Log("down", done, release_tag, NewestApplied(left), versioned);
+    if (versioned.ok() && (!restored.empty() || !result.ok())) {
+      Log("repeatable", restored, release_tag, NewestApplied(left), result);
+    }
   }
   if (result.ok() && plan.empty()) observer_->OnNotice("nothing to roll back");
   return result;

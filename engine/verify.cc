@@ -272,7 +272,7 @@ SnapshotOptions SnapshotOptionsFor(const EngineOptions& options) {
   const std::string stem = t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0
                                ? t.substr(0, t.size() - suffix.size())
                                : t;
-  o.exclude_tables = {t, stem + "_log", t + "_meta"};
+  o.exclude_tables = {t, stem + "_log", t + "_meta", stem + "_repeatable"};
   return o;
 }
 

@@ -17,6 +17,7 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc);
 void RegisterHistory(CLI::App& app, Context& ctx, int* rc);
 void RegisterBaseline(CLI::App& app, Context& ctx, int* rc);
 void RegisterRepair(CLI::App& app, Context& ctx, int* rc);
+void RegisterAdopt(CLI::App& app, Context& ctx, int* rc);   // adopt --from TOOL
 void RegisterLint(CLI::App& app, Context& ctx, int* rc);
 void RegisterDeploy(CLI::App& app, Context& ctx, int* rc);  // deploy, approve, reject, rollback, freeze, unfreeze, deploys
 void RegisterServe(CLI::App& app, Context& ctx, int* rc);   // serve: the alert receiver

@@ -131,6 +131,26 @@ enum class ProblemKind {
   kUnreadable,          // the migrations could not be listed or read
 };
 
+// Take over another tool's history (docs/adopt.md).
+struct AdoptOptions {
+  // The tool: golang-migrate, dbmate, goose, flyway, sql-migrate, diesel or popx.
+  std::string from;
+  // Its history table. Default: the tool's own (schema_migrations,
+  // goose_db_version, flyway_schema_history, gorp_migrations,
+  // __diesel_schema_migrations, schema_migration).
+  std::string table;
+  bool dry_run = false;  // report what would be recorded; change nothing
+};
+
+struct AdoptReport {
+  std::string tool, table;          // as read
+  std::vector<std::string> versions;  // recorded (or, dry run, to record) as applied, oldest first
+  std::vector<std::string> names;     // the migration name of each version
+  // Repeatable migrations taken over as applied (Flyway's, when the file
+  // still has the checksum Flyway recorded).
+  std::vector<std::string> repeatables;
+};
+
 // A problem found by Validate().
 struct Problem {
   std::string version;
@@ -174,6 +194,12 @@ class Engine {
   // Records every version up to `version` as applied without running it.
   virtual Status Baseline(const std::string& version, const std::string& release) = 0;
   virtual Status Repair(const RepairOptions& options) = 0;
+  // Records every version another tool applied (read from its history
+  // table, left untouched) as applied by dbroll, with the down scripts and
+  // checksums from the files, running nothing. Refuses (kDirty) when the
+  // tool's state is dirty or failed, (kNotFound) when an applied version has
+  // no files, and (kInvalidArgument) when dbroll's history has rows already.
+  virtual Result<AdoptReport> Adopt(const AdoptOptions& options) = 0;
   // The schema version that `release` reached, from the log.
   virtual Result<std::string> ReleaseVersion(const std::string& release) = 0;
   // Appends to the audit log (coordinator steps use this too).

@@ -54,6 +54,15 @@ struct EngineOptions {
   // column type change and TRUNCATE destroy, as if each up began with
   // `-- dbroll:keep-data` (docs/keep-data.md). Default: false.
   bool keep_data = false;
+  // Placeholders: `${name}` in SQL is replaced by its value, everywhere (as
+  // Flyway does; `$${name}` is a literal `${name}`). Filled from
+  // [placeholders] in dbroll.toml, then DBROLL_PLACEHOLDER_<name> in the
+  // environment, then `--set name=value` (later wins). Default: empty.
+  std::map<std::string, std::string> placeholders;
+  // Whether `${name}` is replaced (and an undefined one is an error). On when
+  // dbroll.toml has a [placeholders] table or any placeholder is set;
+  // [placeholders] enabled = false turns it off. Default: false.
+  bool placeholders_enabled = false;
 };
 
 // dbroll.toml, parsed. Sections the engine does not use ([lint], [deploy],

@@ -276,6 +276,22 @@ TEST_F(ChainedIntentTest, RefusedChainedWriteFallsBackToTwoWrites) {
   EXPECT_TRUE(HasTable(*e, "b"));
 }
 
+// Keep-data adds archive statements before the destructive one: the
+// migration before it must not write an intent for the unextended file.
+TEST_F(ChainedIntentTest, KeepDataMigrationWritesItsOwnIntent) {
+  Add("0001",
+      std::string("-- dbroll:no-transaction\nCREATE TABLE a (id int PRIMARY KEY, v text) ") + kDdl +
+          ";\nINSERT INTO a VALUES (1, 'one'), (2, 'two');\n",
+      "DROP TABLE a;\n");
+  Add("0002", std::string("-- dbroll:no-transaction\n-- dbroll:keep-data\nALTER TABLE a DROP COLUMN v ") + kDdl + ";\n",
+      "ALTER TABLE a ADD COLUMN v text;\n");
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok()) << Notices();
+  EXPECT_EQ(Row(*e, "0002").substr(0, 7), "applied");
+  ASSERT_TRUE(e->Down({}).ok()) << Notices();
+  EXPECT_EQ(One(*e, "SELECT group_concat(v, ',') FROM (SELECT v FROM a ORDER BY id)"), "one,two");
+}
+
 TEST_F(ChainedIntentTest, NoIntentIsWrittenBeyondTo) {
   AddTwo();
   auto e = Open();

@@ -113,6 +113,7 @@ TEST(SchemaNormaliseTest, HistoryTablesAreFilteredOut) {
   EXPECT_TRUE(f.Excluded("app_history"));
   EXPECT_TRUE(f.Excluded("app_log"));
   EXPECT_TRUE(f.Excluded("app_history_meta"));
+  EXPECT_TRUE(f.Excluded("app_repeatable"));
   EXPECT_TRUE(f.Excluded("dbroll_history"));
   EXPECT_FALSE(f.Excluded("accounts"));
 }
