@@ -2,11 +2,13 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/schema_support.h"
+#include "cli/usage.h"
 
 namespace dbroll::cli {
 
 void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
-  auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order");
+  auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order (alias: up)");
+  cmd->alias("up");
   auto opts = std::make_shared<MigrateOptions>();
   auto to = std::make_shared<std::string>();
   cmd->add_option("--to", *to, "Stop after this version");
@@ -36,7 +38,8 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
   auto to = std::make_shared<std::string>();
   auto to_release = std::make_shared<std::string>();
   auto source = std::make_shared<std::string>("file");
-  auto* steps = cmd->add_option("--steps,-n", opts->steps, "How many versions to roll back")->check(CLI::PositiveNumber);
+  auto* steps = cmd->add_option("--steps,-n", opts->steps, "How many versions to roll back")
+                    ->check(CLI::Validator([](std::string& v) { return CheckWholeNumber(v, 1); }, "N>=1"));
   auto* t = cmd->add_option("--to", *to, "Roll back every version newer than this one (0: all)");
   auto* r = cmd->add_option("--to-release", *to_release, "Roll back to the schema that release reached");
   auto* all = cmd->add_flag("--all", opts->all, "Roll back every applied version");

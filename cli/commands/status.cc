@@ -6,6 +6,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/usage.h"
 
 namespace dbroll::cli {
 namespace {
@@ -138,7 +139,8 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
 void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("history", "Show the audit log: every migrate, down, baseline, repair");
   auto limit = std::make_shared<int>(50);
-  cmd->add_option("--limit,-n", *limit, "How many entries (0: all)");
+  cmd->add_option("--limit,-n", *limit, "How many entries (0: all)")
+      ->check(CLI::Validator([](std::string& v) { return CheckWholeNumber(v, 0); }, "N>=0"));
   cmd->callback([&ctx, rc, limit] {
     if (Status f = ctx.RequireFormat({"text", "json"}, "history"); !f.ok()) {
       *rc = ctx.Fail(f);

