@@ -49,15 +49,21 @@ void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
 
 void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("status", "Show every version: applied, pending, failed, drifted");
-  cmd->callback([&ctx, rc] {
+  auto exit_code = std::make_shared<bool>(false);
+  cmd->add_flag("--exit-code", *exit_code, "Exit 5 when migrations are pending, 0 when up to date (a deploy gate)");
+  cmd->callback([&ctx, rc, exit_code] {
     if (Status f = ctx.RequireFormat({"text", "json"}, "status"); !f.ok()) {
       *rc = ctx.Fail(f);
       return;
     }
     ctx.read_only = true;
+    std::vector<std::string> pending;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       auto r = e.GetStatus();
       if (!r.ok()) return r.status();
+      for (const auto& v : r->versions) {
+        if (v.state == VersionState::kPending) pending.push_back(v.version);
+      }
       const std::string db = RedactUrl(cfg.engine.url);
       if (ctx.globals.format == "json") {
         json doc;
@@ -106,6 +112,13 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
       }
       return Status::Ok();
     });
+    if (*rc == kExitOk && *exit_code && !pending.empty()) {
+      std::string list;
+      for (size_t i = 0; i < pending.size() && i < 5; ++i) list += (i ? ", " : "") + pending[i];
+      if (pending.size() > 5) list += ", ...";
+      ctx.Notice(std::to_string(pending.size()) + " migration(s) pending (" + list + ") -- run dbroll migrate");
+      *rc = kExitPending;
+    }
   });
 }
 

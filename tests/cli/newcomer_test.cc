@@ -131,3 +131,22 @@ TEST_F(NewcomerTest, UpIsMigrate) {
 
 }  // namespace
 }  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+TEST_F(NewcomerTest, StatusExitCodeIsFiveWhilePendingAndZeroWhenUpToDate) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
+  EXPECT_EQ(Dbroll("status").code, 0);
+  Outcome pending = Dbroll("status --exit-code");
+  EXPECT_EQ(pending.code, 5);
+  EXPECT_EQ(pending.err, "dbroll: 2 migration(s) pending (0001, 0002) -- run dbroll migrate\n");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Outcome done = Dbroll("status --exit-code --format json");
+  EXPECT_EQ(done.code, 0) << done.err;
+  EXPECT_EQ(done.err, "");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
