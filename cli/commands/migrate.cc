@@ -1,10 +1,42 @@
 #include <CLI/CLI.hpp>
+#include <chrono>
 
 #include "cli/commands/commands.h"
 #include "cli/commands/schema_support.h"
+#include "cli/events.h"
 #include "cli/usage.h"
 
 namespace dbroll::cli {
+namespace {
+
+// A migrate or down with what a CI log and a program reading JSON lines
+// want around it: the plan first (JSON), the summary last.
+Status RunReported(Context& ctx, Engine& e, const std::string& command, bool dry_run,
+                   const std::function<Result<std::vector<PlannedMigration>>()>& plan,
+                   const std::function<Status()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  EventPrinter* events = ctx.events();
+  if (ctx.globals.format == "json") {
+    auto p = plan();
+    if (!p.ok()) return p.status();
+    events->OnPlan(command, p.value());
+  }
+  Status s = run();
+  if (dry_run) return s;
+  RunSummary summary;
+  summary.command = command;
+  summary.ok = s.ok();
+  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (command == "migrate" && s.ok() && events->done() > 0) {
+    summary.version = events->last_version();
+  } else if (auto st = e.GetStatus(); st.ok()) {
+    summary.version = st->current_version;
+  }
+  events->OnSummary(summary);
+  return s;
+}
+
+}  // namespace
 
 void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order (alias: up)");
@@ -19,12 +51,19 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   cmd->callback([&ctx, rc, opts, to, check_drift] {
     if (!to->empty()) opts->to = *to;
     ctx.read_only = opts->dry_run;
+    ctx.dry_run = opts->dry_run;
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "migrate"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       if (*check_drift) {
         Status d = RunDrift(ctx, e, "");
         if (!d.ok()) return d.Prepend("nothing was applied: ");
       }
-      Status s = e.Migrate(*opts);
+      Status s = RunReported(ctx, e, "migrate", opts->dry_run, [&] { return e.PlanMigrate(*opts); },
+                             [&] { return e.Migrate(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;
@@ -55,8 +94,15 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
     if (!to_release->empty()) opts->to_release = *to_release;
     opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
     ctx.read_only = opts->dry_run;
+    ctx.dry_run = opts->dry_run;
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "down"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
-      Status s = e.Down(*opts);
+      Status s = RunReported(ctx, e, "down", opts->dry_run, [&] { return e.PlanDown(*opts); },
+                             [&] { return e.Down(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/commands.h"
+#include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "cli/usage.h"
 
@@ -67,7 +68,7 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
       const std::string db = RedactUrl(cfg.engine.url);
       if (ctx.globals.format == "json") {
         json doc;
-        doc["format"] = 1;
+        doc["format"] = kJsonFormat;
         doc["database"] = db;
         doc["current_version"] = r->current_version.empty() ? json(nullptr) : json(r->current_version);
         doc["current_release"] = r->current_release.empty() ? json(nullptr) : json(r->current_release);
@@ -136,7 +137,7 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
       if (ctx.globals.format == "json") {
         json arr = json::array();
         for (const auto& p : *problems) arr.push_back({{"version", p.version}, {"path", p.path}, {"message", p.message}});
-        std::cout << ctx.Redact(Dump(json{{"problems", arr}})) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"format", kJsonFormat}, {"problems", arr}})) << "\n";
       } else {
         for (const auto& p : *problems) std::cout << p.message << "\n";
         if (problems->empty()) std::cout << "ok: every applied migration matches its files\n";
@@ -166,11 +167,18 @@ void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
       if (ctx.globals.format == "json") {
         json arr = json::array();
         for (const auto& l : *log) {
+          json versions = json::array();
+          for (size_t p = 0; p < l.versions.size();) {
+            size_t comma = l.versions.find(',', p);
+            if (comma == std::string::npos) comma = l.versions.size();
+            if (comma > p) versions.push_back(l.versions.substr(p, comma - p));
+            p = comma + 1;
+          }
           arr.push_back({{"id", l.id}, {"at", l.at}, {"by", l.by}, {"action", l.action},
-                         {"versions", l.versions}, {"release", Opt(l.release)},
+                         {"versions", versions}, {"release", Opt(l.release)},
                          {"schema_version", l.schema_version}, {"outcome", l.outcome}, {"message", l.message}});
         }
-        std::cout << ctx.Redact(Dump(json{{"log", arr}})) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"format", kJsonFormat}, {"log", arr}})) << "\n";
         return Status::Ok();
       }
       for (const auto& l : *log) {

@@ -139,7 +139,7 @@ TEST_F(CliTest, DownToReleaseAndHistory) {
   auto log = nlohmann::json::parse(h.out)["log"];
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0]["action"], "down");
-  EXPECT_EQ(log[0]["versions"], "0003,0002");
+  EXPECT_EQ(log[0]["versions"], nlohmann::json::array({"0003", "0002"}));
 }
 
 TEST_F(CliTest, IrreversibleMigrationStopsDownWithItsReason) {

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -146,6 +148,118 @@ TEST_F(NewcomerTest, StatusExitCodeIsFiveWhilePendingAndZeroWhenUpToDate) {
   Outcome done = Dbroll("status --exit-code --format json");
   EXPECT_EQ(done.code, 0) << done.err;
   EXPECT_EQ(done.err, "");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+// A migration that takes about a second on SQLite.
+constexpr const char* kSlowUp =
+    "CREATE TABLE slow (x int);\n"
+    "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM s WHERE n < 3000000) SELECT count(*) FROM s;\n";
+
+TEST_F(NewcomerTest, CiLogShowsTheStartOfASlowMigrationWhileItRuns) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Pair("0002_slow", kSlowUp, "DROP TABLE slow;");
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execl(DBROLL_BINARY, "dbroll", "-C", dir_.c_str(), "migrate", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  FILE* out = fdopen(fds[0], "r");
+  ASSERT_NE(out, nullptr);
+  std::vector<std::string> lines;
+  bool running_when_started = false;
+  char buf[512];
+  while (fgets(buf, sizeof buf, out) != nullptr) {
+    lines.emplace_back(buf);
+    if (lines.back() == "up    0002_slow ...\n") {
+      // The start line arrived through a pipe while the migration still runs.
+      running_when_started = waitpid(pid, nullptr, WNOHANG) == 0;
+    }
+  }
+  fclose(out);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(running_when_started);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "up    0001_a ...\n");
+  EXPECT_EQ(lines[1].rfind("up    0001_a  ", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2], "up    0002_slow ...\n");
+  EXPECT_EQ(lines[3].rfind("up    0002_slow  ", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[4].rfind("applied 2 migrations in ", 0), 0u) << lines[4];
+  EXPECT_NE(lines[4].find(" ms; schema version 0002\n"), std::string::npos) << lines[4];
+}
+
+TEST_F(NewcomerTest, MigrateAndDownSpeakJsonLines) {
+  Pair("0001_a", "CREATE TABLE a (id int);\nCREATE TABLE a2 (id int);", "DROP TABLE a2;\nDROP TABLE a;");
+  Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
+  Outcome up = Dbroll("--format json migrate --release v1");
+  ASSERT_EQ(up.code, 0) << up.err;
+  std::vector<nlohmann::json> ev = Lines(up.out);
+  ASSERT_EQ(ev.size(), 6u) << up.out;
+  for (const auto& e : ev) EXPECT_EQ(e["format"], 1) << e;
+  EXPECT_EQ(ev[0]["event"], "plan");
+  EXPECT_EQ(ev[0]["command"], "migrate");
+  EXPECT_EQ(ev[0]["migrations"][0],
+            nlohmann::json({{"version", "0001"}, {"name", "a"}, {"direction", "up"}, {"statements", 2}}));
+  EXPECT_EQ(ev[1]["event"], "migration_started");
+  EXPECT_EQ(ev[1]["version"], "0001");
+  EXPECT_EQ(ev[2]["event"], "migration_finished");
+  EXPECT_TRUE(ev[2]["ms"].is_number_integer());
+  EXPECT_EQ(ev[4]["version"], "0002");
+  EXPECT_EQ(ev[5]["event"], "summary");
+  EXPECT_EQ(ev[5]["outcome"], "ok");
+  EXPECT_EQ(ev[5]["applied"], 2);
+  EXPECT_EQ(ev[5]["version"], "0002");
+
+  Outcome down = Dbroll("--format json down --all");
+  ASSERT_EQ(down.code, 0) << down.err;
+  ev = Lines(down.out);
+  ASSERT_EQ(ev.size(), 6u) << down.out;
+  EXPECT_EQ(ev[0]["migrations"][0]["version"], "0002");
+  EXPECT_EQ(ev[0]["migrations"][0]["direction"], "down");
+  EXPECT_EQ(ev[3]["event"], "migration_started");
+  EXPECT_EQ(ev[3]["version"], "0001");
+  EXPECT_EQ(ev[5]["event"], "summary");
+  EXPECT_EQ(ev[5]["rolled_back"], 2);
+  EXPECT_TRUE(ev[5]["version"].is_null());
+
+  Outcome h = Dbroll("--format json history");
+  ASSERT_EQ(h.code, 0) << h.err;
+  auto doc = nlohmann::json::parse(h.out);
+  EXPECT_EQ(doc["format"], 1);
+  EXPECT_EQ(doc["log"][0]["versions"], nlohmann::json::array({"0002", "0001"}));
+}
+
+TEST_F(NewcomerTest, AFailedMigrationIsAnEventWithItsExitCode) {
+  Pair("0001_bad", "CREATE TABLE c (id int,,);", "DROP TABLE c;");
+  Outcome r = Dbroll("--format json migrate");
+  EXPECT_EQ(r.code, 4);
+  std::vector<nlohmann::json> ev = Lines(r.out);
+  ASSERT_EQ(ev.size(), 5u) << r.out;
+  EXPECT_EQ(ev[2]["event"], "migration_failed");
+  EXPECT_EQ(ev[2]["code"], "migration-failed");
+  EXPECT_EQ(ev[3]["event"], "summary");
+  EXPECT_EQ(ev[3]["outcome"], "failed");
+  EXPECT_EQ(ev[4]["event"], "error");
+  EXPECT_EQ(ev[4]["exit_code"], 4);
+  EXPECT_EQ(ev[4]["message"],
+            "migrations/0001_bad/up.sql:1:1: near \",\": syntax error (SQLSTATE SQLITE_1) -- fix the migration and "
+            "run dbroll migrate again; the database was not changed");
+  EXPECT_EQ("dbroll: error: " + ev[4]["message"].get<std::string>() + "\n", r.err);
+  EXPECT_EQ(r.err.rfind("dbroll: error: migrations/0001_bad/up.sql:1:1:", 0), 0u) << r.err;
 }
 
 }  // namespace
