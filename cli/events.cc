@@ -77,6 +77,10 @@ class TextPrinter : public EventPrinter {
     std::cout << "\n" << std::flush;
   }
   void OnError(const Status&, int) override {}
+  void OnWaitAttempt(const WaitAttempt& a) override {
+    ctx_->Notice("waiting for the database: attempt " + std::to_string(a.attempt) + " failed: " +
+                 a.error.message() + "; next attempt in " + std::to_string(a.next.count()) + " ms");
+  }
   int done() const override { return done_; }
   const std::string& last_version() const override { return last_version_; }
 
@@ -150,6 +154,14 @@ class JsonLinesPrinter : public EventPrinter {
     j["code"] = CodeName(error.code());
     j["exit_code"] = exit_code;
     j["message"] = ctx_->Redact(error.ToString());
+    Emit(j);
+  }
+  void OnWaitAttempt(const WaitAttempt& a) override {
+    json j = Base("attempt");
+    j["attempt"] = a.attempt;
+    j["elapsed_ms"] = a.elapsed.count();
+    j["next_ms"] = a.next.count();
+    j["message"] = ctx_->Redact(a.error.message());
     Emit(j);
   }
   int done() const override { return done_; }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dbroll/database_admin.h"
 #include "dbroll/engine.h"
 #include "dbroll/observer.h"
 
@@ -33,6 +34,8 @@ class EventPrinter : public Observer {
   // What a migrate or down is about to run (JSON only; text prints as it goes).
   virtual void OnPlan(const std::string& command, const std::vector<PlannedMigration>& plan) = 0;
   virtual void OnSummary(const RunSummary& summary) = 0;
+  // wait / --wait: a connection attempt failed and will be retried.
+  virtual void OnWaitAttempt(const WaitAttempt& attempt) = 0;
   // Called by Context::Fail while a command streams events.
   virtual void OnError(const Status& error, int exit_code) = 0;
   // Migrations finished (up or down) since the printer was made.

@@ -31,7 +31,8 @@ int Run(int argc, char** argv) {
                                   RegisterMigrate,  RegisterDown,    RegisterValidate,
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
-                                  RegisterSchema,   RegisterVerify,  RegisterDrift};
+                                  RegisterSchema,   RegisterVerify,  RegisterDrift,
+                                  RegisterWait,     RegisterCreate,  RegisterDrop};
   for (Registrar r : registrars) r(app, ctx, &rc);
   // Usage errors share the documented form; CLI11's own texts never reach the user.
   auto usage_error = [](const std::string& msg) {

@@ -36,6 +36,40 @@ Status RunReported(Context& ctx, Engine& e, const std::string& command, bool dry
   return s;
 }
 
+// A command without migrations: its summary in JSON (and `text_done` in text).
+Status Reported(Context& ctx, Engine& e, const std::string& command, const std::function<Status()>& run,
+                const std::string& text_done) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = run();
+  if (!s.ok()) return s;
+  RunSummary summary;
+  summary.command = command;
+  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (auto st = e.GetStatus(); st.ok()) summary.version = st->current_version;
+  summary.message = text_done.empty() ? command + " done" : text_done;
+  if (ctx.globals.format == "json" || !text_done.empty()) ctx.events()->OnSummary(summary);
+  return s;
+}
+
+struct WaitFlags {
+  bool wait = false;
+  std::string timeout = "60s";
+};
+
+void AddWaitFlags(CLI::App* cmd, WaitFlags* w) {
+  cmd->add_flag("--wait", w->wait, "First wait until the database answers (see dbroll wait)");
+  cmd->add_option("--wait-timeout", w->timeout, "How long --wait keeps trying (default: 60s)");
+}
+
+std::function<Status(const Config&)> WaitStep(Context& ctx, const WaitFlags& w) {
+  if (!w.wait) return nullptr;
+  return [&ctx, &w](const Config& cfg) -> Status {
+    auto t = ParseWaitTimeout("--wait-timeout", w.timeout);
+    if (!t.ok()) return t.status();
+    return WaitForDatabase(ctx, cfg, t.value());
+  };
+}
+
 }  // namespace
 
 void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
@@ -48,7 +82,9 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_flag("--dry-run", opts->dry_run, "Print the SQL that would run; change nothing");
   auto check_drift = std::make_shared<bool>(false);
   cmd->add_flag("--check-drift", *check_drift, "Run dbroll drift first; apply nothing if the schema drifted");
-  cmd->callback([&ctx, rc, opts, to, check_drift] {
+  auto wait = std::make_shared<WaitFlags>();
+  AddWaitFlags(cmd, wait.get());
+  cmd->callback([&ctx, rc, opts, to, check_drift, wait] {
     if (!to->empty()) opts->to = *to;
     ctx.read_only = opts->dry_run;
     ctx.dry_run = opts->dry_run;
@@ -67,7 +103,7 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;
-    });
+    }, WaitStep(ctx, *wait));
   });
 }
 
@@ -89,7 +125,9 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("--down-source", *source, "When down.sql differs from the stored copy: file or stored")
       ->check(CLI::IsMember({"file", "stored"}));
   cmd->add_option("--release", opts->release, "Release tag to record in the log");
-  cmd->callback([&ctx, rc, opts, to, to_release, source] {
+  auto wait = std::make_shared<WaitFlags>();
+  AddWaitFlags(cmd, wait.get());
+  cmd->callback([&ctx, rc, opts, to, to_release, source, wait] {
     if (!to->empty()) opts->to = *to;
     if (!to_release->empty()) opts->to_release = *to_release;
     opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
@@ -106,7 +144,7 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;
-    });
+    }, WaitStep(ctx, *wait));
   });
 }
 
@@ -117,7 +155,15 @@ void RegisterBaseline(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("version", *version, "Newest version the database already has")->required();
   cmd->add_option("--release", *release, "Release tag to record");
   cmd->callback([&ctx, rc, version, release] {
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Baseline(*version, *release); });
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "baseline"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      return Reported(ctx, e, "baseline", [&] { return e.Baseline(*version, *release); },
+                      "baseline recorded: every version up to " + *version + " is applied");
+    });
   });
 }
 
@@ -147,7 +193,14 @@ void RegisterRepair(CLI::App& app, Context& ctx, int* rc) {
     if (!done->empty()) o.mark_statement_done = *done;
     if (!retry->empty()) o.retry_statement = *retry;
     o.reason = *reason;
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Repair(o); });
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "repair"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      return Reported(ctx, e, "repair", [&] { return e.Repair(o); }, "");
+    });
   });
 }
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include <filesystem>
@@ -260,6 +261,68 @@ TEST_F(NewcomerTest, AFailedMigrationIsAnEventWithItsExitCode) {
             "run dbroll migrate again; the database was not changed");
   EXPECT_EQ("dbroll: error: " + ev[4]["message"].get<std::string>() + "\n", r.err);
   EXPECT_EQ(r.err.rfind("dbroll: error: migrations/0001_bad/up.sql:1:1:", 0), 0u) << r.err;
+}
+
+}  // namespace
+}  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+TEST_F(NewcomerTest, WaitGivesUpAfterItsTimeoutNamingEachAttempt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Outcome r = Dbroll("--url postgres://u@127.0.0.1:1/x wait --timeout 1s");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.code, 3);
+  EXPECT_GE(took, std::chrono::seconds(1));
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_EQ(r.err.rfind("dbroll: waiting for the database: attempt 1 failed: cannot connect to "
+                        "postgres://u@127.0.0.1:1/x: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("; next attempt in 250 ms\ndbroll: waiting for the database: attempt 2 failed: "),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dbroll: error: postgres://u@127.0.0.1:1/x: no answer after "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" -- check that the server starts, the URL and the credentials, or wait longer (--timeout)\n"),
+            std::string::npos) << r.err;
+  Outcome m = Dbroll("--url postgres://u@127.0.0.1:1/x --format json migrate --wait --wait-timeout 300ms");
+  EXPECT_EQ(m.code, 3);
+  std::vector<nlohmann::json> ev = Lines(m.out);
+  ASSERT_GE(ev.size(), 2u) << m.out;
+  EXPECT_EQ(ev[0]["event"], "attempt");
+  EXPECT_EQ(ev[0]["attempt"], 1);
+  EXPECT_EQ(ev.back()["event"], "error");
+  EXPECT_EQ(ev.back()["exit_code"], 3);
+}
+
+TEST_F(NewcomerTest, WaitReturnsAtOnceWhenTheDatabaseAnswers) {
+  Outcome r = Dbroll("wait");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("sqlite:app.db answers (after ", 0), 0u) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "app.db"));  // waiting creates nothing
+}
+
+TEST_F(NewcomerTest, CreateAndDropTheSqliteFileDropOnlyWithYes) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Outcome c = Dbroll("create");
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(c.out, "sqlite:app.db: database created\n");
+  EXPECT_TRUE(fs::exists(dir_ / "app.db"));
+  EXPECT_EQ(Dbroll("create").out, "sqlite:app.db already exists: nothing to do\n");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Outcome refused = Dbroll("drop");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_EQ(refused.err,
+            "dbroll: error: drop deletes sqlite:app.db with all its data -- run dbroll drop --yes if you mean it; "
+            "nothing was dropped\n");
+  EXPECT_TRUE(fs::exists(dir_ / "app.db"));
+  Outcome d = Dbroll("--format json drop --yes");
+  ASSERT_EQ(d.code, 0) << d.err;
+  auto ev = Lines(d.out);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["event"], "summary");
+  EXPECT_EQ(ev[0]["command"], "drop");
+  EXPECT_EQ(ev[0]["message"], "sqlite:app.db: database dropped");
+  EXPECT_FALSE(fs::exists(dir_ / "app.db"));
+  EXPECT_EQ(Dbroll("drop --yes").out, "sqlite:app.db does not exist: nothing to do\n");
 }
 
 }  // namespace
