@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/dotenv.h"
 #include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "dbroll/url.h"
@@ -24,6 +25,7 @@ bool Context::color() const {
 
 Result<Config> Context::LoadConfig() const {
   namespace fs = std::filesystem;
+  if (Status env = LoadDotenv(globals.dir); !env.ok()) return env;
   std::string path = globals.config;
   std::error_code ec;
   if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path, ec)) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/dotenv.h"
 #include "cli/usage.h"
 
 namespace dbroll::testing {
@@ -323,6 +324,51 @@ TEST_F(NewcomerTest, CreateAndDropTheSqliteFileDropOnlyWithYes) {
   EXPECT_EQ(ev[0]["message"], "sqlite:app.db: database dropped");
   EXPECT_FALSE(fs::exists(dir_ / "app.db"));
   EXPECT_EQ(Dbroll("drop --yes").out, "sqlite:app.db does not exist: nothing to do\n");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+TEST(DotenvTest, ParsesWhatDbmateParses) {
+  auto v = cli::ParseDotenv(
+      "# comment\n\nDATABASE_URL=sqlite:a.db\nexport A = spaced  # note\nB='lit $x #'\nC=\"q\\\"n\\n\"\r\nD=\n", ".env");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"DATABASE_URL", "sqlite:a.db"}, {"A", "spaced"}, {"B", "lit $x #"}, {"C", "q\"n\n"}, {"D", ""}};
+  EXPECT_EQ(v.value(), want);
+}
+
+TEST(DotenvTest, BadLinesNameTheirPlace) {
+  EXPECT_EQ(cli::ParseDotenv("A=1\nnot a line\n", "p/.env").status().message(),
+            "p/.env:2:5: expected = -- write NAME=VALUE, or remove the line");
+  EXPECT_EQ(cli::ParseDotenv("A=\"open\n", ".env").status().message(),
+            ".env:1:3: unclosed \" quote -- write NAME=VALUE, or remove the line");
+  EXPECT_EQ(cli::ParseDotenv("=x\n", ".env").status().message(),
+            ".env:1:1: expected a variable name -- write NAME=VALUE, or remove the line");
+}
+
+TEST_F(NewcomerTest, DotenvFillsTheEnvironmentButNeverOverridesIt) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:${DB_FILE}\"\n[migrations]\ndir = \"migrations\"\n";
+  std::ofstream(dir_ / ".env") << "DB_FILE=from_env_file.db\n";
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "from_env_file.db"));
+  ASSERT_EQ(Dbroll("migrate", "DB_FILE=real.db").code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "real.db"));
+
+  std::ofstream(dir_ / "dbroll.toml") << "[migrations]\ndir = \"migrations\"\n";
+  std::ofstream(dir_ / ".env") << "DATABASE_URL=sqlite:dotenv_url.db\n";
+  ASSERT_EQ(Dbroll("migrate", "env -u DATABASE_URL -u DBROLL_URL").code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "dotenv_url.db"));
+
+  std::ofstream(dir_ / ".env") << "DATABASE_URL=sqlite:x.db\nbroken line\n";
+  Outcome bad = Dbroll("status");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "dbroll: error: " + (dir_ / ".env").string() +
+                         ":2:8: expected = -- write NAME=VALUE, or remove the line\n");
 }
 
 }  // namespace
