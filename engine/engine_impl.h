@@ -94,9 +94,11 @@ class EngineImpl : public Engine {
   // match its stored checksum.
   Result<Script> StoredDown(const HistoryRow& r) const;
   std::string NewestApplied(const std::map<std::string, HistoryRow>& rows) const;
+  // `note` is the message of a successful action (a repair's reason); a
+  // failure's message is its error, with the note after it.
   void Log(const std::string& action, const std::vector<std::string>& versions,
            const std::optional<std::string>& release, const std::string& schema_version,
-           const Status& outcome);
+           const Status& outcome, const std::string& note = "");
   const std::string& Who() const;
   // Runs `run` as a dry run with an observer that records the plan.
   Result<std::vector<PlannedMigration>> Collect(const std::function<Status()>& run);

@@ -279,7 +279,11 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     if (!result.ok()) break;
     applied.push_back(m.version);
   }
-  if (!o.dry_run) {
+  // A migrate that found nothing to do changed nothing: no log row (a
+  // pipeline running it every few minutes would flood the log). With
+  // --release it still records which schema that release runs on, for
+  // down --to-release and rollbacks.
+  if (!o.dry_run && !(result.ok() && applied.empty() && o.release.empty())) {
     std::map<std::string, HistoryRow> rows = st->rows;
     for (const auto& v : applied) rows[v].state = HistoryState::kApplied;
     Log("migrate", applied, o.release.empty() ? std::nullopt : std::optional(o.release), NewestApplied(rows), result);

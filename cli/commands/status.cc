@@ -20,8 +20,9 @@ json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullp
 // become U+FFFD instead of an exception.
 std::string Dump(const json& doc) { return doc.dump(2, ' ', false, json::error_handler_t::replace); }
 
-void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
+void PrintStatusText(const StatusReport& r, const std::string& db, const std::string& server, bool color) {
   std::cout << "database: " << db << "\n";
+  if (!server.empty()) std::cout << "server: " << server << "\n";
   std::cout << "current version: " << (r.current_version.empty() ? "(none)" : r.current_version);
   if (!r.current_release.empty()) std::cout << "  release: " << r.current_release;
   std::cout << "\n\n";
@@ -70,6 +71,7 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
         json doc;
         doc["format"] = kJsonFormat;
         doc["database"] = db;
+        doc["server"] = e.driver().ServerVersion();
         doc["current_version"] = r->current_version.empty() ? json(nullptr) : json(r->current_version);
         doc["current_release"] = r->current_release.empty() ? json(nullptr) : json(r->current_release);
         json versions = json::array();
@@ -98,7 +100,7 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
         doc["versions"] = versions;
         std::cout << ctx.Redact(Dump(doc)) << "\n";
       } else {
-        PrintStatusText(r.value(), db, ctx.color());
+        PrintStatusText(r.value(), db, e.driver().ServerVersion(), ctx.color());
       }
       for (const auto& v : r->versions) {
         if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {

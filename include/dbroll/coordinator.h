@@ -235,9 +235,7 @@ class Coordinator {
   std::chrono::steady_clock::time_point last_stop_check_{};
 };
 
-// True for a release tag made of [A-Za-z0-9._+-], 1..128 long, not starting
-// with '-' or '.'. Tags reach hook environments and logs, so nothing else passes.
-Status ValidateReleaseTag(const std::string& tag);
+// ValidateReleaseTag() is declared in engine.h: migrate and down check tags too.
 
 }  // namespace dbroll
 

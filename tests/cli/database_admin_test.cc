@@ -1,6 +1,12 @@
 // dbroll create / drop / wait against the real servers: the database the URL
 // names is made and removed through the server's maintenance database.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "dbroll/database_admin.h"
 #include "tests/mysql/my_server.h"
@@ -51,6 +57,23 @@ TEST(DatabaseAdminMysqlTest, CreateWaitDrop) {
   CreateWaitDrop(MyUrlFor(db), MyAdminUrl(),
                  "SELECT 1 FROM information_schema.schemata WHERE schema_name = '" + db + "'");
   MyDropDatabase(db);
+}
+
+// docs/mysql.md promises that status names the server's flavour and version.
+TEST(DatabaseAdminMysqlTest, StatusPrintsTheServerVersion) {
+  DBROLL_NEED_MYSQL();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("dbroll-status-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "migrations");
+  const std::string out = (dir / "out.txt").string();
+  const std::string cmd = std::string("'") + DBROLL_BINARY + "' -C '" + dir.string() + "' --url '" + MyAdminUrl() +
+                          "' status --format json >'" + out + "' 2>&1";
+  (void)std::system(cmd.c_str());
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::filesystem::remove_all(dir);
+  EXPECT_NE(text.str().find("\"server\": \"MariaDB 10."), std::string::npos) << text.str();
 }
 
 }  // namespace

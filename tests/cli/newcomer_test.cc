@@ -373,3 +373,72 @@ TEST_F(NewcomerTest, DotenvFillsTheEnvironmentButNeverOverridesIt) {
 
 }  // namespace
 }  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+TEST_F(NewcomerTest, RepairReasonIsKeptInTheAuditLog) {
+  Pair("0001_a", "CREATE TABLE IF NOT EXISTS a (id int);", "DROP TABLE a;");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Outcome r = Dbroll("repair --mark-rolled-back 0001 --reason 'dropped by hand, ticket 7'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  Outcome h = Dbroll("--format json history");
+  auto log = nlohmann::json::parse(h.out)["log"];
+  ASSERT_EQ(log.size(), 2u) << h.out;
+  EXPECT_EQ(log[0]["action"], "repair");
+  EXPECT_EQ(log[0]["message"], "version 0001 marked rolled back by hand: dropped by hand, ticket 7");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  ASSERT_EQ(Dbroll("repair --mark-applied 0001 --reason 'ran it in psql'").code, 0);
+  h = Dbroll("--format json history -n 1");
+  EXPECT_EQ(nlohmann::json::parse(h.out)["log"][0]["message"], "version 0001 marked applied by hand: ran it in psql");
+}
+
+TEST_F(NewcomerTest, NoOpMigrateWritesNoLogRowUnlessItRecordsARelease) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Outcome again = Dbroll("migrate");
+  ASSERT_EQ(again.code, 0);
+  EXPECT_EQ(again.err, "dbroll: nothing to migrate: the database is up to date\n");
+  EXPECT_EQ(nlohmann::json::parse(Dbroll("--format json history").out)["log"].size(), 1u);
+  ASSERT_EQ(Dbroll("migrate --release v2").code, 0);
+  auto log = nlohmann::json::parse(Dbroll("--format json history").out)["log"];
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0]["release"], "v2");
+}
+
+TEST_F(NewcomerTest, StatusShowsTheReleaseOfTheSchemaAsItIsNow) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
+  auto release = [&] { return nlohmann::json::parse(Dbroll("--format json status").out)["current_release"]; };
+  ASSERT_EQ(Dbroll("migrate --to 0001 --release v1").code, 0);
+  EXPECT_EQ(release(), "v1");
+  ASSERT_EQ(Dbroll("migrate").code, 0);  // 0002 without a release: v1 no longer describes the schema
+  EXPECT_TRUE(release().is_null());
+  ASSERT_EQ(Dbroll("down").code, 0);  // back at v1's schema
+  EXPECT_EQ(release(), "v1");
+}
+
+TEST_F(NewcomerTest, MigrateAndDownRefuseReleaseTagsThatDeployRefuses) {
+  Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  const std::string why =
+      "release tag \"bad tag\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)\n";
+  Outcome m = Dbroll("migrate --release 'bad tag'");
+  EXPECT_EQ(m.code, 2);
+  EXPECT_EQ(m.err, "dbroll: error: --release: " + why);
+  EXPECT_FALSE(fs::exists(dir_ / "app.db") && Dbroll("status --exit-code").code == 0);
+  ASSERT_EQ(Dbroll("migrate").code, 0);
+  Outcome d = Dbroll("down --release 'bad tag'");
+  EXPECT_EQ(d.code, 2);
+  EXPECT_EQ(d.err, "dbroll: error: --release: " + why);
+  EXPECT_EQ(Dbroll("status --exit-code").code, 0);  // still applied
+}
+
+TEST_F(NewcomerTest, StatusNamesTheServer) {
+  Outcome s = Dbroll("status");
+  EXPECT_NE(s.out.find("\nserver: SQLite 3."), std::string::npos) << s.out;
+  auto doc = nlohmann::json::parse(Dbroll("status --format json").out);
+  EXPECT_EQ(doc["server"].get<std::string>().rfind("SQLite 3.", 0), 0u);
+}
+
+}  // namespace
+}  // namespace dbroll::testing
