@@ -77,6 +77,8 @@ class TextPrinter : public EventPrinter {
     std::cout << "\n" << std::flush;
   }
   void OnError(const Status&, int) override {}
+  bool is_json() const override { return false; }
+  void Emit(const std::string&, nlohmann::ordered_json) override {}
   void OnWaitAttempt(const WaitAttempt& a) override {
     ctx_->Notice("waiting for the database: attempt " + std::to_string(a.attempt) + " failed: " +
                  a.error.message() + "; next attempt in " + std::to_string(a.next.count()) + " ms");
@@ -162,6 +164,12 @@ class JsonLinesPrinter : public EventPrinter {
     j["elapsed_ms"] = a.elapsed.count();
     j["next_ms"] = a.next.count();
     j["message"] = ctx_->Redact(a.error.message());
+    Emit(j);
+  }
+  bool is_json() const override { return true; }
+  void Emit(const std::string& event, nlohmann::ordered_json fields) override {
+    json j = Base(event.c_str());
+    for (auto& [k, v] : fields.items()) j[k] = v;
     Emit(j);
   }
   int done() const override { return done_; }

@@ -6,6 +6,7 @@
 #define DBROLL_CLI_EVENTS_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ class EventPrinter : public Observer {
   virtual void OnWaitAttempt(const WaitAttempt& attempt) = 0;
   // Called by Context::Fail while a command streams events.
   virtual void OnError(const Status& error, int exit_code) = 0;
+  // True for JSON lines; Emit writes one more (with format and event set).
+  virtual bool is_json() const = 0;
+  virtual void Emit(const std::string& event, nlohmann::ordered_json fields) = 0;
   // Migrations finished (up or down) since the printer was made.
   virtual int done() const = 0;
   // The version of the last migration finished ("" when none).

@@ -442,3 +442,34 @@ TEST_F(NewcomerTest, StatusNamesTheServer) {
 
 }  // namespace
 }  // namespace dbroll::testing
+
+namespace dbroll::testing {
+namespace {
+
+TEST_F(NewcomerTest, EveryCommandThatReportsSpeaksJson) {
+  fs::remove(dir_ / "dbroll.toml");
+  Outcome init = Dbroll("--format json init");
+  ASSERT_EQ(init.code, 0) << init.err;
+  auto ev = Lines(init.out);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["command"], "init");
+  EXPECT_EQ(ev[0]["files"].size(), 2u);
+  Outcome created = Dbroll("--format json new add_users");
+  ASSERT_EQ(created.code, 0) << created.err;
+  ev = Lines(created.out);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["files"][0], (dir_ / "migrations/0001_add_users/up.sql").string());
+  Outcome deploy = Dbroll("--format json deploy --release v1");
+  ASSERT_EQ(deploy.code, 0) << deploy.err;
+  ev = Lines(deploy.out);
+  ASSERT_GE(ev.size(), 3u) << deploy.out;
+  EXPECT_EQ(ev.front()["event"], "deploy_state");
+  EXPECT_EQ(ev.front()["state"], "started");
+  EXPECT_EQ(ev.back()["state"], "succeeded");
+  Outcome baseline = Dbroll("--format json repair");
+  ASSERT_EQ(baseline.code, 0) << baseline.err;
+  EXPECT_EQ(Lines(baseline.out).back()["event"], "summary");
+}
+
+}  // namespace
+}  // namespace dbroll::testing
