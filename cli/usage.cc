@@ -97,8 +97,12 @@ std::optional<std::string> CheckCommand(const CLI::App& app, int argc, const cha
     const std::string arg = argv[i];
     if (arg == "--") return std::nullopt;
     if (arg.size() > 1 && arg[0] == '-') {
+      const CLI::Option* opt = app.get_option_no_throw(arg.substr(0, arg.find('=')));
+      // -C/dir: a short flag with its value attached.
+      if (opt == nullptr && arg[1] != '-' && app.get_option_no_throw(arg.substr(0, 2)) != nullptr) continue;
+      // An unknown flag before the command: its value would pass for a command.
+      if (opt == nullptr) return UnknownFlag(arg, FlagNames(app), "");
       if (arg.find('=') != std::string::npos) continue;
-      const CLI::Option* opt = app.get_option_no_throw(arg);
       // A global flag's value is not a command (dbroll --url X status).
       if (opt != nullptr && opt->get_type_size() != 0) ++i;
       continue;

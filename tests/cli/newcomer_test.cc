@@ -105,6 +105,15 @@ TEST_F(NewcomerTest, UnknownFlagSuggestsTheNearestFlagOfItsCommand) {
             "(run dbroll down --help for its flags)\n");
 }
 
+TEST_F(NewcomerTest, UnknownGlobalFlagBeforeTheCommandIsNamedNotItsValue) {
+  Outcome r = Dbroll("--ulr sqlite:x.db status");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "dbroll: error: unknown flag --ulr -- did you mean --url? "
+            "(run dbroll --help for the commands and global flags)\n");
+  EXPECT_EQ(Dbroll("--url=sqlite:x.db --format=json status").code, 0);
+}
+
 TEST_F(NewcomerTest, UsageErrorsUseTheDocumentedForm) {
   Outcome extras = Dbroll("migrate first second");
   EXPECT_EQ(extras.code, 2);
