@@ -42,6 +42,19 @@ bool HasStep(const DeployRecord& d, const std::string& step) {
 
 }  // namespace internal
 
+Status ValidateReleaseTag(const std::string& tag) {
+  bool ok = !tag.empty() && tag.size() <= 128 && tag[0] != '-' && tag[0] != '.';
+  for (char c : tag) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '+' || c == '-';
+    ok = ok && safe;
+  }
+  if (ok) return Status::Ok();
+  return Status(Code::kInvalidArgument,
+                "release tag \"" + tag.substr(0, 128) +
+                    "\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)");
+}
+
 Coordinator::Coordinator(Engine* engine, CoordinatorParts parts, CoordinatorOptions options)
     : engine_(engine), parts_(std::move(parts)), options_(std::move(options)) {
   if (options_.who.empty()) options_.who = DefaultActor();

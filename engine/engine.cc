@@ -43,19 +43,6 @@ std::optional<HistoryState> ParseHistoryState(const std::string& name) {
   return std::nullopt;
 }
 
-Status ValidateReleaseTag(const std::string& tag) {
-  bool ok = !tag.empty() && tag.size() <= 128 && tag[0] != '-' && tag[0] != '.';
-  for (char c : tag) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == '+' || c == '-';
-    ok = ok && safe;
-  }
-  if (ok) return Status::Ok();
-  return Status(Code::kInvalidArgument,
-                "release tag \"" + tag.substr(0, 128) +
-                    "\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)");
-}
-
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Observer* observer) {
   namespace fs = std::filesystem;
   DriverOptions d;

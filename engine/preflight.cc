@@ -443,9 +443,6 @@ size_t Utf8BomLength(std::string_view text) { return text.substr(0, 3) == "\xEF\
 
 Status CheckUpPlan(const std::vector<PlannedUp>& plan, const Driver& driver, const std::string& release,
                    const std::string& applied_by) {
-  if (!release.empty()) {
-    if (Status t = ValidateReleaseTag(release); !t.ok()) return t.Prepend("--release: ");
-  }
   Checker c(driver, /*down=*/false);
   if (!release.empty() &&
       !c.Value("--release", release, kMaxNameChars, "release_tag", "use a shorter release tag")) {
@@ -470,9 +467,6 @@ Status CheckUpPlan(const std::vector<PlannedUp>& plan, const Driver& driver, con
 }
 
 Status CheckDownPlan(const std::vector<PlannedDown>& plan, const Driver& driver, const std::string& release) {
-  if (!release.empty()) {
-    if (Status t = ValidateReleaseTag(release); !t.ok()) return t.Prepend("--release: ");
-  }
   Checker c(driver, /*down=*/true);
   if (!release.empty() && !c.Value("--release", release, kMaxNameChars, "release_tag", "use a shorter release tag")) {
     return c.Result();

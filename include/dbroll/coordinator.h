@@ -235,7 +235,9 @@ class Coordinator {
   std::chrono::steady_clock::time_point last_stop_check_{};
 };
 
-// ValidateReleaseTag() is declared in engine.h: migrate and down check tags too.
+// True for a release tag made of [A-Za-z0-9._+-], 1..128 long, not starting
+// with '-' or '.'. Tags reach hook environments and logs, so nothing else passes.
+Status ValidateReleaseTag(const std::string& tag);
 
 }  // namespace dbroll
 

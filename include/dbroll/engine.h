@@ -89,11 +89,6 @@ struct LogEntry {
   std::string message;
 };
 
-// Ok for a release tag made of [A-Za-z0-9._+-], 1..128 long, not starting
-// with '-' or '.'; kInvalidArgument otherwise. Tags reach hook environments
-// and logs, so nothing else passes: deploy, migrate and down all check it.
-Status ValidateReleaseTag(const std::string& tag);
-
 struct MigrateOptions {
   std::optional<std::string> to;  // stop after this version; default: all
   std::string release;            // recorded on rows and in the log; default: none
