@@ -7,62 +7,16 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/dotenv.h"
+#include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "dbroll/url.h"
 
 namespace dbroll::cli {
-namespace {
+Context::Context() = default;
+Context::~Context() = default;
 
-class PrintingObserver : public Observer {
- public:
-  explicit PrintingObserver(const Context* ctx) : ctx_(ctx), tty_(isatty(STDOUT_FILENO) == 1) {}
-
-  void OnMigrationStart(const Migration& m, Direction d) override {
-    dry_header_pending_ = true;
-    label_ = std::string(d == Direction::kUp ? "up  " : "down") + "  " + m.version + "_" + m.name;
-    if (tty_) {
-      std::cout << label_ << " ..." << std::flush;
-    }
-  }
-  void OnSql(const Migration& m, Direction d, const std::string& sql) override {
-    if (dry_header_pending_) {
-      if (tty_) std::cout << "\r\033[K";
-      std::cout << "-- " << (d == Direction::kUp ? "up" : "down") << " " << m.version << "_" << m.name
-                << " (" << (d == Direction::kUp ? m.up.path : (m.down ? m.down->path : std::string("stored down")))
-                << ")\n";
-      dry_header_pending_ = false;
-      dry_ = true;
-    }
-    std::cout << sql << ";\n";
-  }
-  void OnMigrationDone(const Migration& m, Direction d, std::chrono::milliseconds took) override {
-    (void)m; (void)d;
-    if (dry_) {
-      dry_ = false;
-      return;
-    }
-    if (tty_) std::cout << "\r\033[K";
-    const bool c = ctx_->color();
-    std::cout << (c ? "\033[32m" : "") << label_ << (c ? "\033[0m" : "") << "  " << took.count() << " ms\n"
-              << std::flush;
-  }
-  void OnMigrationFailed(const Migration& m, Direction d, const Status& error) override {
-    (void)m; (void)d; (void)error;
-    if (tty_) std::cout << "\r\033[K";
-    const bool c = ctx_->color();
-    std::cout << (c ? "\033[31m" : "") << label_ << "  FAILED" << (c ? "\033[0m" : "") << "\n" << std::flush;
-  }
-  void OnNotice(const std::string& message) override { ctx_->Notice(message); }
-
- private:
-  const Context* ctx_;
-  bool tty_;
-  bool dry_header_pending_ = false;
-  bool dry_ = false;
-  std::string label_;
-};
-
-}  // namespace
+Observer* Context::observer() { return events(); }
 
 bool Context::color() const {
   const char* no = std::getenv("NO_COLOR");
@@ -71,6 +25,7 @@ bool Context::color() const {
 
 Result<Config> Context::LoadConfig() const {
   namespace fs = std::filesystem;
+  if (Status env = LoadDotenv(globals.dir); !env.ok()) return env;
   std::string path = globals.config;
   std::error_code ec;
   if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path, ec)) {
@@ -104,10 +59,9 @@ Result<Config> Context::LoadConfig() const {
 }
 
 Result<std::unique_ptr<Engine>> Context::OpenEngine(const Config& config) {
-  if (!observer_) observer_ = std::make_unique<PrintingObserver>(this);
   EngineOptions options = config.engine;
   options.read_only = options.read_only || read_only;
-  return Engine::Open(options, observer_.get());
+  return Engine::Open(options, events());
 }
 
 Status Context::RequireFormat(std::initializer_list<const char*> allowed, const std::string& command) const {
@@ -148,7 +102,14 @@ int Context::Fail(const Status& s) const {
   const bool c = isatty(STDERR_FILENO) == 1 && !std::getenv("NO_COLOR");
   std::cerr << (c ? "\033[31m" : "") << "dbroll: error:" << (c ? "\033[0m" : "") << " "
             << Redact(s.ToString()) << "\n";
-  return ExitCodeFor(s);
+  const int code = ExitCodeFor(s);
+  if (stream_events) events()->OnError(s, code);
+  return code;
+}
+
+EventPrinter* Context::events() const {
+  if (!observer_) observer_ = MakeEventPrinter(this, stream_events ? globals.format : "text");
+  return observer_.get();
 }
 
 void Context::Notice(const std::string& text) const { std::cerr << "dbroll: " << Redact(text) << "\n"; }

@@ -25,18 +25,30 @@ struct Globals {
   std::vector<std::string> set;  // --set name=value: placeholders, over config and environment
 };
 
+class EventPrinter;
+
 class Context {
  public:
+  Context();
+  ~Context();
   Globals globals;
   // Set by commands that must change nothing (status, validate, history,
   // --dry-run, schema dump, drift, deploys): the engine opens read-only.
   bool read_only = false;
+  // Set by migrate and down for --dry-run: SQL is printed, nothing runs.
+  bool dry_run = false;
+  // Set by commands that print a stream of events (migrate, down, baseline,
+  // repair, wait, create, drop): --format json gives JSON lines, and an
+  // error is an event too.
+  bool stream_events = false;
 
   // Config from -c / <dir>/dbroll.toml / defaults, with --url and --lock-timeout applied.
   Result<Config> LoadConfig() const;
   // Opens the engine with the CLI's progress printer.
   Result<std::unique_ptr<Engine>> OpenEngine(const Config& config);
-  Observer* observer() { return observer_.get(); }
+  Observer* observer();
+  // The printer for this command's events (made on first use).
+  EventPrinter* events() const;
 
   // Removes the URL password (and every secret added) from text.
   std::string Redact(const std::string& text) const;
@@ -53,7 +65,7 @@ class Context {
   mutable std::string secret_;
   mutable std::string url_;
   mutable std::vector<std::string> secrets_;
-  std::unique_ptr<Observer> observer_;
+  mutable std::unique_ptr<EventPrinter> observer_;
 };
 
 // Each command adds itself to the app; its callback stores the exit code in *rc.

@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitDatabase = 3,         // database error or connection lost: nothing half-done
   kExitMigrationFailed = 4,  // a migration failed; the database is as before
   kExitDirty = 5,            // a migration failed part-way; a person must decide
+  kExitPending = 5,          // status --exit-code: not up to date (pending or dirty): do not deploy
   kExitLockTimeout = 6,      // another runner holds the lock
   kExitIrreversible = 7,     // down refused to cross an irreversible migration
   kExitRolledBack = 8,       // deploy failed and was rolled back

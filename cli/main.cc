@@ -6,6 +6,7 @@
 #include "cli/commands/commands.h"
 #include "cli/commands/completion.h"
 #include "cli/exit_codes.h"
+#include "cli/usage.h"
 
 namespace {
 
@@ -34,9 +35,16 @@ int Run(int argc, char** argv) {
                                   RegisterHistory,  RegisterBaseline, RegisterRepair,
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
                                   RegisterSchema,   RegisterVerify,  RegisterDrift,
-                                  RegisterPurge, RegisterAdopt};
+                                  RegisterPurge,    RegisterAdopt,   RegisterWait,
+                                  RegisterCreate,   RegisterDrop};
   for (Registrar r : registrars) r(app, ctx, &rc);
   RegisterCompletion(app, ctx, &rc);  // completion, and the hidden man the build runs
+  // Usage errors share the documented form; CLI11's own texts never reach the user.
+  auto usage_error = [](const std::string& msg) {
+    std::cerr << "dbroll: error: " << msg << "\n";
+    return kExitUsage;
+  };
+  if (auto bad = CheckCommand(app, argc, argv)) return usage_error(*bad);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -46,8 +54,7 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
+    return usage_error(DescribeParseError(app, e, argc, argv));
   }
   return rc;
 }

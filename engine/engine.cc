@@ -177,7 +177,7 @@ const std::string& EngineImpl::Who() const {
 
 void EngineImpl::Log(const std::string& action, const std::vector<std::string>& versions,
                      const std::optional<std::string>& release, const std::string& schema_version,
-                     const Status& outcome) {
+                     const Status& outcome, const std::string& note) {
   LogEntry e;
   e.by = Who();
   e.action = action;
@@ -185,7 +185,7 @@ void EngineImpl::Log(const std::string& action, const std::vector<std::string>& 
   e.release = release;
   e.schema_version = schema_version;
   e.outcome = outcome.ok() ? "ok" : CodeName(outcome.code());
-  e.message = outcome.ok() ? "" : outcome.ToString();
+  e.message = outcome.ok() ? note : outcome.ToString() + (note.empty() ? "" : " (" + note + ")");
   // The log must never hide the real outcome: a failure to write it is only a notice.
   Status s = AppendLog(e);
   if (!s.ok()) observer_->OnNotice("could not write the audit log: " + s.ToString());
@@ -395,6 +395,8 @@ Status EngineImpl::Repair(const RepairOptions& o) {
   }
   State* st = &loaded;
   std::vector<std::string> book, versions;
+  const std::string why = o.reason.empty() ? std::string() : ": " + o.reason;
+  std::string note;  // what the log says was done, with the reason
   if (o.mark_statement_done || o.retry_statement) {
     const std::string& v = o.mark_statement_done ? *o.mark_statement_done : *o.retry_statement;
     auto it = st->rows.find(v);
@@ -432,18 +434,19 @@ Status EngineImpl::Repair(const RepairOptions& o) {
       if (!restore.ok()) return restore.status();
       total += static_cast<int>(restore->size());
     }
-    const std::string note = std::string(o.mark_statement_done ? "statement " + std::to_string(done) + " marked done"
+    const std::string row_note = std::string(o.mark_statement_done ? "statement " + std::to_string(done) + " marked done"
                                                                : "statement " + std::to_string(done + 1) +
                                                                      " marked for retry") +
-                             " by hand" + (o.reason.empty() ? std::string() : ": " + o.reason);
+                             " by hand" + why;
+    note = "version " + v + " " + row_note;
     if (done >= total && down) {
       book.push_back(history_.DeleteSql(v));
     } else if (done >= total) {
-      book.push_back(history_.StateSql(v, HistoryState::kApplied, total, std::nullopt, "NULL", note));
+      book.push_back(history_.StateSql(v, HistoryState::kApplied, total, std::nullopt, "NULL", row_note));
     } else {
       // A session id with no catalog fingerprint: the next run continues at
       // statement done + 1 without checking it.
-      book.push_back(history_.StateSql(v, r.state, done, std::string("repair"), "NULL", note));
+      book.push_back(history_.StateSql(v, r.state, done, std::string("repair"), "NULL", row_note));
     }
     versions.push_back(v);
   } else if (o.mark_applied) {
@@ -459,13 +462,15 @@ Status EngineImpl::Repair(const RepairOptions& o) {
     if (!stmts.ok()) return stmts.status();
     HistoryRow r = RowFor(prepared.value(), stmts.value(), "");
     r.statements_done = static_cast<int>(stmts->size());
-    r.error = "marked applied by hand" + (o.reason.empty() ? std::string() : ": " + o.reason);
+    r.error = "marked applied by hand" + why;
+    note = "version " + v + " " + *r.error;
     book.push_back(history_.UpsertSql(r));
     versions.push_back(v);
   } else if (o.mark_rolled_back) {
     const std::string& v = *o.mark_rolled_back;
     if (!st->rows.count(v)) return Status(Code::kNotFound, "version " + v + " has no history row -- nothing to mark rolled back");
     book.push_back(history_.DeleteSql(v));
+    note = "version " + v + " marked rolled back by hand" + why;
     versions.push_back(v);
   } else {
     for (const auto& [v, r] : st->rows) {
@@ -490,12 +495,13 @@ Status EngineImpl::Repair(const RepairOptions& o) {
       observer_->OnNotice("nothing to repair: no failed versions");
       return Status::Ok();
     }
+    note = "removed failed row(s) whose first statement failed" + why;
   }
   Status s = driver_->RunTransaction({}, book);
   auto after = history_.Read(false);
   std::map<std::string, HistoryRow> rows;
   if (after.ok()) for (auto& r : after.value()) rows.emplace(r.version, r);
-  Log("repair", versions, std::nullopt, NewestApplied(rows), s);
+  Log("repair", versions, std::nullopt, NewestApplied(rows), s, note);
   return s;
 }
 

@@ -115,9 +115,11 @@ class EngineImpl : public Engine {
   // match its stored checksum.
   Result<Script> StoredDown(const HistoryRow& r) const;
   std::string NewestApplied(const std::map<std::string, HistoryRow>& rows) const;
+  // `note` is the message of a successful action (a repair's reason); a
+  // failure's message is its error, with the note after it.
   void Log(const std::string& action, const std::vector<std::string>& versions,
            const std::optional<std::string>& release, const std::string& schema_version,
-           const Status& outcome);
+           const Status& outcome, const std::string& note = "");
   const std::string& Who() const;
   // The migrations directory, resolved against base_dir.
   std::string MigrationsDir() const;

@@ -359,11 +359,17 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   std::vector<std::string> repeated;
   Status versioned = result;
   if (result.ok()) result = ApplyRepeatables(o.release, o.dry_run, &repeated);
+  // A migrate that found nothing to do changed nothing: no log row (a
+  // pipeline running it every few minutes would flood the log). With
+  // --release it still records which schema that release runs on, for
+  // down --to-release and rollbacks.
   if (!o.dry_run) {
     std::map<std::string, HistoryRow> rows = st->rows;
     for (const auto& v : applied) rows[v].state = HistoryState::kApplied;
     const auto release = o.release.empty() ? std::nullopt : std::optional(o.release);
-    Log("migrate", applied, release, NewestApplied(rows), versioned);
+    if (!(versioned.ok() && applied.empty() && o.release.empty())) {
+      Log("migrate", applied, release, NewestApplied(rows), versioned);
+    }
     if (versioned.ok() && (!repeated.empty() || !result.ok())) {
       Log("repeatable", repeated, release, NewestApplied(rows), result);
     }

@@ -260,12 +260,20 @@ Result<std::string> History::ReleaseVersion(const std::string& release) {
 }
 
 Result<std::string> History::CurrentRelease() {
-  auto rows = driver_->Query("SELECT release_tag FROM " + log_ +
-                             " WHERE release_tag IS NOT NULL AND outcome='ok' AND action IN ('migrate','baseline','down')"
-                             " ORDER BY id DESC LIMIT 1");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::string();
-  return Or(rows->front()[0], "");
+  // The release of the schema as it is now: the newest schema change's tag,
+  // or, when that change had none (a plain migrate or down after a
+  // release), the newest release that left the schema at the same version.
+  // A tag from before a later untagged change is stale and not shown.
+  const std::string changes = " WHERE outcome='ok' AND action IN ('migrate','baseline','down')";
+  auto last = driver_->Query("SELECT release_tag, schema_version FROM " + log_ + changes + " ORDER BY id DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  if (last->empty()) return std::string();
+  if (last->front()[0]) return *last->front()[0];
+  auto same = driver_->Query("SELECT release_tag FROM " + log_ + changes + " AND release_tag IS NOT NULL AND " +
+                             "schema_version = " + Lit(Or(last->front()[1], "")) + " ORDER BY id DESC LIMIT 1");
+  if (!same.ok()) return same.status();
+  if (same->empty()) return std::string();
+  return Or(same->front()[0], "");
 }
 
 std::string History::InsertSql(const HistoryRow& r, const std::string* catalog_sql) const {

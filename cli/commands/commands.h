@@ -2,6 +2,7 @@
 #ifndef DBROLL_CLI_COMMANDS_COMMANDS_H_
 #define DBROLL_CLI_COMMANDS_COMMANDS_H_
 
+#include <chrono>
 #include <functional>
 
 #include "cli/context.h"
@@ -25,13 +26,24 @@ void RegisterSchema(CLI::App& app, Context& ctx, int* rc);  // schema dump
 void RegisterVerify(CLI::App& app, Context& ctx, int* rc);
 void RegisterDrift(CLI::App& app, Context& ctx, int* rc);
 void RegisterPurge(CLI::App& app, Context& ctx, int* rc);  // purge: keep-data archives
+void RegisterWait(CLI::App& app, Context& ctx, int* rc);    // wait: until the database answers
+void RegisterCreate(CLI::App& app, Context& ctx, int* rc);  // create the database the URL names
+void RegisterDrop(CLI::App& app, Context& ctx, int* rc);    // drop it (--yes)
 
 // Records each deploy hook's output (its last 8,000 characters) in the audit log.
 std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
     Engine* e, std::function<std::string(const std::string&)> redact = nullptr);
 
 // Loads the config, opens the engine, runs `fn`; returns the exit code.
-int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn);
+// `before_open` runs first when given (migrate --wait).
+int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn,
+               const std::function<Status(const Config&)>& before_open = nullptr);
+
+// Retries connecting to the configured database until it answers or
+// `timeout` passes, printing each failed attempt.
+Status WaitForDatabase(Context& ctx, const Config& cfg, std::chrono::milliseconds timeout);
+// `text` as a duration, or kInvalidArgument naming `flag`.
+Result<std::chrono::milliseconds> ParseWaitTimeout(const std::string& flag, const std::string& text);
 
 }  // namespace dbroll::cli
 

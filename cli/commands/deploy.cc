@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/commands.h"
+#include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "dbroll/coordinator.h"
 #include "dbroll/deploy_hooks.h"
@@ -18,18 +19,36 @@ class PrintingDeployObserver : public DeployObserver {
   PrintingDeployObserver(const Context* ctx, std::function<std::string(const std::string&)> redact)
       : ctx_(ctx), redact_(std::move(redact)) {}
   void OnState(const DeployRecord& d) override {
+    if (EventPrinter* j = JsonOut()) {
+      j->Emit("deploy_state", {{"deploy", d.id}, {"release", d.release}, {"state", DeployStateName(d.state)}});
+      return;
+    }
     ctx_->Notice("deploy " + std::to_string(d.id) + " of " + d.release + ": " + DeployStateName(d.state));
   }
   void OnStep(const DeployRecord& d, const StepTiming& step, const Status& outcome) override {
+    if (EventPrinter* j = JsonOut()) {
+      j->Emit("deploy_step", {{"deploy", d.id},
+                              {"step", step.step},
+                              {"outcome", outcome.ok() ? "ok" : "failed"},
+                              {"ms", step.took.count()},
+                              {"message", ctx_->Redact(redact_(outcome.ok() ? "" : outcome.message()))}});
+      return;
+    }
     ctx_->Notice(redact_("deploy " + std::to_string(d.id) + ": " + step.step + " " + (outcome.ok() ? "ok" : "FAILED") +
                          " (" + std::to_string(step.took.count()) + " ms)" +
                          (outcome.ok() ? std::string() : ": " + outcome.message())));
   }
   void OnWarning(const DeployRecord& d, const std::string& text) override {
+    if (EventPrinter* j = JsonOut()) {
+      j->Emit("warning", {{"deploy", d.id}, {"message", ctx_->Redact(redact_(text))}});
+      return;
+    }
     ctx_->Notice("warning: deploy " + std::to_string(d.id) + ": " + text);
   }
 
  private:
+  EventPrinter* JsonOut() const { return ctx_->events()->is_json() ? ctx_->events() : nullptr; }
+
   const Context* ctx_;
   std::function<std::string(const std::string&)> redact_;
 };
@@ -71,6 +90,8 @@ void InstallStopHandlers() {
 // [notify] and runs `fn` on a Coordinator; returns the exit code.
 int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn, const std::string& strategy = "",
                     bool take_over = false) {
+  ctx.stream_events = true;
+  if (Status f = ctx.RequireFormat({"text", "json"}, "this command"); !f.ok()) return ctx.Fail(f);
   InstallStopHandlers();
   auto cfg = ctx.LoadConfig();
   if (!cfg.ok()) return ctx.Fail(cfg.status());

@@ -14,16 +14,31 @@
 #include <iostream>
 
 #include "cli/commands/commands.h"
+#include "cli/events.h"
 #include "cli/exit_codes.h"
 
 namespace dbroll::cli {
 namespace fs = std::filesystem;
+
+// "created A and B", or in JSON a summary event listing them.
+static void Created(const Context& ctx, const std::string& command, const std::string& a, const std::string& b) {
+  if (ctx.events()->is_json()) {
+    ctx.events()->Emit("summary", {{"command", command}, {"outcome", "ok"}, {"files", {a, b}}});
+    return;
+  }
+  std::cout << "created " << a << " and " << b << "\n";
+}
 
 void RegisterInit(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("init", "Create dbroll.toml and an empty migrations directory");
   auto url = std::make_shared<std::string>("sqlite:dbroll.db");
   cmd->add_option("--database-url", *url, "URL written into dbroll.toml");
   cmd->callback([&ctx, rc, url] {
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "init"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
     fs::path dir = ctx.globals.dir;
     fs::path cfg = dir / "dbroll.toml";
     std::error_code ec;
@@ -47,7 +62,7 @@ void RegisterInit(CLI::App& app, Context& ctx, int* rc) {
            "dir = \"migrations\"\n"
            "table = \"dbroll_history\"\n"
            "versioning = \"sequence\"   # or \"timestamp\"\n";
-    std::cout << "created " << cfg.string() << " and " << (dir / "migrations").string() << "/\n";
+    Created(ctx, "init", cfg.string(), (dir / "migrations").string() + "/");
     *rc = kExitOk;
   });
 }
@@ -103,7 +118,7 @@ Status CreateNew(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
-Status NewMigration(const Config& cfg, std::string name) {
+Status NewMigration(const Config& cfg, std::string name, std::vector<std::string>* created) {
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
@@ -150,7 +165,8 @@ Status NewMigration(const Config& cfg, std::string name) {
   DBROLL_RETURN_IF_ERROR(CreateNew(m / "up.sql", "-- " + version + "_" + name + ": up\n"));
   DBROLL_RETURN_IF_ERROR(
       CreateNew(m / "down.sql", "-- " + version + "_" + name + ": down (undo everything up.sql does)\n"));
-  std::cout << "created " << (m / "up.sql").string() << " and " << (m / "down.sql").string() << "\n";
+  created->push_back((m / "up.sql").string());
+  created->push_back((m / "down.sql").string());
   return Status::Ok();
 }
 
@@ -161,12 +177,19 @@ void RegisterNew(CLI::App& app, Context& ctx, int* rc) {
   auto name = std::make_shared<std::string>();
   cmd->add_option("name", *name, "Short name, e.g. add_users_email")->required();
   cmd->callback([&ctx, rc, name] {
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "new"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
     auto cfg = ctx.LoadConfig();
     if (!cfg.ok()) {
       *rc = ctx.Fail(cfg.status());
       return;
     }
-    Status s = NewMigration(cfg.value(), *name);
+    std::vector<std::string> created;
+    Status s = NewMigration(cfg.value(), *name, &created);
+    if (s.ok()) Created(ctx, "new", created[0], created[1]);
     *rc = s.ok() ? kExitOk : ctx.Fail(s);
   });
 }

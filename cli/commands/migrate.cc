@@ -1,12 +1,81 @@
 #include <CLI/CLI.hpp>
+#include <chrono>
 
 #include "cli/commands/commands.h"
 #include "cli/commands/schema_support.h"
+#include "cli/events.h"
+#include "cli/usage.h"
+#include "dbroll/coordinator.h"
 
 namespace dbroll::cli {
+namespace {
+
+// A migrate or down with what a CI log and a program reading JSON lines
+// want around it: the plan first (JSON), the summary last.
+Status RunReported(Context& ctx, Engine& e, const std::string& command, bool dry_run,
+                   const std::function<Result<std::vector<PlannedMigration>>()>& plan,
+                   const std::function<Status()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  EventPrinter* events = ctx.events();
+  if (ctx.globals.format == "json") {
+    auto p = plan();
+    if (!p.ok()) return p.status();
+    events->OnPlan(command, p.value());
+  }
+  Status s = run();
+  if (dry_run) return s;
+  RunSummary summary;
+  summary.command = command;
+  summary.ok = s.ok();
+  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (command == "migrate" && s.ok() && events->done() > 0) {
+    summary.version = events->last_version();
+  } else if (auto st = e.GetStatus(); st.ok()) {
+    summary.version = st->current_version;
+  }
+  events->OnSummary(summary);
+  return s;
+}
+
+// A command without migrations: its summary in JSON (and `text_done` in text).
+Status Reported(Context& ctx, Engine& e, const std::string& command, const std::function<Status()>& run,
+                const std::string& text_done) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = run();
+  if (!s.ok()) return s;
+  RunSummary summary;
+  summary.command = command;
+  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (auto st = e.GetStatus(); st.ok()) summary.version = st->current_version;
+  summary.message = text_done.empty() ? command + " done" : text_done;
+  if (ctx.globals.format == "json" || !text_done.empty()) ctx.events()->OnSummary(summary);
+  return s;
+}
+
+struct WaitFlags {
+  bool wait = false;
+  std::string timeout = "60s";
+};
+
+void AddWaitFlags(CLI::App* cmd, WaitFlags* w) {
+  cmd->add_flag("--wait", w->wait, "First wait until the database answers (see dbroll wait)");
+  cmd->add_option("--wait-timeout", w->timeout, "How long --wait keeps trying (default: 60s)");
+}
+
+std::function<Status(const Config&)> WaitStep(Context& ctx, const WaitFlags& w) {
+  if (!w.wait) return nullptr;
+  return [&ctx, &w](const Config& cfg) -> Status {
+    auto t = ParseWaitTimeout("--wait-timeout", w.timeout);
+    if (!t.ok()) return t.status();
+    return WaitForDatabase(ctx, cfg, t.value());
+  };
+}
+
+}  // namespace
 
 void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
-  auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order");
+  auto* cmd = app.add_subcommand("migrate", "Apply pending migrations in order (alias: up)");
+  cmd->alias("up");
   auto opts = std::make_shared<MigrateOptions>();
   auto to = std::make_shared<std::string>();
   cmd->add_option("--to", *to, "Stop after this version");
@@ -14,19 +83,35 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_flag("--dry-run", opts->dry_run, "Print the SQL that would run; change nothing");
   auto check_drift = std::make_shared<bool>(false);
   cmd->add_flag("--check-drift", *check_drift, "Run dbroll drift first; apply nothing if the schema drifted");
-  cmd->callback([&ctx, rc, opts, to, check_drift] {
+  auto wait = std::make_shared<WaitFlags>();
+  AddWaitFlags(cmd, wait.get());
+  cmd->callback([&ctx, rc, opts, to, check_drift, wait] {
     if (!to->empty()) opts->to = *to;
     ctx.read_only = opts->dry_run;
+    ctx.dry_run = opts->dry_run;
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "migrate"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    // The tags deploy accepts, and no other (they reach hooks and logs).
+    if (!opts->release.empty()) {
+      if (Status bad = ValidateReleaseTag(opts->release); !bad.ok()) {
+        *rc = ctx.Fail(bad.Prepend("--release: "));
+        return;
+      }
+    }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       if (*check_drift) {
         Status d = RunDrift(ctx, e, "");
         if (!d.ok()) return d.Prepend("nothing was applied: ");
       }
-      Status s = e.Migrate(*opts);
+      Status s = RunReported(ctx, e, "migrate", opts->dry_run, [&] { return e.PlanMigrate(*opts); },
+                             [&] { return e.Migrate(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;
-    });
+    }, WaitStep(ctx, *wait));
   });
 }
 
@@ -36,7 +121,8 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
   auto to = std::make_shared<std::string>();
   auto to_release = std::make_shared<std::string>();
   auto source = std::make_shared<std::string>("file");
-  auto* steps = cmd->add_option("--steps,-n", opts->steps, "How many versions to roll back")->check(CLI::PositiveNumber);
+  auto* steps = cmd->add_option("--steps,-n", opts->steps, "How many versions to roll back")
+                    ->check(CLI::Validator([](std::string& v) { return CheckWholeNumber(v, 1); }, "N>=1"));
   auto* t = cmd->add_option("--to", *to, "Roll back every version newer than this one (0: all)");
   auto* r = cmd->add_option("--to-release", *to_release, "Roll back to the schema that release reached");
   auto* all = cmd->add_flag("--all", opts->all, "Roll back every applied version");
@@ -49,17 +135,32 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("--release", opts->release, "Release tag to record in the log");
   cmd->add_flag("--without-data", opts->without_data,
                 "Roll back versions whose keep-data archive was purged, without their data");
-  cmd->callback([&ctx, rc, opts, to, to_release, source] {
+  auto wait = std::make_shared<WaitFlags>();
+  AddWaitFlags(cmd, wait.get());
+  cmd->callback([&ctx, rc, opts, to, to_release, source, wait] {
     if (!to->empty()) opts->to = *to;
     if (!to_release->empty()) opts->to_release = *to_release;
     opts->down_source = *source == "stored" ? DownSource::kStored : DownSource::kFile;
     ctx.read_only = opts->dry_run;
+    ctx.dry_run = opts->dry_run;
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "down"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    if (!opts->release.empty()) {
+      if (Status bad = ValidateReleaseTag(opts->release); !bad.ok()) {
+        *rc = ctx.Fail(bad.Prepend("--release: "));
+        return;
+      }
+    }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
-      Status s = e.Down(*opts);
+      Status s = RunReported(ctx, e, "down", opts->dry_run, [&] { return e.PlanDown(*opts); },
+                             [&] { return e.Down(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
       return s.ok() ? f : s;
-    });
+    }, WaitStep(ctx, *wait));
   });
 }
 
@@ -70,7 +171,15 @@ void RegisterBaseline(CLI::App& app, Context& ctx, int* rc) {
   cmd->add_option("version", *version, "Newest version the database already has")->required();
   cmd->add_option("--release", *release, "Release tag to record");
   cmd->callback([&ctx, rc, version, release] {
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Baseline(*version, *release); });
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "baseline"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      return Reported(ctx, e, "baseline", [&] { return e.Baseline(*version, *release); },
+                      "baseline recorded: every version up to " + *version + " is applied");
+    });
   });
 }
 
@@ -100,7 +209,14 @@ void RegisterRepair(CLI::App& app, Context& ctx, int* rc) {
     if (!done->empty()) o.mark_statement_done = *done;
     if (!retry->empty()) o.retry_statement = *retry;
     o.reason = *reason;
-    *rc = WithEngine(ctx, [&](Engine& e, const Config&) { return e.Repair(o); });
+    ctx.stream_events = true;
+    if (Status f = ctx.RequireFormat({"text", "json"}, "repair"); !f.ok()) {
+      *rc = ctx.Fail(f);
+      return;
+    }
+    *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
+      return Reported(ctx, e, "repair", [&] { return e.Repair(o); }, "");
+    });
   });
 }
 

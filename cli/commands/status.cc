@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands/commands.h"
+#include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "dbroll/keep_data.h"
+#include "cli/usage.h"
 
 namespace dbroll::cli {
 namespace {
@@ -19,8 +21,9 @@ json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullp
 // become U+FFFD instead of an exception.
 std::string Dump(const json& doc) { return doc.dump(2, ' ', false, json::error_handler_t::replace); }
 
-void PrintStatusText(const StatusReport& r, const std::string& db, bool color) {
+void PrintStatusText(const StatusReport& r, const std::string& db, const std::string& server, bool color) {
   std::cout << "database: " << db << "\n";
+  if (!server.empty()) std::cout << "server: " << server << "\n";
   std::cout << "current version: " << (r.current_version.empty() ? "(none)" : r.current_version);
   if (!r.current_release.empty()) std::cout << "  release: " << r.current_release;
   std::cout << "\n\n";
@@ -62,22 +65,29 @@ void PrintArchivesText(const std::vector<ArchiveInfo>& archives) {
 
 void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("status", "Show every version: applied, pending, failed, drifted");
-  cmd->callback([&ctx, rc] {
+  auto exit_code = std::make_shared<bool>(false);
+  cmd->add_flag("--exit-code", *exit_code, "Exit 5 when migrations are pending, 0 when up to date (a deploy gate)");
+  cmd->callback([&ctx, rc, exit_code] {
     if (Status f = ctx.RequireFormat({"text", "json"}, "status"); !f.ok()) {
       *rc = ctx.Fail(f);
       return;
     }
     ctx.read_only = true;
+    std::vector<std::string> pending;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       auto r = e.GetStatus();
       if (!r.ok()) return r.status();
       auto archives = ListArchives(e);
       if (!archives.ok()) return archives.status();
+      for (const auto& v : r->versions) {
+        if (v.state == VersionState::kPending) pending.push_back(v.version);
+      }
       const std::string db = RedactUrl(cfg.engine.url);
       if (ctx.globals.format == "json") {
         json doc;
-        doc["format"] = 1;
+        doc["format"] = kJsonFormat;
         doc["database"] = db;
+        doc["server"] = e.driver().ServerVersion();
         doc["current_version"] = r->current_version.empty() ? json(nullptr) : json(r->current_version);
         doc["current_release"] = r->current_release.empty() ? json(nullptr) : json(r->current_release);
         json versions = json::array();
@@ -113,7 +123,7 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
         doc["archives"] = arch;
         std::cout << ctx.Redact(Dump(doc)) << "\n";
       } else {
-        PrintStatusText(r.value(), db, ctx.color());
+        PrintStatusText(r.value(), db, e.driver().ServerVersion(), ctx.color());
         PrintArchivesText(archives.value());
       }
       for (const auto& v : r->versions) {
@@ -129,6 +139,13 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
       }
       return Status::Ok();
     });
+    if (*rc == kExitOk && *exit_code && !pending.empty()) {
+      std::string list;
+      for (size_t i = 0; i < pending.size() && i < 5; ++i) list += (i ? ", " : "") + pending[i];
+      if (pending.size() > 5) list += ", ...";
+      ctx.Notice(std::to_string(pending.size()) + " migration(s) pending (" + list + ") -- run dbroll migrate");
+      *rc = kExitPending;
+    }
   });
 }
 
@@ -146,7 +163,7 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
       if (ctx.globals.format == "json") {
         json arr = json::array();
         for (const auto& p : *problems) arr.push_back({{"version", p.version}, {"path", p.path}, {"message", p.message}});
-        std::cout << ctx.Redact(Dump(json{{"problems", arr}})) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"format", kJsonFormat}, {"problems", arr}})) << "\n";
       } else {
         for (const auto& p : *problems) std::cout << p.message << "\n";
         if (problems->empty()) std::cout << "ok: every applied migration matches its files\n";
@@ -162,7 +179,8 @@ void RegisterValidate(CLI::App& app, Context& ctx, int* rc) {
 void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
   auto* cmd = app.add_subcommand("history", "Show the audit log: every migrate, down, baseline, repair");
   auto limit = std::make_shared<int>(50);
-  cmd->add_option("--limit,-n", *limit, "How many entries (0: all)");
+  cmd->add_option("--limit,-n", *limit, "How many entries (0: all)")
+      ->check(CLI::Validator([](std::string& v) { return CheckWholeNumber(v, 0); }, "N>=0"));
   cmd->callback([&ctx, rc, limit] {
     if (Status f = ctx.RequireFormat({"text", "json"}, "history"); !f.ok()) {
       *rc = ctx.Fail(f);
@@ -175,11 +193,18 @@ void RegisterHistory(CLI::App& app, Context& ctx, int* rc) {
       if (ctx.globals.format == "json") {
         json arr = json::array();
         for (const auto& l : *log) {
+          json versions = json::array();
+          for (size_t p = 0; p < l.versions.size();) {
+            size_t comma = l.versions.find(',', p);
+            if (comma == std::string::npos) comma = l.versions.size();
+            if (comma > p) versions.push_back(l.versions.substr(p, comma - p));
+            p = comma + 1;
+          }
           arr.push_back({{"id", l.id}, {"at", l.at}, {"by", l.by}, {"action", l.action},
-                         {"versions", l.versions}, {"release", Opt(l.release)},
+                         {"versions", versions}, {"release", Opt(l.release)},
                          {"schema_version", l.schema_version}, {"outcome", l.outcome}, {"message", l.message}});
         }
-        std::cout << ctx.Redact(Dump(json{{"log", arr}})) << "\n";
+        std::cout << ctx.Redact(Dump(json{{"format", kJsonFormat}, {"log", arr}})) << "\n";
         return Status::Ok();
       }
       for (const auto& l : *log) {

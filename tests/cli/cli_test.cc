@@ -139,7 +139,7 @@ TEST_F(CliTest, DownToReleaseAndHistory) {
   auto log = nlohmann::json::parse(h.out)["log"];
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0]["action"], "down");
-  EXPECT_EQ(log[0]["versions"], "0003,0002");
+  EXPECT_EQ(log[0]["versions"], nlohmann::json::array({"0003", "0002"}));
 }
 
 TEST_F(CliTest, IrreversibleMigrationStopsDownWithItsReason) {
@@ -166,7 +166,9 @@ TEST_F(CliTest, ConcurrentRunnersApplyEveryVersionOnce) {
   ASSERT_EQ(std::system(("bash -c \"" + script + "\"").c_str()), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM dbroll_history"), 40);
   EXPECT_EQ(Tables("t%"), 40);
-  EXPECT_EQ(Count("SELECT count(*) FROM dbroll_log WHERE action='migrate' AND outcome='ok'"), 4);
+  // Runners that found nothing left to do write no log row.
+  EXPECT_GE(Count("SELECT count(*) FROM dbroll_log WHERE action='migrate' AND outcome='ok'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM dbroll_log WHERE action='migrate' AND versions=''"), 0);
 }
 
 TEST_F(CliTest, LockHeldElsewhereExitsSix) {
