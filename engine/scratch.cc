@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
+#include "dbroll/source.h"
 #include "dbroll/url.h"
 #include "engine/history.h"
 
@@ -110,11 +112,48 @@ Status ScratchDatabase::Reset() {
                                                    "verify past a finding");
 }
 
+namespace {
+
+// The files do not change while verify replays them, one migrate or down per
+// version: list and read them once, not once per step.
+class ListedOnce : public MigrationSource {
+ public:
+  explicit ListedOnce(std::unique_ptr<MigrationSource> inner) : inner_(std::move(inner)) {}
+  Result<std::vector<Migration>> List(Dialect dialect) override {
+    if (!listed_ || dialect != dialect_) {
+      listed_ = inner_->List(dialect);
+      dialect_ = dialect;
+    }
+    return *listed_;
+  }
+
+ private:
+  std::unique_ptr<MigrationSource> inner_;
+  std::optional<Result<std::vector<Migration>>> listed_;
+  Dialect dialect_ = Dialect::kSqlite;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions& options) const {
+  namespace fs = std::filesystem;
   EngineOptions o = options;
   o.url = url_;
   o.read_only = false;  // the scratch database is dbroll's own to write
-  auto engine = Engine::Open(o, nullptr);
+  DriverOptions d;
+  d.url = o.url;
+  d.base_dir = o.base_dir;
+  d.schema = o.schema;
+  d.history_table = o.history_table;
+  d.settings = o.driver_settings;
+  d.read_only = o.read_only;
+  auto driver = OpenDriver(d);
+  if (!driver.ok()) return driver.status();
+  fs::path dir = o.migrations_dir;
+  if (dir.is_relative() && !o.base_dir.empty()) dir = fs::path(o.base_dir) / dir;
+  auto source = std::make_unique<ListedOnce>(
+      MigrationSource::Directory(dir.string(), o.base_dir, {o.migrations_layout, o.no_transaction_versions}));
+  auto engine = Engine::Open(std::move(driver).value(), std::move(source), o, nullptr);
   if (engine.ok() && !file_.empty()) {
     // A temporary file nobody reads after a crash: no need to wait for the
     // disk at every commit (verify commits three times per version).
