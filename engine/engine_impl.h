@@ -62,6 +62,8 @@ class EngineImpl : public Engine {
   // naming the first of `*applied` whose row is not applied (and drops it and
   // what follows from `*applied`), else Ok.
   Status ConfirmApplied(const std::vector<Migration>& migrations, std::vector<std::string>* applied);
+  // After migration `m` (up or down) committed: the driver's replica-lag wait.
+  Status WaitForReplicas(const Migration& m);
   // Takes the lock and ensures the history tables (unless dry_run), then Load().
   Result<State> LockAndLoad(LockScope* lock, bool dry_run, bool with_scripts);
   // Validate() on an already loaded state.

@@ -213,6 +213,12 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
   return s;
 }
 
+Status EngineImpl::WaitForReplicas(const Migration& m) {
+  Status s = driver_->WaitForReplicas([this](const std::string& message) { observer_->OnNotice(message); });
+  if (s.ok()) return s;
+  return Status(s.code(), m.version + "_" + m.name + " is done; " + s.message());
+}
+
 Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std::vector<std::string>* applied) {
   // A run that reported success must be one the history shows: whatever
   // left a write uncommitted (a transaction the file opened and never ended,
@@ -353,6 +359,10 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
     next_up_ = nullptr;
     if (!result.ok()) break;
     applied.push_back(m.version);
+    if (!o.dry_run) {
+      result = WaitForReplicas(m);
+      if (!result.ok()) break;
+    }
   }
   if (!o.dry_run && result.ok() && !applied.empty()) result = ConfirmApplied(st->migrations, &applied);
   // Repeatable migrations run after the versioned ones, only when all of those succeeded.
@@ -567,6 +577,10 @@ Status EngineImpl::Down(const DownOptions& o) {
     result = ApplyDown(step.m, *step.row, step.down, o.dry_run, o.without_data);
     if (!result.ok()) break;
     done.push_back(step.m.version);
+    if (!o.dry_run) {
+      result = WaitForReplicas(step.m);
+      if (!result.ok()) break;
+    }
   }
   // Back at a release: its texts of the repeatable migrations.
   std::vector<std::string> restored;

@@ -93,8 +93,38 @@ Result<ConnectSpec> BuildConnectSpec(const std::string& url, const std::string& 
   auto add = [&](const std::string& key, const std::string& value) {
     spec.conninfo += (spec.conninfo.empty() ? "" : " ") + key + "=" + QuoteConnValue(value);
   };
-  if (!u->host.empty()) add("host", u->host);
-  if (u->port != 0) add("port", std::to_string(u->port));
+  if (u->host.find(',') != std::string::npos) {
+    // libpq's multi-host form h1:p1,h2:p2 (each port optional): host= and
+    // port= take comma-separated lists of the same length.
+    std::string hosts, ports;
+    size_t b = 0;
+    while (true) {
+      const size_t e = u->host.find(',', b);
+      std::string entry = u->host.substr(b, e == std::string::npos ? std::string::npos : e - b);
+      std::string port;
+      const size_t colon = entry.rfind(':');
+      if (colon != std::string::npos && entry.find(']', colon) == std::string::npos) {
+        port = entry.substr(colon + 1);
+        entry = entry.substr(0, colon);
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+            std::stol(port) < 1 || std::stol(port) > 65535) {
+          return Status(Code::kInvalidArgument, RedactUrl(url) + ": port '" + port +
+                                                    "' is not a port number (1-65535) -- write each host as "
+                                                    "host:port, separated by commas");
+        }
+      }
+      if (entry.size() > 1 && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
+      hosts += (b == 0 ? "" : ",") + entry;
+      ports += (b == 0 ? "" : ",") + port;
+      if (e == std::string::npos) break;
+      b = e + 1;
+    }
+    add("host", hosts);
+    if (ports.find_first_not_of(',') != std::string::npos) add("port", ports);
+  } else {
+    if (!u->host.empty()) add("host", u->host);
+    if (u->port != 0) add("port", std::to_string(u->port));
+  }
   if (!u->user.empty()) add("user", u->user);
   if (u->has_password) {
     add("password", u->password);

@@ -8,12 +8,17 @@
 // statement is still known exactly), and the error's position, DETAIL and
 // HINT fields.
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <memory>
+#include <thread>
 
 #include "dbroll/options.h"
 #include "dbroll/url.h"
@@ -25,6 +30,25 @@ namespace dbroll::internal {
 namespace {
 
 constexpr std::chrono::milliseconds kDefaultLockTimeout{5000};
+constexpr std::chrono::milliseconds kDefaultReplicaWaitTimeout{300000};
+using Clock = std::chrono::steady_clock;
+
+// "16/B374D848" -> its 64-bit position; 0 for anything else.
+uint64_t ParseLsn(const std::string& text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) return 0;
+  try {
+    return (std::stoull(text.substr(0, slash), nullptr, 16) << 32) | std::stoull(text.substr(slash + 1), nullptr, 16);
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
 
 // pqxx 6 keeps its PGconn private but hands it to largeobject subclasses.
 class RawConnectionAccess : public pqxx::largeobject {
@@ -120,7 +144,11 @@ class PostgresDriver : public Driver {
         backend_pid_(std::move(backend_pid)) {}
 
   Dialect dialect() const override { return Dialect::kPostgres; }
-  std::string ServerVersion() const override { return "PostgreSQL " + version_; }
+  std::string ServerVersion() const override {
+    return "PostgreSQL " + version_ +
+           (standby_ ? " (standby: this reads a read-only replica in recovery, which may lag behind the primary)"
+                     : "");
+  }
   bool TransactionalDdl() const override { return true; }
   std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
     return pg::NonTransactionalReason(s.text);
@@ -140,6 +168,75 @@ class PostgresDriver : public Driver {
     server_encoding_ = std::move(server_encoding);
     client_encoding_ = std::move(client_encoding);
     standard_strings_ = standard_strings;
+  }
+
+  // What the connect query learned about replication, and the replica-lag
+  // bound ([postgres] max_replica_lag; negative: no waiting).
+  void SetReplication(bool standby, std::chrono::milliseconds max_lag, std::chrono::milliseconds wait_timeout) {
+    standby_ = standby;
+    max_lag_ = max_lag;
+    replica_wait_timeout_ = wait_timeout;
+  }
+
+  // A replica's lag is how long ago the oldest commit of this session it has
+  // not replayed yet was made (or the server's replay_lag when that is
+  // larger); polled from pg_stat_replication until every replica is within
+  // max_lag_, for at most replica_wait_timeout_.
+  Status WaitForReplicas(const std::function<void(const std::string&)>& notice) override {
+    if (max_lag_.count() < 0 || standby_) return Status::Ok();
+    auto flushed = Query("SELECT pg_catalog.pg_current_wal_flush_lsn()::text");
+    if (!flushed.ok()) return flushed.status();
+    const auto start = Clock::now();
+    if (!flushed->empty()) unreplayed_.push_back({ParseLsn(flushed->front()[0].value_or("")), start});
+    const double bound = static_cast<double>(max_lag_.count()) / 1000.0;
+    auto last_notice = start - std::chrono::hours(1);
+    bool waited = false;
+    while (true) {
+      auto rows = Query(
+          "SELECT coalesce(application_name, ''), coalesce(host(client_addr), 'local'), "
+          "coalesce(replay_lsn::text, '0/0'), coalesce(extract(epoch FROM replay_lag), 0)::float8 "
+          "FROM pg_catalog.pg_stat_replication ORDER BY 1, 2");
+      if (!rows.ok()) return rows.status();
+      const auto now = Clock::now();
+      double worst = 0;
+      std::string who;
+      uint64_t slowest = UINT64_MAX;
+      for (const auto& r : rows.value()) {
+        const uint64_t replayed = ParseLsn(r[2].value_or(""));
+        slowest = std::min(slowest, replayed);
+        double lag = 0;
+        for (const auto& c : unreplayed_) {
+          if (c.lsn > replayed) {
+            lag = std::max(std::chrono::duration<double>(now - c.at).count(), std::atof(r[3].value_or("0").c_str()));
+            break;
+          }
+        }
+        if (lag > worst) {
+          worst = lag;
+          who = r[0].value_or("") + " at " + r[1].value_or("");
+        }
+      }
+      while (!unreplayed_.empty() && unreplayed_.front().lsn <= slowest) unreplayed_.pop_front();
+      if (worst <= bound) {
+        if (waited) notice("replicas caught up: lag " + Seconds(worst) + " <= " + Seconds(bound));
+        return Status::Ok();
+      }
+      const double waiting = std::chrono::duration<double>(now - start).count();
+      if (now - start >= replica_wait_timeout_) {
+        return Status(Code::kLockTimeout,
+                      "replica " + who + " is still " + Seconds(worst) + " behind the primary after waiting " +
+                          Seconds(waiting) + ", more than [postgres] max_replica_lag (" + Seconds(bound) +
+                          ") -- the migrations so far are applied; let the replica catch up (is its replay "
+                          "paused? SELECT pg_is_wal_replay_paused() on it) and run dbroll again, or raise "
+                          "[postgres] max_replica_lag or replica_wait_timeout");
+      }
+      if (now - last_notice >= std::chrono::seconds(1)) {
+        notice("waiting for replicas: lag " + Seconds(worst) + " > " + Seconds(bound) + " (" + who + ")");
+        last_notice = now;
+      }
+      waited = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
   }
 
   // The configured schema is created here, on the write path, never at
@@ -399,6 +496,14 @@ class PostgresDriver : public Driver {
   std::string server_encoding_ = "UTF8";  // SQL_ASCII counts error positions in bytes
   std::string client_encoding_ = "UTF8";
   bool standard_strings_ = true;
+  bool standby_ = false;  // pg_is_in_recovery(): only read-only commands get here
+  std::chrono::milliseconds max_lag_{-1};
+  std::chrono::milliseconds replica_wait_timeout_ = kDefaultReplicaWaitTimeout;
+  struct Commit {
+    uint64_t lsn;
+    Clock::time_point at;
+  };
+  std::deque<Commit> unreplayed_;  // by some replica, oldest first
   std::string backend_pid_;  // pg_backend_pid(), the SessionId()
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
@@ -416,6 +521,35 @@ Result<std::chrono::milliseconds> Setting(const DriverOptions& o, const std::str
   return d;
 }
 
+// Behind a pooler: whether it pools by transaction, so that consecutive
+// transactions of one client may run on different server sessions. A mark set
+// in this session is looked for from a second client: a session-mode pool
+// gives that client a session of its own (reset with DISCARD ALL), a
+// transaction-mode pool hands it the idle session this client just used (or
+// another one with a mark left by another dbroll); and this client looks
+// whether its own mark is still there.
+Result<bool> TransactionPooled(pqxx::connection& conn, const std::string& conninfo, const std::string& secret) {
+  try {
+    const std::string mark = std::to_string(::getpid()) + "." +
+                             std::to_string(Clock::now().time_since_epoch().count());
+    {
+      pqxx::nontransaction tx(conn);
+      tx.exec("SELECT set_config('dbroll.pool_probe', " + tx.quote(mark) + ", false)");
+    }
+    pqxx::connection other(conninfo);
+    {
+      pqxx::nontransaction tx(other);
+      const pqxx::result r = tx.exec("SELECT coalesce(current_setting('dbroll.pool_probe', true), '')");
+      if (!std::string(r[0][0].c_str()).empty()) return true;
+    }
+    pqxx::nontransaction tx(conn);
+    const pqxx::result r = tx.exec("SELECT coalesce(current_setting('dbroll.pool_probe', true), '')");
+    return std::string(r[0][0].c_str()) != mark;
+  } catch (...) {
+    return FromCurrentException(secret);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options) {
@@ -425,6 +559,17 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
   if (!lock_timeout.ok()) return lock_timeout.status();
   auto statement_timeout = Setting(options, "statement_timeout", std::chrono::milliseconds(-1));
   if (!statement_timeout.ok()) return statement_timeout.status();
+  auto max_replica_lag = Setting(options, "max_replica_lag", std::chrono::milliseconds(-1));
+  if (!max_replica_lag.ok()) return max_replica_lag.status();
+  auto replica_wait_timeout = Setting(options, "replica_wait_timeout", kDefaultReplicaWaitTimeout);
+  if (!replica_wait_timeout.ok()) return replica_wait_timeout.status();
+  std::string pooler = "auto";
+  if (auto it = options.settings.find("postgres.pooler"); it != options.settings.end()) pooler = it->second;
+  if (pooler != "auto" && pooler != "none" && pooler != "session" && pooler != "transaction") {
+    return Status(Code::kInvalidArgument, "[postgres] pooler = \"" + pooler +
+                                              "\": not a pooling mode -- use \"auto\" (the default), \"none\", "
+                                              "\"session\" or \"transaction\"");
+  }
   std::string secret = spec->password;
   if (secret.empty()) {
     if (const char* env = std::getenv("PGPASSWORD")) secret = env;
@@ -459,6 +604,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     std::string schema;
     std::string database, version, encoding, client_encoding, backend_pid;
     bool standard_strings = true;
+    bool standby = false;
     bool schema_exists = true;
     {
       pqxx::nontransaction tx(*conn);
@@ -466,7 +612,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
               (path.empty() ? std::string("true")
                             : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + tx.quote(path.front()) + ")") +
               ", current_setting('server_encoding'), current_setting('standard_conforming_strings'), "
-              "current_setting('client_encoding'), pg_backend_pid()";
+              "current_setting('client_encoding'), pg_backend_pid(), pg_is_in_recovery()";
       const pqxx::result r = tx.exec(init);
       database = r[0][0].c_str();
       version = r[0][1].c_str();
@@ -477,6 +623,28 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       standard_strings = std::string(r[0][5].c_str()) == "on";
       client_encoding = r[0][6].c_str();
       backend_pid = r[0][7].c_str();
+      standby = std::string(r[0][8].c_str()) == "t";
+    }
+    const std::string pool_refusal =
+        where +
+        " goes through a connection pool in transaction pooling mode (pgbouncer pool_mode = transaction): each "
+        "transaction may run on another server session, which breaks the session advisory lock and the session "
+        "settings dbroll relies on, so two runners could both hold the lock -- point dbroll at a session-mode "
+        "pool or a direct URL of the primary; nothing was changed";
+    if (pooler == "transaction") return Status(Code::kInvalidArgument, pool_refusal + " ([postgres] pooler)");
+    // libpq's backend pid is the one of the server process it talks to --
+    // unless a pooler stands between (pgbouncer hands out its own key).
+    if (pooler == "auto" && std::to_string(PQbackendPID(raw)) != backend_pid) {
+      auto pooled = TransactionPooled(*conn, spec->conninfo, secret);
+      if (!pooled.ok()) return Status(pooled.status().code(), where + ": " + pooled.status().message());
+      if (pooled.value()) return Status(Code::kInvalidArgument, pool_refusal);
+    }
+    if (standby && !options.read_only) {
+      return Status(Code::kInvalidArgument,
+                    where + " is a standby (read-only replica, in recovery): dbroll changes only a primary -- "
+                            "point dbroll at the primary, or list every server in a multi-host URL "
+                            "(postgres://h1:5432,h2:5432/db?target_session_attrs=read-write) so libpq picks the "
+                            "one that takes writes; nothing was changed");
     }
     // A missing schema is created by PrepareForWrites, never here: reading
     // must leave the database as it was.
@@ -484,6 +652,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
                                                    pg::LockKey(database, schema, options.history_table),
                                                    schema_exists ? "" : path.front(), backend_pid);
     driver->SetSessionFacts(encoding, client_encoding, standard_strings);
+    driver->SetReplication(standby, max_replica_lag.value(), replica_wait_timeout.value());
     return std::unique_ptr<Driver>(std::move(driver));
   } catch (...) {
     Status s = FromCurrentException(secret);

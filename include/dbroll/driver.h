@@ -13,6 +13,7 @@
 #define DBROLL_DRIVER_H_
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,6 +92,15 @@ class Driver {
   // the failed statement (indexes past statements.size() are bookkeeping).
   virtual Status RunTransaction(const std::vector<Statement>& statements,
                                 const std::vector<std::string>& bookkeeping) = 0;
+  // Called after each migration committed, before the next one starts:
+  // waits while replicas of this database replay further behind than the
+  // configured bound (PostgreSQL [postgres] max_replica_lag), telling each
+  // wait to `notice`. kLockTimeout when they stay behind past the wait's own
+  // bound. Default: nothing to wait for.
+  virtual Status WaitForReplicas(const std::function<void(const std::string&)>& notice) {
+    (void)notice;
+    return Status::Ok();
+  }
   // Runs one statement outside any transaction (autocommit).
   virtual Status RunStatement(const Statement& statement) = 0;
   // Runs a query and returns every row as text (NULL as nullopt).

@@ -18,7 +18,7 @@ struct Url {
   std::string scheme;
   std::string user, password;
   bool has_password = false;
-  std::string host;
+  std::string host;         // or libpq's host list "h1:p1,h2:p2" (port then 0)
   int port = 0;             // 0 when not given
   std::string database;     // path without the leading '/'; the file for sqlite
   std::map<std::string, std::string> params;

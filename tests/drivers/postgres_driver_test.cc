@@ -299,6 +299,20 @@ TEST(PgTextTest, ConnectSpecFromUrl) {
   EXPECT_EQ(s->search_path, (std::vector<std::string>{"My App", "public"}));
 }
 
+TEST(PgTextTest, MultiHostUrlBecomesHostAndPortLists) {
+  auto s = pg::BuildConnectSpec(
+      "postgres://ann:S3cretPw@10.0.0.1:5433,db2.example,[::1]:5435/shop?target_session_attrs=read-write", "");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->conninfo,
+            "host='10.0.0.1,db2.example,::1' port='5433,,5435' user='ann' password='S3cretPw' dbname='shop' "
+            "target_session_attrs='read-write' client_encoding='UTF8' fallback_application_name='dbroll'");
+  auto bad = pg::BuildConnectSpec("postgres://ann:S3cretPw@h1:5433,h2:99999/shop", "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "postgres://ann:***@h1:5433,h2:99999/shop: port '99999' is not a port number (1-65535) -- write each "
+            "host as host:port, separated by commas");
+}
+
 TEST(PgTextTest, MissingPartsAreLeftToLibpqEnvironment) {
   auto s = pg::BuildConnectSpec("postgres://", "cfg_schema");
   ASSERT_TRUE(s.ok());

@@ -55,6 +55,23 @@ TEST(ConfigTest, ReadsLayoutAndNoTransactionVersions) {
                                       "\"20240101120000\"");
 }
 
+TEST(ConfigTest, ReadsThePostgresClusterKeys) {
+  const std::string p = Write("[postgres]\nmax_replica_lag = \"10s\"\nreplica_wait_timeout = \"2m\"\n"
+                              "pooler = \"transaction\"\n");
+  auto c = LoadConfig(p);
+  std::filesystem::remove(p);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->engine.driver_settings.at("postgres.max_replica_lag"), "10s");
+  EXPECT_EQ(c->engine.driver_settings.at("postgres.replica_wait_timeout"), "2m");
+  EXPECT_EQ(c->engine.driver_settings.at("postgres.pooler"), "transaction");
+  const std::string bad = Write("[postgres]\nmax_replica_lag = \"soon\"\n");
+  auto b = LoadConfig(bad);
+  std::filesystem::remove(bad);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message().rfind(bad + ":2:19: [postgres] max_replica_lag: 'soon' is not a duration", 0), 0u)
+      << b.status().message();
+}
+
 TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
   const std::string p = Write("[migrations]\ndir = \"m\"\ndirr = \"typo\"\n");
   auto c = LoadConfig(p);

@@ -94,6 +94,21 @@ TEST(UrlTest, RedactsByPositionSoAShortPasswordGarblesNothing) {
   EXPECT_EQ(RedactSecret("unchanged", ""), "unchanged");
 }
 
+TEST(UrlTest, MultiHostUrlKeepsTheHostListAndRedactsThePassword) {
+  const std::string url = "postgres://ann:S3cretPw@127.0.0.1:55450,127.0.0.1:55451/app?target_session_attrs=read-write";
+  auto u = ParseUrl(url);
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->host, "127.0.0.1:55450,127.0.0.1:55451");
+  EXPECT_EQ(u->port, 0);
+  EXPECT_EQ(u->user, "ann");
+  EXPECT_EQ(u->password, "S3cretPw");
+  EXPECT_EQ(u->database, "app");
+  EXPECT_EQ(u->params.at("target_session_attrs"), "read-write");
+  EXPECT_EQ(RedactUrl(url), "postgres://ann:***@127.0.0.1:55450,127.0.0.1:55451/app?target_session_attrs=read-write");
+  EXPECT_EQ(UrlWithDatabase(url, "other"),
+            "postgres://ann:S3cretPw@127.0.0.1:55450,127.0.0.1:55451/other?target_session_attrs=read-write");
+}
+
 TEST(UrlTest, DialectByScheme) {
   EXPECT_EQ(DialectOfUrl("postgresql://x/y").value(), Dialect::kPostgres);
   EXPECT_EQ(DialectOfUrl("mariadb://x/y").value(), Dialect::kMysql);
