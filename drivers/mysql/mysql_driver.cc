@@ -158,7 +158,7 @@ class MysqlDriver : public Driver {
   Status Init(const std::map<std::string, std::string>& settings, bool require_tls, bool read_only) {
     // Before any SELECT: a Galera node outside the primary component refuses
     // them with an obscure error, and SHOW still works there.
-    DBROLL_RETURN_IF_ERROR(InitGalera(settings, read_only));
+    DBROLL_RETURN_IF_ERROR(InitGalera(settings));
     if (require_tls) {
       // The connector does not enforce ssl-mode with every client library, so
       // check the session itself rather than trust the option.
@@ -245,6 +245,11 @@ class MysqlDriver : public Driver {
 
   Status RunTransaction(const std::vector<Statement>& statements,
                         const std::vector<std::string>& bookkeeping) override {
+    if (galera_) {
+      const bool from_file = std::any_of(statements.begin(), statements.end(),
+                                         [](const Statement& st) { return !st.path.empty(); });
+      DBROLL_RETURN_IF_ERROR(EnsureOsu(from_file));
+    }
     DBROLL_RETURN_IF_ERROR(Exec("START TRANSACTION"));
     int index = 0;
     for (const auto& st : statements) {
@@ -274,6 +279,7 @@ class MysqlDriver : public Driver {
 
   Status RunStatement(const Statement& statement) override {
     if (lock_lost_) return LockLost();
+    if (galera_) DBROLL_RETURN_IF_ERROR(EnsureOsu(!statement.path.empty()));
     return Exec(statement.text);
   }
 
@@ -397,7 +403,7 @@ class MysqlDriver : public Driver {
     return node;
   }
 
-  Status InitGalera(const std::map<std::string, std::string>& settings, bool read_only) {
+  Status InitGalera(const std::map<std::string, std::string>& settings) {
     auto on = Query("SHOW VARIABLES LIKE 'wsrep_on'");
     if (!on.ok()) return on.status();
     if (on->empty() || on->front().size() < 2 || on->front()[1].value_or("") != "ON") return Status::Ok();
@@ -413,18 +419,33 @@ class MysqlDriver : public Driver {
     }
     auto node = ReadGaleraNode();
     if (!node.ok()) return node.status();
-    // Reads on a synced node of the primary component are fine; writes need both.
-    if (auto why = GaleraNodeRefusal(where_, *node); why && (!read_only || node->cluster_status != "Primary")) {
+    // Outside the primary component the node serves nothing (and says so
+    // obscurely); a node that is not synced still serves reads, and Lock()
+    // refuses it for writes.
+    if (auto why = GaleraNodeRefusal(where_, *node); why && node->cluster_status != "Primary") {
       return Status(Code::kDatabaseError, *why);
     }
     const auto osu_it = settings.find("mysql.galera_osu");
     auto osu = DecideGaleraOsu(where_, osu_it == settings.end() ? "" : osu_it->second, *node);
     if (!osu.ok()) return osu.status();
-    DBROLL_RETURN_IF_ERROR(
-        Exec(std::string("SET SESSION wsrep_OSU_method = ") + (*osu == GaleraOsu::kRsu ? "'RSU'" : "'TOI'")));
+    // dbroll's own tables (history, lock) must exist on every node, so the
+    // session stays in TOI and switches to RSU only around migration files'
+    // statements (EnsureOsu).
+    rsu_ = *osu == GaleraOsu::kRsu;
+    if (node->osu_method != "TOI") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_OSU_method = 'TOI'"));
     // Causal reads: the history read after taking the lock sees every write
     // the cluster committed before, even those this node has not applied yet.
     if (node->local_state == "Synced") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_sync_wait = 1"));
+    return Status::Ok();
+  }
+
+  // RSU for statements from migration files when configured, TOI for
+  // everything dbroll generates.
+  Status EnsureOsu(bool from_file) {
+    const bool want = rsu_ && from_file;
+    if (want == in_rsu_) return Status::Ok();
+    DBROLL_RETURN_IF_ERROR(Exec(std::string("SET SESSION wsrep_OSU_method = ") + (want ? "'RSU'" : "'TOI'")));
+    in_rsu_ = want;
     return Status::Ok();
   }
 
@@ -501,6 +522,7 @@ class MysqlDriver : public Driver {
   }
 
   Status GaleraLock(std::chrono::milliseconds timeout) {
+    DBROLL_RETURN_IF_ERROR(EnsureOsu(false));
     auto node = ReadGaleraNode();
     if (!node.ok()) return node.status();
     if (auto why = GaleraNodeRefusal(where_, *node)) return Status(Code::kDatabaseError, *why);
@@ -675,6 +697,8 @@ class MysqlDriver : public Driver {
   sql::ConnectOptionsMap connect_options_;  // for the heartbeat connection
   std::string lock_table_;
   bool galera_ = false;
+  bool rsu_ = false;     // [mysql] galera_osu = "rsu"
+  bool in_rsu_ = false;  // the session's wsrep_OSU_method is RSU now
   std::string node_name_;
   std::string node_uuid_;
   std::string owner_;
