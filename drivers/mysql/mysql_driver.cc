@@ -426,13 +426,18 @@ class MysqlDriver : public Driver {
       return Status(Code::kDatabaseError, *why);
     }
     const auto osu_it = settings.find("mysql.galera_osu");
-    auto osu = DecideGaleraOsu(where_, osu_it == settings.end() ? "" : osu_it->second, *node);
-    if (!osu.ok()) return osu.status();
+    const std::string configured = osu_it == settings.end() ? "" : osu_it->second;
+    auto osu = DecideGaleraOsu(where_, configured, *node);
+    if (!osu.ok()) {
+      if (!configured.empty()) return osu.status();  // a bad value
+      // A session in RSU nobody asked for: reads are fine, Lock() refuses writes.
+      osu_refusal_ = osu.status();
+    }
     // dbroll's own tables (history, lock) must exist on every node, so the
     // session stays in TOI and switches to RSU only around migration files'
     // statements (EnsureOsu).
-    rsu_ = *osu == GaleraOsu::kRsu;
-    if (node->osu_method != "TOI") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_OSU_method = 'TOI'"));
+    rsu_ = osu.ok() && *osu == GaleraOsu::kRsu;
+    if (osu.ok() && node->osu_method != "TOI") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_OSU_method = 'TOI'"));
     // Causal reads: the history read after taking the lock sees every write
     // the cluster committed before, even those this node has not applied yet.
     if (node->local_state == "Synced") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_sync_wait = 1"));
@@ -522,6 +527,7 @@ class MysqlDriver : public Driver {
   }
 
   Status GaleraLock(std::chrono::milliseconds timeout) {
+    if (!osu_refusal_.ok()) return osu_refusal_;
     DBROLL_RETURN_IF_ERROR(EnsureOsu(false));
     auto node = ReadGaleraNode();
     if (!node.ok()) return node.status();
@@ -698,6 +704,7 @@ class MysqlDriver : public Driver {
   std::string lock_table_;
   bool galera_ = false;
   bool rsu_ = false;     // [mysql] galera_osu = "rsu"
+  Status osu_refusal_;   // the session was in RSU without galera_osu = "rsu"
   bool in_rsu_ = false;  // the session's wsrep_OSU_method is RSU now
   std::string node_name_;
   std::string node_uuid_;
