@@ -45,13 +45,13 @@ inline constexpr std::chrono::milliseconds kGaleraLockTtl{30000};
 
 // A holder of the lock row as a contender sees it.
 struct GaleraHolder {
-  std::string owner;        // "host pid 123, node n1 connection 45"
-  std::string node;         // the holder's @@wsrep_node_name
-  std::string connection;   // the holder's CONNECTION_ID() on that node
-  bool expired = false;     // expires_at is in the past (no heartbeat for the TTL)
-  bool node_member = true;  // `node` is still in mysql.wsrep_cluster_members
+  std::string owner;          // "host pid 123, node n1 connection 45"
+  std::string node;           // the holder's @@wsrep_node_name
+  std::string connection;     // the holder's CONNECTION_ID() on that node
+  bool expired = false;       // expires_at is in the past (no heartbeat for the TTL)
+  bool node_member = true;    // `node` is still in mysql.wsrep_cluster_members
   bool session_alive = true;  // same node only: the connection is in the PROCESSLIST
-  bool same_node = false;   // the holder is on the node this runner is connected to
+  bool same_node = false;     // the holder is on the node this runner is connected to
 };
 
 // Whether a contender may take the lock row from `holder` now: it expired,

@@ -492,8 +492,9 @@ class MysqlDriver : public Driver {
                              ", " + connection_id_ + ", UTC_TIMESTAMP(6), " + Expiry();
     std::string sql;
     if (rows->empty()) {
-      sql = "INSERT INTO " + Ident(lock_table_) + " (name, owner, node, node_uuid, conn, heartbeat, expires_at) VALUES (" +
-            HexLiteral(lock_name_) + ", " + mine + ")";
+      sql = "INSERT INTO " + Ident(lock_table_) +
+            " (name, owner, node, node_uuid, conn, heartbeat, expires_at) VALUES (" + HexLiteral(lock_name_) + ", " +
+            mine + ")";
     } else {
       const Row& r = rows->front();
       GaleraHolder h;
@@ -551,9 +552,9 @@ class MysqlDriver : public Driver {
       if (s.code() != Code::kLockTimeout) return s;
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {
-        return Status(Code::kLockTimeout, where_ + ": the cluster-wide lock '" + lock_name_ + "' (table " + lock_table_ +
-                                              ") is held by " + (holder.empty() ? "another runner" : holder) +
-                                              " -- another dbroll is running");
+        return Status(Code::kLockTimeout,
+                      where_ + ": the cluster-wide lock '" + lock_name_ + "' (table " + lock_table_ + ") is held by " +
+                          (holder.empty() ? "another runner" : holder) + " -- another dbroll is running");
       }
       // The row has no wait queue: poll it, a little faster than heartbeats.
       std::this_thread::sleep_for(

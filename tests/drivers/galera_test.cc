@@ -68,7 +68,8 @@ TEST(DecideGaleraOsuTest, SessionInRsuIsRefusedUnlessConfigured) {
 TEST(DecideGaleraOsuTest, UnknownValueIsRefused) {
   auto osu = DecideGaleraOsu("u", "nbo", Node("Primary", "Synced"));
   ASSERT_FALSE(osu.ok());
-  EXPECT_EQ(osu.status().message(), "[mysql] galera_osu = \"nbo\" is not \"toi\" or \"rsu\" -- use \"toi\" (the default)");
+  EXPECT_EQ(osu.status().message(),
+            "[mysql] galera_osu = \"nbo\" is not \"toi\" or \"rsu\" -- use \"toi\" (the default)");
 }
 
 TEST(GaleraLockTableTest, SitsBesideTheHistoryTable) {

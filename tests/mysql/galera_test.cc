@@ -3,8 +3,8 @@
 // refuses, RSU, and killing the node dbroll is connected to. The tests change the cluster (desync,
 // OSU method, a killed node), so CTest runs this binary alone (RESOURCE_LOCK galera); the kill test
 // restarts the node with scripts/cluster/galera, which rejoins it by IST.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,15 +35,15 @@ std::vector<std::string> GaleraUrls() {
   return out;
 }
 
-#define DBROLL_NEED_GALERA()                                                                              \
-  do {                                                                                                    \
-    if (GaleraUrls().size() != 3) {                                                                       \
-      if (::dbroll::testing::MyServersRequired()) {                                                       \
+#define DBROLL_NEED_GALERA()                                                                             \
+  do {                                                                                                   \
+    if (GaleraUrls().size() != 3) {                                                                      \
+      if (::dbroll::testing::MyServersRequired()) {                                                      \
         FAIL() << "DBROLL_TEST_GALERA_URLS does not name three nodes -- eval \"$(scripts/start-servers " \
-                  "--cluster)\"";                                                                         \
-      }                                                                                                   \
-      GTEST_SKIP() << "DBROLL_TEST_GALERA_URLS is not set";                                               \
-    }                                                                                                     \
+                  "--cluster)\"";                                                                        \
+      }                                                                                                  \
+      GTEST_SKIP() << "DBROLL_TEST_GALERA_URLS is not set";                                              \
+    }                                                                                                    \
   } while (0)
 
 std::string ReadFile(const fs::path& p) {
@@ -154,9 +154,10 @@ class GaleraTest : public ::testing::Test {
 
   // What every node must agree on: the history rows and the schema.
   std::string HistorySummary(int node) {
-    return CausalInDb(node, "SELECT CONCAT(COUNT(*), '/', COUNT(DISTINCT version), ' ', "
-                            "MD5(GROUP_CONCAT(version, ':', up_checksum, ':', state ORDER BY version))) "
-                            "FROM dbroll_history");
+    return CausalInDb(node,
+                      "SELECT CONCAT(COUNT(*), '/', COUNT(DISTINCT version), ' ', "
+                      "MD5(GROUP_CONCAT(version, ':', up_checksum, ':', state ORDER BY version))) "
+                      "FROM dbroll_history");
   }
   std::string SchemaFingerprint(int node) {
     auto d = MyOpen(DbUrl(node));
@@ -176,8 +177,9 @@ TEST_F(GaleraTest, ThreeRunnersOnePerNodeApplyEveryVersionExactlyOnce) {
     std::snprintf(id, sizeof id, "%05d_t%d", i, i);
     const std::string t = "t" + std::to_string(i);
     // DDL and DML: the DML insert shows a doubled run as a doubled row.
-    Pair(id, "CREATE TABLE " + t + " (id INT PRIMARY KEY AUTO_INCREMENT, v INT);\nINSERT INTO " + t +
-                 " (v) VALUES (" + std::to_string(i) + ");\n",
+    Pair(id,
+         "CREATE TABLE " + t + " (id INT PRIMARY KEY AUTO_INCREMENT, v INT);\nINSERT INTO " + t + " (v) VALUES (" +
+             std::to_string(i) + ");\n",
          "DROP TABLE " + t + ";\n");
   }
   std::vector<pid_t> runners;
@@ -213,8 +215,9 @@ TEST_F(GaleraTest, DesyncedNodeIsRefused) {
   Cleanup resync([this] { (void)Admin(2, "SET GLOBAL wsrep_desync = OFF"); });
   auto node2 = MyOpen(urls_[2]);
   ASSERT_TRUE(node2);
-  ASSERT_EQ(MyScalar(*node2, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-                                         "WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'"),
+  ASSERT_EQ(MyScalar(*node2,
+                     "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                     "WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'"),
             "Donor/Desynced");
   Run r = Dbroll("migrate", 2);
   EXPECT_EQ(r.code, 3) << r.out;
@@ -246,8 +249,8 @@ TEST_F(GaleraTest, RsuOnlyWhenConfiguredAndThenOnThisNodeOnly) {
   Config("[mysql]\ngalera_osu = \"rsu\"\n");
   Run rsu = Dbroll("migrate", 1);
   ASSERT_EQ(rsu.code, 0) << rsu.out;
-  const std::string has_a = "SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = '" + db_ +
-                            "' AND table_name = 'a'";
+  const std::string has_a =
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = '" + db_ + "' AND table_name = 'a'";
   EXPECT_EQ(Causal(1, has_a), "1");
   EXPECT_EQ(Causal(0, has_a), "0") << "RSU: the DDL ran on node 1 only";
   EXPECT_EQ(CausalInDb(0, "SELECT COUNT(*) FROM dbroll_history WHERE state = 'applied'"), "1")
