@@ -4,9 +4,12 @@
 #define DBROLL_DRIVERS_MYSQL_GALERA_H_
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "dbroll/driver.h"
 #include "dbroll/status.h"
 
 namespace dbroll::internal {
@@ -58,6 +61,51 @@ struct GaleraHolder {
 // its node left the cluster (and took its sessions along), or it is on this
 // node and its session is gone (the runner was killed).
 bool GaleraMayTakeOver(const GaleraHolder& holder);
+
+// The cluster-wide lock: one row of the lock table, written under wsrep
+// certification through the session of the MySQL driver (`exec`, `query`: its
+// own statement runners, so this file needs no connector).
+class GaleraLockRow {
+ public:
+  using Exec = std::function<Status(const std::string&)>;
+  using Query = std::function<Result<std::vector<Row>>(const std::string&)>;
+  struct Identity {
+    std::string where;          // the redacted URL, for messages
+    std::string table;          // GaleraLockTable(history table)
+    std::string name;           // the lock name, as for GET_LOCK
+    std::string owner;          // "host pid 123, node n1 connection 45"
+    std::string node_name;      // @@wsrep_node_name
+    std::string node_uuid;      // wsrep_gcomm_uuid (new after a restart)
+    std::string connection_id;  // CONNECTION_ID()
+    std::chrono::milliseconds ttl = kGaleraLockTtl;
+  };
+
+  GaleraLockRow(Exec exec, Query query, Identity id)
+      : exec_(std::move(exec)), query_(std::move(query)), id_(std::move(id)) {}
+
+  // Creates the table if needed, then takes the row, polling until `timeout`;
+  // kLockTimeout naming the holder when it is still held then.
+  Status Acquire(std::chrono::milliseconds timeout);
+  // Inside the caller's transaction: pushes the expiry forward, so that the
+  // transaction certifies together with the lock row. kDatabaseError
+  // (LostStatus) when another runner owns the row now.
+  Status Fence();
+  // Deletes the row if this runner still owns it.
+  Status Release();
+  // The heartbeat's UPDATE; 0 affected rows means the lock was lost.
+  std::string RefreshSql() const;
+  Status LostStatus() const;
+
+ private:
+  Status EnsureTable();
+  Status TryOnce(std::string* holder);
+  std::string Where() const;
+  std::string Expiry() const;
+
+  Exec exec_;
+  Query query_;
+  Identity id_;
+};
 
 }  // namespace dbroll::internal
 

@@ -122,13 +122,6 @@ std::string LockName(const std::string& database, const std::string& table) {
   return "dbroll:" + database.substr(0, 40) + ":" + buf;
 }
 
-// A quoted identifier.
-std::string Ident(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
-  return out + "`";
-}
-
 class MysqlDriver : public Driver {
  public:
   MysqlDriver(std::unique_ptr<sql::Connection> conn, std::unique_ptr<sql::Statement> stmt,
@@ -235,10 +228,9 @@ class MysqlDriver : public Driver {
   Status Unlock() override {
     if (!lock_held_) return Status::Ok();
     lock_held_ = false;
-    if (galera_) {
+    if (galera_ && lock_row_) {
       StopHeartbeat();
-      return Exec("DELETE FROM " + Ident(lock_table_) + " WHERE name = " + HexLiteral(lock_name_) +
-                  " AND owner = " + HexLiteral(owner_));
+      return lock_row_->Release();
     }
     return Exec("DO RELEASE_LOCK(" + HexLiteral(lock_name_) + ")");
   }
@@ -278,7 +270,7 @@ class MysqlDriver : public Driver {
   }
 
   Status RunStatement(const Statement& statement) override {
-    if (lock_lost_) return LockLost();
+    if (lock_lost_ && lock_row_) return lock_row_->LostStatus();
     if (galera_) DBROLL_RETURN_IF_ERROR(EnsureOsu(!statement.path.empty()));
     return Exec(statement.text);
   }
@@ -454,137 +446,41 @@ class MysqlDriver : public Driver {
     return Status::Ok();
   }
 
-  std::string LockRowWhere() const { return " WHERE name = " + HexLiteral(lock_name_); }
-  std::string Expiry() const {
-    return "UTC_TIMESTAMP(6) + INTERVAL " + std::to_string(lock_ttl_.count() * 1000) + " MICROSECOND";
-  }
-
-  Status EnsureLockTable() {
-    auto n = Query("SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = " +
-                   HexLiteral(lock_table_));
-    if (!n.ok()) return n.status();
-    if (!n->empty() && n->front()[0].value_or("0") != "0") return Status::Ok();
-    // A DDL under TOI: concurrent runners on other nodes create it in total
-    // order, and IF NOT EXISTS makes the later ones no-ops.
-    return Exec("CREATE TABLE IF NOT EXISTS " + Ident(lock_table_) +
-                " (name VARBINARY(255) NOT NULL PRIMARY KEY, owner VARCHAR(255) NOT NULL,"
-                " node VARCHAR(64) NOT NULL, node_uuid VARCHAR(64) NOT NULL, conn BIGINT UNSIGNED NOT NULL,"
-                " heartbeat DATETIME(6) NOT NULL, expires_at DATETIME(6) NOT NULL)"
-                " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-  }
-
-  // One attempt: Ok when this runner holds the row; kLockTimeout (with
-  // `holder` describing the other runner) when someone else does or won the
-  // race (a certification failure, deadlock or duplicate key).
-  Status TryGaleraLock(std::string* holder) {
-    auto give_up = [&](Status s) {
-      (void)Exec("ROLLBACK");
-      if (last_errno_ == 1062) return Status(Code::kLockTimeout, s.message());  // another runner inserted first
-      return s;
-    };
-    DBROLL_RETURN_IF_ERROR(Exec("START TRANSACTION"));
-    auto rows = Query("SELECT owner, node, node_uuid, conn, expires_at < UTC_TIMESTAMP(6),"
-                      " TIMESTAMPDIFF(SECOND, heartbeat, UTC_TIMESTAMP(6)),"
-                      " TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), expires_at) FROM " +
-                      Ident(lock_table_) + LockRowWhere() + " FOR UPDATE");
-    if (!rows.ok()) return give_up(rows.status());
-    const std::string mine = HexLiteral(owner_) + ", " + HexLiteral(node_name_) + ", " + HexLiteral(node_uuid_) +
-                             ", " + connection_id_ + ", UTC_TIMESTAMP(6), " + Expiry();
-    std::string sql;
-    if (rows->empty()) {
-      sql = "INSERT INTO " + Ident(lock_table_) +
-            " (name, owner, node, node_uuid, conn, heartbeat, expires_at) VALUES (" + HexLiteral(lock_name_) + ", " +
-            mine + ")";
-    } else {
-      const Row& r = rows->front();
-      GaleraHolder h;
-      h.owner = r[0].value_or("?");
-      h.node = r[1].value_or("");
-      h.connection = r[3].value_or("");
-      h.expired = r[4].value_or("1") == "1";
-      h.same_node = r[2].value_or("") == node_uuid_;
-      if (h.owner != owner_ && !h.expired) {
-        auto member = Query("SELECT COUNT(*) FROM mysql.wsrep_cluster_members WHERE node_uuid = " +
-                            HexLiteral(r[2].value_or("")));
-        if (!member.ok()) return give_up(member.status());
-        h.node_member = !member->empty() && member->front()[0].value_or("0") != "0";
-        if (h.same_node && std::all_of(h.connection.begin(), h.connection.end(), ::isdigit) && !h.connection.empty()) {
-          auto alive = Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + h.connection);
-          if (!alive.ok()) return give_up(alive.status());
-          h.session_alive = !alive->empty() && alive->front()[0].value_or("0") != "0";
-        }
-        if (!GaleraMayTakeOver(h)) {
-          *holder = h.owner + " (heartbeat " + r[5].value_or("?") + " s ago, expires in " + r[6].value_or("?") + " s)";
-          return give_up(Status(Code::kLockTimeout, "held by " + *holder));
-        }
-      }
-      sql = "UPDATE " + Ident(lock_table_) + " SET owner = " + HexLiteral(owner_) + ", node = " +
-            HexLiteral(node_name_) + ", node_uuid = " + HexLiteral(node_uuid_) + ", conn = " + connection_id_ +
-            ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + LockRowWhere();
-    }
-    if (Status s = Exec(sql); !s.ok()) return give_up(s);
-    if (Status s = Exec("COMMIT"); !s.ok()) return give_up(s);
-    return Status::Ok();
-  }
-
   Status GaleraLock(std::chrono::milliseconds timeout) {
     if (!osu_refusal_.ok()) return osu_refusal_;
     DBROLL_RETURN_IF_ERROR(EnsureOsu(false));
     auto node = ReadGaleraNode();
     if (!node.ok()) return node.status();
     if (auto why = GaleraNodeRefusal(where_, *node)) return Status(Code::kDatabaseError, *why);
-    DBROLL_RETURN_IF_ERROR(EnsureLockTable());
     char host[256] = "?";
     if (gethostname(host, sizeof host - 1) != 0) host[0] = '?';
     host[sizeof host - 1] = '\0';
-    owner_ = std::string(host) + " pid " + std::to_string(getpid()) + ", node " + node_name_ + " connection " +
-             connection_id_;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::string holder;
-    for (;;) {
-      Status s = TryGaleraLock(&holder);
-      if (s.ok()) {
-        lock_held_ = true;
-        lock_lost_ = false;
-        StartHeartbeat();
-        return s;
-      }
-      if (s.code() != Code::kLockTimeout) return s;
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) {
-        return Status(Code::kLockTimeout,
-                      where_ + ": the cluster-wide lock '" + lock_name_ + "' (table " + lock_table_ + ") is held by " +
-                          (holder.empty() ? "another runner" : holder) + " -- another dbroll is running");
-      }
-      // The row has no wait queue: poll it, a little faster than heartbeats.
-      std::this_thread::sleep_for(
-          std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200), deadline - now));
-    }
-  }
-
-  Status LockLost() {
-    return Status(Code::kDatabaseError,
-                  where_ + ": this runner lost the cluster-wide lock '" + lock_name_ + "' (table " + lock_table_ +
-                      "): its heartbeat did not reach the cluster for " + std::to_string(lock_ttl_.count() / 1000) +
-                      " s and another runner took it over -- the current transaction was rolled back; run dbroll "
-                      "status, then dbroll migrate again");
+    GaleraLockRow::Identity id;
+    id.where = where_;
+    id.table = lock_table_;
+    id.name = lock_name_;
+    id.owner =
+        std::string(host) + " pid " + std::to_string(getpid()) + ", node " + node_name_ + " connection " + connection_id_;
+    id.node_name = node_name_;
+    id.node_uuid = node_uuid_;
+    id.connection_id = connection_id_;
+    id.ttl = lock_ttl_;
+    lock_row_ = std::make_unique<GaleraLockRow>([this](const std::string& sql) { return Exec(sql); },
+                                                [this](const std::string& sql) { return Query(sql); }, id);
+    DBROLL_RETURN_IF_ERROR(lock_row_->Acquire(timeout));
+    lock_held_ = true;
+    lock_lost_ = false;
+    StartHeartbeat();
+    return Status::Ok();
   }
 
   // Refreshes the lock row inside the caller's transaction.
   Status FenceGaleraLock() {
-    if (!galera_ || !lock_held_) return Status::Ok();
-    if (lock_lost_) return LockLost();
-    const std::string sql = "UPDATE " + Ident(lock_table_) + " SET heartbeat = UTC_TIMESTAMP(6), expires_at = " +
-                            Expiry() + LockRowWhere() + " AND owner = " + HexLiteral(owner_);
-    try {
-      if (stmt_->executeUpdate(sql) == 0) {
-        lock_lost_ = true;
-        return LockLost();
-      }
-      return Status::Ok();
-    } catch (const sql::SQLException& e) {
-      return FromException(e, sql);
-    }
+    if (!galera_ || !lock_held_ || !lock_row_) return Status::Ok();
+    if (lock_lost_) return lock_row_->LostStatus();
+    Status s = lock_row_->Fence();
+    if (!s.ok() && s.message() == lock_row_->LostStatus().message()) lock_lost_ = true;
+    return s;
   }
 
   // The heartbeat runs on its own connection: the main one may be busy with
@@ -595,8 +491,7 @@ class MysqlDriver : public Driver {
       std::lock_guard<std::mutex> g(hb_mu_);
       hb_stop_ = false;
     }
-    const std::string sql = "UPDATE " + Ident(lock_table_) + " SET heartbeat = UTC_TIMESTAMP(6), expires_at = " +
-                            Expiry() + LockRowWhere() + " AND owner = " + HexLiteral(owner_);
+    const std::string sql = lock_row_->RefreshSql();
     heartbeat_ = std::thread([this, sql] { HeartbeatLoop(sql); });
   }
 
@@ -668,7 +563,6 @@ class MysqlDriver : public Driver {
 
   Status FromException(const sql::SQLException& e, const std::string& sql) {
     const int errnum = e.getErrorCode();
-    last_errno_ = errnum;
     Code code = Code::kDatabaseError;
     std::string message = Describe(e);
     if (IsConnectionError(errnum)) {
@@ -699,7 +593,6 @@ class MysqlDriver : public Driver {
   bool mariadb_ = true;
   bool lock_held_ = false;
   bool utf8_ = true;
-  int last_errno_ = 0;
   // Galera only.
   sql::ConnectOptionsMap connect_options_;  // for the heartbeat connection
   std::string lock_table_;
@@ -709,7 +602,7 @@ class MysqlDriver : public Driver {
   bool in_rsu_ = false;  // the session's wsrep_OSU_method is RSU now
   std::string node_name_;
   std::string node_uuid_;
-  std::string owner_;
+  std::unique_ptr<GaleraLockRow> lock_row_;  // while Lock() holds it
   std::chrono::milliseconds lock_ttl_ = kGaleraLockTtl;
   std::atomic<bool> lock_lost_{false};
   std::thread heartbeat_;
