@@ -257,6 +257,25 @@ TEST_F(GaleraTest, RsuOnlyWhenConfiguredAndThenOnThisNodeOnly) {
       << "the history is data: it replicates";
 }
 
+TEST_F(GaleraTest, GaleraSettingsAreChecked) {
+  Pair("00001_a", "CREATE TABLE a (id INT PRIMARY KEY);\n", "DROP TABLE a;\n");
+  Config("[mysql]\ngalera_lock_ttl = \"1s\"\n");
+  Run ttl = Dbroll("migrate", 0);
+  EXPECT_EQ(ttl.code, 2) << ttl.out;
+  EXPECT_NE(
+      ttl.out.find("[mysql] galera_lock_ttl = \"1s\" is shorter than 3s -- use at least \"3s\" (default \"30s\")"),
+      std::string::npos)
+      << ttl.out;
+  Config("[mysql]\ngalera_osu = \"nbo\"\n");
+  Run osu = Dbroll("migrate", 0);
+  EXPECT_EQ(osu.code, 2) << osu.out;
+  EXPECT_NE(osu.out.find("[mysql] galera_osu = \"nbo\" is not \"toi\" or \"rsu\""), std::string::npos) << osu.out;
+  Config("[mysql]\ngalera_lock_ttl = \"5s\"\ngalera_osu = \"toi\"\n");
+  Run ok = Dbroll("migrate", 0);
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_EQ(CausalInDb(2, "SELECT COUNT(*) FROM a"), "0") << "TOI: the table exists on node 2 too";
+}
+
 // Kill -9 the node dbroll is connected to while a migration runs: dbroll reports the lost
 // connection (exit 3), a rerun against another node takes the dead runner's lock over and
 // finishes with every version exactly once, and the killed node rejoins by IST.
