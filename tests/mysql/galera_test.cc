@@ -166,9 +166,44 @@ class GaleraTest : public ::testing::Test {
     return MyScalar(*d, "SELECT " + d->CatalogFingerprintSql({}, "dbroll_", FingerprintScope::kStructure));
   }
 
+  // Starts `dbroll migrate` on node 2 and kills that node's mariadbd with SIGKILL as soon as a
+  // statement LIKE `pattern` runs there; sets killed_runner_code_ to the runner's exit code.
+  void MigrateOnNode2AndKillItDuring(const std::string& pattern, const fs::path& out) {
+    auto node2 = MyOpen(urls_[2]);
+    ASSERT_TRUE(node2);
+    const std::string pid_file = MyScalar(*node2, "SELECT @@pid_file");
+    state_dir_ = fs::path(MyScalar(*node2, "SELECT @@datadir")).parent_path().parent_path();  // ".../n2/"
+    const pid_t server = std::atoi(ReadFile(pid_file).c_str());
+    ASSERT_GT(server, 0) << pid_file;
+    const pid_t runner = Start("migrate", 2, out);
+    bool running = false;
+    for (int i = 0; i < 3000 && !running; ++i) {
+      running = MyScalar(*node2, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE db = '" + db_ +
+                                     "' AND info LIKE '" + pattern + "'") == "1";
+      if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    node2.reset();
+    if (!running) {
+      kill(runner, SIGKILL);
+      Wait(runner);
+      FAIL() << "no statement LIKE '" << pattern << "' ran on node 2:\n" << ReadFile(out);
+    }
+    ASSERT_EQ(kill(server, SIGKILL), 0) << "cannot kill mariadbd " << server << " (tests run as root in CI)";
+    killed_runner_code_ = Wait(runner);
+  }
+  // The start script restarts the killed node, which rejoins by IST.
+  void HealCluster() {
+    const std::string heal = "'" + std::string(DBROLL_SOURCE_DIR) + "/scripts/cluster/galera' '" + state_dir_.string() +
+                             "' >'" + (dir_ / "heal.txt").string() + "' 2>&1";
+    const int healed = std::system(heal.c_str());
+    ASSERT_EQ(WIFEXITED(healed) ? WEXITSTATUS(healed) : -1, 0) << ReadFile(dir_ / "heal.txt");
+  }
+
   std::vector<std::string> urls_;
   fs::path dir_;
   std::string db_;
+  fs::path state_dir_;
+  int killed_runner_code_ = -1;
 };
 
 TEST_F(GaleraTest, ThreeRunnersOnePerNodeApplyEveryVersionExactlyOnce) {
@@ -289,25 +324,9 @@ TEST_F(GaleraTest, KilledNodeMidMigrationThenRerunOnAnotherNodeResumes) {
     Pair("0000" + std::to_string(i) + "_t" + std::to_string(i), "CREATE TABLE t" + std::to_string(i) + " (id INT);\n",
          "DROP TABLE t" + std::to_string(i) + ";\n");
   }
-  auto node2 = MyOpen(urls_[2]);
-  ASSERT_TRUE(node2);
-  const std::string pid_file = MyScalar(*node2, "SELECT @@pid_file");
-  const fs::path datadir = MyScalar(*node2, "SELECT @@datadir");
-  const pid_t server = std::atoi(ReadFile(pid_file).c_str());
-  ASSERT_GT(server, 0) << pid_file;
-
   const fs::path out = dir_ / "killed.txt";
-  const pid_t runner = Start("migrate", 2, out);
-  bool sleeping = false;
-  for (int i = 0; i < 3000 && !sleeping; ++i) {
-    sleeping = MyScalar(*node2, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE db = '" + db_ +
-                                    "' AND info LIKE 'SELECT SLEEP%'") == "1";
-    if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(sleeping) << ReadFile(out);
-  node2.reset();
-  ASSERT_EQ(kill(server, SIGKILL), 0) << "cannot kill mariadbd " << server << " (tests run as root in CI)";
-  EXPECT_EQ(Wait(runner), 3) << ReadFile(out);
+  ASSERT_NO_FATAL_FAILURE(MigrateOnNode2AndKillItDuring("SELECT SLEEP%", out));
+  EXPECT_EQ(killed_runner_code_, 3) << ReadFile(out);
   EXPECT_NE(ReadFile(out).find("is gone (server restart, network, or KILL)"), std::string::npos) << ReadFile(out);
 
   Run rerun = Dbroll("migrate", 0);
@@ -316,16 +335,40 @@ TEST_F(GaleraTest, KilledNodeMidMigrationThenRerunOnAnotherNodeResumes) {
     EXPECT_EQ(HistorySummary(node).substr(0, 4), "8/8 ") << "node " << node;
     EXPECT_EQ(CausalInDb(node, "SELECT COUNT(*) FROM t1"), "1") << "00004 ran exactly once, node " << node;
   }
-
-  // Heal: the start script restarts the killed node, which rejoins by IST.
-  const fs::path state = datadir.parent_path().parent_path();  // datadir ends with '/'
-  const std::string heal = "'" + std::string(DBROLL_SOURCE_DIR) + "/scripts/cluster/galera' '" + state.string() +
-                           "' >'" + (dir_ / "heal.txt").string() + "' 2>&1";
-  const int healed = std::system(heal.c_str());
-  ASSERT_EQ(WIFEXITED(healed) ? WEXITSTATUS(healed) : -1, 0) << ReadFile(dir_ / "heal.txt");
+  ASSERT_NO_FATAL_FAILURE(HealCluster());
   EXPECT_EQ(HistorySummary(2), HistorySummary(0));
   EXPECT_EQ(SchemaFingerprint(2), SchemaFingerprint(0));
   EXPECT_EQ(CausalInDb(2, "SELECT COUNT(*) FROM t1"), "1");
+}
+
+// A DDL statement runs under TOI on every node: killed on the node dbroll talks to, it may still
+// complete on the others. The rerun on another node finds out from the catalog fingerprint (the
+// dead session's node left the cluster, so it no longer runs) and never runs it twice: a second
+// ADD COLUMN c would fail.
+TEST_F(GaleraTest, KilledNodeDuringTOIDdlThenRerunDoesNotRunItTwice) {
+  Pair("00001_t",
+       "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100));\n"
+       "INSERT INTO t SELECT seq, REPEAT('x', 100) FROM seq_1_to_200000;\n",
+       "DROP TABLE t;\n");
+  ASSERT_EQ(Dbroll("migrate", 0).code, 0);
+  Pair("00002_alter", "ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 1, ALGORITHM=COPY;\n",
+       "ALTER TABLE t DROP COLUMN c;\n");
+  Pair("00003_after", "CREATE TABLE after_t (id INT PRIMARY KEY);\n", "DROP TABLE after_t;\n");
+  const fs::path out = dir_ / "killed.txt";
+  ASSERT_NO_FATAL_FAILURE(MigrateOnNode2AndKillItDuring("ALTER TABLE t%", out));
+  EXPECT_EQ(killed_runner_code_, 3) << ReadFile(out);
+
+  Run rerun = Dbroll("migrate", 0);
+  EXPECT_EQ(rerun.code, 0) << rerun.out;
+  for (int node = 0; node < 2; ++node) {
+    EXPECT_EQ(HistorySummary(node).substr(0, 4), "3/3 ") << "node " << node;
+    EXPECT_EQ(CausalInDb(node, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE table_schema = '" + db_ +
+                                   "' AND table_name = 't' AND column_name = 'c'"),
+              "1")
+        << "node " << node;
+  }
+  ASSERT_NO_FATAL_FAILURE(HealCluster());
+  EXPECT_EQ(SchemaFingerprint(2), SchemaFingerprint(0));
 }
 
 }  // namespace
