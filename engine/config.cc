@@ -44,6 +44,8 @@ constexpr KeySpec kKeys[] = {
     {"postgres", "pooler", Kind::kString},
     {"mysql", "lock_wait_timeout", Kind::kDuration},
     {"mysql", "lock_retries", Kind::kInt},
+    {"mysql", "galera_osu", Kind::kString},
+    {"mysql", "galera_lock_ttl", Kind::kDuration},
     {"sqlite", "busy_timeout", Kind::kDuration},
     {"lint", "target", Kind::kString},
     {"lint", "disable", Kind::kStringList},

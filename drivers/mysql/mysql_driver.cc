@@ -4,6 +4,10 @@
 // (GET_LOCK) belongs to the session, so a silent reconnect would run
 // migrations without it. Every connector exception is caught here and turned
 // into a Status that keeps the server's errno and SQLSTATE.
+//
+// Under Galera (wsrep_on) GET_LOCK is node-local, so the lock is a row in a
+// lock table instead, written under wsrep certification and kept alive by a
+// heartbeat on a second connection (see drivers/mysql/galera.h, docs/clusters.md).
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 #include <cppconn/exception.h>
@@ -11,17 +15,24 @@
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "dbroll/options.h"
 #include "dbroll/url.h"
 #include "drivers/factories.h"
+#include "drivers/mysql/galera.h"
 
 namespace dbroll::internal {
 namespace {
@@ -114,13 +125,20 @@ std::string LockName(const std::string& database, const std::string& table) {
 class MysqlDriver : public Driver {
  public:
   MysqlDriver(std::unique_ptr<sql::Connection> conn, std::unique_ptr<sql::Statement> stmt,
-              std::string where, std::string lock_name)
-      : conn_(std::move(conn)), stmt_(std::move(stmt)), where_(std::move(where)), lock_name_(std::move(lock_name)) {}
+              std::string where, std::string lock_name, sql::ConnectOptionsMap connect_options,
+              std::string lock_table)
+      : conn_(std::move(conn)),
+        stmt_(std::move(stmt)),
+        where_(std::move(where)),
+        lock_name_(std::move(lock_name)),
+        connect_options_(std::move(connect_options)),
+        lock_table_(std::move(lock_table)) {}
 
   ~MysqlDriver() override {
     // Releasing explicitly lets the next runner in at once; closing alone
     // would also free the lock, but only when the server notices.
     try {
+      StopHeartbeat();
       if (lock_held_) (void)Unlock();
       stmt_.reset();
       conn_->close();
@@ -131,6 +149,9 @@ class MysqlDriver : public Driver {
 
   // Reads the flavour, version and session id, and applies session settings.
   Status Init(const std::map<std::string, std::string>& settings, bool require_tls, bool read_only) {
+    // Before any SELECT: a Galera node outside the primary component refuses
+    // them with an obscure error, and SHOW still works there.
+    DBROLL_RETURN_IF_ERROR(InitGalera(settings));
     if (require_tls) {
       // The connector does not enforce ssl-mode with every client library, so
       // check the session itself rather than trust the option.
@@ -179,6 +200,7 @@ class MysqlDriver : public Driver {
     // MariaDB counts nested GET_LOCKs on one session; keep it at one level
     // so that one Unlock always frees it.
     if (lock_held_) return Status::Ok();
+    if (galera_) return GaleraLock(timeout);
     char secs[32];
     if (mariadb_) {
       std::snprintf(secs, sizeof secs, "%.3f", timeout.count() / 1000.0);
@@ -206,11 +228,20 @@ class MysqlDriver : public Driver {
   Status Unlock() override {
     if (!lock_held_) return Status::Ok();
     lock_held_ = false;
+    if (galera_ && lock_row_) {
+      StopHeartbeat();
+      return lock_row_->Release();
+    }
     return Exec("DO RELEASE_LOCK(" + HexLiteral(lock_name_) + ")");
   }
 
   Status RunTransaction(const std::vector<Statement>& statements,
                         const std::vector<std::string>& bookkeeping) override {
+    if (galera_) {
+      const bool from_file = std::any_of(statements.begin(), statements.end(),
+                                         [](const Statement& st) { return !st.path.empty(); });
+      DBROLL_RETURN_IF_ERROR(EnsureOsu(from_file));
+    }
     DBROLL_RETURN_IF_ERROR(Exec("START TRANSACTION"));
     int index = 0;
     for (const auto& st : statements) {
@@ -221,6 +252,9 @@ class MysqlDriver : public Driver {
       if (Status s = Exec(sql); !s.ok()) return Abort(s.set_statement_index(index));
       ++index;
     }
+    // The history write and the lock row certify together: if another runner
+    // took the lock over, one of the two transactions is refused.
+    if (Status s = FenceGaleraLock(); !s.ok()) return Abort(s.set_statement_index(index));
     if (Status s = Exec("COMMIT"); !s.ok()) {
       if (s.code() == Code::kConnectionLost) {
         // The server may have committed before the connection dropped.
@@ -235,14 +269,37 @@ class MysqlDriver : public Driver {
     return Status::Ok();
   }
 
-  Status RunStatement(const Statement& statement) override { return Exec(statement.text); }
+  Status RunStatement(const Statement& statement) override {
+    if (lock_lost_ && lock_row_) return lock_row_->LostStatus();
+    if (galera_) DBROLL_RETURN_IF_ERROR(EnsureOsu(!statement.path.empty()));
+    return Exec(statement.text);
+  }
 
-  std::string SessionId() const override { return connection_id_; }
+  // Under Galera connection ids are per node: "<wsrep_gcomm_uuid>/<id>".
+  std::string SessionId() const override {
+    return galera_ ? node_uuid_ + "/" + connection_id_ : connection_id_;
+  }
 
   // A killed client's statement runs on until the server notices; so does
   // its session, and with it the session's GET_LOCK.
-  Result<bool> SessionAlive(const std::string& id) override {
-    if (id == connection_id_) return false;
+  Result<bool> SessionAlive(const std::string& full_id) override {
+    if (full_id == SessionId()) return false;
+    std::string id = full_id;
+    if (const size_t slash = full_id.find('/'); slash != std::string::npos) {
+      const std::string node = full_id.substr(0, slash);
+      id = full_id.substr(slash + 1);
+      if (galera_ && node != node_uuid_) {
+        // A node that left the cluster (or restarted: a new gcomm uuid) took
+        // its sessions with it; a live one cannot be asked from here.
+        auto member = Query("SELECT node_name FROM mysql.wsrep_cluster_members WHERE node_uuid = " +
+                            HexLiteral(node));
+        if (!member.ok()) return member.status();
+        if (member->empty()) return false;
+        return Status(Code::kDatabaseError, "that session is on Galera node " +
+                                                member->front()[0].value_or("?") + ", not on node " + node_name_ +
+                                                " which dbroll is connected to -- run dbroll against that node");
+      }
+    }
     if (id.empty() || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
     auto rows = Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id);
     if (!rows.ok()) return rows.status();
@@ -312,6 +369,175 @@ class MysqlDriver : public Driver {
   }
 
  private:
+  // ---- Galera: node state, cluster-wide lock, heartbeat ----
+
+  Result<GaleraNode> ReadGaleraNode() {
+    GaleraNode node;
+    auto vars = Query("SHOW SESSION VARIABLES WHERE Variable_name IN ('wsrep_node_name', 'wsrep_OSU_method')");
+    if (!vars.ok()) return vars.status();
+    auto status = Query(
+        "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_local_state_comment', 'wsrep_gcomm_uuid')");
+    if (!status.ok()) return status.status();
+    for (const auto* rows : {&vars.value(), &status.value()}) {
+      for (const Row& r : *rows) {
+        if (r.size() < 2 || !r[0]) continue;
+        std::string k = *r[0];
+        for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string v = r[1].value_or("");
+        if (k == "wsrep_node_name") node.name = v;
+        if (k == "wsrep_osu_method") node.osu_method = v;
+        if (k == "wsrep_cluster_status") node.cluster_status = v;
+        if (k == "wsrep_local_state_comment") node.local_state = v;
+        if (k == "wsrep_gcomm_uuid") node_uuid_ = v;
+      }
+    }
+    node_name_ = node.name;
+    return node;
+  }
+
+  Status InitGalera(const std::map<std::string, std::string>& settings) {
+    auto on = Query("SHOW VARIABLES LIKE 'wsrep_on'");
+    if (!on.ok()) return on.status();
+    if (on->empty() || on->front().size() < 2 || on->front()[1].value_or("") != "ON") return Status::Ok();
+    galera_ = true;
+    if (auto it = settings.find("mysql.galera_lock_ttl"); it != settings.end()) {
+      auto d = ParseDuration(it->second);
+      if (!d.ok()) return Status(Code::kInvalidArgument, "[mysql] galera_lock_ttl: " + d.status().message());
+      if (d->count() < 3000) {
+        return Status(Code::kInvalidArgument, "[mysql] galera_lock_ttl = \"" + it->second +
+                                                  "\" is shorter than 3s -- use at least \"3s\" (default \"30s\")");
+      }
+      lock_ttl_ = *d;
+    }
+    auto node = ReadGaleraNode();
+    if (!node.ok()) return node.status();
+    // Outside the primary component the node serves nothing (and says so
+    // obscurely); a node that is not synced still serves reads, and Lock()
+    // refuses it for writes.
+    if (auto why = GaleraNodeRefusal(where_, *node); why && node->cluster_status != "Primary") {
+      return Status(Code::kDatabaseError, *why);
+    }
+    const auto osu_it = settings.find("mysql.galera_osu");
+    const std::string configured = osu_it == settings.end() ? "" : osu_it->second;
+    auto osu = DecideGaleraOsu(where_, configured, *node);
+    if (!osu.ok()) {
+      if (!configured.empty()) return osu.status();  // a bad value
+      // A session in RSU nobody asked for: reads are fine, Lock() refuses writes.
+      osu_refusal_ = osu.status();
+    }
+    // dbroll's own tables (history, lock) must exist on every node, so the
+    // session stays in TOI and switches to RSU only around migration files'
+    // statements (EnsureOsu).
+    rsu_ = osu.ok() && *osu == GaleraOsu::kRsu;
+    if (osu.ok() && node->osu_method != "TOI") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_OSU_method = 'TOI'"));
+    // Causal reads: the history read after taking the lock sees every write
+    // the cluster committed before, even those this node has not applied yet.
+    if (node->local_state == "Synced") DBROLL_RETURN_IF_ERROR(Exec("SET SESSION wsrep_sync_wait = 1"));
+    return Status::Ok();
+  }
+
+  // RSU for statements from migration files when configured, TOI for
+  // everything dbroll generates.
+  Status EnsureOsu(bool from_file) {
+    const bool want = rsu_ && from_file;
+    if (want == in_rsu_) return Status::Ok();
+    DBROLL_RETURN_IF_ERROR(Exec(std::string("SET SESSION wsrep_OSU_method = ") + (want ? "'RSU'" : "'TOI'")));
+    in_rsu_ = want;
+    return Status::Ok();
+  }
+
+  Status GaleraLock(std::chrono::milliseconds timeout) {
+    if (!osu_refusal_.ok()) return osu_refusal_;
+    DBROLL_RETURN_IF_ERROR(EnsureOsu(false));
+    auto node = ReadGaleraNode();
+    if (!node.ok()) return node.status();
+    if (auto why = GaleraNodeRefusal(where_, *node)) return Status(Code::kDatabaseError, *why);
+    char host[256] = "?";
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '?';
+    host[sizeof host - 1] = '\0';
+    GaleraLockRow::Identity id;
+    id.where = where_;
+    id.table = lock_table_;
+    id.name = lock_name_;
+    id.owner =
+        std::string(host) + " pid " + std::to_string(getpid()) + ", node " + node_name_ + " connection " + connection_id_;
+    id.node_name = node_name_;
+    id.node_uuid = node_uuid_;
+    id.connection_id = connection_id_;
+    id.ttl = lock_ttl_;
+    lock_row_ = std::make_unique<GaleraLockRow>([this](const std::string& sql) { return Exec(sql); },
+                                                [this](const std::string& sql) { return Query(sql); }, id);
+    DBROLL_RETURN_IF_ERROR(lock_row_->Acquire(timeout));
+    lock_held_ = true;
+    lock_lost_ = false;
+    StartHeartbeat();
+    return Status::Ok();
+  }
+
+  // Refreshes the lock row inside the caller's transaction.
+  Status FenceGaleraLock() {
+    if (!galera_ || !lock_held_ || !lock_row_) return Status::Ok();
+    if (lock_lost_) return lock_row_->LostStatus();
+    Status s = lock_row_->Fence();
+    if (!s.ok() && s.message() == lock_row_->LostStatus().message()) lock_lost_ = true;
+    return s;
+  }
+
+  // The heartbeat runs on its own connection: the main one may be busy with
+  // a long statement for longer than the TTL.
+  void StartHeartbeat() {
+    StopHeartbeat();
+    {
+      std::lock_guard<std::mutex> g(hb_mu_);
+      hb_stop_ = false;
+    }
+    const std::string sql = lock_row_->RefreshSql();
+    heartbeat_ = std::thread([this, sql] { HeartbeatLoop(sql); });
+  }
+
+  void StopHeartbeat() {
+    if (!heartbeat_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> g(hb_mu_);
+      hb_stop_ = true;
+    }
+    hb_cv_.notify_all();
+    heartbeat_.join();
+  }
+
+  void HeartbeatLoop(const std::string& sql) {
+    sql::mysql::MySQL_Driver* vendor = sql::mysql::get_mysql_driver_instance();
+    vendor->threadInit();
+    std::unique_ptr<sql::Connection> conn;
+    std::unique_ptr<sql::Statement> st;
+    std::unique_lock<std::mutex> lk(hb_mu_);
+    while (!hb_cv_.wait_for(lk, lock_ttl_ / 3, [this] { return hb_stop_; })) {
+      lk.unlock();
+      try {
+        if (!conn) {
+          sql::ConnectOptionsMap m = connect_options_;
+          conn.reset(vendor->connect(m));
+          st.reset(conn->createStatement());
+        }
+        if (st->executeUpdate(sql) == 0) lock_lost_ = true;
+      } catch (const sql::SQLException&) {
+        // The node may be gone; the main connection will report it. Try
+        // again at the next beat on a new connection.
+        st.reset();
+        conn.reset();
+      }
+      lk.lock();
+    }
+    lk.unlock();
+    try {
+      st.reset();
+      if (conn) conn->close();
+    } catch (const sql::SQLException&) {
+    }
+    conn.reset();
+    vendor->threadEnd();
+  }
+
   Status Exec(const std::string& sql) {
     try {
       bool has_rows = stmt_->execute(sql);
@@ -342,6 +568,9 @@ class MysqlDriver : public Driver {
     if (IsConnectionError(errnum)) {
       code = Code::kConnectionLost;
       lock_held_ = false;  // the server freed it with the session
+      // Galera: the lock row stays until its TTL (or until a contender sees
+      // this session or node gone); stop keeping it alive.
+      if (heartbeat_.joinable()) StopHeartbeat();
       message += " -- connection " + connection_id_ + " to " + where_ +
                  " is gone (server restart, network, or KILL), and the dbroll lock with it";
     } else if (IsLockError(errnum)) {
@@ -364,6 +593,22 @@ class MysqlDriver : public Driver {
   bool mariadb_ = true;
   bool lock_held_ = false;
   bool utf8_ = true;
+  // Galera only.
+  sql::ConnectOptionsMap connect_options_;  // for the heartbeat connection
+  std::string lock_table_;
+  bool galera_ = false;
+  bool rsu_ = false;     // [mysql] galera_osu = "rsu"
+  Status osu_refusal_;   // the session was in RSU without galera_osu = "rsu"
+  bool in_rsu_ = false;  // the session's wsrep_OSU_method is RSU now
+  std::string node_name_;
+  std::string node_uuid_;
+  std::unique_ptr<GaleraLockRow> lock_row_;  // while Lock() holds it
+  std::chrono::milliseconds lock_ttl_ = kGaleraLockTtl;
+  std::atomic<bool> lock_lost_{false};
+  std::thread heartbeat_;
+  std::mutex hb_mu_;
+  std::condition_variable hb_cv_;
+  bool hb_stop_ = false;
 };
 
 // Seconds from "10", "10s", "500ms", "1m".
@@ -466,7 +711,8 @@ Result<std::unique_ptr<Driver>> OpenMysqlDriver(const DriverOptions& options) {
     return s;
   }
   auto driver = std::make_unique<MysqlDriver>(std::move(conn), std::move(stmt), where,
-                                              LockName(url->database, options.history_table));
+                                              LockName(url->database, options.history_table), m,
+                                              GaleraLockTable(options.history_table));
   if (Status s = driver->Init(options.settings, require_tls, options.read_only); !s.ok()) return s;
   std::string charset = url->params.count("charset") ? url->params.at("charset") : "utf8mb4";
   for (char& c : charset) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
