@@ -40,8 +40,8 @@ class PostgresCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     DBROLL_REQUIRE_PG();
-    char tmpl[] = "/tmp/pgt-cli-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string tmpl = (fs::temp_directory_path() / "pgt-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     db_ = PgName(std::string(info->name()).substr(0, 30));
