@@ -14,8 +14,11 @@ using F = FaultDriver::Fault;
 
 class EngineRunPathsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Reset(); }
+  // A fresh in-memory database, engine and migration list.
+  void Reset() {
     ms_ = std::make_shared<std::vector<Migration>>();
+    obs_.events.clear();
     auto f = FaultDriver::InMemory();
     ASSERT_TRUE(f);
     fake_ = f.get();
@@ -90,40 +93,40 @@ TEST_F(EngineRunPathsTest, HistoryThatCannotBeCreatedStopsBeforeAnyMigration) {
   EXPECT_EQ(fake_->log().back(), "Unlock") << "the lock is given back";
 }
 
-// ApplyUp, one transaction: the server refuses a statement.
-TEST_F(EngineRunPathsTest, RefusedTransactionalUpIsAMigrationFailureThatChangedNothing) {
-  Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
-  fake_->FailWhen(M::kRunTransaction, "CREATE TABLE a", F::kError);
-  Status s = engine_->Migrate({});
-  EXPECT_EQ(s.code(), Code::kMigrationFailed);
-  EXPECT_EQ(s.message(),
-            "injected: the server refused -- fix the migration and run dbroll migrate again; the database was not "
-            "changed");
-  EXPECT_EQ(State("0001"), "<none>");
-}
-
-// ApplyUp, one transaction: the connection drops before the commit.
-TEST_F(EngineRunPathsTest, TransactionalUpLosingItsConnectionAsksForARerun) {
-  Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
-  fake_->FailWhen(M::kRunTransaction, "CREATE TABLE a", F::kLostBefore);
-  Status s = engine_->Migrate({});
-  EXPECT_EQ(s.code(), Code::kConnectionLost);
-  EXPECT_EQ(s.message(),
-            "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; run "
-            "dbroll migrate again when the database is reachable");
-  EXPECT_EQ(State("0001"), "<none>");
-}
-
-// ApplyUp, one transaction: the commit outcome is unknown.
-TEST_F(EngineRunPathsTest, TransactionalUpWithUnknownCommitLeavesItToTheHistory) {
-  Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
-  fake_->FailWhen(M::kRunTransaction, "CREATE TABLE a", F::kCommitUnknown);
-  Status s = engine_->Migrate({});
-  EXPECT_EQ(s.code(), Code::kCommitUnknown);
-  EXPECT_EQ(s.message(), std::string(kUp) +
-                             ": injected: commit outcome unknown -- the migration and its history row commit "
-                             "together, so the history tells which: run dbroll migrate again");
-  EXPECT_EQ(State("0001"), "applied") << "it did commit, with its row";
+// ApplyUp, one transaction: the server refuses a statement, the connection
+// drops before the commit, the commit outcome is unknown.
+TEST_F(EngineRunPathsTest, TransactionalUpFaultsNameTheirRepair) {
+  struct Case {
+    F fault;
+    Code code;
+    std::string message;
+    std::string state;  // of 0001 afterwards
+  };
+  const Case cases[] = {
+      {F::kError, Code::kMigrationFailed,
+       "injected: the server refused -- fix the migration and run dbroll migrate again; the database was not "
+       "changed",
+       "<none>"},
+      {F::kLostBefore, Code::kConnectionLost,
+       "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; run "
+       "dbroll migrate again when the database is reachable",
+       "<none>"},
+      {F::kCommitUnknown, Code::kCommitUnknown,
+       std::string(kUp) +
+           ": injected: commit outcome unknown -- the migration and its history row commit together, so the "
+           "history tells which: run dbroll migrate again",
+       "applied"},  // it did commit, with its row
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    Reset();
+    Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
+    fake_->FailWhen(M::kRunTransaction, "CREATE TABLE a", c.fault);
+    Status s = engine_->Migrate({});
+    EXPECT_EQ(s.code(), c.code);
+    EXPECT_EQ(s.message(), c.message);
+    EXPECT_EQ(State("0001"), c.state);
+  }
 }
 
 // RunTransactionWithRetry: every attempt waits for a lock in vain.
@@ -191,40 +194,40 @@ TEST_F(EngineRunPathsTest, DownWithoutAnyDownScriptRollsNothingBack) {
   EXPECT_EQ(State("0001"), "applied");
 }
 
-// ApplyDown, one transaction: the server refuses a statement.
-TEST_F(EngineRunPathsTest, RefusedTransactionalDownChangedNothing) {
-  ApplyOne();
-  fake_->FailWhen(M::kRunTransaction, "DROP TABLE a", F::kError);
-  Status s = engine_->Down({});
-  EXPECT_EQ(s.code(), Code::kMigrationFailed);
-  EXPECT_EQ(s.message(),
-            "injected: the server refused -- fix the down script and run dbroll down again; the database was not "
-            "changed");
-  EXPECT_EQ(State("0001"), "applied");
-}
-
-// ApplyDown, one transaction: the connection drops; the code still says so.
-TEST_F(EngineRunPathsTest, TransactionalDownLosingItsConnectionKeepsTheRetryCode) {
-  ApplyOne();
-  fake_->FailWhen(M::kRunTransaction, "DROP TABLE a", F::kLostBefore);
-  Status s = engine_->Down({});
-  EXPECT_EQ(s.code(), Code::kConnectionLost);
-  EXPECT_EQ(s.message(),
-            "injected: the connection was lost -- fix the down script and run dbroll down again; the database was "
-            "not changed");
-  EXPECT_EQ(State("0001"), "applied");
-}
-
-// ApplyDown, one transaction: the commit outcome is unknown.
-TEST_F(EngineRunPathsTest, TransactionalDownWithUnknownCommitPointsAtStatus) {
-  ApplyOne();
-  fake_->FailWhen(M::kRunTransaction, "DROP TABLE a", F::kCommitUnknown);
-  Status s = engine_->Down({});
-  EXPECT_EQ(s.code(), Code::kCommitUnknown);
-  EXPECT_EQ(s.message(), std::string(kDown) +
-                             ": injected: commit outcome unknown -- the rollback and its history row commit "
-                             "together, so the history tells which: run dbroll status");
-  EXPECT_EQ(State("0001"), "<none>") << "it did commit, and removed its row";
+// ApplyDown, one transaction: the server refuses a statement, the connection
+// drops (its code is kept, so a caller may retry), the commit outcome is unknown.
+TEST_F(EngineRunPathsTest, TransactionalDownFaultsNameTheirRepair) {
+  struct Case {
+    F fault;
+    Code code;
+    std::string message;
+    std::string state;  // of 0001 afterwards
+  };
+  const Case cases[] = {
+      {F::kError, Code::kMigrationFailed,
+       "injected: the server refused -- fix the down script and run dbroll down again; the database was not "
+       "changed",
+       "applied"},
+      {F::kLostBefore, Code::kConnectionLost,
+       "injected: the connection was lost -- fix the down script and run dbroll down again; the database was "
+       "not changed",
+       "applied"},
+      {F::kCommitUnknown, Code::kCommitUnknown,
+       std::string(kDown) +
+           ": injected: commit outcome unknown -- the rollback and its history row commit together, so the "
+           "history tells which: run dbroll status",
+       "<none>"},  // it did commit, and removed its row
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    Reset();
+    ApplyOne();
+    fake_->FailWhen(M::kRunTransaction, "DROP TABLE a", c.fault);
+    Status s = engine_->Down({});
+    EXPECT_EQ(s.code(), c.code);
+    EXPECT_EQ(s.message(), c.message);
+    EXPECT_EQ(State("0001"), c.state);
+  }
 }
 
 // ApplyDown: a statement that cannot run in a transaction, in a down that runs in one.
