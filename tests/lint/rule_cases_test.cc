@@ -113,8 +113,8 @@ TEST_P(LintRuleCases, FindExactlyTheExpectedFindings) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, LintRuleCases, ::testing::ValuesIn(AllCasesFiles()),
-                         [](const ::testing::TestParamInfo<CasesFile>& info) {
-                           std::string name = info.param.rule;
+                         [](const ::testing::TestParamInfo<CasesFile>& param) {
+                           std::string name = param.param.rule;
                            for (char& c : name) c = c == '-' ? '_' : c;
                            return name;
                          });
