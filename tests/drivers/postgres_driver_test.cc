@@ -186,7 +186,9 @@ TEST_F(PostgresDriverTest, TableLockWaitPastLockTimeoutIsALockTimeout) {
     Status s = holder->RunTransaction({S("LOCK TABLE hot IN ACCESS EXCLUSIVE MODE"), S("SELECT pg_sleep(1.5)")}, {});
     EXPECT_TRUE(s.ok()) << s.ToString();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto watcher = PgOpen(url_);
+  ASSERT_TRUE(watcher);
+  EXPECT_TRUE(PgAwait(*watcher, PgExclusiveLocksOn("hot"), "1"));
   Status s = d->RunTransaction({S("ALTER TABLE hot ADD COLUMN extra int")}, {});
   t.join();
   EXPECT_EQ(s.code(), Code::kLockTimeout) << s.ToString();
@@ -201,7 +203,9 @@ TEST_F(PostgresDriverTest, TerminatedSessionIsAConnectionLossAndRollsBack) {
   ASSERT_TRUE(d && admin);
   const std::string pid = PgScalar(*d, "SELECT pg_backend_pid()");
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(PgAwait(*admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid +
+                                    " AND query LIKE '%pg_sleep(10)%'",
+                        "1"));
     EXPECT_EQ(PgScalar(*admin, "SELECT pg_terminate_backend(" + pid + ")"), "t");
   });
   Status s = d->RunTransaction({S("CREATE TABLE t1 (id int)"), S("SELECT pg_sleep(10)")}, {"CREATE TABLE t2 (id int)"});

@@ -1,6 +1,7 @@
 #include <filesystem>
 
 #include "tests/drivers/conformance.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll::testing {
 namespace {
@@ -9,8 +10,7 @@ std::string FreshPath(bool same) {
   static int n = 0;
   static std::string current;
   if (!same) {
-    auto dir = std::filesystem::temp_directory_path() / ("dbroll-conf-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir);
+    const auto& dir = ProcessTempDir();
     current = (dir / ("db" + std::to_string(++n) + ".sqlite")).string();
     std::filesystem::remove(current);
   }

@@ -6,14 +6,14 @@
 #include <fstream>
 
 #include "dbroll/options.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
 
 std::string Write(const std::string& text) {
   static int n = 0;
-  auto p = std::filesystem::temp_directory_path() /
-           ("dbroll-config-test-" + std::to_string(getpid()) + "-" + std::to_string(++n) + ".toml");
+  auto p = testing::ProcessTempDir() / ("config-" + std::to_string(++n) + ".toml");
   std::ofstream(p) << text;
   return p.string();
 }

@@ -11,6 +11,7 @@
 
 #include "dbroll/engine.h"
 #include "engine/checksum.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll::testing {
 
@@ -54,9 +55,11 @@ class RecordingObserver : public Observer {
   void OnNotice(const std::string& message) override { events.push_back("notice " + message); }
 };
 
+// A fresh SQLite path in the process's temporary directory (removed at exit;
+// a fixture may remove it earlier, the next call makes it again).
 inline std::string TempDbPath(const std::string& tag) {
   static int n = 0;
-  auto dir = std::filesystem::temp_directory_path() / ("dbroll-engine-test-" + std::to_string(getpid()));
+  const auto& dir = ProcessTempDir();
   std::filesystem::create_directories(dir);
   auto p = dir / (tag + std::to_string(++n) + ".db");
   std::filesystem::remove(p);

@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -76,8 +77,8 @@ std::string ClientArgs(const std::string& url, std::string* password) {
 
 // The statements the client sends for `sql`, as its -vvv echo shows them.
 std::vector<std::string> ClientSplit(const std::string& sql, const std::string& args) {
-  char path[] = "/tmp/dbroll-split-XXXXXX";
-  const int fd = mkstemp(path);
+  std::string path = (std::filesystem::temp_directory_path() / "dbroll-split-XXXXXX").string();
+  const int fd = mkstemp(path.data());
   if (fd < 0) return {"<mkstemp failed>"};
   const bool written = write(fd, sql.data(), sql.size()) == static_cast<ssize_t>(sql.size());
   close(fd);
@@ -106,7 +107,7 @@ std::vector<std::string> ClientSplit(const std::string& sql, const std::string& 
       }
     }
   }
-  unlink(path);
+  unlink(path.c_str());
   return out;
 }
 

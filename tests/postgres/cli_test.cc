@@ -40,8 +40,8 @@ class PostgresCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     DBROLL_REQUIRE_PG();
-    char tmpl[] = "/tmp/pgt-cli-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string tmpl = (fs::temp_directory_path() / "pgt-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     db_ = PgName(std::string(info->name()).substr(0, 30));
@@ -149,22 +149,20 @@ TEST_F(PostgresCliTest, SigkillMidMigrationLeavesNothingAndFreesTheLock) {
   Migration("0001_slow", "CREATE TABLE before_sleep (id int);\nSELECT pg_sleep(5);\nCREATE TABLE after_sleep (id int);\n",
             "DROP TABLE after_sleep;\nDROP TABLE before_sleep;\n");
   pid_t pid = Start({"migrate"}, dir_ / "killed.txt");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(PgAwait(*db_driver_,
+                      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                      "pg_backend_pid() AND query LIKE '%pg_sleep(5)%'",
+                      "1"))
+      << "migrate never reached its second statement";
   kill(pid, SIGKILL);
   EXPECT_EQ(Wait(pid), 128 + SIGKILL);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(Tables("^(before|after)_sleep$"), "0");
   // The server checks every second whether the client is still there, so the
   // killed session and its advisory lock go long before its 5 s pg_sleep ends.
   const std::string held =
       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
       "(SELECT oid FROM pg_database WHERE datname = current_database())";
-  std::string locks = Scalar(held);
-  for (int i = 0; i < 25 && locks != "0"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    locks = Scalar(held);
-  }
-  EXPECT_EQ(locks, "0");
+  EXPECT_TRUE(PgAwait(*db_driver_, held, "0", std::chrono::milliseconds(2500))) << Scalar(held);
   RunResult next = Dbroll({"migrate"});
   EXPECT_EQ(next.exit_code, 0) << next.output;
   EXPECT_EQ(Tables("^(before|after)_sleep$"), "2");
@@ -203,7 +201,7 @@ TEST_F(PostgresCliTest, LockRetryWaitsOutAnAccessExclusiveHolder) {
         {});
     EXPECT_TRUE(s.ok()) << s.ToString();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(PgAwait(*db_driver_, PgExclusiveLocksOn("hot"), "1"));
   RunResult r = Dbroll({"migrate"});
   t.join();
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -228,7 +226,7 @@ TEST_F(PostgresCliTest, LockRetriesExhaustedFailCleanly) {
         {});
     EXPECT_TRUE(s.ok()) << s.ToString();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(PgAwait(*db_driver_, PgExclusiveLocksOn("hot"), "1"));
   RunResult r = Dbroll({"migrate"});
   t.join();
   EXPECT_EQ(r.exit_code, 6) << r.output;

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "dbroll/driver.h"
 
@@ -79,6 +81,24 @@ inline std::string PgScalar(Driver& d, const std::string& sql) {
   if (!r.ok()) return "<error: " + r.status().message() + ">";
   if (r->empty() || r->front().empty()) return "<no rows>";
   return r->front()[0].value_or("<null>");
+}
+
+// Waits until `sql` answers `want`, polling (the server offers no event to
+// wait on for another session's locks or statements); false after `limit`.
+inline bool PgAwait(Driver& d, const std::string& sql, const std::string& want,
+                    std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (PgScalar(d, sql) != want) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// A query counting the granted ACCESS EXCLUSIVE locks on table `name`.
+inline std::string PgExclusiveLocksOn(const std::string& name) {
+  return "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '" + name +
+         "' AND l.mode = 'AccessExclusiveLock' AND l.granted";
 }
 
 }  // namespace dbroll::testing

@@ -1,6 +1,8 @@
-// A Driver wrapper for unit tests that injects faults into a real driver
-// (SQLite in a temp dir): fail the n-th call of a method, or the first call
-// whose SQL contains some text, before or after the real call ran.
+// The fake Driver of the unit tests: a real driver underneath (an in-memory
+// SQLite database from InMemory(), or a SQLite file), with scriptable faults
+// -- fail the n-th call of a method, or the (n-th) call whose SQL contains
+// some text, before or after the real call ran -- and a log of every call, so
+// each error path of the engine runs without a server.
 #ifndef DBROLL_TESTS_SUPPORT_FAULT_DRIVER_H_
 #define DBROLL_TESTS_SUPPORT_FAULT_DRIVER_H_
 
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "dbroll/driver.h"
+#include "dbroll/status.h"
 
 namespace dbroll::testing {
 
@@ -30,6 +33,16 @@ class FaultDriver : public Driver {
 
   explicit FaultDriver(std::unique_ptr<Driver> inner) : inner_(std::move(inner)) {}
 
+  // A fake over a fresh in-memory SQLite database: nothing on disk, the lock
+  // always free (the engine's single-runner lock is then the fake's own).
+  static std::unique_ptr<FaultDriver> InMemory() {
+    DriverOptions o;
+    o.url = "sqlite::memory:";
+    auto inner = OpenDriver(o);
+    if (!inner.ok()) return nullptr;
+    return std::make_unique<FaultDriver>(std::move(inner).value());
+  }
+
   // Fails the `nth` call (1-based, counted from now) of `method`.
   void FailNth(Method method, int nth, Fault fault) {
     rules_.push_back({method, counts_[static_cast<int>(method)] + nth, "", fault});
@@ -37,6 +50,26 @@ class FaultDriver : public Driver {
   // Fails the first call of `method` whose SQL contains `needle`.
   void FailWhen(Method method, std::string needle, Fault fault) {
     rules_.push_back({method, 0, std::move(needle), fault});
+  }
+  // Fails the `nth` call (1-based, counted from now) of `method` whose SQL
+  // contains `needle`: FailNthWhen(kRunTransaction, "dbroll_history", 2, ...)
+  // fails the second history write that commits with a migration.
+  void FailNthWhen(Method method, std::string needle, int nth, Fault fault) {
+    rules_.push_back({method, 0, std::move(needle), fault, nth});
+  }
+  // Fails every call of `method` from now on (a server that went away).
+  void FailAlways(Method method, Fault fault) { rules_.push_back({method, 0, "", fault, 0, true}); }
+  // Every call so far, in order: "Lock", "Unlock", "Query <sql>",
+  // "RunStatement <sql>", "RunTransaction <sql>; <sql> | <bookkeeping>",
+  // each followed by " -> injected" when a fault was injected.
+  const std::vector<std::string>& log() const { return log_; }
+  // The logged calls whose text contains `needle`.
+  std::vector<std::string> Calls(const std::string& needle) const {
+    std::vector<std::string> out;
+    for (const auto& l : log_) {
+      if (l.find(needle) != std::string::npos) out.push_back(l);
+    }
+    return out;
   }
   // Statements containing `marker` are declared unable to run in a
   // transaction, so the engine runs them on their own, like MySQL DDL.
@@ -56,15 +89,24 @@ class FaultDriver : public Driver {
     return inner_->NonTransactionalReason(s);
   }
   Status Lock(std::chrono::milliseconds timeout) override {
+    log_.push_back("Lock");
     if (auto f = Take(Method::kLock, "")) return Fail(*f);
     return inner_->Lock(timeout);
   }
-  Status Unlock() override { return inner_->Unlock(); }
+  Status Unlock() override {
+    log_.push_back("Unlock");
+    return inner_->Unlock();
+  }
   Status RunTransaction(const std::vector<Statement>& statements,
                         const std::vector<std::string>& bookkeeping) override {
     std::string all;
     for (const auto& s : statements) all += s.text + "\n";
     for (const auto& s : bookkeeping) all += s + "\n";
+    std::string entry = "RunTransaction ";
+    for (size_t i = 0; i < statements.size(); ++i) entry += (i ? "; " : "") + statements[i].text;
+    entry += " |";
+    for (const auto& s : bookkeeping) entry += " " + s;
+    log_.push_back(entry);
     auto f = Take(Method::kRunTransaction, all);
     if (!f) return inner_->RunTransaction(statements, bookkeeping);
     if (*f == Fault::kVanished) return Status::Ok();
@@ -79,6 +121,7 @@ class FaultDriver : public Driver {
     return Fail(*f);
   }
   Status RunStatement(const Statement& statement) override {
+    log_.push_back("RunStatement " + statement.text);
     auto f = Take(Method::kRunStatement, statement.text);
     if (!f) return inner_->RunStatement(statement);
     if (*f == Fault::kVanished) return Status::Ok();
@@ -86,6 +129,7 @@ class FaultDriver : public Driver {
     return Fail(*f);
   }
   Result<std::vector<Row>> Query(const std::string& sql) override {
+    log_.push_back("Query " + sql);
     if (auto f = Take(Method::kQuery, sql)) return Fail(*f);
     return inner_->Query(sql);
   }
@@ -105,20 +149,27 @@ class FaultDriver : public Driver {
     int nth;  // the call count that fails; 0: match by needle
     std::string needle;
     Fault fault;
+    int nth_match = 1;    // with a needle: the matching call that fails
+    bool always = false;  // never used up
   };
 
   std::optional<Fault> Take(Method m, const std::string& sql) {
     const int n = ++counts_[static_cast<int>(m)];
     for (size_t i = 0; i < rules_.size(); ++i) {
-      const Rule& r = rules_[i];
+      Rule& r = rules_[i];
       if (r.method != m) continue;
-      const bool hit = r.nth > 0 ? n == r.nth : sql.find(r.needle) != std::string::npos;
+      if (r.always) return Mark(r.fault);
+      const bool hit = r.nth > 0 ? n == r.nth : sql.find(r.needle) != std::string::npos && --r.nth_match <= 0;
       if (!hit) continue;
       Fault f = r.fault;
       rules_.erase(rules_.begin() + static_cast<long>(i));
-      return f;
+      return Mark(f);
     }
     return std::nullopt;
+  }
+  Fault Mark(Fault f) {
+    log_.back() += " -> injected";
+    return f;
   }
   static Status Fail(Fault f) {
     if (f == Fault::kError) return Status(Code::kDatabaseError, "injected: the server refused");
@@ -128,6 +179,7 @@ class FaultDriver : public Driver {
 
   std::unique_ptr<Driver> inner_;
   std::vector<Rule> rules_;
+  std::vector<std::string> log_;
   int counts_[4] = {0, 0, 0, 0};
   std::string non_tx_marker_;
   bool alive_ = false;

@@ -107,12 +107,12 @@ inline std::string Quote(const std::string& s) {
 
 // Exit code of `cmd` run by sh; its output in *out when given.
 inline int Sh(const std::string& cmd, std::string* out = nullptr) {
-  char tmpl[] = "/tmp/dbroll-sh-XXXXXX";
-  int fd = mkstemp(tmpl);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "dbroll-sh-XXXXXX").string();
+  int fd = mkstemp(tmpl.data());
   if (fd >= 0) close(fd);
-  int rc = std::system(("(" + cmd + ") >" + std::string(tmpl) + " 2>&1").c_str());
+  int rc = std::system(("(" + cmd + ") >" + tmpl + " 2>&1").c_str());
   if (out) *out = Slurp(tmpl);
-  unlink(tmpl);
+  unlink(tmpl.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 

@@ -9,7 +9,7 @@ namespace {
 
 const char* kUsers = "CREATE TABLE users (id int primary key, email text, legacy text);";
 
-TEST(KeepDataTest, DropColumnIsInfoNamingTheArchive) {
+TEST(KeepDataRuleTest, DropColumnIsInfoNamingTheArchive) {
   for (const char* target : {"postgres:15", "mysql:8.0", "sqlite:3.40"}) {
     auto f = LintPairs({{kUsers, "DROP TABLE users;"},
                         {"-- dbroll:keep-data\nALTER TABLE users DROP COLUMN legacy;",
@@ -26,7 +26,7 @@ TEST(KeepDataTest, DropColumnIsInfoNamingTheArchive) {
   }
 }
 
-TEST(KeepDataTest, DropTableAndTruncateAreSettled) {
+TEST(KeepDataRuleTest, DropTableAndTruncateAreSettled) {
   auto f = LintPairs({{kUsers, "DROP TABLE users;"},
                       {"-- dbroll:keep-data\nTRUNCATE users;\nDROP TABLE users;", "CREATE TABLE users (id int primary key);"}},
                      "sqlite:3.40");
@@ -35,7 +35,7 @@ TEST(KeepDataTest, DropTableAndTruncateAreSettled) {
   EXPECT_TRUE(Positions(f, "truncate").empty());
 }
 
-TEST(KeepDataTest, WithoutTheDirectiveDropColumnStaysAnError) {
+TEST(KeepDataRuleTest, WithoutTheDirectiveDropColumnStaysAnError) {
   auto f = LintPairs({{kUsers, "DROP TABLE users;"},
                       {"ALTER TABLE users DROP COLUMN legacy;", "ALTER TABLE users ADD COLUMN legacy text;"}},
                      "sqlite:3.40");
@@ -43,7 +43,7 @@ TEST(KeepDataTest, WithoutTheDirectiveDropColumnStaysAnError) {
   EXPECT_TRUE(Positions(f, "keep-data").empty());
 }
 
-TEST(KeepDataTest, MarkedDeleteIsSettledUnmarkedIsNot) {
+TEST(KeepDataRuleTest, MarkedDeleteIsSettledUnmarkedIsNot) {
   auto f = LintPairs({{kUsers, "DROP TABLE users;"},
                       {"DELETE FROM users;\n-- dbroll:keep-data\nUPDATE users SET legacy = NULL;", "SELECT 1;"}},
                      "postgres:15");
@@ -52,7 +52,7 @@ TEST(KeepDataTest, MarkedDeleteIsSettledUnmarkedIsNot) {
   EXPECT_EQ(Positions(f, "keep-data"), (std::vector<std::string>{"3:1"}));
 }
 
-TEST(KeepDataTest, ConfigKeepDataCoversEveryUp) {
+TEST(KeepDataRuleTest, ConfigKeepDataCoversEveryUp) {
   LintOptions o;
   o.keep_data = true;
   auto f = LintPairs({{kUsers, "DROP TABLE users;"},
@@ -62,7 +62,7 @@ TEST(KeepDataTest, ConfigKeepDataCoversEveryUp) {
   EXPECT_EQ(Positions(f, "keep-data"), (std::vector<std::string>{"1:1"}));
 }
 
-TEST(KeepDataTest, InfoNeverFailsTheTextSummary) {
+TEST(KeepDataRuleTest, InfoNeverFailsTheTextSummary) {
   auto f = LintPairs({{kUsers, "DROP TABLE users;"},
                       {"-- dbroll:keep-data\nALTER TABLE users DROP COLUMN legacy;",
                        "ALTER TABLE users ADD COLUMN legacy text;"}},
