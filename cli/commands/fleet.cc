@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli/commands/commands.h"
 #include "cli/events.h"
@@ -88,12 +89,16 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   auto report = run(**fleet, o);
   if (!report.ok()) return ctx.Fail(report.status());
   newest = report->newest_version;
-  int ok = 0, failed = 0, skipped = 0, back = 0;
+  // A target rolled back after it succeeded counts as rolled back, not ok.
+  std::set<std::string> rolled;
   for (const auto& t : report->targets) {
-    if (t.outcome == "ok") ++ok;
+    if (t.outcome == "rolled-back") rolled.insert(t.target);
+  }
+  int ok = 0, failed = 0, skipped = 0, back = static_cast<int>(rolled.size());
+  for (const auto& t : report->targets) {
+    if (t.outcome == "ok") ok += rolled.count(t.target) ? 0 : 1;
     else if (t.outcome == "skipped") ++skipped;
-    else if (t.outcome == "rolled-back") ++back;
-    else ++failed;
+    else if (t.outcome != "rolled-back") ++failed;
   }
   const long long ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
