@@ -20,7 +20,7 @@ std::function<Status()> NewFleetCanaryGate(const std::string& gate, const std::s
     };
   }
   return [gate, dir]() -> Status {
-    auto r = internal::RunShell(gate, dir);
+    auto r = internal::RunShell(gate, dir, true);
     if (!r.ok()) return Status(Code::kCheckFailed, r.status().message());
     if (r->exit_code == 0) return Status::Ok();
     std::string out = r->output;

@@ -48,9 +48,10 @@ std::string WithSearchPath(const std::string& url, const std::string& schema) {
 
 namespace internal {
 
-Result<ShellResult> RunShell(const std::string& command, const std::string& dir) {
-  const std::string full =
-      (dir.empty() ? std::string() : "cd " + ShellQuote(dir) + " && ") + "( " + command + " ) 2>&1";
+Result<ShellResult> RunShell(const std::string& command, const std::string& dir, bool with_stderr) {
+  // The command may read stdin; it gets none (a tenant registry query must not hang on a terminal).
+  const std::string full = (dir.empty() ? std::string() : "cd " + ShellQuote(dir) + " && ") + "( " + command +
+                           " ) </dev/null" + (with_stderr ? " 2>&1" : "");
   FILE* p = popen(full.c_str(), "r");
   if (!p) return Status(Code::kInvalidArgument, "cannot start /bin/sh to run `" + command + "`");
   ShellResult r;
@@ -94,7 +95,7 @@ Result<std::vector<std::string>> ResolveFleetTargets(const Config& config) {
     }
   }
   if (std::string cmd = config.Get("fleet", "targets_command"); !cmd.empty()) {
-    auto r = internal::RunShell(cmd, dir);
+    auto r = internal::RunShell(cmd, dir, false);
     if (!r.ok()) return Status(r.status().code(), where + "targets_command: " + r.status().message());
     if (r->exit_code != 0) {
       std::string tail = r->output.size() > 2000 ? r->output.substr(r->output.size() - 2000) : r->output;
