@@ -142,7 +142,7 @@ class FleetImpl : public Fleet {
   }
 
   Result<FleetReport> GetStatus(const FleetOptions& o) override {
-    return Run("status", o, [&](Engine& e, TargetObserver&, FleetTargetResult* r) -> Status {
+    auto report = Run("status", o, [&](Engine& e, TargetObserver&, FleetTargetResult* r) -> Status {
       auto st = e.GetStatus();
       if (!st.ok()) return st.status();
       r->from_version = r->to_version = st->current_version;
@@ -158,6 +158,8 @@ class FleetImpl : public Fleet {
       }
       return Status::Ok();
     });
+    if (report.ok()) AddLastRunErrors(&report.value());
+    return report;
   }
 
   Result<FleetReport> Verify(const FleetOptions& o) override {
@@ -236,6 +238,9 @@ class FleetImpl : public Fleet {
   }
 
   Result<FleetReport> Run(const std::string& action, const FleetOptions& o, const TargetFn& fn);
+  // A failed migration leaves no trace in a transactional target's history:
+  // targets still behind that the last fleet migrate failed on get its error.
+  void AddLastRunErrors(FleetReport* report);
   Status Record(const FleetReport& report, bool start);
   Result<std::unique_ptr<Driver>> OpenState();
 
@@ -368,6 +373,29 @@ Result<FleetReport> FleetImpl::Run(const std::string& action, const FleetOptions
   report.finished = NowUtc();
   if (recorded) DBROLL_RETURN_IF_ERROR(Record(report, false));
   return report;
+}
+
+void FleetImpl::AddLastRunErrors(FleetReport* report) {
+  DriverOptions d;
+  d.url = config_.Get("fleet", "state_url", "sqlite:.dbroll-fleet.db");
+  d.base_dir = config_.engine.base_dir;
+  d.settings = config_.engine.driver_settings;
+  d.history_table = "dbroll_fleet_runs";
+  d.read_only = true;
+  auto state = OpenDriver(d);
+  if (!state.ok()) return;  // no record yet, or unreachable: status reads the targets only
+  auto rows = (*state)->Query(
+      "SELECT t.target, t.error, t.run_id FROM dbroll_fleet_targets t WHERE t.outcome = 'failed' AND t.run_id = "
+      "(SELECT run_id FROM dbroll_fleet_runs WHERE action = 'migrate' ORDER BY started DESC LIMIT 1)");
+  if (!rows.ok()) return;
+  for (const Row& row : rows.value()) {
+    for (FleetTargetResult& t : report->targets) {
+      if (t.target != row[0].value_or("") || !t.error.empty()) continue;
+      if (t.to_version == report->newest_version && t.pending == 0) continue;  // fixed since
+      t.outcome = "failed";
+      t.error = "the last fleet migrate (run " + row[2].value_or("") + ") failed here: " + row[1].value_or("");
+    }
+  }
 }
 
 Result<std::unique_ptr<Driver>> FleetImpl::OpenState() {

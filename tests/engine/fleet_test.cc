@@ -265,6 +265,26 @@ TEST_F(FleetTest, StatusCountsVersionsStragglersAndFailures) {
   EXPECT_TRUE(s.failed.empty());
 }
 
+TEST_F(FleetTest, StatusNamesTheErrorOfTheLastRunOnATargetStillBehind) {
+  Exec(2, "CREATE TABLE t3 (x int)");
+  auto fleet = Open(MakeConfig(3));
+  ASSERT_TRUE(fleet);
+  ASSERT_TRUE(fleet->Migrate({}).ok());
+  auto st = fleet->GetStatus({});
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  const FleetStatusSummary s = SummarizeFleetStatus(st.value());
+  EXPECT_EQ(s.versions, (std::map<std::string, int>{{"0003", 2}}));
+  ASSERT_EQ(s.failed.size(), 1u);
+  EXPECT_EQ(s.failed[0]->target, Tenant(2));
+  EXPECT_EQ(s.failed[0]->to_version, "0002");
+  auto runs = fleet->Runs(1);
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(s.failed[0]->error, "the last fleet migrate (run " + (*runs)[0].run_id +
+                                    ") failed here: migrations/0003_t3/up.sql:1:1: table t3 already exists (SQLSTATE "
+                                    "SQLITE_1) -- fix the migration and run dbroll migrate again; the database was "
+                                    "not changed");
+}
+
 TEST_F(FleetTest, DownRollsBackEveryTarget) {
   auto fleet = Open(MakeConfig(3));
   ASSERT_TRUE(fleet);
