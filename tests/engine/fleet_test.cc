@@ -96,6 +96,27 @@ TEST_F(FleetTest, TargetsFromListGlobAndCommandInOrderEachOnce) {
                                                  "sqlite:tenants/x.db"}));
 }
 
+TEST_F(FleetTest, ConfigKeepsUrlsWithCommasWhole) {
+  Write(dir_ / "dbroll.toml",
+        "[fleet]\ntargets = [\"postgres://h1:5432,h2:5432/db?target_session_attrs=read-write\", \"sqlite:a.db\"]\n"
+        "canary_gate = \"true\"\n");
+  auto c = LoadConfig((dir_ / "dbroll.toml").string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto t = ResolveFleetTargets(c.value());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t.value(), (std::vector<std::string>{"postgres://h1:5432,h2:5432/db?target_session_attrs=read-write",
+                                                 "sqlite:a.db"}));
+}
+
+TEST_F(FleetTest, UnknownFleetKeyIsAnError) {
+  Write(dir_ / "dbroll.toml", "[fleet]\ntarget = [\"sqlite:a.db\"]\n");
+  auto c = LoadConfig((dir_ / "dbroll.toml").string());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), (dir_ / "dbroll.toml").string() +
+                                      ":2:1: unknown key 'target' in [fleet] -- see docs/config.md for the keys dbroll "
+                                      "reads");
+}
+
 TEST_F(FleetTest, SchemasBecomeSearchPathTargets) {
   Config c = DefaultConfig(dir_.string());
   c.sections["fleet"]["schemas_url"] = "postgres://h/app?sslmode=disable";
@@ -225,6 +246,22 @@ TEST_F(FleetTest, FailingCanaryGateCommandStopsTheRest) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->stop_reason,
             "the canary gate failed: `echo unhealthy; exit 4` exited with 4: unhealthy; the rest were not started");
+  EXPECT_EQ(VersionOf(1), "0003");
+  EXPECT_EQ(VersionOf(2), "");
+}
+
+TEST_F(FleetTest, UnansweredCanaryGateUrlStopsTheRest) {
+  auto fleet = Open(MakeConfig(3));
+  ASSERT_TRUE(fleet);
+  FleetOptions o;
+  o.parallel = 1;
+  o.canary = 1;
+  o.canary_gate = NewFleetCanaryGate("http://127.0.0.1:1/health?token=secret", dir_.string());
+  auto r = fleet->Migrate(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stop_reason.rfind("the canary gate failed: http://127.0.0.1:1/health answered ", 0), 0u)
+      << r->stop_reason;
+  EXPECT_EQ(r->stop_reason.find("secret"), std::string::npos) << r->stop_reason;
   EXPECT_EQ(VersionOf(1), "0003");
   EXPECT_EQ(VersionOf(2), "");
 }
