@@ -333,6 +333,8 @@ Result<FleetReport> FleetImpl::Run(const std::string& action, const FleetOptions
     r.outcome = "skipped";
     report.targets.push_back(r);
   }
+  // The budget ran out with the last targets already running: nothing was held back.
+  if (report.targets.size() == finished) report.stop_reason.clear();
 
   if (o.rollback_on_failure && action == "migrate" && failures > 0) {
     // Newest first: the target that finished last is rolled back first.

@@ -197,6 +197,20 @@ TEST_F(FleetTest, MaxFailuresStopsStartingTargetsOthersKeepTheirVersion) {
   EXPECT_EQ(VersionOf(3), "");
 }
 
+TEST_F(FleetTest, FailureOfTheLastTargetHoldsNothingBack) {
+  Exec(2, "CREATE TABLE t1 (x int)");
+  auto fleet = Open(MakeConfig(2));
+  ASSERT_TRUE(fleet);
+  FleetOptions o;
+  o.parallel = 1;
+  o.max_failures = 1;
+  auto r = fleet->Migrate(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stop_reason, "");
+  EXPECT_EQ(r->failed(), 1);
+  EXPECT_FALSE(r->ok());
+}
+
 TEST_F(FleetTest, RollbackOnFailureUndoesWhatThisRunMigratedNewestFirst) {
   auto first = Open(MakeConfig(4));
   ASSERT_TRUE(first);
