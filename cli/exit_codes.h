@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitFrozen = 10,          // deploys are frozen
   kExitCommitUnknown = 11,   // commit outcome unknown: inspect before retrying
   kExitDeployInProgress = 12,  // another deploy is running: wait for it (or take over a dead one)
+  kExitFleetFailed = 13,     // fleet: some targets failed or were not started (see the per-target lines)
   kExitInternal = 70,        // a bug in dbroll
 };
 

@@ -36,7 +36,7 @@ int Run(int argc, char** argv) {
                                   RegisterDeploy,   RegisterServe,   RegisterLint,
                                   RegisterSchema,   RegisterVerify,  RegisterDrift,
                                   RegisterPurge,    RegisterAdopt,   RegisterWait,
-                                  RegisterCreate,   RegisterDrop};
+                                  RegisterCreate,   RegisterDrop,    RegisterFleet};
   for (Registrar r : registrars) r(app, ctx, &rc);
   RegisterCompletion(app, ctx, &rc);  // completion, and the hidden man the build runs
   // Usage errors share the documented form; CLI11's own texts never reach the user.

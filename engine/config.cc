@@ -14,7 +14,8 @@
 namespace dbroll {
 namespace {
 
-enum class Kind { kString, kInt, kBool, kNumber, kDuration, kStringList, kTable };
+// kLineList: a list of strings kept one per line (URLs may hold commas).
+enum class Kind { kString, kInt, kBool, kNumber, kDuration, kStringList, kLineList, kTable };
 
 struct KeySpec {
   const char* section;
@@ -83,6 +84,14 @@ constexpr KeySpec kKeys[] = {
     {"alerts", "listen", Kind::kString},
     {"alerts", "max_body", Kind::kInt},
     {"alerts.match", "*", Kind::kString},
+    {"fleet", "targets", Kind::kLineList},
+    {"fleet", "targets_glob", Kind::kString},
+    {"fleet", "targets_command", Kind::kString},
+    {"fleet", "schemas_url", Kind::kString},
+    {"fleet", "schemas", Kind::kLineList},
+    {"fleet", "schemas_query", Kind::kString},
+    {"fleet", "canary_gate", Kind::kString},
+    {"fleet", "state_url", Kind::kString},
     {"placeholders", "enabled", Kind::kBool},
     {"placeholders", "*", Kind::kString},
 };
@@ -108,7 +117,8 @@ const char* KindName(Kind k) {
     case Kind::kBool: return "true or false";
     case Kind::kNumber: return "a number";
     case Kind::kDuration: return "a duration such as \"5s\"";
-    case Kind::kStringList: return "a list of strings";
+    case Kind::kStringList:
+    case Kind::kLineList: return "a list of strings";
     case Kind::kTable: return "a table";
   }
   return "?";
@@ -181,14 +191,21 @@ class Reader {
       case Kind::kBool:
         if (!n.is_boolean()) return wrong();
         return std::string(*n.value<bool>() ? "true" : "false");
-      case Kind::kStringList: {
+      case Kind::kStringList:
+      case Kind::kLineList: {
         const toml::array* a = n.as_array();
         if (!a) return wrong();
         std::string joined;
         for (const auto& e : *a) {
           if (!e.is_string()) return wrong();
-          if (!joined.empty()) joined += ",";
-          joined += *e.value<std::string>();
+          if (!joined.empty()) joined += kind == Kind::kLineList ? "\n" : ",";
+          if (kind == Kind::kLineList) {
+            auto x = Expand(e, *e.value<std::string>());
+            if (!x.ok()) return x.status();
+            joined += x.value();
+          } else {
+            joined += *e.value<std::string>();
+          }
         }
         return joined;
       }

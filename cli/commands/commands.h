@@ -29,6 +29,7 @@ void RegisterPurge(CLI::App& app, Context& ctx, int* rc);  // purge: keep-data a
 void RegisterWait(CLI::App& app, Context& ctx, int* rc);    // wait: until the database answers
 void RegisterCreate(CLI::App& app, Context& ctx, int* rc);  // create the database the URL names
 void RegisterDrop(CLI::App& app, Context& ctx, int* rc);    // drop it (--yes)
+void RegisterFleet(CLI::App& app, Context& ctx, int* rc);   // fleet migrate|down|status|verify
 
 // Records each deploy hook's output (its last 8,000 characters) in the audit log.
 std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
