@@ -169,8 +169,9 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
   if (!now.ok() || now->empty() || !now->front()[0]) {
     return Status(Code::kDirty, At(s) + what + " was interrupted and the catalog cannot be read (" +
                                     (now.ok() ? std::string("no fingerprint") : now.status().message()) +
-                                    "), so whether it took effect is unknown -- check the database, then run" +
-                                    unknown_fix);
+                                    "), so whether it took effect is unknown -- check the database, then" +
+                                    unknown_fix)
+        .set_remedy(Remedy::kDecideStatement, m.version);
   }
   const std::string label = m.version + "_" + m.name;
   if (*now->front()[0] == *row.catalog_before) {

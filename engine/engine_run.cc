@@ -91,7 +91,11 @@ Status EngineImpl::Failed(const Migration& m, Direction d, Code code, const std:
                           std::optional<Remedy> remedy) {
   Status out(code, message);
   out.set_sqlstate(cause.sqlstate());
-  out.set_remedy(remedy.value_or(d == Direction::kUp ? Remedy::kRunMigrate : Remedy::kRunDown));
+  if (!remedy && cause.remedy() != Remedy::kNone) {
+    out.set_remedy(cause.remedy(), cause.remedy_subject());  // a cause that says its own next step keeps it
+  } else {
+    out.set_remedy(remedy.value_or(d == Direction::kUp ? Remedy::kRunMigrate : Remedy::kRunDown));
+  }
   observer_->OnMigrationFailed(m, d, out);
   return out;
 }

@@ -532,8 +532,8 @@ TEST_F(EngineFaultsTest, DownRefusesWhileAnUpIsUnfinished) {
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(),
-            "version 0001 is partly applied (running after statement 2) -- finish it first with dbroll "
-            "migrate; nothing was rolled back");
+            "version 0001 is partly applied (running after statement 2) -- finish it first by migrating "
+            "again; nothing was rolled back");
 }
 
 TEST_F(EngineFaultsTest, UnknownStoredStateIsAnErrorNamingTheRepair) {
