@@ -251,7 +251,7 @@ TEST_F(PostgresCliTest, BadSqlOnLineSevenPointsThereAndAppliesNothing) {
   RunResult r = Dbroll({"migrate"});
   EXPECT_EQ(r.exit_code, 4) << r.output;
   EXPECT_NE(r.output.find("migrations/0001_bad/up.sql:7:25: syntax error at or near \",\" (SQLSTATE 42601) -- fix "
-                          "the migration and migrate again; the database was not changed\nnext: dbroll migrate"),
+                          "the migration and migrate again; the database was not changed"),
             std::string::npos)
       << r.output;
   EXPECT_EQ(Tables("^b[0-9]+$"), "0");
