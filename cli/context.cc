@@ -98,10 +98,52 @@ std::string Context::Redact(const std::string& text) const {
   return RedactSecret(out, secret_);
 }
 
+std::vector<Advice> CliAdvice(const Status& s) {
+  const std::string& v = s.remedy_subject();
+  switch (s.remedy()) {
+    case Remedy::kNone: return {};
+    case Remedy::kRunMigrate: return {{"", "dbroll migrate"}};
+    case Remedy::kRunDown: return {{"", "dbroll down"}};
+    case Remedy::kRunDownWithoutData: return {{"", "dbroll down --without-data"}};
+    case Remedy::kInspectStatus: return {{"", "dbroll status"}};
+    case Remedy::kInspectHistory: return {{"", "dbroll history"}};
+    case Remedy::kValidate: return {{"", "dbroll validate"}};
+    case Remedy::kMarkRolledBack: return {{"", "dbroll repair --mark-rolled-back " + v}};
+    case Remedy::kMarkApplied: return {{"", "dbroll repair --mark-applied " + v}};
+    case Remedy::kMarkAppliedOrRolledBack:
+      return {{"if you finished it by hand", "dbroll repair --mark-applied " + v},
+              {"if you undid it by hand", "dbroll repair --mark-rolled-back " + v}};
+    case Remedy::kDecideStatement:
+      return {{"if it did not take effect", "dbroll repair --retry-statement " + v},
+              {"if it did", "dbroll repair --mark-statement-done " + v}};
+    case Remedy::kRepairVersion: return {{"", "dbroll repair"}};
+    case Remedy::kPurgeArchives: return {{"", "dbroll purge"}};
+    case Remedy::kRunAdopt: return {{"", "dbroll adopt"}};
+    case Remedy::kRunDrop: return {{"", "dbroll drop --yes"}};
+    case Remedy::kInspectDeploys: return {{"", "dbroll deploys"}};
+    case Remedy::kResumeDeploy: return {{"", "dbroll deploy --resume"}};
+    case Remedy::kResumeOrRollbackDeploy:
+      return {{"to continue it", "dbroll deploy --resume"}, {"to undo it", "dbroll rollback"}};
+    case Remedy::kRollbackDeploy: return {{"", "dbroll rollback"}};
+    case Remedy::kUnfreeze: return {{"", "dbroll unfreeze"}};
+    case Remedy::kApproveOrReject:
+      return {{"to approve it", "dbroll approve " + v}, {"to reject it", "dbroll reject " + v + " --reason TEXT"}};
+    case Remedy::kInitProject: return {{"", "dbroll init"}};
+  }
+  return {};
+}
+
+namespace {
+void PrintAdvice(const Status& s) {
+  for (const Advice& a : CliAdvice(s)) std::cerr << "next" << (a.when.empty() ? "" : ", " + a.when) << ": " << a.command << "\n";
+}
+}  // namespace
+
 int Context::Fail(const Status& s) const {
   const bool c = isatty(STDERR_FILENO) == 1 && !std::getenv("NO_COLOR");
   std::cerr << (c ? "\033[31m" : "") << "dbroll: error:" << (c ? "\033[0m" : "") << " "
             << Redact(s.ToString()) << "\n";
+  PrintAdvice(s);
   const int code = ExitCodeFor(s);
   if (stream_events) events()->OnError(s, code);
   return code;
@@ -113,5 +155,10 @@ EventPrinter* Context::events() const {
 }
 
 void Context::Notice(const std::string& text) const { std::cerr << "dbroll: " << Redact(text) << "\n"; }
+
+void Context::Notice(const Status& s) const {
+  Notice(s.message());
+  PrintAdvice(s);
+}
 
 }  // namespace dbroll::cli

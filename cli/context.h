@@ -59,6 +59,8 @@ class Context {
   // Prints "dbroll: error: ..." (redacted) and returns the exit code for `s`.
   int Fail(const Status& s) const;
   void Notice(const std::string& text) const;
+  // Prints "dbroll: <message>" and the CLI advice for its Remedy.
+  void Notice(const Status& s) const;
   bool color() const;
 
  private:
@@ -67,6 +69,15 @@ class Context {
   mutable std::vector<std::string> secrets_;
   mutable std::unique_ptr<EventPrinter> observer_;
 };
+
+// The dbroll command(s) for the next step `s` calls for (its Remedy), e.g.
+// "dbroll repair --mark-rolled-back 0003"; empty when the message says it
+// all. Fail prints each as "next[, when]: command".
+struct Advice {
+  std::string when;     // "" or the case it is for ("if it did")
+  std::string command;  // "dbroll migrate"
+};
+std::vector<Advice> CliAdvice(const Status& s);
 
 // Each command adds itself to the app; its callback stores the exit code in *rc.
 using Registrar = void (*)(CLI::App& app, Context& ctx, int* rc);

@@ -156,6 +156,7 @@ class JsonLinesPrinter : public EventPrinter {
     j["code"] = CodeName(error.code());
     j["exit_code"] = exit_code;
     j["message"] = ctx_->Redact(error.ToString());
+    for (const Advice& a : CliAdvice(error)) j["next"].push_back(a.command);
     Emit(j);
   }
   void OnWaitAttempt(const WaitAttempt& a) override {

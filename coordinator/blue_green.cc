@@ -55,8 +55,8 @@ Status Coordinator::AwaitingApproval(const DeployRecord& d) const {
   if (options_.approval_timeout.count() > 0) until = " (rejected after " + Seconds(options_.approval_timeout) + ")";
   return Status(Code::kAwaitingApproval, Label(d) + " awaits approval since " + d.updated_at +
                                              ": green is healthy, traffic is on blue" + until +
-                                             " -- run dbroll approve " + std::to_string(d.id) +
-                                             " or dbroll reject " + std::to_string(d.id) + " --reason TEXT");
+                                             " -- approve it, or reject it with a reason")
+      .set_remedy(Remedy::kApproveOrReject, std::to_string(d.id));
 }
 
 Status Coordinator::Verify(DeployRecord& d, std::vector<StepTiming>& steps) {
@@ -156,13 +156,14 @@ Status Coordinator::Approve(long long id) {
 }
 
 Status Coordinator::Reject(long long id, const std::string& reason) {
-  if (reason.empty()) return Status(Code::kInvalidArgument, "reject needs a reason -- dbroll reject ID --reason TEXT");
+  if (reason.empty()) return Status(Code::kInvalidArgument, "reject needs a reason -- say why the deploy is rejected");
   auto got = engine_->deploys().Get(id);
   if (!got.ok()) return got.status();
   DeployRecord d = std::move(got).value();
   if (d.state != DeployState::kAwaitingApproval) {
     return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) +
-                                              ": only a deploy awaiting approval can be rejected (see dbroll rollback)");
+                                              ": only a deploy awaiting approval can be rejected; roll it back instead")
+        .set_remedy(Remedy::kRollbackDeploy);
   }
   Log(d, "deploy:reject", Status::Ok(), "rejected by " + options_.who + ": " + reason);
   std::vector<StepTiming> steps;

@@ -42,19 +42,6 @@ bool HasStep(const DeployRecord& d, const std::string& step) {
 
 }  // namespace internal
 
-Status ValidateReleaseTag(const std::string& tag) {
-  bool ok = !tag.empty() && tag.size() <= 128 && tag[0] != '-' && tag[0] != '.';
-  for (char c : tag) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == '+' || c == '-';
-    ok = ok && safe;
-  }
-  if (ok) return Status::Ok();
-  return Status(Code::kInvalidArgument,
-                "release tag \"" + tag.substr(0, 128) +
-                    "\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)");
-}
-
 Coordinator::Coordinator(Engine* engine, CoordinatorParts parts, CoordinatorOptions options)
     : engine_(engine), parts_(std::move(parts)), options_(std::move(options)) {
   if (options_.who.empty()) options_.who = DefaultActor();
@@ -63,7 +50,8 @@ Coordinator::Coordinator(Engine* engine, CoordinatorParts parts, CoordinatorOpti
 Result<DeployRecord> Coordinator::Newest() {
   auto list = engine_->deploys().List(1);
   if (!list.ok()) return list.status();
-  if (list->empty()) return Status(Code::kNotFound, "no deploys are recorded on this database -- see dbroll deploys");
+  if (list->empty()) return Status(Code::kNotFound, "no deploys are recorded on this database")
+                             .set_remedy(Remedy::kInspectDeploys);
   return std::move(list->front());
 }
 
@@ -73,14 +61,16 @@ Status Coordinator::Preflight() {
   if (freeze->has_value()) {
     const FreezeRecord& f = **freeze;
     return Status(Code::kFrozen, "deploys are frozen since " + f.at + " by " + f.by + ": " + f.reason +
-                                     " -- fix the cause, then run dbroll unfreeze");
+                                     " -- fix the cause, then unfreeze")
+        .set_remedy(Remedy::kUnfreeze);
   }
   auto newest = Newest();
   if (newest.ok() && newest->state == DeployState::kAwaitingApproval) return AwaitingApproval(*newest);
   if (newest.ok() && IsUnfinished(newest->state)) {
     return Status(Code::kDirty, Label(*newest) + " stopped in state " + DeployStateName(newest->state) + " at " +
                                     newest->updated_at +
-                                    " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+                                    " -- resume it to continue, or roll it back to undo it")
+        .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(newest->id));
   }
   if (!newest.ok() && newest.status().code() != Code::kNotFound) return newest.status();
   auto problems = engine_->Validate();
@@ -93,7 +83,7 @@ Status Coordinator::Preflight() {
     blocking += (blocking.empty() ? "" : "\n") + p.message;
   }
   if (!blocking.empty()) {
-    return Status(Code::kCheckFailed, blocking + "\nnothing was deployed (see dbroll validate)");
+    return Status(Code::kCheckFailed, blocking + "\nnothing was deployed").set_remedy(Remedy::kValidate);
   }
   if (parts_.preflight_check) {
     Status lint = CheckPending(parts_.preflight_check);
@@ -180,7 +170,8 @@ Status Coordinator::Resume(const std::string& release) {
   DeployRecord d = std::move(newest).value();
   if (!release.empty() && release != d.release) {
     return Status(Code::kInvalidArgument, "the newest deploy is " + Label(d) + ", not of " + release +
-                                              " -- dbroll deploy --resume continues the newest deploy");
+                                              " -- resuming continues the newest deploy")
+        .set_remedy(Remedy::kResumeDeploy);
   }
   if (!IsUnfinished(d.state)) {
     return Status(Code::kInvalidArgument, Label(d) + " is " + DeployStateName(d.state) + ": nothing to resume");
@@ -190,8 +181,9 @@ Status Coordinator::Resume(const std::string& release) {
     if (!freeze.ok()) return freeze.status();
     if (freeze->has_value()) {
       return Status(Code::kFrozen, "deploys are frozen since " + (*freeze)->at + " by " + (*freeze)->by + ": " +
-                                       (*freeze)->reason + " -- unfreeze to resume, or dbroll rollback to undo " +
-                                       Label(d));
+                                       (*freeze)->reason + " -- unfreeze to resume, or roll back to undo " +
+                                       Label(d))
+          .set_remedy(Remedy::kUnfreeze);
     }
   }
   if (!parts_.app) return Status(Code::kInvalidArgument, "Coordinator::Resume needs an AppController");
@@ -209,7 +201,8 @@ Status Coordinator::Resume(const std::string& release) {
       return Status(Code::kDeployInProgress,
                     Label(d) + ": the hook started by the interrupted dbroll still runs as process group " +
                         std::to_string(d.hook_pgid) + " -- wait for it to end (or kill -TERM -" +
-                        std::to_string(d.hook_pgid) + "), then run dbroll deploy --resume again; nothing was done");
+                        std::to_string(d.hook_pgid) + "), then resume again; nothing was done")
+          .set_remedy(Remedy::kResumeDeploy);
     }
   }
   (void)engine_->deploys().UpdateSlot(DeploySlot{slot_token_, "", "", 0, "", d.id});
@@ -229,7 +222,8 @@ Status Coordinator::Rollback(const RollbackOptions& o) {
       if (newest.status().code() == Code::kNotFound) {
         return Status(Code::kNotFound,
                       "no deploys are recorded on this database, so there is nothing to roll back -- "
-                      "dbroll down moves the schema alone");
+                      "a migration rollback (down) moves the schema alone")
+            .set_remedy(Remedy::kRunDown);
       }
       return newest.status();
     }
@@ -391,14 +385,16 @@ Status Coordinator::RollBack(DeployRecord& d, std::vector<StepTiming>& steps, co
     frozen = fs.ok();
   }
   Notify(s.ok() ? "deploy-rolled-back" : "rollback-failed", d, steps);
-  const std::string tail = frozen ? "; deploys are frozen -- fix the cause, then run dbroll unfreeze" : "";
+  const std::string tail = frozen ? "; deploys are frozen -- fix the cause, then unfreeze" : "";
   if (s.ok()) {
     return Status(Code::kRolledBack,
                   Label(d) + " was rolled back to " + OrNone(d.target_release) + " (schema " +
-                      OrNone(d.target_schema) + "): " + why + tail);
+                      OrNone(d.target_schema) + "): " + why + tail)
+        .set_remedy(frozen ? Remedy::kUnfreeze : Remedy::kNone);
   }
   return Status(Code::kDirty, Label(d) + " could not be rolled back: " + d.reason +
-                                  " -- fix it and run dbroll rollback again" + tail);
+                                  " -- fix it and roll back again" + tail)
+      .set_remedy(Remedy::kRollbackDeploy);
 }
 
 Status Coordinator::SchemaDown(const DeployRecord& d) {
@@ -439,7 +435,8 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
     return interrupted_ =
                Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
                                         " before " + name + ", in state " + DeployStateName(d.state) +
-                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+                                        " -- resume it to continue, or roll it back to undo it")
+                   .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
   }
   const auto t0 = Clock::now();
   const std::string started_at = internal::NowUtc();
@@ -463,7 +460,8 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
     return interrupted_ =
                Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
                                         " during " + name + ", in state " + DeployStateName(d.state) +
-                                        " -- run dbroll deploy --resume to continue it, or dbroll rollback to undo it");
+                                        " -- resume it to continue, or roll it back to undo it")
+                   .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
   }
   return s;
 }
@@ -529,7 +527,7 @@ void Coordinator::Log(const DeployRecord& d, const std::string& action, const St
 }
 
 Status Coordinator::Freeze(const std::string& reason) {
-  if (reason.empty()) return Status(Code::kInvalidArgument, "freeze needs a reason -- dbroll freeze --reason TEXT");
+  if (reason.empty()) return Status(Code::kInvalidArgument, "freeze needs a reason -- say why deploys stop");
   FreezeRecord f{options_.who, internal::NowUtc(), Clean(reason), 0};
   Status s = engine_->deploys().SetFreeze(f);
   DeployRecord none;

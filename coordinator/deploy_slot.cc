@@ -67,7 +67,8 @@ Status Coordinator::ClaimSlot() {
                       "deploy " + std::to_string(held.deploy_id) + " by " + held.holder + " stopped (pid " +
                           std::to_string(held.pid) + " is gone) but its hook still runs as process group " +
                           std::to_string(d->hook_pgid) + " -- wait for it to end (or kill -TERM -" +
-                          std::to_string(d->hook_pgid) + "), then run dbroll deploy --resume");
+                          std::to_string(d->hook_pgid) + "), then resume the deploy")
+            .set_remedy(Remedy::kResumeDeploy);
       }
     }
     if (dead || options_.take_over) {
@@ -81,8 +82,7 @@ Status Coordinator::ClaimSlot() {
       return Status(Code::kDeployInProgress,
                     what + " is in progress since " + h.since + " (pid " + std::to_string(h.pid) + " on " + h.host +
                         ") -- wait for it to finish; nothing was done. If that process is gone, a deploy on " + h.host +
-                        " takes its slot over by itself; from another host run dbroll deploy --resume "
-                        "--take-over");
+                        " takes its slot over by itself; from another host resume it with take-over");
     }
     DeployRecord none;
     Log(none, "deploy:takeover", Status::Ok(),
@@ -113,9 +113,9 @@ Status Coordinator::Overtaken(DeployRecord& d, DeployState expected) {
   const std::string head = Label(d) + " was taken over by another process while it was " + DeployStateName(expected) +
                            ": it is now " + DeployStateName(d.state) + (d.reason.empty() ? "" : " (" + d.reason + ")");
   if (d.state == DeployState::kRolledBack) {
-    return Status(Code::kRolledBack, head + " -- this deploy did not succeed; see dbroll deploys");
+    return Status(Code::kRolledBack, head + " -- this deploy did not succeed").set_remedy(Remedy::kInspectDeploys);
   }
-  return Status(Code::kDirty, head + " -- this deploy did not succeed; see dbroll deploys");
+  return Status(Code::kDirty, head + " -- this deploy did not succeed").set_remedy(Remedy::kInspectDeploys);
 }
 
 Status Coordinator::StillOurs(DeployRecord& d) {

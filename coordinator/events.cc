@@ -40,7 +40,7 @@ std::string DeployEventText(const DeployEvent& e) {
     text = head + " failed, the app was not touched: " + d.reason;
   }
   if (!e.steps.empty()) text += " [" + Timings(e.steps) + "]";
-  if (e.frozen) text += "; deploys are frozen until dbroll unfreeze";
+  if (e.frozen) text += "; deploys are frozen until they are unfrozen";
   return text;
 }
 

@@ -125,7 +125,7 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
         if (Truthy(r[1])) {
           st.refusals.push_back(table + ": golang-migrate marks version " + *r[0] +
                                 " dirty (it failed part-way) -- finish or undo it by hand, run `migrate force "
-                                "<version>` so golang-migrate is clean, then run dbroll adopt again");
+                                "<version>` so golang-migrate is clean, then adopt again");
         }
         if (!st.up_to || CompareToolVersions(*r[0], *st.up_to) > 0) st.up_to = *r[0];
       }
@@ -158,7 +158,7 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
         if (!Truthy(r[3])) {
           st.refusals.push_back(table + ": " + what + " (" + r[1].value_or("") +
                                 ") failed (success = false) -- fix the database by hand, run `flyway repair`, "
-                                "then run dbroll adopt again");
+                                "then adopt again");
           continue;
         }
         if (type == "SCHEMA") continue;
@@ -190,7 +190,8 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
         if (n == 0) {
           return Status(Code::kInvalidArgument, table + ": applied migration " + id +
                                                     " has no version number in its name -- dbroll versions start "
-                                                    "with digits; rename the file and its id, then run dbroll adopt again");
+                                                    "with digits; rename the file and its id, then adopt again")
+              .set_remedy(Remedy::kRunAdopt);
         }
         st.applied.push_back(id.substr(0, n));
       }
@@ -262,7 +263,7 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
   if (!tool->refusals.empty()) {
     std::string msg;
     for (const auto& r : tool->refusals) msg += (msg.empty() ? "" : "\n") + r;
-    return Status(Code::kDirty, msg + "\nnothing was recorded");
+    return Status(Code::kDirty, msg + "\nnothing was recorded").set_remedy(Remedy::kRunAdopt);
   }
   if (!o.dry_run) DBROLL_RETURN_IF_ERROR(history_.Ensure());
   auto st = Load(false);
@@ -270,7 +271,8 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
   if (!st->rows.empty()) {
     return Status(Code::kInvalidArgument, "adopt is for a database dbroll has not migrated yet, and " +
                                               options_.history_table + " has " + std::to_string(st->rows.size()) +
-                                              " rows -- see dbroll status; nothing was recorded");
+                                              " rows; nothing was recorded")
+        .set_remedy(Remedy::kInspectStatus);
   }
   // Every version the tool applied, matched to its migration files.
   const auto& ms = st->migrations;
@@ -298,8 +300,9 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
     return Status(Code::kNotFound, table + ": " + report.tool + " applied version" + (missing.size() > 1 ? "s " : " ") +
                                        list + " but " + MigrationsDir() +
                                        " has no migration file for " + (missing.size() > 1 ? "them" : "it") +
-                                       " -- restore the files (dbroll needs their down scripts), then run dbroll "
-                                       "adopt again; nothing was recorded");
+                                       " -- restore the files (dbroll needs their down scripts), then adopt "
+                                       "again; nothing was recorded")
+        .set_remedy(Remedy::kRunAdopt);
   }
   std::vector<std::string> book;
   for (size_t i : chosen) {
@@ -320,7 +323,7 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
       if (!chosen.count(i) && CompareToolVersions(ms[i].version, newest) < 0) {
         observer_->OnNotice(ms[i].up.path + ": " + report.tool + " did not apply version " + ms[i].version +
                             ", older than the adopted " + newest +
-                            " -- dbroll migrate refuses it until it gets a newer version");
+                            " -- migrate refuses it until it gets a newer version");
       }
     }
   }
@@ -334,7 +337,7 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
       auto it = tool->repeatables.find(BaseName(r.script.path));
       if (it == tool->repeatables.end() || it->second != FlywayChecksum(r.script.text)) {
         observer_->OnNotice(r.script.path + ": not as " + report.tool +
-                            " last applied it -- the next dbroll migrate applies it");
+                            " last applied it -- the next migrate applies it");
         continue;
       }
       std::string text = r.script.text;

@@ -150,7 +150,8 @@ Status DropDatabase(const DriverOptions& options, bool* existed) {
   if (!s.ok()) {
     return Status(s.code(), "dropping database " + t->url.database + ": " + s.message() +
                                 " -- close the other sessions using it (or grant this user the right to drop it) "
-                                "and run dbroll drop again");
+                                "and drop it again")
+        .set_remedy(Remedy::kRunDrop);
   }
   return Status::Ok();
 }

@@ -119,7 +119,8 @@ class SqlDeployStore : public DeployStore {
     auto rows = driver_->Query("SELECT write_token FROM " + deploys_ + " WHERE id=" + std::to_string(r.id));
     if (!rows.ok()) return rows.status();
     if (rows->empty()) {
-      return Status(Code::kNotFound, "deploy " + std::to_string(r.id) + " does not exist -- see dbroll deploys");
+      return Status(Code::kNotFound, "deploy " + std::to_string(r.id) + " does not exist -- the deploy list shows the deploys there are")
+          .set_remedy(Remedy::kInspectDeploys);
     }
     return rows->front()[0] && *rows->front()[0] == token;
   }
@@ -162,7 +163,8 @@ class SqlDeployStore : public DeployStore {
     auto rows = Select(" WHERE id=" + std::to_string(id));
     if (!rows.ok()) return rows.status();
     if (rows->empty()) {
-      return Status(Code::kNotFound, "deploy " + std::to_string(id) + " does not exist -- see dbroll deploys");
+      return Status(Code::kNotFound, "deploy " + std::to_string(id) + " does not exist -- the deploy list shows the deploys there are")
+          .set_remedy(Remedy::kInspectDeploys);
     }
     return std::move(rows->front());
   }

@@ -350,8 +350,9 @@ class DirectorySource : public MigrationSource {
     struct stat st;
     if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return Status(Code::kInvalidArgument,
-                    display_dir_ + ": migrations directory not found -- create it with "
-                                   "`dbroll init` or set [migrations] dir in dbroll.toml");
+                    display_dir_ + ": migrations directory not found -- create it "
+                                   "or set [migrations] dir in dbroll.toml")
+          .set_remedy(Remedy::kInitProject);
     }
     if (!ListDir(dir_, &entries)) {
       return Status(Code::kInvalidArgument, display_dir_ + ": cannot read: " + std::strerror(errno));

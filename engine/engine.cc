@@ -291,8 +291,8 @@ std::vector<Problem> EngineImpl::Check(const State& st) const {
       problems.push_back({m.version, m.up.path,
                           m.up.path + ": version " + m.version + " is " + HistoryStateName(r.state) +
                               " after statement " + std::to_string(r.statements_done) +
-                              (r.error ? ": " + *r.error : std::string()) + " -- run " +
-                              (r.state == HistoryState::kDownFailed ? "dbroll down" : "dbroll migrate") + " to " +
+                              (r.error ? ": " + *r.error : std::string()) + " -- " +
+                              (r.state == HistoryState::kDownFailed ? "roll back again" : "migrate again") + " to " +
                               (down ? "finish the rollback" : "resume"),
                           ProblemKind::kUnfinished});
     }
@@ -307,7 +307,7 @@ std::vector<Problem> EngineImpl::Check(const State& st) const {
     if (files.count(v)) continue;
     problems.push_back({v, "", "version " + v + " (" + r.name +
                                    ") is applied but its files are missing -- restore them; "
-                                   "dbroll down still works from the stored down script",
+                                   "a rollback still works from the stored down script",
                         ProblemKind::kFilesMissing});
   }
   return problems;
@@ -355,7 +355,8 @@ Status EngineImpl::Baseline(const std::string& version, const std::string& relea
   if (!st->rows.empty()) {
     return Status(Code::kInvalidArgument, "baseline is for a database with no dbroll history, and " +
                                               history_.table() + " has " + std::to_string(st->rows.size()) +
-                                              " rows -- use dbroll repair to fix single versions");
+                                              " rows -- repair single versions instead")
+        .set_remedy(Remedy::kRepairVersion);
   }
   std::vector<std::string> book, versions;
   for (const auto& raw : st->migrations) {
@@ -405,7 +406,8 @@ Status EngineImpl::Repair(const RepairOptions& o) {
     if (r.state == HistoryState::kApplied) {
       return Status(Code::kInvalidArgument, "version " + v +
                                                 " is applied -- --mark-statement-done and --retry-statement are for "
-                                                "an interrupted or failed run (see dbroll status)");
+                                                "an interrupted or failed run")
+          .set_remedy(Remedy::kInspectStatus);
     }
     const bool down = r.state == HistoryState::kDownRunning || r.state == HistoryState::kDownFailed;
     int done = r.statements_done + (o.mark_statement_done ? 1 : 0);
@@ -478,15 +480,16 @@ Status EngineImpl::Repair(const RepairOptions& o) {
       if (r.state == HistoryState::kRunning || r.state == HistoryState::kDownRunning) {
         return Status(Code::kDirty, "version " + v + " is " + HistoryStateName(r.state) + " at statement " +
                                         std::to_string(r.statements_done + 1) +
-                                        " (interrupted) -- run dbroll migrate: it finds out whether that statement "
-                                        "took effect and finishes the run");
+                                        " (interrupted) -- migrate again: it finds out whether that statement "
+                                        "took effect and finishes the run")
+            .set_remedy(Remedy::kRunMigrate);
       }
       if (r.statements_done > 0 || r.state == HistoryState::kDownFailed) {
         return Status(Code::kDirty,
                       "version " + v + " is " + HistoryStateName(r.state) + " after " + std::to_string(r.statements_done) +
-                          " statement(s), so part of it is in the database -- say what you did: "
-                          "dbroll repair --mark-applied " + v + " (finished by hand) or --mark-rolled-back " +
-                          v + " (undone by hand)");
+                          " statement(s), so part of it is in the database -- finish or undo it by hand, then record "
+                          "which: mark it applied or rolled back")
+            .set_remedy(Remedy::kMarkAppliedOrRolledBack, v);
       }
       book.push_back(history_.DeleteSql(v));
       versions.push_back(v);

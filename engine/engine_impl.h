@@ -85,7 +85,9 @@ class EngineImpl : public Engine {
                     const std::string& release) const;
   // Tells the observer that `m` failed and returns the error, keeping the
   // cause's SQLSTATE.
-  Status Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause);
+  // The remedy defaults to running the same direction again.
+  Status Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause,
+                std::optional<Remedy> remedy = std::nullopt);
   Status ApplyUp(const Migration& m, const HistoryRow* resume, const std::string& release,
                  bool dry_run);
   // With `without_data` the version's keep-data archives are forgotten, not restored.

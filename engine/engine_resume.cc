@@ -79,8 +79,8 @@ Result<Script> EngineImpl::StoredDown(const HistoryRow& r) const {
                       " does not match its stored checksum (" + r.down_checksum.substr(0, 12) + " -> " +
                       down.checksum.substr(0, 12) +
                       "): it was edited after apply -- nothing was run; restore the migration's down.sql and use "
-                      "--down-source file, or undo the version by hand and run dbroll repair --mark-rolled-back " +
-                      r.version);
+                      "--down-source file, or undo the version by hand and mark it rolled back")
+        .set_remedy(Remedy::kMarkRolledBack, r.version);
   }
   down.directives = ParseDirectives(down.path, down.text, nullptr);
   if (r.down_no_transaction) down.directives.no_transaction = true;
@@ -94,14 +94,14 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
   if (start >= n) return n;
   const Statement& s = stmts[start];
   const std::string what = "statement " + std::to_string(start + 1) + " of " + s.path;
-  const std::string unknown_fix = "\nif it did not take effect: dbroll repair --retry-statement " + m.version +
-                                  "\nif it did: dbroll repair --mark-statement-done " + m.version;
+  const std::string unknown_fix = " retry the statement if it did not take effect, or mark it done if it did";
   const bool running = row.state == HistoryState::kRunning || row.state == HistoryState::kDownRunning;
   if (running && !row.session_id) {
     return Status(Code::kDirty, At(s) + what +
                                     " was interrupted by a dbroll that recorded no intent (history format 1), "
-                                    "so whether it took effect is unknown -- check the database, then run" +
-                                    unknown_fix);
+                                    "so whether it took effect is unknown -- check the database, then" +
+                                    unknown_fix)
+        .set_remedy(Remedy::kDecideStatement, m.version);
   }
   // PostgreSQL: an interrupted or failed CREATE INDEX CONCURRENTLY leaves an
   // INVALID index behind that makes every retry fail with "already exists".
@@ -121,7 +121,8 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
         Status drop = driver_->RunStatement(Statement{"DROP INDEX CONCURRENTLY IF EXISTS " + *r[0], "", 1, 1, 0});
         if (!drop.ok()) {
           return Status(drop.code(), At(s) + what + " left the invalid index " + *r[0] + " and dropping it failed: " +
-                                         drop.message() + " -- drop it by hand and run dbroll migrate again");
+                                         drop.message() + " -- drop it by hand and migrate again")
+              .set_remedy(Remedy::kRunMigrate);
         }
         observer_->OnNotice(At(s) + what + " was interrupted and left the invalid index " + *r[0] +
                             "; dropped it (DROP INDEX CONCURRENTLY) and running the statement again");
@@ -139,14 +140,16 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
       if (!alive.ok()) {
         return Status(Code::kDirty, At(s) + what + " was interrupted, and whether its session " + *row.session_id +
                                         " still runs it cannot be checked (" + alive.status().message() +
-                                        "), so whether it took effect is unknown -- check the database, then run" +
-                                        unknown_fix);
+                                        "), so whether it took effect is unknown -- check the database, then" +
+                                        unknown_fix)
+            .set_remedy(Remedy::kDecideStatement, m.version);
       }
       if (!alive.value()) break;
       if (Clock::now() >= deadline) {
         return Status(Code::kLockTimeout, At(s) + what + " is still running in session " + *row.session_id +
                                               " of the dbroll that was interrupted -- wait for it to end (or kill "
-                                              "that session) and run dbroll migrate again; nothing was changed");
+                                              "that session) and migrate again; nothing was changed")
+            .set_remedy(Remedy::kRunMigrate);
       }
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::milliseconds(500));
@@ -158,15 +161,17 @@ Result<int> EngineImpl::ResumeAt(const Migration& m, Direction d, const std::vec
   if (fp.empty() || (!existence && row.catalog_before->rfind("fp:", 0) != 0)) {
     return Status(Code::kDirty, At(s) + what +
                                     " was interrupted and no catalog fingerprint was recorded before it, "
-                                    "so whether it took effect is unknown -- check the database, then run" +
-                                    unknown_fix);
+                                    "so whether it took effect is unknown -- check the database, then" +
+                                    unknown_fix)
+        .set_remedy(Remedy::kDecideStatement, m.version);
   }
   auto now = driver_->Query("SELECT " + fp);
   if (!now.ok() || now->empty() || !now->front()[0]) {
     return Status(Code::kDirty, At(s) + what + " was interrupted and the catalog cannot be read (" +
                                     (now.ok() ? std::string("no fingerprint") : now.status().message()) +
-                                    "), so whether it took effect is unknown -- check the database, then run" +
-                                    unknown_fix);
+                                    "), so whether it took effect is unknown -- check the database, then" +
+                                    unknown_fix)
+        .set_remedy(Remedy::kDecideStatement, m.version);
   }
   const std::string label = m.version + "_" + m.name;
   if (*now->front()[0] == *row.catalog_before) {
@@ -191,7 +196,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
   const bool had_row = row_exists;
   const std::string session = driver_->SessionId();
   const std::string label = m.version + "_" + m.name;
-  const std::string again = up ? "dbroll migrate" : "dbroll down";
+  const std::string again = up ? "migrate again" : "roll back again";
   const auto t0 = Clock::now();
   // The write that ends the run: the applied row, or no row after a down.
   auto finish_sql = [&]() {
@@ -229,7 +234,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     if (!f.ok())
       return Failed(
           m, d, f.code(),
-          script.path + ": recording the end of the run failed: " + f.message() + " -- run " + again + " again", f);
+          script.path + ": recording the end of the run failed: " + f.message() + " -- " + again, f);
     return done_ok();
   }
   bool alone = false;  // run statement i on its own although the driver did not say it must
@@ -257,18 +262,18 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
         // The statement ran; its progress update failed, and both rolled back.
         return Failed(m, d, st.code() == Code::kConnectionLost ? st.code() : Code::kDirty,
                       At(s) + "statement " + std::to_string(i + 1) + " ran, but recording it in " +
-                          options_.history_table + " failed, so both were rolled back: " + st.message() + " -- run " +
-                          again + " again to run it again",
+                          options_.history_table + " failed, so both were rolled back: " + st.message() + " -- " +
+                          again + " to run it again",
                       st);
       }
       if (st.code() == Code::kCommitUnknown) {
-        const std::string next = up || !last ? "run " + again + " again"
-                                             : "see dbroll status: if version " + m.version +
-                                                   " is still listed, dbroll down finishes its rollback";
+        const std::string next = up || !last ? again
+                                             : "check the migration status: if version " + m.version +
+                                                   " is still listed, rolling back again finishes its rollback";
         return Failed(m, d, Code::kCommitUnknown,
                       At(s) + st.message() + " -- statement " + std::to_string(i + 1) +
                           " commits together with its progress, so the history tells which: " + next,
-                      st);
+                      st, up || !last ? std::nullopt : std::optional<Remedy>(Remedy::kInspectStatus));
       }
     } else {
       // The intent: which session runs statement i+1 and the catalog before it
@@ -282,7 +287,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
         return Failed(m, d, w.code() == Code::kConnectionLost ? w.code() : Code::kDirty,
                       At(s) + "could not record the intent to run statement " + std::to_string(i + 1) + " in " +
                           options_.history_table + ": " + w.message() + " -- statement " + std::to_string(i + 1) +
-                          " did not run; run " + again + " again",
+                          " did not run; " + again,
                       w);
       }
       row_exists = true;
@@ -315,8 +320,8 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
         if (!p.ok()) {
           return Failed(m, d, p.code() == Code::kConnectionLost ? p.code() : Code::kDirty,
                         At(s) + "statement " + std::to_string(i + 1) + " ran, but recording that in " +
-                            options_.history_table + " failed: " + p.message() + " -- run " + again +
-                            " again: it sees from the catalog that the statement took effect and continues",
+                            options_.history_table + " failed: " + p.message() + " -- " + again +
+                            ": it sees from the catalog that the statement took effect and continues",
                         p);
         }
         if (last) return done_ok();
@@ -329,7 +334,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     if (st.code() == Code::kConnectionLost) {
       return Failed(m, d, Code::kConnectionLost,
                     where + " -- the connection was lost while statement " + std::to_string(i + 1) + " of " +
-                        script.path + " ran; the history holds the intent, so " + again +
+                        script.path + " ran; the history holds the intent, so the next " + (up ? "migrate" : "rollback") +
                         " (run it when the database is reachable) finds out whether it took effect and continues",
                     st);
     }
@@ -337,8 +342,8 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
       return Failed(m, d, Code::kLockTimeout,
                     where + " -- statement " + std::to_string(i + 1) +
                         " did not get its locks in time and did not "
-                        "run; run " +
-                        again + " again to continue there",
+                        "run; " +
+                        again + " to continue there",
                     st);
     }
     if (fresh && i == 0) {
@@ -350,10 +355,10 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
                               "", 1, 1, 0})
                         : Status::Ok();
       return Failed(m, d, st.code() == Code::kLockTimeout ? st.code() : Code::kMigrationFailed,
-                    where + " -- fix the " + (up ? "migration" : "down script") + " and run " + again +
-                        " again; the first statement failed, so nothing was " + (up ? "applied" : "rolled back") +
+                    where + " -- fix the " + (up ? "migration" : "down script") + " and " + again +
+                        "; the first statement failed, so nothing was " + (up ? "applied" : "rolled back") +
                         (undo.ok() ? std::string()
-                                   : " (its intent row stays, and " + again + " checks it: " + undo.message() + ")"),
+                                   : " (its intent row stays, and the next run checks it: " + undo.message() + ")"),
                     st);
     }
     const HistoryState failed = up ? HistoryState::kFailed : HistoryState::kDownFailed;
@@ -362,10 +367,10 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     return Failed(m, d, Code::kDirty,
                   where + " -- " + (up ? "statements 1.." : "down statements 1..") + std::to_string(i) + " of " +
                       script.path + " ran and stay " + (up ? "applied" : "rolled back") +
-                      " (they ran one by one). Fix statement " + std::to_string(i + 1) + " and run " + again +
-                      " to resume there" +
+                      " (they ran one by one). Fix statement " + std::to_string(i + 1) + " and " + (up ? "migrate" : "roll back") +
+                      " again to resume there" +
                       (rec.ok() ? std::string()
-                                : " (recording the failure failed: " + rec.message() + "; " + again +
+                                : " (recording the failure failed: " + rec.message() + "; the next run"
                                       " checks the statement before it runs it again)"),
                   st);
   }

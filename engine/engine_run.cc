@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "dbroll/project.h"
 #include "engine/engine_impl.h"
 #include "engine/preflight.h"
 #include "engine/splitter.h"
@@ -86,9 +87,15 @@ Status EngineImpl::RunStatementWithRetry(const std::string& label, const Stateme
   }
 }
 
-Status EngineImpl::Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause) {
+Status EngineImpl::Failed(const Migration& m, Direction d, Code code, const std::string& message, const Status& cause,
+                          std::optional<Remedy> remedy) {
   Status out(code, message);
   out.set_sqlstate(cause.sqlstate());
+  if (!remedy && cause.remedy() != Remedy::kNone) {
+    out.set_remedy(cause.remedy(), cause.remedy_subject());  // a cause that says its own next step keeps it
+  } else {
+    out.set_remedy(remedy.value_or(d == Direction::kUp ? Remedy::kRunMigrate : Remedy::kRunDown));
+  }
   observer_->OnMigrationFailed(m, d, out);
   return out;
 }
@@ -111,7 +118,7 @@ void EngineImpl::NoticeArchives(const std::string& label, const std::vector<Arch
                           std::to_string(a.rows) + " rows) and removed the archive");
     } else {
       observer_->OnNotice(label + ": keep-data archived " + what + " in " + a.archive + " (" +
-                          std::to_string(a.rows) + " rows); dbroll down restores it, dbroll purge removes it");
+                          std::to_string(a.rows) + " rows); a rollback restores it, a purge removes it");
     }
   }
 }
@@ -157,7 +164,8 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
                           " already ran in the database but has changed since -- "
                           "restore its text (only statements from " +
                           std::to_string(start + 1) +
-                          " on may change), or undo it by hand and run dbroll repair --mark-rolled-back " + m.version);
+                          " on may change), or undo it by hand and mark it rolled back")
+            .set_remedy(Remedy::kMarkRolledBack, m.version);
       }
     }
     if (start > 0) {
@@ -183,19 +191,19 @@ Status EngineImpl::ApplyUp(const Migration& m, const HistoryRow* resume, const s
         return Failed(m, Direction::kUp, Code::kConnectionLost,
                       Locate(stmts, s) +
                           " -- the connection was lost, so the transaction was rolled back; "
-                          "run dbroll migrate again when the database is reachable",
+                          "migrate again when the database is reachable",
                       s);
       }
       if (s.code() == Code::kCommitUnknown) {
         return Failed(m, Direction::kUp, Code::kCommitUnknown,
                       m.up.path + ": " + s.message() +
                           " -- the migration and its history row commit together, so the history tells which: "
-                          "run dbroll migrate again",
+                          "migrate again",
                       s);
       }
       return Failed(
           m, Direction::kUp, s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
-          Locate(stmts, s) + " -- fix the migration and run dbroll migrate again; the database was not changed", s);
+          Locate(stmts, s) + " -- fix the migration and migrate again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kUp, std::chrono::milliseconds(MsSince(t0)));
     notice_archives();
@@ -238,8 +246,9 @@ Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std:
         it == state.end() ? "no history row" : std::string("a history row in state ") + HistoryStateName(it->second);
     Status out(Code::kDirty, path + ": version " + v + " ran to its end, yet " + options_.history_table + " holds " +
                                  found +
-                                 " for it, not applied -- run dbroll status to see what the database holds, "
-                                 "then dbroll migrate again (or dbroll repair)");
+                                 " for it, not applied -- check the migration status to see what the database holds, "
+                                 "then migrate again (or repair the history row)");
+    out.set_remedy(Remedy::kInspectStatus);
     if (m != migrations.end()) observer_->OnMigrationFailed(*m, Direction::kUp, out);
     applied->resize(i);
     return out;
@@ -257,6 +266,7 @@ Result<EngineImpl::State> EngineImpl::LockAndLoad(LockScope* lock, bool dry_run,
 }
 
 Status EngineImpl::Migrate(const MigrateOptions& o) {
+  if (!o.release.empty()) DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(o.release));
   LockScope lock(this);
   auto st = LockAndLoad(&lock, o.dry_run, false);
   if (!st.ok()) return st.status();
@@ -264,8 +274,9 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
       std::none_of(st->migrations.begin(), st->migrations.end(),
                    [&](const Migration& m) { return CompareVersions(m.version, *o.to) == 0; })) {
     return Status(Code::kNotFound, "version " + *o.to +
-                                       " is not among the migration files -- dbroll migrate --to names an existing "
-                                       "version (see dbroll status); nothing was applied");
+                                       " is not among the migration files -- the target must be an existing "
+                                       "version; nothing was applied")
+        .set_remedy(Remedy::kInspectStatus);
   }
   std::string refusal;
   for (const auto& p : Check(st.value())) {
@@ -276,7 +287,7 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
       observer_->OnNotice(p.message);
   }
   if (!refusal.empty()) {
-    return Status(Code::kCheckFailed, refusal + "\nnothing was applied (see dbroll validate)");
+    return Status(Code::kCheckFailed, refusal + "\nnothing was applied").set_remedy(Remedy::kValidate);
   }
   // A down that was interrupted (not one that failed) is finished first: it
   // needs the stored down scripts.
@@ -323,7 +334,8 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
         result = Status(Code::kDirty, m.up.path + ": the rollback of version " + m.version + " stopped at down statement " +
                                           std::to_string(r.statements_done + 1) + " with an error" +
                                           (r.error ? " (" + *r.error + ")" : std::string()) +
-                                          " -- fix the down script and run dbroll down to finish the rollback");
+                                          " -- fix the down script and roll back again to finish the rollback");
+        result.set_remedy(Remedy::kRunDown);
         break;
       }
       if (r.state == HistoryState::kDownRunning) {
@@ -430,13 +442,13 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
         return Failed(m, Direction::kDown, Code::kCommitUnknown,
                       down.path + ": " + s.message() +
                           " -- the rollback and its history row commit together, so the history tells which: "
-                          "run dbroll status",
-                      s);
+                          "check the migration status",
+                      s, Remedy::kInspectStatus);
       }
       return Failed(
           m, Direction::kDown,
           s.code() == Code::kConnectionLost || s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
-          Locate(stmts, s) + " -- fix the down script and run dbroll down again; the database was not changed", s);
+          Locate(stmts, s) + " -- fix the down script and roll back again; the database was not changed", s);
     }
     observer_->OnMigrationDone(m, Direction::kDown, std::chrono::milliseconds(MsSince(t0)));
     if (!without_data) NoticeArchives(label, archives, true);
@@ -453,6 +465,7 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
 }
 
 Status EngineImpl::Down(const DownOptions& o) {
+  if (!o.release.empty()) DBROLL_RETURN_IF_ERROR(ValidateReleaseTag(o.release));
   LockScope lock(this);
   auto st = LockAndLoad(&lock, o.dry_run, true);
   if (!st.ok()) return st.status();
@@ -464,7 +477,8 @@ Status EngineImpl::Down(const DownOptions& o) {
     if (r->state == HistoryState::kFailed || r->state == HistoryState::kRunning) {
       return Status(Code::kDirty, "version " + r->version + " is partly applied (" + HistoryStateName(r->state) +
                                       " after statement " + std::to_string(r->statements_done) +
-                                      ") -- finish it first with dbroll migrate; nothing was rolled back");
+                                      ") -- finish it first by migrating again; nothing was rolled back")
+          .set_remedy(Remedy::kRunMigrate);
     }
   }
   std::optional<std::string> keep;  // versions newer than this are rolled back
@@ -479,7 +493,8 @@ Status EngineImpl::Down(const DownOptions& o) {
   if (!o.release.empty()) release_tag = o.release;
   if (o.to && *o.to != "0" && !st->rows.count(*o.to)) {
     return Status(Code::kNotFound,
-                  "version " + *o.to + " is not applied -- dbroll down --to keeps an applied version (or 0 for none)");
+                  "version " + *o.to + " is not applied -- the target of a rollback is an applied version (or 0 for none)")
+        .set_remedy(Remedy::kInspectStatus);
   }
   std::vector<const HistoryRow*> targets;
   for (const HistoryRow* r : rows) {
@@ -510,7 +525,7 @@ Status EngineImpl::Down(const DownOptions& o) {
     if (irreversible) {
       return Status(Code::kIrreversible,
                     "version " + r->version + "_" + r->name + " is irreversible: \"" + *irreversible +
-                        "\" -- dbroll down stops here; nothing was rolled back. Restore from a backup, "
+                        "\" -- the rollback stops here; nothing was rolled back. Restore from a backup, "
                         "or write a new forward migration");
     }
     const bool have_file = f != files.end() && f->second->down;
@@ -531,7 +546,10 @@ Status EngineImpl::Down(const DownOptions& o) {
       step.down = *file_down;
     } else if (have_stored) {
       auto stored = StoredDown(*r);
-      if (!stored.ok()) return Status(stored.status().code(), stored.status().message() + "; nothing was rolled back");
+      if (!stored.ok()) {
+        return Status(stored.status().code(), stored.status().message() + "; nothing was rolled back")
+            .set_remedy(stored.status().remedy(), stored.status().remedy_subject());
+      }
       step.down = stored.value();
       if (!have_file) {
         observer_->OnNotice(r->version + "_" + r->name +
@@ -556,8 +574,9 @@ Status EngineImpl::Down(const DownOptions& o) {
                       "version " + step.m.version + "_" + step.m.name + ": its keep-data archive of " +
                           BareName(a.table) + (a.columns.empty() ? std::string() : "." + a.columns) +
                           " was purged at " + *a.purged_at +
-                          ", so the rollback would re-create the structure without the data -- run dbroll down "
-                          "--without-data to accept that, or restore from a backup; nothing was rolled back");
+                          ", so the rollback would re-create the structure without the data -- roll back without "
+                          "data to accept that, or restore from a backup; nothing was rolled back")
+            .set_remedy(Remedy::kRunDownWithoutData);
       }
     }
   }

@@ -211,8 +211,8 @@ Result<std::vector<HistoryRow>> History::Read(bool with_scripts, std::vector<std
     } else {
       return Status(Code::kDirty, history_name_ + ": version " + h.version + " has state '" + state +
                                       "', which this dbroll does not know -- upgrade dbroll if a newer one wrote "
-                                      "it; if it was edited by hand, record what the database holds with "
-                                      "dbroll repair --mark-applied " + h.version);
+                                      "it; if it was edited by hand, record what the database holds: mark it applied")
+          .set_remedy(Remedy::kMarkApplied, h.version);
     }
     h.statements_done = r[12] ? std::atoi(r[12]->c_str()) : 0;
     h.error = r[13];
@@ -254,7 +254,8 @@ Result<std::string> History::ReleaseVersion(const std::string& release) {
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
     return Status(Code::kNotFound, "release " + release +
-                                       " was never migrated on this database -- see dbroll history");
+                                       " was never migrated on this database -- the history lists the releases that were")
+        .set_remedy(Remedy::kInspectHistory);
   }
   return Or(rows->front()[0], "");
 }

@@ -49,7 +49,7 @@ Result<std::vector<ArchiveInfo>> ListArchives(Engine& engine) {
 Result<std::vector<ArchiveInfo>> PurgeArchives(Engine& engine, const PurgeOptions& o) {
   if (!o.before_release && !o.older_than) {
     return Status(Code::kInvalidArgument,
-                  "dbroll purge needs --before-release TAG or --older-than DURATION (e.g. 30d) -- nothing was purged");
+                  "purge needs --before-release TAG or --older-than DURATION (e.g. 30d) -- nothing was purged");
   }
   Driver& d = engine.driver();
   const EngineOptions& opts = engine.options();
@@ -100,7 +100,8 @@ Result<std::vector<ArchiveInfo>> PurgeArchives(Engine& engine, const PurgeOption
   if (locked) (void)d.Unlock();
   if (!result.ok()) {
     return Status(result.code(), kd.catalog() + ": purge stopped: " + result.message() +
-                                     " -- run dbroll purge again; archives already marked purged are dropped then");
+                                     " -- purge again; archives already marked purged are dropped then")
+        .set_remedy(Remedy::kPurgeArchives);
   }
   return purged;
 }

@@ -278,7 +278,7 @@ class Checker {
     if (!syntax.sqlstate().empty() && msg.find(syntax.sqlstate()) == std::string::npos) {
       msg += " (SQLSTATE " + syntax.sqlstate() + ")";
     }
-    msg += down_ ? " -- fix the down script and run dbroll down again" : " -- fix the migration and run dbroll migrate again";
+    msg += down_ ? " -- fix the down script and roll back again" : " -- fix the migration and migrate again";
     (void)Add(Code::kMigrationFailed, msg, syntax.sqlstate(), "the database was not changed");
   }
 

@@ -259,7 +259,7 @@ Status EngineImpl::RunRepeatable(const std::string& name, const Script& script, 
   }
   if (!s.ok()) {
     return Failed(m, Direction::kUp, s.code() == Code::kLockTimeout ? s.code() : Code::kMigrationFailed,
-                  Locate(stmts, s) + " -- fix the repeatable migration and run dbroll migrate again; the versioned "
+                  Locate(stmts, s) + " -- fix the repeatable migration and migrate again; the versioned "
                                      "migrations before it are applied",
                   s);
   }

@@ -25,6 +25,34 @@ const char* CodeName(Code code) {
   return "unknown";
 }
 
+const char* RemedyName(Remedy remedy) {
+  switch (remedy) {
+    case Remedy::kNone: return "";
+    case Remedy::kRunMigrate: return "migrate";
+    case Remedy::kRunDown: return "down";
+    case Remedy::kRunDownWithoutData: return "down-without-data";
+    case Remedy::kInspectStatus: return "status";
+    case Remedy::kInspectHistory: return "history";
+    case Remedy::kValidate: return "validate";
+    case Remedy::kMarkRolledBack: return "mark-rolled-back";
+    case Remedy::kMarkApplied: return "mark-applied";
+    case Remedy::kMarkAppliedOrRolledBack: return "mark-applied-or-rolled-back";
+    case Remedy::kDecideStatement: return "decide-statement";
+    case Remedy::kRepairVersion: return "repair";
+    case Remedy::kPurgeArchives: return "purge";
+    case Remedy::kRunAdopt: return "adopt";
+    case Remedy::kRunDrop: return "drop";
+    case Remedy::kInspectDeploys: return "deploys";
+    case Remedy::kResumeDeploy: return "resume-deploy";
+    case Remedy::kResumeOrRollbackDeploy: return "resume-or-rollback-deploy";
+    case Remedy::kRollbackDeploy: return "rollback-deploy";
+    case Remedy::kUnfreeze: return "unfreeze";
+    case Remedy::kApproveOrReject: return "approve-or-reject";
+    case Remedy::kInitProject: return "init";
+  }
+  return "";
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return message_;

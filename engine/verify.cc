@@ -299,7 +299,8 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
     auto it = std::find_if(migrations.begin(), migrations.end(),
                            [&](const Migration& m) { return CompareVersions(m.version, *verify.from) >= 0; });
     if (it == migrations.end() || CompareVersions(it->version, *verify.from) != 0) {
-      return Status(Code::kNotFound, "--from " + *verify.from + ": no such version -- see dbroll status");
+      return Status(Code::kNotFound, "--from " + *verify.from + ": no such version -- the migration status lists the versions")
+          .set_remedy(Remedy::kInspectStatus);
     }
     first = static_cast<size_t>(it - migrations.begin());
   }

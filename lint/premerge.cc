@@ -1,6 +1,8 @@
 // Pre-merge mode: which migration files a branch adds or edits, from git.
 // git is run as a child process: linking libgit2 for two commands is not worth it.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "dbroll/lint.h"
@@ -62,6 +64,49 @@ Result<BaseDiff> DiffAgainstBase(const std::string& project_dir, const std::stri
     }
   }
   return d;
+}
+
+Result<LintRun> LintProject(const Config& config, const std::string& project_dir,
+                            const std::vector<std::string>& paths, const std::string& base) {
+  namespace fs = std::filesystem;
+  auto options = LintOptionsFromConfig(config);
+  if (!options.ok()) return options.status();
+  const fs::path base_dir = config.engine.base_dir.empty() ? fs::path(project_dir) : fs::path(config.engine.base_dir);
+  const fs::path migrations = base_dir / config.engine.migrations_dir;
+  std::vector<std::string> roots = paths;
+  if (roots.empty()) roots.push_back(migrations.string());
+
+  std::set<std::string> changed;
+  if (!base.empty()) {
+    std::error_code ec;
+    const std::string rel = fs::relative(migrations, project_dir, ec).lexically_normal().string();
+    if (ec) return Status(Code::kInvalidArgument, migrations.string() + ": " + ec.message());
+    auto diff = DiffAgainstBase(project_dir, rel, base);
+    if (!diff.ok()) return diff.status();
+    changed = diff->added;
+    changed.insert(diff->modified.begin(), diff->modified.end());
+    options->edited_since_base = diff->modified;
+  }
+  auto loaded = LoadMigrationsForLint(roots, options->target.dialect, project_dir,
+                                      {config.engine.migrations_layout, config.engine.no_transaction_versions});
+  if (!loaded.ok()) return loaded.status();
+  auto linter = Linter::Create(options.value());
+  if (!linter.ok()) return linter.status();
+  LintRun run;
+  run.findings = linter.value()->Lint(loaded.value());
+  std::set<std::string> reported;
+  for (const auto& m : loaded.value()) {
+    const bool in_scope = base.empty() || changed.count(m.up.path) || (m.down && changed.count(m.down->path));
+    if (!in_scope) continue;
+    reported.insert(m.up.path);
+    run.files_checked += 1;
+    if (m.down) {
+      reported.insert(m.down->path);
+      run.files_checked += 1;
+    }
+  }
+  if (!base.empty()) std::erase_if(run.findings, [&](const Finding& f) { return !reported.count(f.path); });
+  return run;
 }
 
 }  // namespace dbroll

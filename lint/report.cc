@@ -1,12 +1,14 @@
 // Rendering findings: text for people, JSON (stable, documented in
 // docs/lint.md), SARIF 2.1.0 for code scanning, GitHub workflow annotations
 // and JUnit XML for CI test reports.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "dbroll/lint.h"
+#include "dbroll/verify.h"
 
 namespace dbroll {
 namespace {
@@ -136,35 +138,44 @@ std::string Json(const std::vector<Finding>& fs, int files) {
 // documented in docs/lint.md.
 const std::string kRuleDocsBaseUrl = "https://github.com/dbroll/dbroll/blob/main/docs/lint/";
 
-std::string Sarif(const std::vector<Finding>& fs) {
+// A tool's rules as SARIF lists them; `help_uri` may be empty.
+struct SarifRule {
+  std::string id, summary, help_uri;
+  Severity severity;
+};
+
+std::vector<SarifRule> LintSarifRules() {
+  std::vector<SarifRule> out;
+  for (const auto& r : LintRules()) out.push_back({r.id, r.summary, kRuleDocsBaseUrl + r.id + ".md", r.severity});
+  return out;
+}
+
+std::string Sarif(const std::vector<Finding>& fs, const std::string& tool, const std::vector<SarifRule>& rule_list) {
   ordered_json rules = ordered_json::array();
   std::map<std::string, int> index;
-  for (const auto& r : LintRules()) {
+  for (const auto& r : rule_list) {
     index[r.id] = static_cast<int>(rules.size());
-    rules.push_back(ordered_json{
-        {"id", r.id},
-        {"shortDescription", {{"text", r.summary}}},
-        {"helpUri", kRuleDocsBaseUrl + r.id + ".md"},
-        {"defaultConfiguration", {{"level", SarifLevel(r.severity)}}}});
+    ordered_json rule{{"id", r.id}, {"shortDescription", {{"text", r.summary}}}};
+    if (!r.help_uri.empty()) rule["helpUri"] = r.help_uri;
+    rule["defaultConfiguration"] = {{"level", SarifLevel(r.severity)}};
+    rules.push_back(std::move(rule));
   }
   ordered_json results = ordered_json::array();
   for (const auto& f : fs) {
     std::string text = f.message;
     if (!f.safe_alternative.empty()) text += ". Instead: " + f.safe_alternative;
-    results.push_back(ordered_json{
-        {"ruleId", f.rule},
-        {"ruleIndex", index[f.rule]},
-        {"level", SarifLevel(f.severity)},
-        {"message", {{"text", text}}},
-        {"locations",
-         ordered_json::array({{{"physicalLocation",
-                                {{"artifactLocation", {{"uri", f.path}}},
-                                 {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}})}});
+    ordered_json location{{"artifactLocation", {{"uri", f.path}}}};
+    if (f.line > 0) location["region"] = {{"startLine", f.line}, {"startColumn", f.column}};
+    results.push_back(ordered_json{{"ruleId", f.rule},
+                                   {"ruleIndex", index[f.rule]},
+                                   {"level", SarifLevel(f.severity)},
+                                   {"message", {{"text", text}}},
+                                   {"locations", ordered_json::array({{{"physicalLocation", location}}})}});
   }
   ordered_json doc{
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", ordered_json::array({{{"tool", {{"driver", {{"name", "dbroll"}, {"version", "0.1.0"},
+      {"runs", ordered_json::array({{{"tool", {{"driver", {{"name", tool}, {"version", "0.1.0"},
                                                            {"informationUri", "https://github.com/dbroll/dbroll"},
                                                            {"rules", rules}}}}},
                                      {"results", results}}})}};
@@ -191,8 +202,9 @@ std::string Github(const std::vector<Finding>& fs) {
     std::string msg = f.message;
     if (!f.safe_alternative.empty()) msg += "\nInstead: " + f.safe_alternative;
     o << "::" << (f.severity == Severity::kError ? "error" : f.severity == Severity::kInfo ? "notice" : "warning")
-      << " file=" << GhEscape(f.path, true)
-      << ",line=" << f.line << ",col=" << f.column << ",title=" << GhEscape("dbroll " + f.rule, true)
+      << " file=" << GhEscape(f.path, true);
+    if (f.line > 0) o << ",line=" << f.line << ",col=" << f.column;
+    o << ",title=" << GhEscape("dbroll " + f.rule, true)
       << "::" << GhEscape(msg, false) << "\n";
   }
   return o.str();
@@ -262,11 +274,117 @@ Result<std::string> RenderFindings(const std::vector<Finding>& findings, const s
                                    int files_checked, bool color) {
   if (format == "text") return Text(findings, files_checked, color);
   if (format == "json") return Json(findings, files_checked);
-  if (format == "sarif") return Sarif(findings);
+  if (format == "sarif") return Sarif(findings, "dbroll", LintSarifRules());
   if (format == "github") return Github(findings);
   if (format == "junit") return Junit(findings);
   return Status(Code::kInvalidArgument,
                 "--format " + format + " is not known to lint -- use text, json, sarif, github or junit");
+}
+
+// Verify's report goes through the same SARIF and GitHub writers as lint's
+// findings; its JSON and JUnit keep one entry per version.
+namespace {
+
+std::vector<SarifRule> VerifySarifRules() {
+  return {
+      {"verify-up-fails", "up.sql fails on a scratch database", "", Severity::kError},
+      {"verify-down-fails", "down.sql fails right after its up", "", Severity::kError},
+      {"verify-down-incomplete", "down.sql does not bring the schema back to what it was before up", "",
+       Severity::kError},
+      {"verify-up-not-repeatable", "up.sql fails, or builds a different schema, when run again after its down", "",
+       Severity::kError},
+      {"verify-history-down-fails",
+       "down.sql fails after all ups and the downs of the newer versions, as the plain clients run them", "",
+       Severity::kError},
+      {"verify-data-lost", "down.sql loses rows or column values that up left in place (--data)", "",
+       Severity::kError},
+  };
+}
+
+std::vector<Finding> VerifyFindings(const VerifyReport& r) {
+  std::vector<Finding> out;
+  for (const auto& v : r.versions) {
+    for (const auto& f : v.findings) {
+      Finding one;
+      one.rule = f.rule;
+      one.path = f.path;
+      one.line = f.line;
+      one.column = std::max(f.column, 1);
+      one.message = f.message;
+      out.push_back(std::move(one));
+    }
+  }
+  return out;
+}
+
+json VerifyJson(const VerifyReport& r) {
+  json versions = json::array(), findings = json::array();
+  for (const auto& v : r.versions) {
+    json mine = json::array();
+    for (const auto& f : v.findings) {
+      json one = {{"rule", f.rule}, {"severity", "error"}, {"version", f.version}, {"path", f.path},
+                  {"line", f.line}, {"column", f.column}, {"message", f.message}};
+      mine.push_back(one);
+      findings.push_back(std::move(one));
+    }
+    json entry = {{"version", v.version}, {"name", v.name}, {"state", v.state}};
+    if (!v.reason.empty()) entry["reason"] = v.reason;
+    entry["findings"] = std::move(mine);
+    versions.push_back(std::move(entry));
+  }
+  return {{"format", 1}, {"scratch", r.scratch}, {"ok", r.ok()}, {"versions", versions}, {"findings", findings}};
+}
+
+// One testcase per version: a version with findings fails, one not verified is skipped.
+std::string VerifyJunit(const VerifyReport& r) {
+  int failures = 0, skipped = 0;
+  for (const auto& v : r.versions) {
+    if (!v.findings.empty()) ++failures;
+    if (v.findings.empty() && v.state == "not-verified") ++skipped;
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"dbroll verify\" tests=\"" +
+                    std::to_string(r.versions.size()) + "\" failures=\"" + std::to_string(failures) +
+                    "\" skipped=\"" + std::to_string(skipped) + "\">\n";
+  for (const auto& v : r.versions) {
+    out += "    <testcase classname=\"verify\" name=\"" + Xml(v.version + "_" + v.name) + "\"";
+    if (v.findings.empty() && v.state == "ok") {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    if (v.findings.empty()) out += "      <skipped message=\"" + Xml(v.reason.empty() ? v.state : v.reason) + "\"/>\n";
+    for (const auto& f : v.findings) {
+      out += "      <failure type=\"" + Xml(f.rule) + "\" message=\"" + Xml(f.message) + "\">" +
+             Xml(f.path + (f.line > 0 ? ":" + std::to_string(f.line) : "") + ": " + f.message) + "</failure>\n";
+    }
+    out += "    </testcase>\n";
+  }
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace
+
+std::string VerifyVersionText(const VerifiedVersion& v, bool color) {
+  const char* c = v.state == "ok" ? "\033[32m" : v.state == "failed" ? "\033[31m" : "\033[33m";
+  std::string head = v.state;
+  if (head.size() < 13) head.resize(13, ' ');
+  std::string out = std::string(color ? c : "") + head + (color ? "\033[0m" : "") + " " + v.version + "_" + v.name + "\n";
+  if (!v.reason.empty()) out += "  " + v.reason + "\n";
+  for (const auto& f : v.findings) out += "  " + f.message + "\n";
+  return out;
+}
+
+Result<std::string> RenderVerifyReport(const VerifyReport& report, const std::string& format) {
+  if (format == "text") {
+    std::string out;
+    for (const auto& v : report.versions) out += VerifyVersionText(v, false);
+    return out;
+  }
+  if (format == "json") return VerifyJson(report).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  if (format == "sarif") return Sarif(VerifyFindings(report), "dbroll verify", VerifySarifRules());
+  if (format == "github") return Github(VerifyFindings(report));
+  if (format == "junit") return VerifyJunit(report);
+  return Status(Code::kInvalidArgument, "--format " + format + ": verify writes text, json, sarif, github or junit");
 }
 
 }  // namespace dbroll

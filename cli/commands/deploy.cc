@@ -102,7 +102,8 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   if (!engine.ok()) return ctx.Fail(engine.status());
   Engine* e = engine.value().get();
   auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e, secrets.Function()));
-  if (!kit.ok()) return ctx.Fail(Status(kit.status().code(), secrets.Apply(kit.status().message())));
+  if (!kit.ok()) return ctx.Fail(Status(kit.status().code(), secrets.Apply(kit.status().message()))
+                                     .set_remedy(kit.status().remedy(), kit.status().remedy_subject()));
   PrintingDeployObserver observer(&ctx, secrets.Function());
   if (!strategy.empty()) kit->options.strategy = strategy;
   kit->options.take_over = take_over;
@@ -113,7 +114,8 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   if (!expired.ok()) return ctx.Fail(expired.status());
   if (expired.value()) ctx.Notice("the deploy awaiting approval timed out and was rejected");
   Status s = fn(coordinator);
-  return s.ok() ? kExitOk : ctx.Fail(Status(s.code(), secrets.Apply(s.message())));
+  return s.ok() ? kExitOk
+                : ctx.Fail(Status(s.code(), secrets.Apply(s.message())).set_remedy(s.remedy(), s.remedy_subject()));
 }
 
 std::string Duration(const DeployRecord& d) {

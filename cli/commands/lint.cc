@@ -1,6 +1,5 @@
-// dbroll lint: flags, config, one Linter call, rendered output.
+// dbroll lint: flags, config, one LintProject call, rendered output.
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -11,8 +10,6 @@
 namespace dbroll::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct LintFlags {
   std::vector<std::string> paths;
   bool strict = false;
@@ -22,55 +19,11 @@ struct LintFlags {
 int RunLint(Context& ctx, const LintFlags& flags) {
   auto cfg = ctx.LoadConfig();
   if (!cfg.ok()) return ctx.Fail(cfg.status());
-  auto options = LintOptionsFromConfig(cfg.value());
-  if (!options.ok()) return ctx.Fail(options.status());
   const std::string& format = ctx.globals.format;
-  if (format != "text" && format != "json" && format != "sarif" && format != "github" && format != "junit") {
-    return ctx.Fail(Status(Code::kInvalidArgument,
-                           "--format " + format + " is not known to lint -- use text, json, sarif, github or junit"));
-  }
-  const std::string project = ctx.globals.dir;
-  const fs::path base_dir = cfg->engine.base_dir.empty() ? fs::path(project) : fs::path(cfg->engine.base_dir);
-  const fs::path migrations = base_dir / cfg->engine.migrations_dir;
-  std::vector<std::string> paths = flags.paths;
-  if (paths.empty()) paths.push_back(migrations.string());
-
-  std::set<std::string> changed;
-  if (!flags.base.empty()) {
-    std::error_code ec;
-    const std::string rel = fs::relative(migrations, project, ec).lexically_normal().string();
-    if (ec) return ctx.Fail(Status(Code::kInvalidArgument, migrations.string() + ": " + ec.message()));
-    auto diff = DiffAgainstBase(project, rel, flags.base);
-    if (!diff.ok()) return ctx.Fail(diff.status());
-    changed = diff->added;
-    changed.insert(diff->modified.begin(), diff->modified.end());
-    options->edited_since_base = diff->modified;
-  }
-
-  auto loaded = LoadMigrationsForLint(paths, options->target.dialect, project,
-                                      {cfg->engine.migrations_layout, cfg->engine.no_transaction_versions});
-  if (!loaded.ok()) return ctx.Fail(loaded.status());
-  auto linter = Linter::Create(options.value());
-  if (!linter.ok()) return ctx.Fail(linter.status());
-  // Every migration is linted so later ones know the schema the earlier ones
-  // built; in pre-merge mode only the changed ones are reported.
-  std::vector<Finding> findings = linter.value()->Lint(loaded.value());
-  int files = 0;
-  std::set<std::string> reported;
-  for (const auto& m : loaded.value()) {
-    const bool in_scope = flags.base.empty() || changed.count(m.up.path) || (m.down && changed.count(m.down->path));
-    if (!in_scope) continue;
-    reported.insert(m.up.path);
-    files += 1;
-    if (m.down) {
-      reported.insert(m.down->path);
-      files += 1;
-    }
-  }
-  if (!flags.base.empty()) {
-    std::erase_if(findings, [&](const Finding& f) { return !reported.count(f.path); });
-  }
-  auto text = RenderFindings(findings, format, files, format == "text" && ctx.color());
+  auto run = LintProject(cfg.value(), ctx.globals.dir, flags.paths, flags.base);
+  if (!run.ok()) return ctx.Fail(run.status());
+  const std::vector<Finding>& findings = run->findings;
+  auto text = RenderFindings(findings, format, run->files_checked, format == "text" && ctx.color());
   if (!text.ok()) return ctx.Fail(text.status());
   std::cout << text.value() << std::flush;
   for (const auto& f : findings) {

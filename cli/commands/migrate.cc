@@ -5,7 +5,7 @@
 #include "cli/commands/schema_support.h"
 #include "cli/events.h"
 #include "cli/usage.h"
-#include "dbroll/coordinator.h"
+#include "dbroll/project.h"
 
 namespace dbroll::cli {
 namespace {
@@ -94,13 +94,6 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
       *rc = ctx.Fail(f);
       return;
     }
-    // The tags deploy accepts, and no other (they reach hooks and logs).
-    if (!opts->release.empty()) {
-      if (Status bad = ValidateReleaseTag(opts->release); !bad.ok()) {
-        *rc = ctx.Fail(bad.Prepend("--release: "));
-        return;
-      }
-    }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       if (*check_drift) {
         Status d = RunDrift(ctx, e, "");
@@ -147,12 +140,6 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
     if (Status f = ctx.RequireFormat({"text", "json"}, "down"); !f.ok()) {
       *rc = ctx.Fail(f);
       return;
-    }
-    if (!opts->release.empty()) {
-      if (Status bad = ValidateReleaseTag(opts->release); !bad.ok()) {
-        *rc = ctx.Fail(bad.Prepend("--release: "));
-        return;
-      }
     }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       Status s = RunReported(ctx, e, "down", opts->dry_run, [&] { return e.PlanDown(*opts); },

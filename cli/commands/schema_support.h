@@ -1,5 +1,5 @@
-// Schema steps other commands share: migrate --check-drift and the
-// `[migrations] schema_file` rewrite after migrate and down.
+// Schema steps other commands share: migrate --check-drift (the
+// `[migrations] schema_file` rewrite is UpdateSchemaFile in dbroll/project.h).
 #ifndef DBROLL_CLI_COMMANDS_SCHEMA_SUPPORT_H_
 #define DBROLL_CLI_COMMANDS_SCHEMA_SUPPORT_H_
 
@@ -12,10 +12,6 @@ namespace dbroll::cli {
 // Runs drift against `live` and prints it in ctx's format. kCheckFailed when
 // the schema drifted.
 Status RunDrift(Context& ctx, Engine& live, const std::string& scratch_url);
-
-// When `[migrations] schema_file` is set, rewrites it (relative to the
-// config's directory) with the live schema's snapshot text. Ok when unset.
-Status UpdateSchemaFile(Engine& engine, const Config& config);
 
 }  // namespace dbroll::cli
 

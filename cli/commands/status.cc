@@ -7,6 +7,7 @@
 #include "cli/commands/commands.h"
 #include "cli/events.h"
 #include "cli/exit_codes.h"
+#include "dbroll/project.h"
 #include "dbroll/keep_data.h"
 #include "cli/usage.h"
 
@@ -73,15 +74,12 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
       return;
     }
     ctx.read_only = true;
-    std::vector<std::string> pending;
+    Status gate;
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
       auto r = e.GetStatus();
       if (!r.ok()) return r.status();
       auto archives = ListArchives(e);
       if (!archives.ok()) return archives.status();
-      for (const auto& v : r->versions) {
-        if (v.state == VersionState::kPending) pending.push_back(v.version);
-      }
       const std::string db = RedactUrl(cfg.engine.url);
       if (ctx.globals.format == "json") {
         json doc;
@@ -126,24 +124,13 @@ void RegisterStatus(CLI::App& app, Context& ctx, int* rc) {
         PrintStatusText(r.value(), db, e.driver().ServerVersion(), ctx.color());
         PrintArchivesText(archives.value());
       }
-      for (const auto& v : r->versions) {
-        if (v.state == VersionState::kFailed || v.state == VersionState::kRunning) {
-          const HistoryState hs = v.row->state;
-          const std::string fix =
-              hs == HistoryState::kDownFailed ? " -- fix the down script and run dbroll down to finish the rollback"
-              : hs == HistoryState::kFailed   ? " -- fix the file and run dbroll migrate to resume"
-                                              : " -- run dbroll migrate to finish it";
-          return Status(Code::kDirty, "version " + v.version + " is " + HistoryStateName(hs) + " after statement " +
-                                          std::to_string(v.row->statements_done) + fix);
-        }
-      }
-      return Status::Ok();
+      // The deploy gate: an unfinished version always fails status; pending
+      // ones only with --exit-code.
+      gate = CheckUpToDate(r.value());
+      return gate.code() == Code::kDirty ? gate : Status::Ok();
     });
-    if (*rc == kExitOk && *exit_code && !pending.empty()) {
-      std::string list;
-      for (size_t i = 0; i < pending.size() && i < 5; ++i) list += (i ? ", " : "") + pending[i];
-      if (pending.size() > 5) list += ", ...";
-      ctx.Notice(std::to_string(pending.size()) + " migration(s) pending (" + list + ") -- run dbroll migrate");
+    if (*rc == kExitOk && *exit_code && !gate.ok()) {
+      ctx.Notice(gate);
       *rc = kExitPending;
     }
   });

@@ -7,8 +7,9 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/schema_support.h"
-#include "cli/commands/verify_format.h"
+#include "dbroll/lint.h"
 #include "cli/exit_codes.h"
+#include "dbroll/project.h"
 #include "dbroll/schema.h"
 #include "dbroll/verify.h"
 
@@ -25,20 +26,6 @@ const char* ChangeKindName(SchemaChange::Kind k) {
     case SchemaChange::Kind::kChanged: return "changed";
   }
   return "?";
-}
-
-Status WriteFile(const fs::path& path, const std::string& text) {
-  // Write beside and rename, so a reader never sees half a schema file.
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) return Status(Code::kInvalidArgument, tmp.string() + ": cannot write -- check the directory exists");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status(Code::kInvalidArgument, path.string() + ": cannot replace: " + ec.message());
-  return Status::Ok();
 }
 
 }  // namespace
@@ -79,20 +66,6 @@ Status RunDrift(Context& ctx, Engine& live, const std::string& scratch_url) {
   return Status::Ok();
 }
 
-Status UpdateSchemaFile(Engine& engine, const Config& config) {
-  const std::string file = config.Get("migrations", "schema_file");
-  if (file.empty()) return Status::Ok();
-  fs::path path = file;
-  if (path.is_relative() && !config.engine.base_dir.empty()) path = fs::path(config.engine.base_dir) / path;
-  auto snap = TakeSnapshot(engine.driver(), SnapshotOptionsFor(config.engine));
-  if (!snap.ok()) {
-    Status s = snap.status();
-    s.Prepend(path.string() + ": not updated: ");
-    return s;
-  }
-  return WriteFile(path, SnapshotText(snap.value()));
-}
-
 void RegisterSchema(CLI::App& app, Context& ctx, int* rc) {
   auto* schema = app.add_subcommand("schema", "Schema snapshots");
   schema->require_subcommand(1);
@@ -114,7 +87,7 @@ void RegisterSchema(CLI::App& app, Context& ctx, int* rc) {
         std::cout << text;
         return Status::Ok();
       }
-      return WriteFile(*output, text);
+      return ReplaceFile(*output, text);
     });
   });
 }

@@ -451,7 +451,8 @@ class PostgresDriver : public Driver {
         Status unknown(Code::kCommitUnknown,
                        "the connection was lost while COMMIT was in flight, so whether this migration was "
                        "committed is unknown: " + s.message() +
-                           " -- check the history table (dbroll status) before running dbroll again");
+                           " -- check the history table (the migration status) before running again");
+        unknown.set_remedy(Remedy::kInspectStatus);
         return unknown;
       }
       Status lost = Lost(s.message());

@@ -14,6 +14,7 @@
 
 #include "dbroll/deploy_store.h"
 #include "dbroll/engine.h"
+#include "dbroll/project.h"  // ValidateReleaseTag: tags reach hook environments and logs
 #include "dbroll/status.h"
 
 namespace dbroll {
@@ -234,10 +235,6 @@ class Coordinator {
   Status interrupted_;      // set once a stop signal ended a step
   std::chrono::steady_clock::time_point last_stop_check_{};
 };
-
-// True for a release tag made of [A-Za-z0-9._+-], 1..128 long, not starting
-// with '-' or '.'. Tags reach hook environments and logs, so nothing else passes.
-Status ValidateReleaseTag(const std::string& tag);
 
 }  // namespace dbroll
 

@@ -91,7 +91,7 @@ struct LogEntry {
 
 struct MigrateOptions {
   std::optional<std::string> to;  // stop after this version; default: all
-  std::string release;            // recorded on rows and in the log; default: none
+  std::string release;            // recorded on rows and in the log; default: none (see ValidateReleaseTag)
   bool dry_run = false;           // emit SQL through Observer::OnSql, change nothing
 };
 
@@ -103,7 +103,7 @@ struct DownOptions {
   bool all = false;
   bool dry_run = false;
   DownSource down_source = DownSource::kFile;  // when file and stored copy differ
-  std::string release;                    // recorded in the log; default: none
+  std::string release;                    // recorded in the log; default: none (see ValidateReleaseTag)
   // Roll back versions whose keep-data archive was purged (their data is
   // not restored) instead of refusing. Default: false.
   bool without_data = false;

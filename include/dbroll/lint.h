@@ -118,6 +118,31 @@ struct BaseDiff {
 Result<BaseDiff> DiffAgainstBase(const std::string& project_dir, const std::string& migrations_dir,
                                  const std::string& base);
 
+struct LintRun {
+  std::vector<Finding> findings;  // sorted by path, line, column
+  int files_checked = 0;          // files whose findings are reported
+};
+// `dbroll lint` in one call: lints `paths` (default: the project's migrations
+// directory) with the options from `config`, paths shown relative to
+// `project_dir`. With a git ref `base` (pre-merge mode) every migration is
+// still linted, so later ones know the schema earlier ones built, but only
+// those added or changed since `base` are reported, and an edit of one that
+// exists there is an error. Errors: as LintOptionsFromConfig,
+// LoadMigrationsForLint and DiffAgainstBase.
+Result<LintRun> LintProject(const Config& config, const std::string& project_dir,
+                            const std::vector<std::string>& paths = {}, const std::string& base = "");
+
+// `dbroll verify`'s report (dbroll/verify.h) in the formats lint writes, SARIF
+// and GitHub through the same writers as lint's findings: "text" (one line
+// per version), "json" (one entry per version), "sarif", "github" (workflow
+// commands) or "junit" (one testcase per version). kInvalidArgument otherwise.
+struct VerifyReport;
+struct VerifiedVersion;
+Result<std::string> RenderVerifyReport(const VerifyReport& report, const std::string& format);
+// "ok           0001_accounts" (state padded to 13), then the version's
+// reason and finding messages indented; `color` colours the state.
+std::string VerifyVersionText(const VerifiedVersion& v, bool color);
+
 }  // namespace dbroll
 
 #endif  // DBROLL_LINT_H_

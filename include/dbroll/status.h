@@ -33,6 +33,38 @@ enum class Code {
 // Short stable name of a code, e.g. "lock-timeout".
 const char* CodeName(Code code);
 
+// The next step an error calls for, as data: the message says it in words
+// any caller can follow ("migrate again"), and a front end (the CLI) turns
+// this into its own command ("dbroll migrate"). kNone when the message says
+// all there is to do (fix a file, free a port). Values are never renumbered.
+enum class Remedy : unsigned char {
+  kNone = 0,
+  kRunMigrate,            // migrate again (after the fix the message names)
+  kRunDown,               // roll back again
+  kRunDownWithoutData,    // roll back accepting that purged kept data does not come back
+  kInspectStatus,         // look at the migration status before going on
+  kInspectHistory,        // look at the applied history
+  kValidate,              // see the full list of problems found
+  kMarkRolledBack,        // record `subject` as rolled back after undoing it by hand
+  kMarkApplied,           // record `subject` as applied after finishing it by hand
+  kMarkAppliedOrRolledBack,  // a person finishes or undoes `subject`, then records which
+  kDecideStatement,       // retry the statement of `subject`, or mark it done
+  kRepairVersion,         // change single history rows instead (repair)
+  kPurgeArchives,         // purge kept-data archives
+  kRunAdopt,              // adopt again
+  kRunDrop,               // drop again
+  kInspectDeploys,        // look at the deploy list
+  kResumeDeploy,          // resume the interrupted deploy
+  kResumeOrRollbackDeploy,  // resume deploy `subject`, or roll it back
+  kRollbackDeploy,        // roll back (again)
+  kUnfreeze,              // lift the deploy freeze
+  kApproveOrReject,       // approve or reject deploy `subject`
+  kInitProject,           // create the project layout (config and migrations directory)
+};
+
+// Short stable name of a remedy, e.g. "mark-rolled-back"; "" for kNone.
+const char* RemedyName(Remedy remedy);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -54,6 +86,15 @@ class [[nodiscard]] Status {
   // server reports one (PostgreSQL's error position).
   std::optional<size_t> position() const { return position_; }
   Status& set_position(size_t p) { position_ = p; return *this; }
+  // The next step as data (see Remedy) and what it applies to: a version,
+  // a deploy id, or "" when none.
+  Remedy remedy() const { return remedy_; }
+  const std::string& remedy_subject() const { return remedy_subject_; }
+  Status& set_remedy(Remedy r, std::string subject = "") {
+    remedy_ = r;
+    remedy_subject_ = std::move(subject);
+    return *this;
+  }
 
   // Prefixes the message with context ("up.sql:3:1: ") keeping the code.
   Status& Prepend(const std::string& prefix) { message_ = prefix + message_; return *this; }
@@ -66,6 +107,8 @@ class [[nodiscard]] Status {
   std::string sqlstate_;
   std::optional<int> statement_index_;
   std::optional<size_t> position_;
+  Remedy remedy_ = Remedy::kNone;
+  std::string remedy_subject_;
 };
 
 // A value or an error. Access value() only when ok().

@@ -158,7 +158,8 @@ class BlueGreenE2E : public ::testing::Test {
 TEST_F(BlueGreenE2E, ApproveSwitchesTrafficToGreenAndRetiresBlue) {
   EXPECT_EQ(Dbroll("deploy --strategy blue-green --release v2"), 9) << last_output_;
   EXPECT_NE(last_output_.find("deploy 1 of v2 awaits approval since "), std::string::npos) << last_output_;
-  EXPECT_NE(last_output_.find("-- run dbroll approve 1 or dbroll reject 1 --reason TEXT"), std::string::npos);
+  EXPECT_NE(last_output_.find("-- approve it, or reject it with a reason\nnext, to approve it: dbroll approve 1\n"
+                                "next, to reject it: dbroll reject 1 --reason TEXT\n"), std::string::npos);
   EXPECT_EQ(Deploys()["deploys"][0]["state"], "awaiting-approval");
   EXPECT_EQ(Orders(), 1);
   EXPECT_TRUE(Answers(green_port_));

@@ -72,7 +72,10 @@ TEST_F(KeepDataCliTest, StatusListsArchivesPurgeDropsThemAndDownNeedsWithoutData
   EXPECT_EQ(purge.out, "purged 0002: t.v (2 rows, dbroll_archive_0002_1)\n");
   CmdResult refused = Dbroll("down");
   EXPECT_EQ(refused.code, 7) << refused.out;
-  EXPECT_NE(refused.out.find("run dbroll down --without-data to accept that"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("roll back without data to accept that, or restore from a backup; nothing was rolled "
+                            "back\nnext: dbroll down --without-data\n"),
+            std::string::npos)
+      << refused.out;
   EXPECT_EQ(Dbroll("down --without-data").code, 0);
 }
 

@@ -409,8 +409,9 @@ TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 5) << Slurp(dir_ / "term.txt");
   EXPECT_FALSE(Alive(hook));
   const std::string out = Slurp(dir_ / "term.txt");
-  EXPECT_NE(out.find("deploy 1 of v1 was interrupted by signal 15 during app-deploy, in state migrated -- run dbroll "
-                     "deploy --resume to continue it, or dbroll rollback to undo it"),
+  EXPECT_NE(out.find("deploy 1 of v1 was interrupted by signal 15 during app-deploy, in state migrated -- resume it "
+                     "to continue, or roll it back to undo it\nnext, to continue it: dbroll deploy --resume\nnext, to "
+                     "undo it: dbroll rollback\n"),
             std::string::npos)
       << out;
   EXPECT_EQ(NewestState(), "migrated");

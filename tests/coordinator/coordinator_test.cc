@@ -152,7 +152,8 @@ TEST_F(CoordinatorTest, UnhealthyDeployRollsTheSchemaBackBeforeRevertingTheApp) 
   EXPECT_EQ(s.code(), Code::kRolledBack) << s.message();
   EXPECT_EQ(s.message(),
             "deploy 2 of v2 was rolled back to v1 (schema 0001): the health gate failed: healthz answered 503; "
-            "deploys are frozen -- fix the cause, then run dbroll unfreeze");
+            "deploys are frozen -- fix the cause, then unfreeze");
+  EXPECT_EQ(s.remedy(), Remedy::kUnfreeze);
   ASSERT_EQ(app_.calls.size(), 3u);
   EXPECT_EQ(app_.calls[1].action, "deploy");
   EXPECT_EQ(app_.calls[1].schema_seen, "0002");
@@ -243,8 +244,10 @@ TEST_F(CoordinatorTest, InterruptedDeployBlocksNewOnesAndResumes) {
   Status blocked = c.Deploy("v3");
   EXPECT_EQ(blocked.code(), Code::kDirty);
   EXPECT_EQ(blocked.message(),
-            "deploy 2 of v2 stopped in state verifying at 2026-01-01T00:00:00.000Z -- run dbroll deploy --resume "
-            "to continue it, or dbroll rollback to undo it");
+            "deploy 2 of v2 stopped in state verifying at 2026-01-01T00:00:00.000Z -- resume it to continue, or "
+            "roll it back to undo it");
+  EXPECT_EQ(blocked.remedy(), Remedy::kResumeOrRollbackDeploy);
+  EXPECT_EQ(blocked.remedy_subject(), "2");
   EXPECT_EQ(c.Resume("v9").code(), Code::kInvalidArgument);
   ASSERT_TRUE(c.Resume("").ok());
   EXPECT_EQ(Newest().state, DeployState::kSucceeded);
@@ -278,8 +281,8 @@ TEST_F(CoordinatorTest, RollbackWithNoDeploysSaysSo) {
   Status s = c.Rollback({});
   EXPECT_EQ(s.code(), Code::kNotFound);
   EXPECT_EQ(s.message(),
-            "no deploys are recorded on this database, so there is nothing to roll back -- dbroll down moves the "
-            "schema alone");
+            "no deploys are recorded on this database, so there is nothing to roll back -- a migration rollback "
+            "(down) moves the schema alone");
 }
 
 TEST_F(CoordinatorTest, ChecksumDriftIsRefusedBeforeAnythingIsRecorded) {
@@ -396,7 +399,8 @@ TEST_F(CoordinatorTest, ARollbackByAnotherProcessWhileVerifyingIsTheDeploysOnlyO
   EXPECT_EQ(s.code(), Code::kRolledBack) << s.message();
   EXPECT_EQ(s.message(),
             "deploy 2 of v2 was taken over by another process while it was verifying: it is now rolled-back "
-            "(alert HighErrorRate fired) -- this deploy did not succeed; see dbroll deploys");
+            "(alert HighErrorRate fired) -- this deploy did not succeed");
+  EXPECT_EQ(s.remedy(), Remedy::kInspectDeploys);
   EXPECT_EQ(Newest().state, DeployState::kRolledBack);
   EXPECT_EQ(SchemaVersion(), "0001");
   for (const DeployEvent& e : notifier_.events) {

@@ -119,7 +119,7 @@ TEST_F(AdoptTest, GolangMigrateDirtyIsRefused) {
   EXPECT_EQ(r.status().code(), Code::kDirty);
   EXPECT_EQ(r.status().message(),
             "schema_migrations: golang-migrate marks version 2 dirty (it failed part-way) -- finish or undo it by "
-            "hand, run `migrate force <version>` so golang-migrate is clean, then run dbroll adopt again\n"
+            "hand, run `migrate force <version>` so golang-migrate is clean, then adopt again\n"
             "nothing was recorded");
   EXPECT_EQ(Scalar(*e, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'dbroll%'"), "0");
 }
@@ -132,7 +132,8 @@ TEST_F(AdoptTest, AnAppliedVersionWithoutFilesIsRefused) {
   EXPECT_EQ(r.status().code(), Code::kNotFound);
   EXPECT_EQ(r.status().message(),
             "schema_migrations: dbmate applied version 0007 but migrations has no migration file for it -- restore "
-            "the files (dbroll needs their down scripts), then run dbroll adopt again; nothing was recorded");
+            "the files (dbroll needs their down scripts), then adopt again; nothing was recorded");
+  EXPECT_EQ(r.status().remedy(), Remedy::kRunAdopt);
   EXPECT_EQ(Scalar(*e, "SELECT count(*) FROM dbroll_history"), "0");
 }
 
@@ -183,7 +184,7 @@ TEST_F(AdoptTest, FlywayFollowsUndoAndBaselineAndOrdersDottedVersions) {
   EXPECT_EQ(Scalar(*e, "SELECT count(*) FROM dbroll_history WHERE applied_by = 'adopted from flyway'"), "3");
   EXPECT_EQ(r->repeatables, (std::vector<std::string>{"views"}));
   EXPECT_EQ(obs_.events, (std::vector<std::string>{"notice migrations/R__procs.sql: not as flyway last applied it -- "
-                                                   "the next dbroll migrate applies it"}));
+                                                   "the next migrate applies it"}));
   EXPECT_EQ(Scalar(*e, "SELECT name || ' ' || applied_by FROM dbroll_repeatable"), "views adopted from flyway");
   std::filesystem::remove_all(base);
 }
@@ -202,7 +203,7 @@ TEST_F(AdoptTest, FlywayFailedMigrationIsRefused) {
   EXPECT_EQ(r.status().code(), Code::kDirty);
   EXPECT_EQ(r.status().message(),
             "flyway_schema_history: version 0002 (b) failed (success = false) -- fix the database by hand, run "
-            "`flyway repair`, then run dbroll adopt again\nnothing was recorded");
+            "`flyway repair`, then adopt again\nnothing was recorded");
 }
 
 TEST_F(AdoptTest, SqlMigrateIdsAreFileNames) {
@@ -258,8 +259,9 @@ TEST_F(AdoptTest, MissingTableUnknownToolAndExistingHistoryAreRefused) {
            "INSERT INTO schema_migrations VALUES ('0001')");
   auto again = e->Adopt({.from = "dbmate"});
   EXPECT_EQ(again.status().message(),
-            "adopt is for a database dbroll has not migrated yet, and dbroll_history has 1 rows -- see dbroll "
-            "status; nothing was recorded");
+            "adopt is for a database dbroll has not migrated yet, and dbroll_history has 1 rows; nothing was "
+            "recorded");
+  EXPECT_EQ(again.status().remedy(), Remedy::kInspectStatus);
 }
 
 TEST_F(AdoptTest, WrongToolForTheTableSaysSo) {

@@ -117,8 +117,9 @@ TEST_F(DirectorySourceTest, BadDirectiveFailsWithFileAndLine) {
 TEST_F(DirectorySourceTest, MissingDirectoryIsAClearError) {
   auto r = MigrationSource::Directory((root_ / "nope").string(), root_.string())->List(Dialect::kSqlite);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "nope: migrations directory not found -- create it with `dbroll init` or set "
+  EXPECT_EQ(r.status().message(), "nope: migrations directory not found -- create it or set "
                                   "[migrations] dir in dbroll.toml");
+  EXPECT_EQ(r.status().remedy(), Remedy::kInitProject);
 }
 
 TEST_F(DirectorySourceTest, MisnamedVersionDirectoriesAreErrorsNamingTheExpectedForm) {

@@ -101,7 +101,7 @@ TEST_F(EngineFaultsTest, StatementThatTookEffectBeforeTheConnectionDroppedIsNotR
                                ":4:1: injected: the connection was lost -- the connection was lost while statement 3 "
                                "of " +
                                kUp +
-                               " ran; the history holds the intent, so dbroll migrate (run it when "
+                               " ran; the history holds the intent, so the next migrate (run it when "
                                "the database is reachable) finds out whether it took effect and continues");
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|1");
     EXPECT_TRUE(HasTable(*e, "b"));
@@ -127,8 +127,9 @@ TEST_F(EngineFaultsTest, MigrateNeverSucceedsWhileTheHistoryShowsAnUnfinishedVer
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(), std::string(kUp) +
                              ": version 0001 ran to its end, yet dbroll_history holds a history row in state running "
-                             "for it, not applied -- run dbroll status to see what the database holds, then dbroll "
-                             "migrate again (or dbroll repair)");
+                             "for it, not applied -- check the migration status to see what the database holds, then "
+                             "migrate again (or repair the history row)");
+  EXPECT_EQ(s.remedy(), Remedy::kInspectStatus);
   EXPECT_EQ(Row(*e, "0001").substr(0, 8), "running|");
   // A transactional migration whose commit did not last: no row at all.
   Add("0002", "CREATE TABLE c (id int);\n", "DROP TABLE c;\n");
@@ -137,8 +138,8 @@ TEST_F(EngineFaultsTest, MigrateNeverSucceedsWhileTheHistoryShowsAnUnfinishedVer
   EXPECT_EQ(resumed.code(), Code::kDirty);
   EXPECT_EQ(resumed.message(),
             "migrations/0002_x/up.sql: version 0002 ran to its end, yet dbroll_history holds no "
-            "history row for it, not applied -- run dbroll status to see what the database holds, "
-            "then dbroll migrate again (or dbroll repair)");
+            "history row for it, not applied -- check the migration status to see what the database holds, "
+            "then migrate again (or repair the history row)");
   EXPECT_EQ(Row(*e, "0001").substr(0, 8), "applied|");
   EXPECT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(HasTable(*e, "c"));
@@ -326,7 +327,8 @@ TEST_F(EngineFaultsTest, CommitOutcomeUnknownIsSettledByTheHistoryBecauseProgres
     EXPECT_EQ(s.code(), Code::kCommitUnknown);
     EXPECT_EQ(s.message(), std::string(kUp) +
                                ":3:1: injected: commit outcome unknown -- statement 2 commits together with its "
-                               "progress, so the history tells which: run dbroll migrate again");
+                               "progress, so the history tells which: migrate again");
+    EXPECT_EQ(s.remedy(), Remedy::kRunMigrate);
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|0");
   }
   auto e = Open();
@@ -343,7 +345,7 @@ TEST_F(EngineFaultsTest, FailedProgressWriteRollsTheStatementBackWithIt) {
     EXPECT_EQ(s.code(), Code::kDirty);
     EXPECT_EQ(s.message(), std::string(kUp) +
                                ":3:1: statement 2 ran, but recording it in dbroll_history failed, so both were "
-                               "rolled back: injected: the history write failed -- run dbroll migrate again to run "
+                               "rolled back: injected: the history write failed -- migrate again to run "
                                "it again");
     EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "0");
     EXPECT_EQ(Row(*e, "0001"), "running|1|1|0");
@@ -362,7 +364,7 @@ TEST_F(EngineFaultsTest, FailedProgressWriteAfterAStatementRunAloneIsSettledByTh
     EXPECT_EQ(s.code(), Code::kDirty);
     EXPECT_EQ(s.message(), std::string(kUp) +
                                ":2:1: statement 1 ran, but recording that in dbroll_history failed: injected: the "
-                               "server refused -- run dbroll migrate again: it sees from the catalog that the "
+                               "server refused -- migrate again: it sees from the catalog that the "
                                "statement took effect and continues");
     EXPECT_EQ(Row(*e, "0001"), "running|0|1|1");
   }
@@ -395,7 +397,7 @@ TEST_F(EngineFaultsTest, FailedIntentWriteRunsNothing) {
     EXPECT_EQ(s.code(), Code::kDirty);
     EXPECT_EQ(s.message(), std::string(kUp) +
                                ":2:1: could not record the intent to run statement 1 in dbroll_history: injected: "
-                               "the server refused -- statement 1 did not run; run dbroll migrate again");
+                               "the server refused -- statement 1 did not run; migrate again");
     EXPECT_FALSE(HasTable(*e, "a"));
     EXPECT_EQ(Row(*e, "0001"), "<none>");
   }
@@ -414,8 +416,8 @@ TEST_F(EngineFaultsTest, FailedStatementWhoseFailureCannotBeRecordedIsCheckedOnT
     EXPECT_EQ(s.code(), Code::kDirty);
     EXPECT_EQ(s.message(),
               std::string(kUp) + ":4:1: no such table: nope (SQLSTATE SQLITE_1) -- statements 1..2 of " + kUp +
-                  " ran and stay applied (they ran one by one). Fix statement 3 and run dbroll migrate to resume "
-                  "there (recording the failure failed: injected: the server refused; dbroll migrate checks the "
+                  " ran and stay applied (they ran one by one). Fix statement 3 and migrate again to resume "
+                  "there (recording the failure failed: injected: the server refused; the next run checks the "
                   "statement before it runs it again)");
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|0");
   }
@@ -432,8 +434,8 @@ TEST_F(EngineFaultsTest, FirstStatementFailingLeavesNoRow) {
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kMigrationFailed);
   EXPECT_EQ(s.message(), std::string(kUp) +
-                             ":2:1: duplicate column name: id (SQLSTATE SQLITE_1) -- fix the migration and run "
-                             "dbroll migrate again; the first statement failed, so nothing was applied");
+                             ":2:1: duplicate column name: id (SQLSTATE SQLITE_1) -- fix the migration and "
+                             "migrate again; the first statement failed, so nothing was applied");
   EXPECT_EQ(Row(*e, "0001"), "<none>");
 }
 
@@ -509,15 +511,17 @@ TEST_F(EngineFaultsTest, FailedDownStopsMigrateNamingTheFix) {
   EXPECT_EQ(down.code(), Code::kDirty);
   EXPECT_EQ(down.message(),
             "migrations/0001_x/down.sql:3:1: no such table: nope (SQLSTATE SQLITE_1) -- down statements 1..1 of "
-            "migrations/0001_x/down.sql ran and stay rolled back (they ran one by one). Fix statement 2 and run "
-            "dbroll down to resume there");
+            "migrations/0001_x/down.sql ran and stay rolled back (they ran one by one). Fix statement 2 and roll "
+            "back again to resume there");
+  EXPECT_EQ(down.remedy(), Remedy::kRunDown);
   EXPECT_EQ(Row(*e, "0001"), "down-failed|1|1|0");
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(), std::string(kUp) +
                              ": the rollback of version 0001 stopped at down statement 2 with an error "
                              "(migrations/0001_x/down.sql:3:1: no such table: nope (SQLSTATE SQLITE_1)) -- fix the "
-                             "down script and run dbroll down to finish the rollback");
+                             "down script and roll back again to finish the rollback");
+  EXPECT_EQ(s.remedy(), Remedy::kRunDown);
 }
 
 TEST_F(EngineFaultsTest, DownRefusesWhileAnUpIsUnfinished) {
@@ -528,8 +532,8 @@ TEST_F(EngineFaultsTest, DownRefusesWhileAnUpIsUnfinished) {
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(),
-            "version 0001 is partly applied (running after statement 2) -- finish it first with dbroll "
-            "migrate; nothing was rolled back");
+            "version 0001 is partly applied (running after statement 2) -- finish it first by migrating "
+            "again; nothing was rolled back");
 }
 
 TEST_F(EngineFaultsTest, UnknownStoredStateIsAnErrorNamingTheRepair) {
@@ -541,8 +545,10 @@ TEST_F(EngineFaultsTest, UnknownStoredStateIsAnErrorNamingTheRepair) {
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(),
             "dbroll_history: version 0001 has state 'weird', which this dbroll does not know -- upgrade "
-            "dbroll if a newer one wrote it; if it was edited by hand, record what the database holds "
-            "with dbroll repair --mark-applied 0001");
+            "dbroll if a newer one wrote it; if it was edited by hand, record what the database holds: "
+            "mark it applied");
+  EXPECT_EQ(s.remedy(), Remedy::kMarkApplied);
+  EXPECT_EQ(s.remedy_subject(), "0001");
   ASSERT_TRUE(e->Repair({.mark_applied = "0001"}).ok());
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
@@ -566,8 +572,10 @@ TEST_F(EngineFaultsTest, InterruptionWithoutARecordedIntentNamesTheRepairAndTheR
   EXPECT_EQ(s.message(),
             std::string(kUp) + ":4:1: statement 3 of " + kUp +
                 " was interrupted by a dbroll that recorded no intent (history format 1), so whether it "
-                "took effect is unknown -- check the database, then run\nif it did not take effect: dbroll "
-                "repair --retry-statement 0001\nif it did: dbroll repair --mark-statement-done 0001");
+                "took effect is unknown -- check the database, then retry the statement if it did not take "
+                "effect, or mark it done if it did");
+  EXPECT_EQ(s.remedy(), Remedy::kDecideStatement);
+  EXPECT_EQ(s.remedy_subject(), "0001");
   ASSERT_TRUE(e->Repair({.retry_statement = "0001"}).ok());
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(HasTable(*e, "b"));
@@ -587,7 +595,8 @@ TEST_F(EngineFaultsTest, MarkStatementDoneContinuesAfterTheStatement) {
   EXPECT_EQ(applied.code(), Code::kInvalidArgument);
   EXPECT_EQ(applied.message(),
             "version 0001 is applied -- --mark-statement-done and --retry-statement are for an "
-            "interrupted or failed run (see dbroll status)");
+            "interrupted or failed run");
+  EXPECT_EQ(applied.remedy(), Remedy::kInspectStatus);
 }
 
 TEST_F(EngineFaultsTest, UnreadableCatalogOnResumeNamesTheRepair) {
@@ -603,9 +612,9 @@ TEST_F(EngineFaultsTest, UnreadableCatalogOnResumeNamesTheRepair) {
   EXPECT_EQ(s.code(), Code::kDirty);
   EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: statement 3 of " + kUp +
                              " was interrupted and the catalog cannot be read (injected: the server refused), so "
-                             "whether it took effect is unknown -- check the database, then run\nif it did not take "
-                             "effect: dbroll repair --retry-statement 0001\nif it did: dbroll repair "
-                             "--mark-statement-done 0001");
+                             "whether it took effect is unknown -- check the database, then retry the statement if it "
+                             "did not take effect, or mark it done if it did");
+  EXPECT_EQ(s.remedy(), Remedy::kDecideStatement);
   ASSERT_TRUE(e->Repair({.mark_statement_done = "0001"}).ok());
   EXPECT_EQ(Row(*e, "0001"), "applied|3|0|0");
 }
@@ -624,7 +633,8 @@ TEST_F(EngineFaultsTest, StatementStillRunningInTheOldSessionIsWaitedForThenRefu
   EXPECT_EQ(s.code(), Code::kLockTimeout);
   EXPECT_EQ(s.message(), std::string(kUp) + ":4:1: statement 3 of " + kUp +
                              " is still running in session 4242 of the dbroll that was interrupted -- wait for it to "
-                             "end (or kill that session) and run dbroll migrate again; nothing was changed");
+                             "end (or kill that session) and migrate again; nothing was changed");
+  EXPECT_EQ(s.remedy(), Remedy::kRunMigrate);
   fault_->SessionsAlive(false);
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_TRUE(HasTable(*e, "b"));
@@ -650,9 +660,12 @@ TEST_F(EngineFaultsTest, TamperedStoredDownIsAProblemAndIsNeverRun) {
   Status s = e->Down({.down_source = DownSource::kStored});
   EXPECT_EQ(s.code(), Code::kCheckFailed);
   EXPECT_NE(s.message().find("): it was edited after apply -- nothing was run; restore the migration's down.sql and "
-                             "use --down-source file, or undo the version by hand and run dbroll repair "
-                             "--mark-rolled-back 0002; nothing was rolled back"),
+                             "use --down-source file, or undo the version by hand and mark it rolled back; "
+                             "nothing was rolled back"),
             std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.remedy(), Remedy::kMarkRolledBack);
+  EXPECT_EQ(s.remedy_subject(), "0002")
       << s.message();
   EXPECT_TRUE(HasTable(*e, "a"));
   EXPECT_TRUE(HasTable(*e, "b"));
@@ -695,7 +708,8 @@ TEST_F(EngineFaultsTest, TransactionalMigrationLosingItsConnectionChangesNothing
   EXPECT_EQ(s.code(), Code::kConnectionLost);
   EXPECT_EQ(s.message(),
             "injected: the connection was lost -- the connection was lost, so the transaction was rolled "
-            "back; run dbroll migrate again when the database is reachable");
+            "back; migrate again when the database is reachable");
+  EXPECT_EQ(s.remedy(), Remedy::kRunMigrate);
   EXPECT_FALSE(HasTable(*e, "a"));
   EXPECT_EQ(Row(*e, "0001"), "<none>");
   ASSERT_TRUE(e->Migrate({}).ok());
@@ -758,7 +772,7 @@ TEST_F(EngineFaultsTest, LockWaitOnAStatementRunAloneLeavesItToTheNextRun) {
     EXPECT_EQ(s.code(), Code::kLockTimeout);
     EXPECT_EQ(s.message(), std::string(kUp) +
                                ":4:1: injected: lock wait timeout -- statement 3 did not get its "
-                               "locks in time and did not run; run dbroll migrate again to continue "
+                               "locks in time and did not run; migrate again to continue "
                                "there");
     EXPECT_EQ(Row(*e, "0001"), "running|2|1|1");
   }
@@ -776,7 +790,8 @@ TEST_F(EngineFaultsTest, TransactionalDownWithUnknownCommitIsSettledByTheHistory
   EXPECT_EQ(s.code(), Code::kCommitUnknown);
   EXPECT_EQ(s.message(),
             "migrations/0001_x/down.sql: injected: commit outcome unknown -- the rollback and its "
-            "history row commit together, so the history tells which: run dbroll status");
+            "history row commit together, so the history tells which: check the migration status");
+  EXPECT_EQ(s.remedy(), Remedy::kInspectStatus);
   EXPECT_FALSE(HasTable(*e, "a"));
   EXPECT_EQ(Row(*e, "0001"), "<none>");
 }
@@ -817,8 +832,9 @@ TEST_F(EngineFaultsTest, UnknownCommitOfTheLastDownStatementNeverAsksForAnotherD
   EXPECT_EQ(s.code(), Code::kCommitUnknown);
   EXPECT_EQ(s.message(),
             "migrations/0002_x/down.sql:3:1: injected: commit outcome unknown -- statement 2 commits "
-            "together with its progress, so the history tells which: see dbroll status: if version "
-            "0002 is still listed, dbroll down finishes its rollback");
+            "together with its progress, so the history tells which: check the migration status: if version "
+            "0002 is still listed, rolling back again finishes its rollback");
+  EXPECT_EQ(s.remedy(), Remedy::kInspectStatus);
   EXPECT_EQ(Row(*e, "0002"), "<none>");
   EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
 }

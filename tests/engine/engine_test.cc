@@ -111,7 +111,8 @@ TEST_F(EngineTest, FailedMigrationChangesNothingAndPointsAtTheLine) {
   ASSERT_EQ(s.code(), Code::kMigrationFailed);
   EXPECT_EQ(s.message(),
             "migrations/0002_bad/up.sql:2:1: near \",\": syntax error (SQLSTATE SQLITE_1) -- fix the migration "
-            "and run dbroll migrate again; the database was not changed");
+            "and migrate again; the database was not changed");
+  EXPECT_EQ(s.remedy(), Remedy::kRunMigrate);
   EXPECT_TRUE(HasTable(*e, "a"));
   EXPECT_FALSE(HasTable(*e, "x"));
   EXPECT_EQ(Count(*e, "SELECT count(*) FROM dbroll_history"), 1);
@@ -182,7 +183,7 @@ TEST_F(EngineTest, DownRefusesToCrossAnIrreversibleMigration) {
   ASSERT_TRUE(e->Migrate({}).ok());
   Status s = e->Down({.all = true});
   ASSERT_EQ(s.code(), Code::kIrreversible);
-  EXPECT_EQ(s.message(), "version 0002_purge is irreversible: \"deletes legacy rows for good\" -- dbroll down stops "
+  EXPECT_EQ(s.message(), "version 0002_purge is irreversible: \"deletes legacy rows for good\" -- the rollback stops "
                          "here; nothing was rolled back. Restore from a backup, or write a new forward migration");
   EXPECT_TRUE(HasTable(*e, "a"));
 }

@@ -83,8 +83,8 @@ TEST_F(KeepDataTest, DropColumnAndDropTableComeBackWithEveryValue) {
   const std::string before = One(*e, kSum);
   EXPECT_EQ(before, "500|2343|L1001|L994");
   ASSERT_TRUE(e->Migrate({}).ok());
-  EXPECT_TRUE(Noticed("0002_drop_legacy: keep-data archived users.legacy in dbroll_archive_0002_1 (500 rows); dbroll "
-                      "down restores it, dbroll purge removes it"));
+  EXPECT_TRUE(Noticed("0002_drop_legacy: keep-data archived users.legacy in dbroll_archive_0002_1 (500 rows); a "
+                      "rollback restores it, a purge removes it"));
   EXPECT_EQ(Tables(*e), "dbroll_archive_0002_1,dbroll_archive_0003_1,dbroll_archives,users");
   auto list = ListArchives(*e);
   ASSERT_TRUE(list.ok());
@@ -153,7 +153,7 @@ TEST_F(KeepDataTest, PurgedArchiveRefusesTheRollbackUnlessWithoutData) {
   auto e = Open();
   ASSERT_TRUE(e->Migrate({}).ok());
   EXPECT_EQ(PurgeArchives(*e, {}).status().message(),
-            "dbroll purge needs --before-release TAG or --older-than DURATION (e.g. 30d) -- nothing was purged");
+            "purge needs --before-release TAG or --older-than DURATION (e.g. 30d) -- nothing was purged");
   auto young = PurgeArchives(*e, {.older_than = std::chrono::hours(24)});
   ASSERT_TRUE(young.ok());
   EXPECT_TRUE(young->empty());
@@ -168,8 +168,9 @@ TEST_F(KeepDataTest, PurgedArchiveRefusesTheRollbackUnlessWithoutData) {
   Status s = e->Down({});
   EXPECT_EQ(s.code(), Code::kIrreversible);
   EXPECT_EQ(s.message(), "version 0002_drop: its keep-data archive of t.v was purged at " + *(*list)[0].purged_at +
-                             ", so the rollback would re-create the structure without the data -- run dbroll down "
-                             "--without-data to accept that, or restore from a backup; nothing was rolled back");
+                             ", so the rollback would re-create the structure without the data -- roll back without "
+                             "data to accept that, or restore from a backup; nothing was rolled back");
+  EXPECT_EQ(s.remedy(), Remedy::kRunDownWithoutData);
   ASSERT_TRUE(e->Down({.without_data = true}).ok());
   EXPECT_EQ(One(*e, "SELECT v FROM t"), "NULL");
   EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_archives"), "0");

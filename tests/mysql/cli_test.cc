@@ -185,7 +185,7 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
                        "in your SQL syntax; check the manual that corresponds to your MariaDB server version for "
                        "the right syntax to use near ')' at line 1 -- statements 1..1 of "
                        "migrations/0001_three/up.sql ran and stay applied (they ran one by one). "
-                       "Fix statement 2 and run dbroll migrate to resume there"),
+                       "Fix statement 2 and migrate again to resume there\nnext: dbroll migrate"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(Tables("'p1'"), 1);
@@ -196,14 +196,14 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
   EXPECT_EQ(st.code, 5) << st.out;
   EXPECT_NE(st.out.find("failed @2"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("migrations/0001_three/up.sql:2:26: ERROR 1064 (42000)"), std::string::npos) << st.out;
-  EXPECT_NE(st.out.find("version 0001 is failed after statement 1 -- fix the file and run dbroll migrate to "
-                        "resume"),
+  EXPECT_NE(st.out.find("version 0001 is failed after statement 1 -- fix the file and migrate again to "
+                        "resume\nnext: dbroll migrate"),
             std::string::npos)
       << st.out;
   CmdResult down = Dbroll("down");
   EXPECT_EQ(down.code, 5) << down.out;
-  EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it first with "
-                          "dbroll migrate; nothing was rolled back"),
+  EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it first by "
+                          "migrating again; nothing was rolled back\nnext: dbroll migrate"),
             std::string::npos)
       << down.out;
 
@@ -232,7 +232,7 @@ TEST_F(MysqlCliTest, ChangedStatementThatAlreadyRanIsRefusedUntilRepaired) {
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:1:1: statement 1 already ran in the database "
                        "but has changed since -- restore its text (only statements from 2 on may change), or undo "
-                       "it by hand and run dbroll repair --mark-rolled-back 0001"),
+                       "it by hand and mark it rolled back\nnext: dbroll repair --mark-rolled-back 0001"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(Tables("'p2','p3'"), 0);
@@ -307,7 +307,7 @@ TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
   EXPECT_NE(out.find(" -- connection " + id + " to " + url_ +
                      " is gone (server restart, network, or KILL), and the dbroll lock with it -- the connection "
                      "was lost while statement 2 of migrations/0001_slow/up.sql ran; the history holds the intent, "
-                     "so dbroll migrate (run it when the database is reachable) finds out whether it took effect "
+                     "so the next migrate (run it when the database is reachable) finds out whether it took effect "
                      "and continues"),
             std::string::npos)
       << out;
@@ -408,7 +408,7 @@ TEST_F(MysqlCliTest, SigkillDuringADownAlterIsNeverRecordedApplied) {
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "down-running:0");
   CmdResult st = Dbroll("status");
   EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
-  EXPECT_NE(st.out.find("version 0001 is down-running after statement 0 -- run dbroll migrate to finish it"),
+  EXPECT_NE(st.out.find("version 0001 is down-running after statement 0 -- migrate again to finish it\nnext: dbroll migrate"),
             std::string::npos)
       << st.out;
   CmdResult again = Dbroll("migrate");
@@ -451,8 +451,9 @@ TEST_F(MysqlCliTest, HalfCreatedHistoryIsCompletedAndAnUnknownInterruptionNamesI
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("migrations/0001_two/up.sql:2:1: statement 2 of migrations/0001_two/up.sql was interrupted "
                        "by a dbroll that recorded no intent (history format 1), so whether it took effect is unknown "
-                       "-- check the database, then run\nif it did not take effect: dbroll repair --retry-statement "
-                       "0001\nif it did: dbroll repair --mark-statement-done 0001"),
+                       "-- check the database, then retry the statement if it did not take effect, or mark it done if "
+                       "it did\nnext, if it did not take effect: dbroll repair --retry-statement 0001\nnext, if it did: "
+                       "dbroll repair --mark-statement-done 0001\n"),
             std::string::npos)
       << r.out;
   EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");

@@ -182,7 +182,7 @@ TEST_F(PostgresCliTest, TerminatedBackendIsReportedAndNothingIsApplied) {
   const std::string out = ReadFile(dir_ / "terminated.txt");
   EXPECT_NE(out.find("migrations/0001_slow/up.sql:2:1: the connection to the database was lost: terminating "
                      "connection due to administrator command (SQLSTATE 57P01) -- the connection was lost, so the "
-                     "transaction was rolled back; run dbroll migrate again when the database is reachable"),
+                     "transaction was rolled back; migrate again when the database is reachable\nnext: dbroll migrate"),
             std::string::npos)
       << out;
   EXPECT_EQ(Tables("^before_sleep$"), "0");
@@ -249,7 +249,7 @@ TEST_F(PostgresCliTest, BadSqlOnLineSevenPointsThereAndAppliesNothing) {
   RunResult r = Dbroll({"migrate"});
   EXPECT_EQ(r.exit_code, 4) << r.output;
   EXPECT_NE(r.output.find("migrations/0001_bad/up.sql:7:25: syntax error at or near \",\" (SQLSTATE 42601) -- fix "
-                          "the migration and run dbroll migrate again; the database was not changed"),
+                          "the migration and migrate again; the database was not changed"),
             std::string::npos)
       << r.output;
   EXPECT_EQ(Tables("^b[0-9]+$"), "0");
@@ -317,7 +317,7 @@ TEST_F(PostgresCliTest, NoTransactionMigrationFailingHalfwayResumesAfterTheFix) 
   EXPECT_EQ(failed.exit_code, 5) << failed.output;
   EXPECT_NE(failed.output.find("migrations/0001_nt/up.sql:4:13: relation \"missing\" does not exist (SQLSTATE 42P01) "
                                "-- statements 1..2 of migrations/0001_nt/up.sql ran and stay applied (they ran one by "
-                               "one). Fix statement 3 and run dbroll migrate to resume there"),
+                               "one). Fix statement 3 and migrate again to resume there\nnext: dbroll migrate"),
             std::string::npos)
       << failed.output;
   EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"), "failed 2");

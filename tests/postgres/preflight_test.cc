@@ -58,7 +58,7 @@ TEST_F(PostgresPreflightTest, SyntaxErrorInTheSecondMigrationIsFoundBeforeTheFir
   EXPECT_EQ(s.code(), Code::kMigrationFailed);
   EXPECT_EQ(s.message(),
             "migrations/0002_b/up.sql:3:27: syntax error at or near \",\" (SQLSTATE 42601) -- fix the migration and "
-            "run dbroll migrate again; the database was not changed");
+            "migrate again; the database was not changed");
   EXPECT_EQ(Tables(*e), "");
   EXPECT_EQ(HistoryRows(*e), "0");
   // The same plan, dry.
@@ -182,7 +182,7 @@ TEST_F(PostgresPreflightTest, DownParsesEveryScriptBeforeTheFirstRuns) {
   Status s = e->Down({.all = true});
   EXPECT_EQ(s.message(),
             "migrations/0001_a/down.sql:1:21: syntax error at or near \",\" (SQLSTATE 42601) -- fix the down script "
-            "and run dbroll down again; the database was not changed");
+            "and roll back again; the database was not changed");
   EXPECT_EQ(Tables(*e), "a,b");
 }
 
