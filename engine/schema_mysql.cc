@@ -150,13 +150,18 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
                    std::string(Text(r, 2) == "0" ? "unique " : "") + summary + " using " + Lower(Text(r, 4)), 0});
   }
 
+  // A view whose tables or columns are gone keeps its text; the server then
+  // lists no columns for it. That is part of its definition here.
   auto views = CatalogQuery(driver, "views",
-                            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION FROM information_schema.VIEWS "
-                            "WHERE TABLE_SCHEMA = DATABASE()" + in({"TABLE_NAME"}));
+                            "SELECT v.TABLE_NAME, v.VIEW_DEFINITION, v.CHECK_OPTION, (SELECT COUNT(*) FROM "
+                            "information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = v.TABLE_SCHEMA AND "
+                            "c.TABLE_NAME = v.TABLE_NAME) FROM information_schema.VIEWS v "
+                            "WHERE v.TABLE_SCHEMA = DATABASE()" + in({"v.TABLE_NAME"}));
   if (!views.ok()) return views.status();
   for (const Row& r : *views) {
     std::string def = "as " + CollapseSpace(Unqualify(Text(r, 1), db));
     if (Text(r, 2) != "NONE" && !Text(r, 2).empty()) def += " with " + Lower(Text(r, 2)) + " check option";
+    if (Text(r, 3) == "0") def += " (invalid: it names tables or columns that do not exist)";
     out.push_back({"view", Text(r, 0), "", "", def, 0});
   }
 
