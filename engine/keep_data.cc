@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 #include "engine/history.h"
 
@@ -125,32 +127,49 @@ Status KeepData::EnsureCatalog() {
   return st;
 }
 
-Result<std::vector<std::string>> KeepData::PrimaryKey(const std::string& table) {
+Result<std::vector<std::string>> KeepData::RowKey(const std::string& table) {
   const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
+  const std::string lit = QuoteLiteral(dialect_, dialect_ == Dialect::kPostgres ? table : bare);
+  // Rows of (key name, column, column is NOT NULL), the primary key first
+  // (as key name ""), then the unique keys by name, columns in key order.
   std::string sql;
   switch (dialect_) {
     case Dialect::kSqlite:
-      sql = "SELECT name FROM pragma_table_info(" + QuoteLiteral(dialect_, bare) + ") WHERE pk > 0 ORDER BY pk";
+      sql = "SELECT '', name, 1, pk FROM pragma_table_info(" + lit + ") WHERE pk > 0 UNION ALL "
+            "SELECT il.name, ii.name, ti.\"notnull\", ii.seqno FROM pragma_index_list(" + lit + ") il "
+            "JOIN pragma_index_info(il.name) ii LEFT JOIN pragma_table_info(" + lit + ") ti ON ti.name = ii.name "
+            "WHERE il.\"unique\" = 1 AND il.partial = 0 AND il.origin <> 'pk' ORDER BY 1, 4";
       break;
     case Dialect::kPostgres:
-      sql = "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = "
-            "ANY(i.indkey) WHERE i.indrelid = to_regclass(" +
-            QuoteLiteral(dialect_, table) +
-            ") AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)";
+      sql = "SELECT CASE WHEN i.indisprimary THEN '' ELSE c.relname END, a.attname, a.attnotnull FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = "
+            "ANY(i.indkey) WHERE i.indrelid = to_regclass(" + lit + ") AND i.indisunique AND i.indpred IS NULL "
+            "AND i.indexprs IS NULL AND i.indnkeyatts = i.indnatts "
+            "ORDER BY 1, array_position(i.indkey::int2[], a.attnum)";
       break;
     case Dialect::kMysql:
-      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND "
-            "table_name = " +
-            QuoteLiteral(dialect_, bare) + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
+      sql = "SELECT IF(s.INDEX_NAME = 'PRIMARY', '', s.INDEX_NAME), s.COLUMN_NAME, c.IS_NULLABLE = 'NO' "
+            "FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = "
+            "s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME "
+            "WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = " + lit + " AND s.NON_UNIQUE = 0 "
+            "AND s.SUB_PART IS NULL ORDER BY 1, s.SEQ_IN_INDEX";
       break;
   }
   auto rows = driver_->Query(sql);
   if (!rows.ok()) return rows.status();
-  std::vector<std::string> out;
+  // key name -> columns; a key with a nullable (or expression) column is no key.
+  std::map<std::string, std::vector<std::string>> keys;
+  std::set<std::string> unusable;
   for (const auto& r : rows.value()) {
-    if (!r.empty() && r[0]) out.push_back(*r[0]);
+    if (r.size() < 3 || !r[0]) continue;
+    const std::string v = r[2].value_or("0");
+    if (!r[1] || (v != "1" && v != "t" && v != "true")) unusable.insert(*r[0]);
+    if (r[1]) keys[*r[0]].push_back(*r[1]);
   }
-  return out;
+  for (const auto& [name, cols] : keys) {
+    if (!unusable.count(name)) return cols;  // "" (the primary key) sorts first
+  }
+  return std::vector<std::string>{};
 }
 
 Result<std::vector<std::string>> KeepData::Columns(const std::string& table) {
@@ -214,14 +233,14 @@ Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, c
           const bool needs_key = d.kind == Destruction::Kind::kDropColumn || d.kind == Destruction::Kind::kAlterType ||
                                  d.kind == Destruction::Kind::kUpdate;
           if (needs_key) {
-            auto pk = PrimaryKey(table);
+            auto pk = RowKey(table);
             if (!pk.ok()) return pk.status();
             if (pk->empty()) {
               return Status(Code::kInvalidArgument,
                             At(st) + "keep-data: table " + bare +
-                                " has no primary key, so archived values could not be matched back to their rows -- "
-                                "add a primary key first, or remove the keep-data mark and the data is lost; nothing "
-                                "was applied");
+                                " has no primary key and no unique key on NOT NULL columns, so archived values could "
+                                "not be matched back to their rows -- add a primary key first, or remove the keep-data "
+                                "mark and the data is lost; nothing was applied");
             }
           }
         }
@@ -313,7 +332,7 @@ Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version,
                     (dialect_ == Dialect::kPostgres ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + cols +
                     " FROM " + arch;
           if (a.kind == "rows") {
-            auto pk = PrimaryKey(a.table);
+            auto pk = RowKey(a.table);
             if (!pk.ok()) return pk.status();
             if (!pk->empty()) {
               std::vector<std::string> on;
@@ -322,13 +341,14 @@ Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version,
             }
           }
         } else {
-          auto pk = PrimaryKey(a.table);
+          auto pk = RowKey(a.table);
           if (!pk.ok()) return pk.status();
           if (pk->empty()) {
             return Status(Code::kInvalidArgument,
                           path + ": keep-data: table " + BareName(a.table) +
-                              " has no primary key after the down statements, so the archived values in " + a.archive +
-                              " cannot be matched to their rows -- make the down re-create the primary key, or "
+                              " has no primary key and no unique key on NOT NULL columns after the down statements, "
+                              "so the archived values in " + a.archive +
+                              " cannot be matched to their rows -- make the down re-create the key, or "
                               "roll back with --without-data (the values are then lost); nothing was rolled back");
           }
           std::vector<std::string> on, set;

@@ -70,8 +70,11 @@ class KeepData {
   Result<std::vector<Statement>> RestoreDown(const std::string& version, const std::string& path,
                                              bool without_data, bool resuming);
 
-  // Primary-key columns of `table` (as written), empty when none or unknown.
-  Result<std::vector<std::string>> PrimaryKey(const std::string& table);
+  // The columns that identify a row of `table`: its primary key's, or when
+  // it has none those of its first unique key (by name) whose columns are all
+  // NOT NULL (no expressions, no partial index, no INCLUDE columns); empty
+  // when neither exists.
+  Result<std::vector<std::string>> RowKey(const std::string& table);
   Result<std::vector<std::string>> Columns(const std::string& table);
 
   std::string Quote(const std::string& ident) const;

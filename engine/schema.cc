@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "engine/schema_internal.h"
@@ -91,6 +92,60 @@ Result<Snapshot> internal::TakeSnapshotCached(Driver& driver, const SnapshotOpti
   std::sort(snap.objects.begin(), snap.objects.end(), Before);
   return snap;
 }
+
+namespace internal {
+namespace {
+
+// The relation part of a snapshot name: PostgreSQL writes "schema.name"
+// outside public; an index is "table.index".
+std::string RelName(const std::string& qualified) {
+  const size_t dot = qualified.rfind('.');
+  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+}  // namespace
+
+bool InScope(const SchemaObject& o, const ScopeNames& names) {
+  if (o.kind == "table" || o.kind == "view") return names.count(RelName(o.name)) > 0;
+  if (o.kind == "sequence") {
+    if (names.count(RelName(o.name))) return true;
+    // "... owned by table.column"
+    const size_t by = o.definition.rfind(" owned by ");
+    if (by == std::string::npos) return false;
+    const std::string owner = o.definition.substr(by + 10);
+    const size_t dot = owner.rfind('.');
+    return dot != std::string::npos && names.count(owner.substr(0, dot)) > 0;
+  }
+  if (o.kind == "column" || o.kind == "constraint" || o.kind == "index" || o.kind == "trigger") {
+    if (names.count(RelName(o.table))) return true;
+    return o.kind == "index" && o.name.size() > o.table.size() && names.count(o.name.substr(o.table.size() + 1)) > 0;
+  }
+  return false;  // schemas, extensions, types, functions: a scoped read never reads them
+}
+
+Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
+                                    const ScopeNames& names, CatalogCache* cache) {
+  TableFilter filter(options);
+  Result<std::vector<SchemaObject>> read = Status(Code::kInternal, "scoped snapshots need PostgreSQL or MySQL");
+  switch (driver.dialect()) {
+    case Dialect::kSqlite: break;
+    case Dialect::kPostgres: read = ReadPostgresSchema(driver, filter, &names, cache); break;
+    case Dialect::kMysql: read = ReadMysqlSchema(driver, filter, &names); break;
+  }
+  if (!read.ok()) return read.status();
+  Snapshot snap;
+  snap.dialect = driver.dialect();
+  std::set<std::string> fresh;
+  for (const SchemaObject& o : read.value()) fresh.insert(Key(o));
+  for (const SchemaObject& o : base.objects) {
+    if (!InScope(o, names) && !fresh.count(Key(o))) snap.objects.push_back(o);
+  }
+  for (SchemaObject& o : read.value()) snap.objects.push_back(std::move(o));
+  std::sort(snap.objects.begin(), snap.objects.end(), Before);
+  return snap;
+}
+
+}  // namespace internal
 
 std::string SnapshotText(const Snapshot& snapshot) {
   std::string out = std::string("-- dbroll schema snapshot (") + DialectName(snapshot.dialect) +

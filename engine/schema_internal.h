@@ -4,6 +4,7 @@
 #define DBROLL_ENGINE_SCHEMA_INTERNAL_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,15 +37,38 @@ const std::string& Text(const Row& row, size_t i);
 // CREATE text (an index's also from its table's), so the key is those texts.
 struct CatalogCache {
   std::map<std::string, std::vector<SchemaObject>> sqlite;
+  // PostgreSQL: the session (Driver::SessionId) that holds the prepared
+  // scoped read, "" when none.
+  std::string pg_scoped_session;
 };
 
 // TakeSnapshot, reusing and filling `cache` (nullptr: read everything).
 Result<Snapshot> TakeSnapshotCached(Driver& driver, const SnapshotOptions& options, CatalogCache* cache);
 
+// The names (unqualified; PostgreSQL folded as the server stores them) of the
+// tables, views, indexes and sequences a scoped snapshot reads again. A
+// scoped read returns exactly the objects InScope() accepts: those relations,
+// their columns, constraints, indexes and triggers, and sequences they own.
+using ScopeNames = std::set<std::string>;
+
+// True when a scoped read with `names` returns `object` (if it exists).
+bool InScope(const SchemaObject& object, const ScopeNames& names);
+
+// `base` (a snapshot of the same database taken earlier) with its in-scope
+// objects replaced by what the catalog holds now: one query per kind, each
+// restricted to `names`. PostgreSQL and MySQL only. Exact when every change
+// since `base` was taken touched only objects InScope() accepts; the caller
+// (verify's scoping, engine/verify_scope.h) makes sure of that.
+Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
+                                    const ScopeNames& names, CatalogCache* cache = nullptr);
+
 Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter,
                                                    CatalogCache* cache = nullptr);
-Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const TableFilter& filter);
-Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter);
+// `only`: read just the objects InScope(only) accepts; nullptr: everything.
+Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const TableFilter& filter,
+                                                     const ScopeNames* only = nullptr, CatalogCache* cache = nullptr);
+Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter,
+                                                  const ScopeNames* only = nullptr);
 
 // The CHECK (...) clauses of a CREATE TABLE text, each as "[CONSTRAINT name ]CHECK (expr)"
 // with whitespace collapsed (SQLite keeps checks only in the table's SQL).

@@ -24,7 +24,18 @@ std::string RuleClause(const std::string& what, const std::string& rule) {
 
 }  // namespace
 
-Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter) {
+Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter,
+                                                  const ScopeNames* only) {
+  // " AND (col IN (names) OR ...)" for a scoped read, "" for a full one.
+  auto in = [&](std::initializer_list<const char*> cols) {
+    if (!only) return std::string();
+    std::string list;
+    for (const std::string& n : *only) list += (list.empty() ? "" : ", ") + QuoteLiteral(Dialect::kMysql, n);
+    if (list.empty()) list = "NULL";
+    std::string any;
+    for (const char* c : cols) any += (any.empty() ? "" : " OR ") + std::string(c) + " IN (" + list + ")";
+    return " AND (" + any + ")";
+  };
   auto dbq = CatalogQuery(driver, "the current database", "SELECT DATABASE()");
   if (!dbq.ok()) return dbq.status();
   if (dbq->empty() || !dbq->front()[0]) {
@@ -36,7 +47,7 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
 
   auto tables = CatalogQuery(driver, "tables",
                              "SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.TABLES "
-                             "WHERE TABLE_SCHEMA = DATABASE()");
+                             "WHERE TABLE_SCHEMA = DATABASE()" + in({"TABLE_NAME"}));
   if (!tables.ok()) return tables.status();
   std::set<std::string> kept;
   for (const Row& r : *tables) {
@@ -59,8 +70,8 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
   auto cols = CatalogQuery(driver, "columns",
                            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, "
                            "GENERATION_EXPRESSION, ORDINAL_POSITION, COLLATION_NAME "
-                           "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-                           "ORDER BY TABLE_NAME, ORDINAL_POSITION");
+                           "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()" + in({"TABLE_NAME"}) +
+                               " ORDER BY TABLE_NAME, ORDINAL_POSITION");
   if (!cols.ok()) return cols.status();
   for (const Row& r : *cols) {
     const std::string& table = Text(r, 0);
@@ -93,8 +104,8 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
       "AND k.TABLE_NAME = tc.TABLE_NAME AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
       "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
       "AND r.TABLE_NAME = tc.TABLE_NAME AND r.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
-      "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'FOREIGN KEY') "
-      "GROUP BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE");
+      "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'FOREIGN KEY')" +
+          in({"tc.TABLE_NAME"}) + " GROUP BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE");
   if (!keys.ok()) return keys.status();
   for (const Row& r : *keys) {
     const std::string& table = Text(r, 0);
@@ -110,11 +121,11 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
   // MariaDB's CHECK_CONSTRAINTS has TABLE_NAME; MySQL's needs TABLE_CONSTRAINTS for it.
   const std::string checks_sql =
       mariadb ? "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
-                "WHERE CONSTRAINT_SCHEMA = DATABASE()"
+                "WHERE CONSTRAINT_SCHEMA = DATABASE()" + in({"TABLE_NAME"})
               : "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE "
                 "FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc "
                 "ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
-                "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'";
+                "WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'" + in({"tc.TABLE_NAME"});
   auto checks = CatalogQuery(driver, "check constraints", checks_sql);
   if (!checks.ok()) return checks.status();
   for (const Row& r : *checks) {
@@ -128,7 +139,8 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
       "SELECT TABLE_NAME, INDEX_NAME, MIN(NON_UNIQUE), GROUP_CONCAT(CONCAT(COALESCE(COLUMN_NAME, ''), "
       "IF(SUB_PART IS NULL, '', CONCAT('(', SUB_PART, ')')), IF(COLLATION = 'D', ' desc', '')) "
       "ORDER BY SEQ_IN_INDEX SEPARATOR ', '), MIN(INDEX_TYPE) FROM information_schema.STATISTICS "
-      "WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY' GROUP BY TABLE_NAME, INDEX_NAME");
+      "WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY'" + in({"TABLE_NAME", "INDEX_NAME"}) +
+          " GROUP BY TABLE_NAME, INDEX_NAME");
   if (!idx.ok()) return idx.status();
   for (const Row& r : *idx) {
     const std::string& table = Text(r, 0);
@@ -138,19 +150,25 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
                    std::string(Text(r, 2) == "0" ? "unique " : "") + summary + " using " + Lower(Text(r, 4)), 0});
   }
 
+  // A view whose tables or columns are gone keeps its text; the server then
+  // lists no columns for it. That is part of its definition here.
   auto views = CatalogQuery(driver, "views",
-                            "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION FROM information_schema.VIEWS "
-                            "WHERE TABLE_SCHEMA = DATABASE()");
+                            "SELECT v.TABLE_NAME, v.VIEW_DEFINITION, v.CHECK_OPTION, (SELECT COUNT(*) FROM "
+                            "information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = v.TABLE_SCHEMA AND "
+                            "c.TABLE_NAME = v.TABLE_NAME) FROM information_schema.VIEWS v "
+                            "WHERE v.TABLE_SCHEMA = DATABASE()" + in({"v.TABLE_NAME"}));
   if (!views.ok()) return views.status();
   for (const Row& r : *views) {
     std::string def = "as " + CollapseSpace(Unqualify(Text(r, 1), db));
     if (Text(r, 2) != "NONE" && !Text(r, 2).empty()) def += " with " + Lower(Text(r, 2)) + " check option";
+    if (Text(r, 3) == "0") def += " (invalid: it names tables or columns that do not exist)";
     out.push_back({"view", Text(r, 0), "", "", def, 0});
   }
 
   auto trigs = CatalogQuery(driver, "triggers",
                             "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, "
-                            "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()");
+                            "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()" +
+                                in({"EVENT_OBJECT_TABLE"}));
   if (!trigs.ok()) return trigs.status();
   for (const Row& r : *trigs) {
     const std::string& table = Text(r, 1);
@@ -161,6 +179,7 @@ Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFil
                    0});
   }
 
+  if (only) return out;  // routines are never in a scope
   auto routines = CatalogQuery(
       driver, "functions and procedures",
       "SELECT r.ROUTINE_NAME, r.ROUTINE_TYPE, r.DTD_IDENTIFIER, r.ROUTINE_DEFINITION, "

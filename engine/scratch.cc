@@ -12,6 +12,45 @@
 #include "engine/history.h"
 
 namespace dbroll::internal {
+namespace {
+
+// A scratch database dbroll created is this process's alone: verify's many engine runs
+// (four per version) need no migration lock, and taking it costs two round
+// trips per run. Everything else goes to the real driver.
+class UnlockedDriver : public Driver {
+ public:
+  explicit UnlockedDriver(std::unique_ptr<Driver> d) : d_(std::move(d)) {}
+  Dialect dialect() const override { return d_->dialect(); }
+  std::string ServerVersion() const override { return d_->ServerVersion(); }
+  bool TransactionalDdl() const override { return d_->TransactionalDdl(); }
+  std::optional<std::string> NonTransactionalReason(const Statement& s) const override {
+    return d_->NonTransactionalReason(s);
+  }
+  bool RequiresUtf8() const override { return d_->RequiresUtf8(); }
+  Status CheckSyntax(const std::vector<Statement>& statements) const override {
+    return d_->CheckSyntax(statements);
+  }
+  Status PrepareForWrites() override { return d_->PrepareForWrites(); }
+  Status Lock(std::chrono::milliseconds) override { return Status::Ok(); }
+  Status Unlock() override { return Status::Ok(); }
+  Status RunTransaction(const std::vector<Statement>& statements,
+                        const std::vector<std::string>& bookkeeping) override {
+    return d_->RunTransaction(statements, bookkeeping);
+  }
+  Status RunStatement(const Statement& statement) override { return d_->RunStatement(statement); }
+  Result<std::vector<Row>> Query(const std::string& sql) override { return d_->Query(sql); }
+  std::string SessionId() const override { return d_->SessionId(); }
+  Result<bool> SessionAlive(const std::string& id) override { return d_->SessionAlive(id); }
+  std::string CatalogFingerprintSql(const std::vector<std::string>& objects, const std::string& exclude_prefix,
+                                    FingerprintScope scope) const override {
+    return d_->CatalogFingerprintSql(objects, exclude_prefix, scope);
+  }
+
+ private:
+  std::unique_ptr<Driver> d_;
+};
+
+}  // namespace
 
 std::string ReplaceUrlDatabase(const std::string& url, const std::string& database) {
   return UrlWithDatabase(url, database);
@@ -153,7 +192,10 @@ Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions&
   if (dir.is_relative() && !o.base_dir.empty()) dir = fs::path(o.base_dir) / dir;
   auto source = std::make_unique<ListedOnce>(
       MigrationSource::Directory(dir.string(), o.base_dir, {o.migrations_layout, o.no_transaction_versions}));
-  auto engine = Engine::Open(std::move(driver).value(), std::move(source), o, nullptr);
+  // A --scratch-url database may be shared: it keeps the lock.
+  std::unique_ptr<Driver> d_used = std::move(driver).value();
+  if (!file_.empty() || !database_.empty()) d_used = std::make_unique<UnlockedDriver>(std::move(d_used));
+  auto engine = Engine::Open(std::move(d_used), std::move(source), o, nullptr);
   if (engine.ok() && !file_.empty()) {
     // A temporary file nobody reads after a crash: no need to wait for the
     // disk at every commit (verify commits three times per version).

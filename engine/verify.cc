@@ -4,15 +4,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <set>
 
 #include "dbroll/source.h"
+#include "engine/repeatable.h"
 #include "engine/schema_internal.h"
 #include "engine/scratch.h"
 #include "engine/verify_data.h"
+#include "engine/verify_scope.h"
 
 namespace dbroll {
 namespace {
@@ -113,12 +116,40 @@ class Verifier {
     out->state = "ok";
     // The schema of the clean state of the previous version is this
     // version's starting point: reuse it rather than read the catalog again.
-    auto Snap = [this](Engine& engine) {
+    auto Full = [this](Engine& engine) {
       return internal::TakeSnapshotCached(engine.driver(), SnapshotOptionsFor(engine.options()), &cache_);
     };
-    Result<Snapshot> before = last_ ? Result<Snapshot>(*last_) : Snap(e);
+    // On a server, snapshots read again only what this version can change
+    // (docs/verify.md "Speed"); the rest is the starting point's.
+    std::optional<internal::ScopeNames> scope;
+    if (!full_only_) scope = internal::VersionScope(m, e.driver().dialect());
+    if (scope && e.driver().dialect() == Dialect::kPostgres && !no_inherits_) {
+      // Inheritance and partitions spread a change to tables no statement
+      // names. A scoped version cannot create them (VersionScope): the check
+      // holds until a version runs unscoped.
+      auto inherits = e.driver().Query("SELECT count(*) FROM pg_catalog.pg_inherits");
+      if (!inherits.ok()) return inherits.status();
+      no_inherits_ = !inherits->empty() && internal::Text(inherits->front(), 0) == "0";
+      if (!no_inherits_) scope.reset();
+    }
+    // A merged snapshot is exact only within the scope it was merged for:
+    // a full comparison starts from a full read.
+    Result<Snapshot> before = last_ && (scope || last_full_) ? Result<Snapshot>(*last_) : Full(e);
     last_.reset();
     if (!before.ok()) return before.status();
+    if (scope && !internal::WidenScope(before.value(), &*scope)) {
+      scope.reset();
+      if (!last_full_) before = Full(e);
+      if (!before.ok()) return before.status();
+    }
+    last_full_ = !scope;
+    if (!scope) no_inherits_ = false;
+    if (std::getenv("DBROLL_PROF")) std::fprintf(stderr, "scope %s %zu\n", m.version.c_str(), scope ? scope->size() : 0);
+    auto Snap = [&](Engine& engine) {
+      return scope ? internal::TakeScopedSnapshot(engine.driver(), SnapshotOptionsFor(engine.options()),
+                                                  before.value(), *scope, &cache_)
+                   : Full(engine);
+    };
     // --data: the rows of the tables this version touches, seeded when empty.
     std::vector<std::string> touched;
     internal::DataState data_before;
@@ -187,10 +218,16 @@ class Verifier {
   // last version stepped, which last_ already holds.
   void ForgetSnapshot() { last_.reset(); }
   void set_data(bool data) { data_ = data; }
+  // Every snapshot reads the whole catalog (repeatable migrations run with
+  // the versions and change what no version's statements name).
+  void set_full_only(bool full) { full_only_ = full; }
 
  private:
   const std::vector<Migration>& migrations_;
   std::optional<Snapshot> last_;
+  bool last_full_ = true;  // last_ is a full read, not merged for a scope
+  bool full_only_ = false;
+  bool no_inherits_ = false;  // PostgreSQL: pg_inherits was empty and no unscoped version ran since
   internal::CatalogCache cache_;  // catalog reads shared by all snapshots of the run
   bool data_ = false;             // --data: compare rows too
 };
@@ -313,6 +350,8 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
   }
   Verifier v(migrations);
   v.set_data(verify.data);
+  auto repeatables = internal::ListRepeatables(dir.string(), options.base_dir, scratch.engine().driver().dialect());
+  v.set_full_only(!repeatables.ok() || !repeatables->empty());
   std::vector<std::vector<SchemaChange>> downs(migrations.size());
   std::vector<size_t> index_of(migrations.size());  // migration index -> report.versions index
   // The newest version whose clean state exists (its up works from a clean replay).
@@ -364,18 +403,44 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
     if (Status s = scratch.Rebuild(migrations[*top].version); !s.ok()) return report;
   }
   v.ForgetSnapshot();
+  // A down runs here unless it cannot (irreversible) or already failed alone.
+  auto runnable = [&](size_t k) {
+    const std::vector<VerifyFinding>& f = report.versions[index_of[k]].findings;
+    return !migrations[k].up.directives.irreversible &&
+           std::none_of(f.begin(), f.end(), [](const VerifyFinding& x) { return x.rule == "verify-down-fails"; });
+  };
   for (size_t j = *top + 1; j-- > first;) {
+    Status s = Status::Ok();
+    if (runnable(j)) {
+      // The downs from j to the next one that cannot run, in one engine call
+      // (the engine stops at the first that fails and says which).
+      size_t stop = j;
+      while (stop > first && runnable(stop - 1)) --stop;
+      DownOptions down;
+      if (stop > 0) {
+        down.to = migrations[stop - 1].version;
+      } else {
+        down.all = true;
+      }
+      s = scratch.engine().Down(down);
+      if (s.ok()) {
+        if (stop == first) break;
+        j = stop;  // the next round is the version that cannot run
+        continue;
+      }
+      // The newest version still applied is the one whose down failed.
+      if (auto st = scratch.engine().GetStatus(); st.ok()) {
+        for (size_t k = stop; k <= j; ++k) {
+          if (CompareVersions(migrations[k].version, st->current_version) == 0) {
+            j = k;
+            break;
+          }
+        }
+      }
+    }
     VerifiedVersion& out = report.versions[index_of[j]];
     const Migration& m = migrations[j];
-    const bool down_failed_alone =
-        std::any_of(out.findings.begin(), out.findings.end(),
-                    [](const VerifyFinding& f) { return f.rule == "verify-down-fails"; });
-    Status s = Status::Ok();
-    if (!m.up.directives.irreversible && !down_failed_alone) {
-      DownOptions down;
-      down.steps = 1;
-      s = scratch.engine().Down(down);
-      if (s.ok()) continue;
+    if (!s.ok()) {
       Located l = Relocate(s.message());
       const std::string cause = Cause(migrations, downs, j, *top, l.text);
       out.findings.push_back({m.version, m.name, "verify-history-down-fails",

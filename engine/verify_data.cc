@@ -145,7 +145,7 @@ Result<DataState> ReadData(Driver& driver, const Snapshot& snapshot, const std::
     std::vector<const SchemaObject*> cols = ColumnsOf(snapshot, table);
     if (cols.empty()) continue;  // gone: the schema comparison reports it
     TableData& td = out[table];
-    auto pk = keys.PrimaryKey(d == Dialect::kPostgres ? TableSql(d, table) : Short(table));
+    auto pk = keys.RowKey(d == Dialect::kPostgres ? TableSql(d, table) : Short(table));
     if (!pk.ok()) return pk.status();
     td.key = pk.value();
     std::string sql = "SELECT ";

@@ -40,7 +40,8 @@ struct Op {
   std::vector<std::string> columns;  // created table's columns (for rebuild detection)
   std::vector<std::string> column_types;  // parallel to `columns`
   std::vector<std::string> primary_key;   // created table's / added column's primary-key columns
-  bool declares_key = false;  // CREATE TABLE (MySQL/SQLite recogniser) declares a PRIMARY KEY
+  bool declares_key = false;  // CREATE TABLE declares a PRIMARY KEY (MySQL/SQLite recogniser) or a
+                              // UNIQUE key on NOT NULL columns (both)
   std::vector<std::string> values;   // enum labels (CREATE TYPE ... AS ENUM, MySQL ENUM(...))
   bool if_exists = false;
   bool concurrently = false;

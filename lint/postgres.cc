@@ -4,6 +4,7 @@
 // below the time budget (see docs/benchmarks.md).
 #include <pg_query.h>
 
+#include <algorithm>
 #include <string_view>
 
 #include "engine/splitter.h"
@@ -127,18 +128,37 @@ class Walker {
     J n = member;
     if (kind == "CreateStmt") {
       Op op = Make(OpKind::kCreateTable, "table", RelName(At(n, "relation")));
+      // A unique key whose columns are all NOT NULL identifies rows too
+      // (keep-data restores by it).
+      std::set<std::string> not_null;
+      std::vector<std::vector<std::string>> unique_keys;
       for (J e : At(n, "tableElts")) {
         J cd = At(e, "ColumnDef");
         if (cd.is_null()) {
           J con = At(e, "Constraint");
-          if (Str(con, "contype") == "constr_primary") {
+          const std::string contype = Str(con, "contype");
+          if (contype == "constr_primary") {
             for (J k : At(con, "keys")) op.primary_key.push_back(Str(At(k, "String"), "sval"));
+          } else if (contype == "constr_unique" && !At(con, "keys").empty()) {
+            std::vector<std::string> key;
+            for (J k : At(con, "keys")) key.push_back(Str(At(k, "String"), "sval"));
+            unique_keys.push_back(key);
           }
           continue;
         }
         op.columns.push_back(Str(cd, "colname"));
         op.column_types.push_back(TypeText(At(cd, "typeName")));
         if (IsPrimaryKey(cd)) op.primary_key.push_back(op.columns.back());
+        for (J c : At(cd, "constraints")) {
+          const std::string contype = Str(At(c, "Constraint"), "contype");
+          if (contype == "constr_notnull") not_null.insert(op.columns.back());
+          if (contype == "constr_unique") unique_keys.push_back({op.columns.back()});
+        }
+      }
+      for (const auto& key : unique_keys) {
+        op.declares_key = op.declares_key || std::all_of(key.begin(), key.end(), [&](const std::string& c) {
+                            return not_null.count(c) > 0;
+                          });
       }
       Add(std::move(op));
     } else if (kind == "CreateTableAsStmt") {

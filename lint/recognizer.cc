@@ -1,6 +1,7 @@
 // MySQL/MariaDB and SQLite: no parser library covers their grammars, so a
 // dialect-correct tokenizer feeds a recogniser for the statements the rules
 // need. Anything it does not know is reported, never passed silently.
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 
@@ -260,13 +261,42 @@ class Recognizer {
           if (IsPunct(close, '(')) ++depth;
           if (IsPunct(close, ')') && --depth == 0) break;
         }
+        // A primary key, or a unique key whose columns are all NOT NULL,
+        // identifies rows (keep-data restores by it).
+        std::set<std::string> not_null;
+        std::vector<std::vector<std::string>> unique_keys;
         for (auto [b, e] : Items(next + 1, close)) {
           for (size_t k = b; k < e; ++k) op.declares_key = op.declares_key || IsWord(k, "PRIMARY");
-          if (IsConstraintWord(Word(b))) continue;
+          if (IsConstraintWord(Word(b))) {
+            size_t u = b;
+            while (u < e && !IsWord(u, "UNIQUE")) ++u;
+            size_t open = u;
+            while (open < e && !IsPunct(open, '(')) ++open;
+            if (u == e || open == e) continue;
+            std::vector<std::string> key;
+            for (size_t k = open + 1; k < e && !IsPunct(k, ')'); ++k) {
+              if (IsPunct(k, '(')) {  // a prefix length: no whole-column key
+                key.clear();
+                break;
+              }
+              if (!IsPunct(k, ',')) key.push_back(NameAt(k));
+            }
+            if (!key.empty()) unique_keys.push_back(key);
+            continue;
+          }
           Op col;
           ColumnDef(b, e, &col);
           op.columns.push_back(col.name);
           op.column_types.push_back(col.type);
+          if (col.not_null) not_null.insert(col.name);
+          for (size_t k = b + 1; k < e; ++k) {
+            if (IsWord(k, "UNIQUE")) unique_keys.push_back({col.name});
+          }
+        }
+        for (const auto& key : unique_keys) {
+          op.declares_key = op.declares_key || std::all_of(key.begin(), key.end(), [&](const std::string& c) {
+                              return not_null.count(c) > 0;
+                            });
         }
         extra_.clear();
       }

@@ -1,5 +1,6 @@
-// keep-data-without-key: keep-data restores archived values by primary key,
-// so a table the migrations created without one cannot be kept.
+// keep-data-without-key: keep-data restores archived values by primary key
+// (or a unique key on NOT NULL columns), so a table the migrations created
+// without either cannot be kept.
 #include "lint/rule.h"
 
 namespace dbroll::lint {
@@ -10,7 +11,8 @@ void Check(const RuleContext& ctx) {
     if (!KeepDataMarks(ctx, s, st, op) || !ctx.schema.keyless.count(op.table) || CreatedHere(st, op)) return;
     ctx.Report(s, st, op,
                "keep-data cannot keep the data of table " + op.table +
-                   ": it has no primary key, so archived values could not be matched back to their rows",
+                   ": it has no primary key and no unique key on NOT NULL columns, so archived values could not be "
+                   "matched back to their rows",
                "add a primary key to " + op.table +
                    " in an earlier migration, or remove the keep-data mark and mark the up "
                    "`-- dbroll:irreversible <reason>`");
@@ -18,5 +20,5 @@ void Check(const RuleContext& ctx) {
 }
 }  // namespace
 extern const Rule kKeepDataWithoutKeyRule = {"keep-data-without-key", Severity::kError,
-                                             "keep-data on a table without a primary key", Check};
+                                             "keep-data on a table without a primary key or unique NOT NULL key", Check};
 }  // namespace dbroll::lint

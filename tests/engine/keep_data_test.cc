@@ -140,10 +140,33 @@ TEST_F(KeepDataTest, TableWithoutPrimaryKeyIsRefusedBeforeAnythingRuns) {
   Status s = e->Migrate({});
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_EQ(s.message(),
-            "migrations/0002_drop/up.sql:3:1: keep-data: table t has no primary key, so archived values could not be "
-            "matched back to their rows -- add a primary key first, or remove the keep-data mark and the data is "
-            "lost; nothing was applied");
+            "migrations/0002_drop/up.sql:3:1: keep-data: table t has no primary key and no unique key on NOT NULL "
+            "columns, so archived values could not be matched back to their rows -- add a primary key first, or "
+            "remove the keep-data mark and the data is lost; nothing was applied");
   EXPECT_EQ(One(*e, "SELECT count(*) FROM sqlite_master WHERE name = 'other'"), "0");
+  EXPECT_EQ(One(*e, "SELECT v FROM t"), "a");
+}
+
+TEST_F(KeepDataTest, UniqueNotNullKeyServesWhenThereIsNoPrimaryKey) {
+  Add("0001", "t",
+      "CREATE TABLE t (code text NOT NULL, region int NOT NULL, nick text UNIQUE, v text, UNIQUE (region, code));\n"
+      "INSERT INTO t VALUES ('a', 1, 'x', 'va'), ('a', 2, NULL, 'vb'), ('b', 1, NULL, 'vc');\n",
+      "DROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
+  auto e = Open();
+  Status up = e->Migrate({});
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Status down = e->Down({});
+  ASSERT_TRUE(down.ok()) << down.ToString();
+  EXPECT_EQ(One(*e, "SELECT group_concat(code || region || '=' || v, ',') FROM (SELECT * FROM t ORDER BY code, region)"),
+            "a1=va,a2=vb,b1=vc");
+}
+
+TEST_F(KeepDataTest, AUniqueKeyOnANullableColumnIsNoKey) {
+  Add("0001", "t", "CREATE TABLE t (nick text UNIQUE, v text);\nINSERT INTO t VALUES ('x', 'a');\n", "DROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
+  auto e = Open();
+  EXPECT_EQ(e->Migrate({}).code(), Code::kInvalidArgument);
   EXPECT_EQ(One(*e, "SELECT v FROM t"), "a");
 }
 

@@ -85,6 +85,23 @@ TEST_F(PostgresKeepDataTest, FailingStatementRollsTheArchiveBackWithIt) {
   EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
 }
 
+TEST_F(PostgresKeepDataTest, UniqueNotNullKeyServesWhenThereIsNoPrimaryKey) {
+  Add("0001", "t",
+      "CREATE TABLE t (code text NOT NULL, region int NOT NULL, nick text UNIQUE, v text,"
+      " CONSTRAINT t_key UNIQUE (region, code));\n"
+      "INSERT INTO t VALUES ('a', 1, 'x', 'va'), ('a', 2, NULL, 'vb'), ('b', 1, NULL, 'vc');\n",
+      "DROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Status up = e->Migrate({});
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  Status down = e->Down({});
+  ASSERT_TRUE(down.ok()) << down.ToString();
+  EXPECT_EQ(PgScalar(e->driver(), "SELECT string_agg(code || region || '=' || v, ',' ORDER BY code, region) FROM t"),
+            "a1=va,a2=vb,b1=vc");
+}
+
 TEST_F(PostgresKeepDataTest, PurgedArchiveNeedsWithoutData) {
   Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a');\n", "DROP TABLE t;\n");
   Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");

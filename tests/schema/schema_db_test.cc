@@ -346,6 +346,48 @@ TEST_P(SchemaDbTest, CorrectPairWithViewsTriggersEnumsSequences) {
   EXPECT_THAT(m, ::testing::Contains(HasSubstr("0002_objects: down ")));
 }
 
+// On a server, verify snapshots only what a version's statements name plus
+// what refers to it; a view over the touched table must stay in that scope.
+TEST_P(SchemaDbTest, ADownThatBreaksAViewOverTheTableItTouchesIsFound) {
+  SKIP_WITHOUT_SERVER();
+  if (GetParam() == Dialect::kSqlite) GTEST_SKIP() << "scoped snapshots are for servers";
+  Add("p", "0001_a", "CREATE TABLE a (id integer primary key, x integer);\nCREATE VIEW v AS SELECT id, x FROM a;\n",
+      "DROP VIEW v;\nDROP TABLE a;\n");
+  if (GetParam() == Dialect::kPostgres) {
+    // The table comes back exactly as it was; only the view is gone, and no statement names it.
+    Add("p", "0002_y", "ALTER TABLE a ADD COLUMN y integer;\n",
+        "ALTER TABLE a DROP COLUMN x CASCADE;\nALTER TABLE a RENAME COLUMN y TO x;\n");
+    EXPECT_THAT(VerifyMessages("p"), ::testing::Contains("0002_y: down drops view v, which existed before up"));
+  } else {
+    // MariaDB keeps the view's text and stops listing its columns.
+    Add("p", "0002_y", "ALTER TABLE a ADD COLUMN y integer;\n",
+        "ALTER TABLE a DROP COLUMN x;\nALTER TABLE a RENAME COLUMN y TO z;\n");
+    const std::vector<std::string> m = VerifyMessages("p");
+    EXPECT_THAT(m, ::testing::Contains(HasSubstr("0002_y: down does not restore view v: was \"as select ")));
+    EXPECT_THAT(m, ::testing::Contains(HasSubstr("(invalid: it names tables or columns that do not exist)\"")));
+  }
+}
+
+// Renames reach views and foreign keys on tables no statement names: a
+// correct pair stays clean, and later versions see the same schema.
+TEST_P(SchemaDbTest, ScopedSnapshotsFollowRenamesIntoViewsAndForeignKeys) {
+  SKIP_WITHOUT_SERVER();
+  if (GetParam() == Dialect::kSqlite) GTEST_SKIP() << "scoped snapshots are for servers";
+  Add("p", "0001_ab",
+      "CREATE TABLE a (id integer primary key, x integer);\n"
+      "CREATE TABLE b (id integer primary key, a_id integer, CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id));\n"
+      "CREATE VIEW v AS SELECT id, x FROM a;\nCREATE VIEW w AS SELECT id FROM v;\n",
+      "DROP VIEW w;\nDROP VIEW v;\nDROP TABLE b;\nDROP TABLE a;\n");
+  Add("p", "0002_rename", "ALTER TABLE a RENAME TO a2;\n", "ALTER TABLE a2 RENAME TO a;\n");
+  Add("p", "0003_col", "ALTER TABLE a2 ADD COLUMN y integer;\n", "ALTER TABLE a2 DROP COLUMN y;\n");
+  Add("p", "0004_c", "CREATE TABLE c (id integer primary key);\nINSERT INTO c (id) VALUES (1);\n",
+      "DROP TABLE c;\n");
+  EXPECT_THAT(VerifyMessages("p"), ElementsAre());
+  // The same rename with a down that forgets to rename back is caught.
+  Add("p", "0002_rename", "ALTER TABLE a RENAME TO a2;\n", "CREATE TABLE a (id integer primary key, x integer);\n");
+  EXPECT_THAT(VerifyMessages("p"), ::testing::Contains(HasSubstr("0002_rename: down ")));
+}
+
 TEST_P(SchemaDbTest, ExampleProjectVerifiesClean) {
   SKIP_WITHOUT_SERVER();
   EngineOptions o;

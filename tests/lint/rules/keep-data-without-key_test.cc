@@ -14,7 +14,8 @@ TEST(KeepDataWithoutKeyTest, TableWithoutKeyIsRefused) {
                        target);
     EXPECT_EQ(Rendered(f, "keep-data-without-key"),
               (std::vector<std::string>{"0002_m/up.sql:2:1: keep-data cannot keep the data of table events: it has "
-                                        "no primary key, so archived values could not be matched back to their rows"}))
+                                        "no primary key and no unique key on NOT NULL columns, so archived values "
+                                        "could not be matched back to their rows"}))
         << target;
     // Not settled: the drop is still a data loss.
     EXPECT_EQ(Positions(f, "drop-column"), (std::vector<std::string>{"2:1"})) << target;
@@ -32,6 +33,27 @@ TEST(KeepDataWithoutKeyTest, KeyAddedLaterOrTableKeyedIsFine) {
                       {"-- dbroll:keep-data\nDROP TABLE events;", "CREATE TABLE events (at int primary key, what text);"}},
                      "mysql:8.0");
   EXPECT_TRUE(Positions(g, "keep-data-without-key").empty());
+}
+
+TEST(KeepDataWithoutKeyTest, AUniqueKeyOnNotNullColumnsIsAKey) {
+  for (const char* target : {"postgres:15", "mysql:8.0", "sqlite:3.40"}) {
+    for (const char* create : {"CREATE TABLE events (at varchar(20) NOT NULL UNIQUE, what text);",
+                               "CREATE TABLE events (at varchar(20) NOT NULL, src int NOT NULL, what text, "
+                               "CONSTRAINT events_key UNIQUE (src, at));"}) {
+      auto f = LintPairs({{create, "DROP TABLE events;"},
+                          {"-- dbroll:keep-data\nALTER TABLE events DROP COLUMN what;",
+                           "ALTER TABLE events ADD COLUMN what text;"}},
+                         target);
+      EXPECT_TRUE(Positions(f, "keep-data-without-key").empty()) << target << ": " << create;
+    }
+    // A nullable column in the key: two rows may both hold NULL there.
+    auto g = LintPairs({{"CREATE TABLE events (at varchar(20) NOT NULL, src int, what text, UNIQUE (src, at));",
+                         "DROP TABLE events;"},
+                        {"-- dbroll:keep-data\nALTER TABLE events DROP COLUMN what;",
+                         "ALTER TABLE events ADD COLUMN what text;"}},
+                       target);
+    EXPECT_EQ(Positions(g, "keep-data-without-key"), (std::vector<std::string>{"2:1"})) << target;
+  }
 }
 
 TEST(KeepDataWithoutKeyTest, UnknownTableIsLeftToTheEngine) {
