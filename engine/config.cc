@@ -35,6 +35,7 @@ constexpr KeySpec kKeys[] = {
     {"migrations", "lock_timeout", Kind::kDuration},
     {"migrations", "schema_file", Kind::kString},
     {"migrations", "keep_data", Kind::kBool},
+    {"migrations", "keep_data_max_rows", Kind::kInt},
     {"migrations", "layout", Kind::kString},
     {"migrations", "no_transaction", Kind::kStringList},
     {"postgres", "lock_timeout", Kind::kDuration},
@@ -276,6 +277,7 @@ Status Apply(Config* cfg) {
     e.versioning = *v;
   }
   if (auto* v = get("migrations", "keep_data")) e.keep_data = *v == "true";
+  if (auto* v = get("migrations", "keep_data_max_rows")) e.keep_data_max_rows = std::atoll(v->c_str());
   if (auto* v = get("migrations", "layout")) {
     static const char* const kLayouts[] = {"auto",   "dbroll", "golang-migrate", "popx",  "diesel",
                                            "dbmate", "goose",  "sql-migrate",    "flyway"};

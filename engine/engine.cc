@@ -117,6 +117,7 @@ EngineImpl::EngineImpl(std::unique_ptr<Driver> driver, std::unique_ptr<Migration
       lock_retries_(options_.lock_retries) {
   auto it = options_.driver_settings.find(std::string(DialectName(driver_->dialect())) + ".lock_retries");
   if (it != options_.driver_settings.end()) lock_retries_ = std::atoi(it->second.c_str());
+  keep_.set_max_rows(options_.keep_data_max_rows);
 }
 
 Status EngineImpl::LockScope::Acquire() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -172,6 +173,32 @@ Result<std::vector<std::string>> KeepData::RowKey(const std::string& table) {
   return std::vector<std::string>{};
 }
 
+Result<long long> KeepData::EstimatedRows(const std::string& table) {
+  const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
+  std::string sql;
+  switch (dialect_) {
+    case Dialect::kSqlite: sql = "SELECT count(*) FROM " + table; break;
+    case Dialect::kPostgres:
+      // -1: never analysed (PostgreSQL 14+); count then.
+      sql = "SELECT CASE WHEN c.reltuples < 0 THEN -1 ELSE c.reltuples::bigint END FROM pg_class c WHERE c.oid = "
+            "to_regclass(" + QuoteLiteral(dialect_, table) + ")";
+      break;
+    case Dialect::kMysql:
+      sql = "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " +
+            QuoteLiteral(dialect_, bare);
+      break;
+  }
+  auto rows = driver_->Query(sql);
+  if (!rows.ok()) return rows.status();
+  long long n = rows->empty() || rows->front().empty() || !rows->front()[0] ? 0 : std::atoll(rows->front()[0]->c_str());
+  if (n < 0) {
+    auto counted = driver_->Query("SELECT count(*) FROM " + table);
+    if (!counted.ok()) return counted.status();
+    n = counted->empty() || !counted->front()[0] ? 0 : std::atoll(counted->front()[0]->c_str());
+  }
+  return n;
+}
+
 Result<std::vector<std::string>> KeepData::Columns(const std::string& table) {
   const std::string bare = BareName(table, dialect_ != Dialect::kMysql);
   std::string sql;
@@ -229,6 +256,17 @@ Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, c
                           At(st) + "keep-data: table " + bare +
                               " does not exist before this statement, so its data cannot be archived -- keep-data "
                               "archives tables that exist before the migration; nothing was applied");
+          }
+          if (max_rows_ > 0 && !dml) {
+            auto rows = EstimatedRows(table);
+            if (!rows.ok()) return rows.status();
+            if (rows.value() > max_rows_) {
+              return Status(Code::kInvalidArgument,
+                            At(st) + "keep-data: table " + bare + " holds about " + std::to_string(rows.value()) +
+                                " rows, more than [migrations] keep_data_max_rows = " + std::to_string(max_rows_) +
+                                " allows to archive -- raise the bound, or archive the table another way and "
+                                "remove the keep-data mark; nothing was applied");
+            }
           }
           const bool needs_key = d.kind == Destruction::Kind::kDropColumn || d.kind == Destruction::Kind::kAlterType ||
                                  d.kind == Destruction::Kind::kUpdate;

@@ -58,6 +58,12 @@ class KeepData {
                                            const std::vector<Statement>& stmts, bool whole_script,
                                            bool check_keys);
 
+  // Tables above this many rows (estimated) are refused by ArchiveUp when it
+  // checks keys; 0: no bound.
+  void set_max_rows(long long max_rows) { max_rows_ = max_rows; }
+  // The server's estimate of the rows of `table` (SQLite: the count).
+  Result<long long> EstimatedRows(const std::string& table);
+
   // The archives of `version` (all versions when empty).
   Result<std::vector<ArchiveInfo>> List(const std::string& version);
 
@@ -89,6 +95,7 @@ class KeepData {
   std::string catalog_name_;  // unqualified
   std::string catalog_;       // qualified and quoted
   std::string prefix_;        // "dbroll_archive_"
+  long long max_rows_ = 0;
 };
 
 }  // namespace dbroll::internal

@@ -54,6 +54,12 @@ struct EngineOptions {
   // column type change and TRUNCATE destroy, as if each up began with
   // `-- dbroll:keep-data` (docs/keep-data.md). Default: false.
   bool keep_data = false;
+  // [migrations] keep_data_max_rows: keep-data refuses, before anything
+  // runs, to archive a table (DROP TABLE, DROP COLUMN, type change,
+  // TRUNCATE) holding more rows than this (the server's estimate:
+  // pg_class.reltuples, information_schema.TABLES.TABLE_ROWS; SQLite counts).
+  // 0: no bound. Default: 0.
+  long long keep_data_max_rows = 0;
   // Placeholders: `${name}` in SQL is replaced by its value, everywhere (as
   // Flyway does; `$${name}` is a literal `${name}`). Filled from
   // [placeholders] in dbroll.toml, then DBROLL_PLACEHOLDER_<name> in the

@@ -31,6 +31,7 @@ class KeepDataTest : public ::testing::Test {
   void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
     ms_->push_back(MakeMigration(v, name, up, down));
   }
+  long long max_rows_ = 0;  // EngineOptions::keep_data_max_rows
   std::unique_ptr<Engine> Open(bool keep_all = false) {
     DriverOptions d;
     d.url = "sqlite:" + path_;
@@ -43,6 +44,7 @@ class KeepDataTest : public ::testing::Test {
     o.url = d.url;
     o.applied_by = "tester@host";
     o.keep_data = keep_all;
+    o.keep_data_max_rows = max_rows_;
     obs_.events.clear();
     auto e = Engine::Open(std::move(f), std::make_unique<FakeSource>(ms_), o, &obs_);
     EXPECT_TRUE(e.ok());
@@ -160,6 +162,26 @@ TEST_F(KeepDataTest, UniqueNotNullKeyServesWhenThereIsNoPrimaryKey) {
   ASSERT_TRUE(down.ok()) << down.ToString();
   EXPECT_EQ(One(*e, "SELECT group_concat(code || region || '=' || v, ',') FROM (SELECT * FROM t ORDER BY code, region)"),
             "a1=va,a2=vb,b1=vc");
+}
+
+TEST_F(KeepDataTest, ATableAboveTheRowBoundIsRefusedBeforeAnythingRuns) {
+  Add("0001", "t", "CREATE TABLE t (id integer PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');\n",
+      "DROP TABLE t;\n");
+  Add("0002", "drop", "CREATE TABLE other (id int);\n-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n",
+      "ALTER TABLE t ADD COLUMN v text;\nDROP TABLE other;\n");
+  max_rows_ = 2;
+  auto e = Open();
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "migrations/0002_drop/up.sql:3:1: keep-data: table t holds about 3 rows, more than [migrations] "
+            "keep_data_max_rows = 2 allows to archive -- raise the bound, or archive the table another way and remove "
+            "the keep-data mark; nothing was applied");
+  EXPECT_EQ(One(*e, "SELECT count(*) FROM sqlite_master WHERE name = 'other'"), "0");
+  max_rows_ = 3;
+  auto f = Open();
+  Status ok = f->Migrate({});
+  EXPECT_TRUE(ok.ok()) << ok.ToString();
 }
 
 TEST_F(KeepDataTest, AUniqueKeyOnANullableColumnIsNoKey) {
