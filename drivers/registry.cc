@@ -1,30 +1,72 @@
+// The registry OpenDriver looks up by dialect. It knows no driver: the
+// built-in ones come from BuiltinDrivers() before the first use (an explicit
+// call, so no driver depends on a static initializer surviving the link).
+#include <array>
+#include <mutex>
+
 #include "drivers/factories.h"
 
 namespace dbroll {
+namespace {
+
+constexpr size_t kDialects = 3;  // enum Dialect
+
+struct Registry {
+  std::mutex mu;
+  std::array<DriverFactory, kDialects> factories;
+};
+
+// Filled with the built-in drivers on first use.
+Registry& TheRegistry() {
+  static Registry* registry = [] {
+    auto* r = new Registry;
+    for (auto& [dialect, factory] : internal::BuiltinDrivers()) {
+      r->factories[static_cast<size_t>(dialect)] = std::move(factory);
+    }
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace
+
+Status RegisterDriver(Dialect dialect, DriverFactory factory) {
+  if (!factory) {
+    return Status(Code::kInvalidArgument, std::string("RegisterDriver(") + DialectName(dialect) +
+                                              "): the factory is empty -- to remove a driver call UnregisterDriver");
+  }
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.factories[static_cast<size_t>(dialect)] = std::move(factory);
+  return Status::Ok();
+}
+
+void UnregisterDriver(Dialect dialect) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.factories[static_cast<size_t>(dialect)] = nullptr;
+}
+
+std::vector<Dialect> RegisteredDrivers() {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::vector<Dialect> out;
+  for (size_t i = 0; i < kDialects; ++i) {
+    if (r.factories[i]) out.push_back(static_cast<Dialect>(i));
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Driver>> OpenDriver(const DriverOptions& options) {
   auto dialect = DialectOfUrl(options.url);
   if (!dialect.ok()) return dialect.status();
-  switch (dialect.value()) {
-    case Dialect::kSqlite:
-#ifdef DBROLL_WITH_SQLITE
-      return internal::OpenSqliteDriver(options);
-#else
-      break;
-#endif
-    case Dialect::kPostgres:
-#ifdef DBROLL_WITH_POSTGRES
-      return internal::OpenPostgresDriver(options);
-#else
-      break;
-#endif
-    case Dialect::kMysql:
-#ifdef DBROLL_WITH_MYSQL
-      return internal::OpenMysqlDriver(options);
-#else
-      break;
-#endif
+  DriverFactory factory;
+  {
+    Registry& r = TheRegistry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    factory = r.factories[static_cast<size_t>(dialect.value())];
   }
+  if (factory) return factory(options);
   return Status(Code::kUnsupported,
                 std::string("the ") + DialectName(dialect.value()) + " driver is not built into this dbroll (" +
                     RedactUrl(options.url) + ") -- rebuild with -DDBROLL_WITH_" +

@@ -1,12 +1,12 @@
-// PostgreSQL driver: the only file that includes libpqxx.
+// PostgreSQL driver: with pg_conn.cc, the only code that includes libpqxx.
 //
 // pqxx opens the connection and runs the engine's queries and the lock calls.
 // The migration path (RunTransaction, RunStatement) speaks to the same
-// connection through libpq, because it needs two things pqxx 6 does not
-// expose: one result per statement of a multi-statement string (so that a
-// migration and its history row travel in one round trip, yet the failed
-// statement is still known exactly), and the error's position, DETAIL and
-// HINT fields.
+// connection through libpq (pg::Connection hands out its PGconn, pg::Res
+// frees each result), because it needs two things pqxx 6 does not expose:
+// one result per statement of a multi-statement string (so that a migration
+// and its history row travel in one round trip, yet the failed statement is
+// still known exactly), and the error's position, DETAIL and HINT fields.
 #include <libpq-fe.h>
 #include <unistd.h>
 
@@ -23,6 +23,7 @@
 #include "dbroll/options.h"
 #include "dbroll/url.h"
 #include "drivers/factories.h"
+#include "drivers/postgres/pg_conn.h"
 #include "drivers/postgres/pg_syntax.h"
 #include "drivers/postgres/pg_text.h"
 
@@ -49,12 +50,6 @@ std::string Seconds(double s) {
   std::snprintf(buf, sizeof buf, "%.1f s", s);
   return buf;
 }
-
-// pqxx 6 keeps its PGconn private but hands it to largeobject subclasses.
-class RawConnectionAccess : public pqxx::largeobject {
- public:
-  static PGconn* Of(const pqxx::dbtransaction& t) { return raw_connection(t); }
-};
 
 bool IsConnectionSqlstate(const std::string& s) {
   // Class 08 is connection exceptions; 57P01-57P03 are the server shutting
@@ -133,7 +128,7 @@ Status FromCurrentException(const std::string& secret) {
 
 class PostgresDriver : public Driver {
  public:
-  PostgresDriver(std::unique_ptr<pqxx::connection> conn, PGconn* raw, std::string secret, std::string version,
+  PostgresDriver(std::unique_ptr<pg::Connection> conn, PGconn* raw, std::string secret, std::string version,
                  int64_t lock_key, std::string schema_to_create, std::string backend_pid)
       : conn_(std::move(conn)),
         raw_(raw),
@@ -402,7 +397,8 @@ class PostgresDriver : public Driver {
     size_t done = 0;  // statements that succeeded, BEGIN included
     std::optional<Status> error;
     long position = 0;
-    while (PGresult* r = PQgetResult(raw_)) {
+    while (pg::Res res = pg::Res(PQgetResult(raw_))) {
+      const PGresult* r = res.get();
       switch (PQresultStatus(r)) {
         case PGRES_COPY_IN:
           PQputCopyEnd(raw_, "COPY FROM STDIN has no data in a dbroll migration");
@@ -422,7 +418,6 @@ class PostgresDriver : public Driver {
           if (!error) ++done;
           break;
       }
-      PQclear(r);
     }
     if (!error) return Status::Ok();
     Status s = std::move(*error);
@@ -462,9 +457,8 @@ class PostgresDriver : public Driver {
       return lost;
     }
     if (PQtransactionStatus(raw_) != PQTRANS_IDLE) {
-      PGresult* rb = PQexec(raw_, "ROLLBACK");
-      if (PQresultStatus(rb) != PGRES_COMMAND_OK && PQstatus(raw_) == CONNECTION_BAD) broken_ = true;
-      PQclear(rb);
+      pg::Res rb(PQexec(raw_, "ROLLBACK"));
+      if (PQresultStatus(rb.get()) != PGRES_COMMAND_OK && PQstatus(raw_) == CONNECTION_BAD) broken_ = true;
     }
     return s;
   }
@@ -488,7 +482,7 @@ class PostgresDriver : public Driver {
     return s;
   }
 
-  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pg::Connection> conn_;
   PGconn* raw_;  // owned by conn_
   std::string secret_;
   std::string version_;
@@ -577,13 +571,8 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
   }
   const std::string where = RedactUrl(options.url);
   try {
-    auto conn = std::make_unique<pqxx::connection>(spec->conninfo);
-    PGconn* raw = nullptr;
-    {
-      pqxx::work w(*conn);
-      raw = RawConnectionAccess::Of(w);
-      w.abort();
-    }
+    auto conn = std::make_unique<pg::Connection>(spec->conninfo);
+    PGconn* raw = conn->raw();
     const std::vector<std::string>& path = spec->search_path;
     std::string init = "SET lock_timeout = " + std::to_string(lock_timeout->count()) + ";";
     // Read-only commands: the server itself refuses any write.

@@ -7,7 +7,9 @@
 //     keeps the SQLSTATE / error number.
 //  2. Map errors to codes: connection failures -> kConnectionLost, lock waits
 //     -> kLockTimeout, everything else -> kDatabaseError.
-//  3. Register the URL schemes in drivers/registry.cc behind a CMake option.
+//  3. Give it its own CMake target, dbroll_driver_<name>, behind a CMake
+//     option, and list its factory in drivers/builtin.cc, which fills the
+//     registry OpenDriver looks up (RegisterDriver below).
 //  4. Run the conformance suite (tests/drivers/conformance.h) against it.
 #ifndef DBROLL_DRIVER_H_
 #define DBROLL_DRIVER_H_
@@ -141,6 +143,22 @@ class Driver {
 // mariadb://. kUnsupported when that driver was not built in; kConnectionLost
 // when the server cannot be reached. Messages never contain the password.
 Result<std::unique_ptr<Driver>> OpenDriver(const DriverOptions& options);
+
+// Opens a driver; what OpenDriver calls for the URLs of one dialect.
+using DriverFactory = std::function<Result<std::unique_ptr<Driver>>(const DriverOptions&)>;
+
+// Makes OpenDriver use `factory` for the URLs of `dialect` from now on,
+// replacing the driver built in (they register themselves before the first
+// OpenDriver) or an earlier registration, e.g. with a fake in a test.
+// kInvalidArgument when `factory` is empty. Thread-safe.
+[[nodiscard]] Status RegisterDriver(Dialect dialect, DriverFactory factory);
+
+// Removes the driver of `dialect`: OpenDriver then answers kUnsupported for
+// its URLs, as for a driver not built in. Thread-safe.
+void UnregisterDriver(Dialect dialect);
+
+// The dialects OpenDriver has a driver for, in the order of enum Dialect.
+std::vector<Dialect> RegisteredDrivers();
 
 // Dialect of a URL by its scheme, or kInvalidArgument.
 Result<Dialect> DialectOfUrl(const std::string& url);
