@@ -523,7 +523,7 @@ Result<std::chrono::milliseconds> Setting(const DriverOptions& o, const std::str
 // transaction-mode pool hands it the idle session this client just used (or
 // another one with a mark left by another dbroll); and this client looks
 // whether its own mark is still there.
-Result<bool> TransactionPooled(pqxx::connection& conn, const std::string& conninfo, const std::string& secret) {
+Result<bool> TransactionPooled(pqxx::connection_base& conn, const std::string& conninfo, const std::string& secret) {
   try {
     const std::string mark = std::to_string(::getpid()) + "." +
                              std::to_string(Clock::now().time_since_epoch().count());
