@@ -103,8 +103,9 @@ Status GaleraLockRow::LostStatus() const {
   return Status(Code::kDatabaseError,
                 id_.where + ": this runner lost the cluster-wide lock '" + id_.name + "' (table " + id_.table +
                     "): its heartbeat did not reach the cluster for " + std::to_string(id_.ttl.count() / 1000) +
-                    " s and another runner took it over -- the current transaction was rolled back; run dbroll "
-                    "status, then dbroll migrate again");
+                    " s and another runner took it over -- the current transaction was rolled back; look at the "
+                    "status, then migrate again")
+      .set_remedy(Remedy::kRunMigrate);
 }
 
 Status GaleraLockRow::EnsureTable() {

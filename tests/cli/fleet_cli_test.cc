@@ -86,7 +86,7 @@ TEST_F(FleetCliTest, FailedTenantStopsAtMaxFailuresAndRollsBackTheOthers) {
             "ok   sqlite:tenants/t1.db  00003 -> 00004  N ms\n"
             "ok   sqlite:tenants/t2.db  00003 -> 00004  N ms\n"
             "FAIL sqlite:tenants/t3.db  00003 -> 00003  N ms  migrations/00004_t4/up.sql:1:1: table t4 already "
-            "exists (SQLSTATE SQLITE_1) -- fix the migration and run dbroll migrate again; the database was not "
+            "exists (SQLSTATE SQLITE_1) -- fix the migration and migrate again; the database was not "
             "changed\n"
             "dbroll: rolling back 2 target(s) this run migrated\n"
             "back sqlite:tenants/t2.db  00004 -> 00003  N ms\n"

@@ -247,7 +247,8 @@ TEST(GaleraLockRowTest, FenceReportsALostLock) {
   EXPECT_EQ(s.message(),
             "mysql://h/shop: this runner lost the cluster-wide lock 'dbroll:shop.dbroll_history' (table dbroll_lock): "
             "its heartbeat did not reach the cluster for 3 s and another runner took it over -- the current "
-            "transaction was rolled back; run dbroll status, then dbroll migrate again");
+            "transaction was rolled back; look at the status, then migrate again");
+  EXPECT_EQ(s.remedy(), Remedy::kRunMigrate);
 }
 
 TEST(GaleraLockRowTest, ReleaseDeletesOnlyItsOwnRow) {

@@ -77,8 +77,8 @@ TEST_F(EngineRunPathsTest, MigrateToAnUnknownVersionRunsNothing) {
   Status s = engine_->Migrate(o);
   EXPECT_EQ(s.code(), Code::kNotFound);
   EXPECT_EQ(s.message(),
-            "version 0009 is not among the migration files -- dbroll migrate --to names an existing version (see "
-            "dbroll status); nothing was applied");
+            "version 0009 is not among the migration files -- the target must be an existing version; nothing was "
+            "applied");
   EXPECT_TRUE(fake_->Calls("RunTransaction CREATE TABLE a").empty());
 }
 
@@ -104,17 +104,17 @@ TEST_F(EngineRunPathsTest, TransactionalUpFaultsNameTheirRepair) {
   };
   const Case cases[] = {
       {F::kError, Code::kMigrationFailed,
-       "injected: the server refused -- fix the migration and run dbroll migrate again; the database was not "
+       "injected: the server refused -- fix the migration and migrate again; the database was not "
        "changed",
        "<none>"},
       {F::kLostBefore, Code::kConnectionLost,
-       "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; run "
-       "dbroll migrate again when the database is reachable",
+       "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; "
+       "migrate again when the database is reachable",
        "<none>"},
       {F::kCommitUnknown, Code::kCommitUnknown,
        std::string(kUp) +
            ": injected: commit outcome unknown -- the migration and its history row commit together, so the "
-           "history tells which: run dbroll migrate again",
+           "history tells which: migrate again",
        "applied"},  // it did commit, with its row
   };
   for (const Case& c : cases) {
@@ -136,7 +136,7 @@ TEST_F(EngineRunPathsTest, LockWaitsThatOutlastTheRetriesFailWithLockTimeout) {
   Status s = engine_->Migrate({});
   EXPECT_EQ(s.code(), Code::kLockTimeout);
   EXPECT_EQ(s.message(),
-            "injected: lock wait timeout -- fix the migration and run dbroll migrate again; the database was not "
+            "injected: lock wait timeout -- fix the migration and migrate again; the database was not "
             "changed");
   EXPECT_EQ(Notices(),
             "0001_x: could not get a lock in time (attempt 1 of 3), nothing applied; retrying in 1 ms\n"
@@ -178,7 +178,7 @@ TEST_F(EngineRunPathsTest, DownToAVersionNotAppliedRollsNothingBack) {
   o.to = "0005";
   Status s = engine_->Down(o);
   EXPECT_EQ(s.code(), Code::kNotFound);
-  EXPECT_EQ(s.message(), "version 0005 is not applied -- dbroll down --to keeps an applied version (or 0 for none)");
+  EXPECT_EQ(s.message(), "version 0005 is not applied -- the target of a rollback is an applied version (or 0 for none)");
   EXPECT_TRUE(fake_->Calls("RunTransaction DROP TABLE a").empty());
   EXPECT_EQ(State("0001"), "applied");
 }
@@ -205,17 +205,17 @@ TEST_F(EngineRunPathsTest, TransactionalDownFaultsNameTheirRepair) {
   };
   const Case cases[] = {
       {F::kError, Code::kMigrationFailed,
-       "injected: the server refused -- fix the down script and run dbroll down again; the database was not "
+       "injected: the server refused -- fix the down script and roll back again; the database was not "
        "changed",
        "applied"},
       {F::kLostBefore, Code::kConnectionLost,
-       "injected: the connection was lost -- fix the down script and run dbroll down again; the database was "
+       "injected: the connection was lost -- fix the down script and roll back again; the database was "
        "not changed",
        "applied"},
       {F::kCommitUnknown, Code::kCommitUnknown,
        std::string(kDown) +
            ": injected: commit outcome unknown -- the rollback and its history row commit together, so the "
-           "history tells which: run dbroll status",
+           "history tells which: check the migration status",
        "<none>"},  // it did commit, and removed its row
   };
   for (const Case& c : cases) {

@@ -190,8 +190,8 @@ TEST_F(FleetTest, MaxFailuresStopsStartingTargetsOthersKeepTheirVersion) {
                                       Tenant(4) + " skipped", Tenant(5) + " skipped"}));
   EXPECT_EQ(r->stop_reason, "stopped starting targets after 1 failure(s) (max failures 1)");
   EXPECT_EQ(r->targets[1].error,
-            "migrations/0002_t2/up.sql:1:1: table t2 already exists (SQLSTATE SQLITE_1) -- fix the migration and run "
-            "dbroll migrate again; the database was not changed");
+            "migrations/0002_t2/up.sql:1:1: table t2 already exists (SQLSTATE SQLITE_1) -- fix the migration and "
+            "migrate again; the database was not changed");
   EXPECT_EQ(VersionOf(1), "0003");
   EXPECT_EQ(VersionOf(2), "0001");
   EXPECT_EQ(VersionOf(3), "");
@@ -332,7 +332,7 @@ TEST_F(FleetTest, StatusNamesTheErrorOfTheLastRunOnATargetStillBehind) {
   ASSERT_TRUE(runs.ok());
   EXPECT_EQ(s.failed[0]->error, "the last fleet migrate (run " + (*runs)[0].run_id +
                                     ") failed here: migrations/0003_t3/up.sql:1:1: table t3 already exists (SQLSTATE "
-                                    "SQLITE_1) -- fix the migration and run dbroll migrate again; the database was "
+                                    "SQLITE_1) -- fix the migration and migrate again; the database was "
                                     "not changed");
 }
 
