@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "engine/open_options.h"
 #include "engine/checksum.h"
 #include "engine/deploy_store.h"
 #include "engine/engine_impl.h"
@@ -44,8 +45,9 @@ std::optional<HistoryState> ParseHistoryState(const std::string& name) {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Observer* observer) {
-  namespace fs = std::filesystem;
+namespace internal {
+
+DriverOptions DriverOptionsOf(const EngineOptions& options) {
   DriverOptions d;
   d.url = options.url;
   d.base_dir = options.base_dir;
@@ -53,13 +55,26 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Obser
   d.history_table = options.history_table;
   d.settings = options.driver_settings;
   d.read_only = options.read_only;
-  auto driver = OpenDriver(d);
+  return d;
+}
+
+std::string MigrationsDirOf(const EngineOptions& options) {
+  std::filesystem::path dir = options.migrations_dir;
+  if (dir.is_relative() && !options.base_dir.empty()) dir = std::filesystem::path(options.base_dir) / dir;
+  return dir.string();
+}
+
+std::unique_ptr<MigrationSource> MigrationDirectoryOf(const EngineOptions& options) {
+  return MigrationSource::Directory(MigrationsDirOf(options), options.base_dir,
+                                    {options.migrations_layout, options.no_transaction_versions});
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, Observer* observer) {
+  auto driver = OpenDriver(internal::DriverOptionsOf(options));
   if (!driver.ok()) return driver.status();
-  fs::path dir = options.migrations_dir;
-  if (dir.is_relative() && !options.base_dir.empty()) dir = fs::path(options.base_dir) / dir;
-  auto source = MigrationSource::Directory(dir.string(), options.base_dir,
-                                          {options.migrations_layout, options.no_transaction_versions});
-  return Open(std::move(driver).value(), std::move(source), options, observer);
+  return Open(std::move(driver).value(), internal::MigrationDirectoryOf(options), options, observer);
 }
 
 Result<std::unique_ptr<Engine>> Engine::Open(std::unique_ptr<Driver> driver,

@@ -15,6 +15,7 @@
 #include "dbroll/source.h"
 #include "dbroll/url.h"
 #include "dbroll/verify.h"
+#include "engine/open_options.h"
 #include "engine/fleet_internal.h"
 
 namespace dbroll {
@@ -109,12 +110,7 @@ class FleetImpl : public Fleet {
  public:
   FleetImpl(Config config, std::vector<std::string> targets)
       : config_(std::move(config)), targets_(std::move(targets)) {
-    namespace fs = std::filesystem;
-    const EngineOptions& e = config_.engine;
-    fs::path dir = e.migrations_dir;
-    if (dir.is_relative() && !e.base_dir.empty()) dir = fs::path(e.base_dir) / dir;
-    migrations_ = std::make_shared<SharedMigrations>(
-        MigrationSource::Directory(dir.string(), e.base_dir, {e.migrations_layout, e.no_transaction_versions}));
+    migrations_ = std::make_shared<SharedMigrations>(internal::MigrationDirectoryOf(config_.engine));
     if (config_.engine.applied_by.empty()) config_.engine.applied_by = DefaultActor();
   }
 
@@ -195,16 +191,9 @@ class FleetImpl : public Fleet {
     EngineOptions eo = config_.engine;
     eo.url = url;
     eo.read_only = read_only;
-    DriverOptions d;
-    d.url = url;
-    d.base_dir = eo.base_dir;
-    d.schema = eo.schema;
-    d.history_table = eo.history_table;
-    d.settings = eo.driver_settings;
-    d.read_only = read_only;
     TargetObserver obs;
     Status s;
-    if (auto driver = OpenDriver(d); !driver.ok()) {
+    if (auto driver = OpenDriver(internal::DriverOptionsOf(eo)); !driver.ok()) {
       s = driver.status();
     } else if (auto e = Engine::Open(std::move(driver).value(), std::make_unique<SharedSource>(migrations_), eo, &obs);
                !e.ok()) {

@@ -1,5 +1,7 @@
 #include "engine/scratch.h"
 
+#include "engine/open_options.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -175,23 +177,12 @@ class ListedOnce : public MigrationSource {
 }  // namespace
 
 Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions& options) const {
-  namespace fs = std::filesystem;
   EngineOptions o = options;
   o.url = url_;
   o.read_only = false;  // the scratch database is dbroll's own to write
-  DriverOptions d;
-  d.url = o.url;
-  d.base_dir = o.base_dir;
-  d.schema = o.schema;
-  d.history_table = o.history_table;
-  d.settings = o.driver_settings;
-  d.read_only = o.read_only;
-  auto driver = OpenDriver(d);
+  auto driver = OpenDriver(DriverOptionsOf(o));
   if (!driver.ok()) return driver.status();
-  fs::path dir = o.migrations_dir;
-  if (dir.is_relative() && !o.base_dir.empty()) dir = fs::path(o.base_dir) / dir;
-  auto source = std::make_unique<ListedOnce>(
-      MigrationSource::Directory(dir.string(), o.base_dir, {o.migrations_layout, o.no_transaction_versions}));
+  auto source = std::make_unique<ListedOnce>(MigrationDirectoryOf(o));
   // A --scratch-url database may be shared: it keeps the lock.
   std::unique_ptr<Driver> d_used = std::move(driver).value();
   if (!file_.empty() || !database_.empty()) d_used = std::make_unique<UnlockedDriver>(std::move(d_used));

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "dbroll/source.h"
+#include "engine/open_options.h"
 #include "engine/repeatable.h"
 #include "engine/schema_internal.h"
 #include "engine/scratch.h"
@@ -324,11 +325,7 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
   VerifyReport report;
   report.scratch = scratch.description();
   if (Status s = scratch.Open(); !s.ok()) return s;
-  std::filesystem::path dir = options.migrations_dir;
-  if (dir.is_relative() && !options.base_dir.empty()) dir = std::filesystem::path(options.base_dir) / dir;
-  auto listed = MigrationSource::Directory(dir.string(), options.base_dir,
-                                          {options.migrations_layout, options.no_transaction_versions})
-                    ->List(scratch.engine().driver().dialect());
+  auto listed = internal::MigrationDirectoryOf(options)->List(scratch.engine().driver().dialect());
   if (!listed.ok()) return listed.status();
   const std::vector<Migration>& migrations = listed.value();
   size_t first = 0;
@@ -350,7 +347,7 @@ Result<VerifyReport> Verify(const EngineOptions& options, const VerifyOptions& v
   }
   Verifier v(migrations);
   v.set_data(verify.data);
-  auto repeatables = internal::ListRepeatables(dir.string(), options.base_dir, scratch.engine().driver().dialect());
+  auto repeatables = internal::ListRepeatables(internal::MigrationsDirOf(options), options.base_dir, scratch.engine().driver().dialect());
   v.set_full_only(!repeatables.ok() || !repeatables->empty());
   std::vector<std::vector<SchemaChange>> downs(migrations.size());
   std::vector<size_t> index_of(migrations.size());  // migration index -> report.versions index
