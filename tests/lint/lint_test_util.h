@@ -54,6 +54,15 @@ inline std::vector<std::string> Positions(const std::vector<Finding>& fs, const 
   return out;
 }
 
+// "<path>: <rule>" of each finding of error severity.
+inline std::vector<std::string> ErrorFindings(const std::vector<Finding>& fs) {
+  std::vector<std::string> out;
+  for (const auto& f : fs) {
+    if (f.severity == Severity::kError) out.push_back(f.path + ": " + f.rule);
+  }
+  return out;
+}
+
 // One row of a rule's test table: migrations (up, down) linted in order for
 // `target`, and every finding of `rule` expected, as
 // "<path>:<line>:<col>: <message>" (paths are "0001_m/up.sql", ...). An empty
@@ -66,6 +75,11 @@ struct LintCase {
   std::vector<std::string> expected;
   // The driver sets lock_timeout for every session (LintOptions field).
   bool session_lock_timeout = false;
+  // [migrations] keep_data = true (LintOptions field).
+  bool keep_data = false;
+  // Every finding of other rules the case pins down, per rule, rendered like
+  // `expected`: a settled finding stays absent, another rule's one stays.
+  std::vector<std::pair<std::string, std::vector<std::string>>> other_rules;
 };
 
 inline std::vector<std::string> Rendered(const std::vector<Finding>& fs, const std::string& rule) {
@@ -85,7 +99,12 @@ void ExpectLintCases(const Cases& cases) {
     SCOPED_TRACE(c.name);
     LintOptions o;
     o.session_lock_timeout = c.session_lock_timeout;
-    EXPECT_EQ(Rendered(LintPairs(c.migrations, c.target, o), c.rule), c.expected) << c.name;
+    o.keep_data = c.keep_data;
+    const auto findings = LintPairs(c.migrations, c.target, o);
+    EXPECT_EQ(Rendered(findings, c.rule), c.expected) << c.name;
+    for (const auto& [rule, expected] : c.other_rules) {
+      EXPECT_EQ(Rendered(findings, rule), expected) << c.name << ": " << rule;
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 //   # comment lines (only before the first case)
 //   === CaseName
 //   target: mysql:8.0          (optional; default postgres:15)
+//   options: keep_data         (optional LintOptions flags: keep_data,
+//                              session_lock_timeout)
 //   --- up                     migration 0001's up.sql, the lines up to the next marker
 //   CREATE TABLE a (x int);
 //   --- down                   its down.sql ("<none>": no down file)
@@ -12,8 +14,10 @@
 //   --- up                     0002, 0003, ... likewise
 //   --- expect                 every finding of the rule, "path:line:col: message";
 //   0001_m/up.sql:1:1: ...     none: the rule stays quiet
+//   --- expect drop-column     (optional, any number) every finding of another rule
 //
-// Section texts keep their lines but not the last newline.
+// Section texts keep their lines but not the last newline (a blank last line
+// keeps one).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,7 +54,7 @@ std::vector<LintCase> Parse(const CasesFile& f) {
   std::ifstream in(f.path);
   EXPECT_TRUE(in) << f.path << ": cannot read";
   std::vector<LintCase> cases;
-  std::string line, section;  // section: "", "up", "down", "expect"
+  std::string line, section;  // section: "", "up", "down", "expect", "expect <other rule>"
   std::string text;
   bool have_text = false;
   int n = 0;
@@ -82,19 +86,29 @@ std::vector<LintCase> Parse(const CasesFile& f) {
     if (line.rfind("--- ", 0) == 0) {
       flush();
       const std::string next = line.substr(4);
-      EXPECT_TRUE(next == "up" || next == "down" || next == "expect") << where << "unknown section " << next;
+      const bool other = next.rfind("expect ", 0) == 0;
+      EXPECT_TRUE(next == "up" || next == "down" || next == "expect" || other) << where << "unknown section " << next;
       EXPECT_TRUE(next != "down" || section == "up") << where << "a down must follow its up";
+      if (other) cases.back().other_rules.push_back({next.substr(7), {}});
       section = next;
       continue;
     }
     if (section.empty()) {
       if (line.rfind("target: ", 0) == 0) {
         cases.back().target = line.substr(8);
+      } else if (line.rfind("options: ", 0) == 0) {
+        std::istringstream words(line.substr(9));
+        for (std::string w; words >> w;) {
+          EXPECT_TRUE(w == "keep_data" || w == "session_lock_timeout") << where << "unknown option " << w;
+          (w == "keep_data" ? cases.back().keep_data : cases.back().session_lock_timeout) = true;
+        }
       } else {
-        EXPECT_TRUE(line.empty()) << where << "expected target: or a --- section";
+        EXPECT_TRUE(line.empty()) << where << "expected target:, options: or a --- section";
       }
     } else if (section == "expect") {
       if (!line.empty()) cases.back().expected.push_back(line);
+    } else if (section.rfind("expect ", 0) == 0) {
+      if (!line.empty()) cases.back().other_rules.back().second.push_back(line);
     } else {
       text += (have_text ? "\n" : "") + line;
       have_text = true;
@@ -124,7 +138,9 @@ TEST(LintRuleCasesFormatTest, ReadsEverySection) {
   TempDir dir("cases");
   const fs::path p = dir / "some-rule.cases";
   std::ofstream(p) << "# comment\n\n=== First\ntarget: mysql:8.0\n--- up\nA;\nB;\n--- down\n<none>\n--- up\nC;\n"
-                      "--- down\n--- expect\n0001_m/up.sql:1:1: x\n\n=== Second\n--- up\nD;\n--- down\nE;\n--- expect\n";
+                      "--- down\n--- expect\n0001_m/up.sql:1:1: x\n--- expect other-rule\n0001_m/up.sql:2:1: y\n\n"
+                      "=== Second\noptions: keep_data session_lock_timeout\n--- up\nD;\n\n--- down\nE;\n--- expect\n"
+                      "--- expect other-rule\n";
   const auto cases = Parse({"some-rule", p});
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].name, "First");
@@ -132,9 +148,15 @@ TEST(LintRuleCasesFormatTest, ReadsEverySection) {
   EXPECT_EQ(cases[0].target, "mysql:8.0");
   EXPECT_EQ(cases[0].migrations, (std::vector<std::pair<std::string, std::string>>{{"A;\nB;", "<none>"}, {"C;", ""}}));
   EXPECT_EQ(cases[0].expected, (std::vector<std::string>{"0001_m/up.sql:1:1: x"}));
+  EXPECT_EQ(cases[0].other_rules, (std::vector<std::pair<std::string, std::vector<std::string>>>{
+                                      {"other-rule", {"0001_m/up.sql:2:1: y"}}}));
+  EXPECT_FALSE(cases[0].keep_data || cases[0].session_lock_timeout);
   EXPECT_EQ(cases[1].target, "postgres:15");
-  EXPECT_EQ(cases[1].migrations, (std::vector<std::pair<std::string, std::string>>{{"D;", "E;"}}));
+  EXPECT_TRUE(cases[1].keep_data && cases[1].session_lock_timeout);
+  EXPECT_EQ(cases[1].migrations, (std::vector<std::pair<std::string, std::string>>{{"D;\n", "E;"}}));
   EXPECT_TRUE(cases[1].expected.empty());
+  EXPECT_EQ(cases[1].other_rules,
+            (std::vector<std::pair<std::string, std::vector<std::string>>>{{"other-rule", {}}}));
 }
 
 }  // namespace
