@@ -82,14 +82,39 @@ void KnownSchema::Apply(const ScriptFacts& script) {
   }
 }
 
+void RuleContext::ForEachScript(const std::function<void(const ScriptFacts&)>& fn) const {
+  for (const ScriptFacts* s : {&migration.up, &migration.down}) {
+    if (s->script) fn(*s);
+  }
+}
+void RuleContext::ForEachAllow(const std::function<void(const Script&, const Allow&)>& fn) const {
+  ForEachScript([&](const ScriptFacts& s) {
+    for (const auto& a : s.script->directives.allows) fn(*s.script, a);
+  });
+}
 void RuleContext::ForEachOp(
     bool with_down, const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const {
-  for (const ScriptFacts* s : {&migration.up, &migration.down}) {
-    if (!s->script || (s == &migration.down && !with_down)) continue;
-    for (const auto& st : s->statements) {
-      for (const auto& op : st.ops) fn(*s, st, op);
+  ForEachScript([&](const ScriptFacts& s) {
+    if (&s == &migration.down && !with_down) return;
+    for (const auto& st : s.statements) {
+      for (const auto& op : st.ops) fn(s, st, op);
     }
-  }
+  });
+}
+void RuleContext::ForEachOpOf(
+    OpKind kind, const OpScope& scope,
+    const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const {
+  if (scope.postgres_only && !postgres()) return;
+  if (scope.unless_irreversible && DeclaredIrreversible(migration)) return;
+  ForEachOp(scope.with_down, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.kind != kind || (scope.skip_created_here && CreatedHere(st, op))) return;
+    if (scope.skip_kept && KeepDataCovers(*this, s, st, op)) return;  // archived and restored: see keep-data
+    fn(s, st, op);
+  });
+}
+void RuleContext::ReportStatement(const ScriptFacts& script, const StatementFacts& st, std::string message,
+                                  std::string safe) const {
+  ReportAt(*script.script, st.stmt.line, st.stmt.column, std::move(message), std::move(safe), st.stmt.line);
 }
 
 void RuleContext::Report(const ScriptFacts& script, const StatementFacts& st, const Op& op, std::string message,
@@ -110,6 +135,23 @@ void RuleContext::ReportAt(const Script& script, int line, int column, std::stri
   out_->push_back(std::move(f));
 }
 
+void ReportColumnTypes(const RuleContext& ctx, const std::function<bool(const std::string& type)>& matches,
+                       const std::string& what, const std::function<std::string(const std::string& column)>& safe) {
+  if (!ctx.postgres()) return;
+  ForEachColumnType(ctx, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op, const std::string& column,
+                             const std::string& type, bool) {
+    if (matches(type)) ctx.Report(s, st, op, "column " + op.table + "." + column + " is " + type + what, safe(column));
+  });
+}
+bool EarlierOp(const ScriptFacts& s, const StatementFacts& st, const std::function<bool(const Op&)>& pred) {
+  for (const auto& prev : s.statements) {
+    if (&prev == &st) return false;
+    for (const auto& p : prev.ops) {
+      if (pred(p)) return true;
+    }
+  }
+  return false;
+}
 void ForEachColumnType(const RuleContext& ctx,
                        const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&,
                                                 const std::string&, const std::string&, bool)>& fn) {

@@ -32,6 +32,19 @@ struct RawFinding {
   std::string safe_alternative;
 };
 
+// Which ops of a kind a rule looks at (RuleContext::ForEachOpOf).
+struct OpScope {
+  bool with_down = false;            // the down's ops too, not only the up's
+  bool postgres_only = false;        // none unless the target is PostgreSQL
+  bool unless_irreversible = false;  // none when the up is declared irreversible
+  bool skip_created_here = true;     // not those on a table created earlier in the same script
+  bool skip_kept = false;            // not those keep-data archives and restores (KeepDataCovers)
+};
+// The scope of the rules that report lost data in an up.
+inline constexpr OpScope kDataLossInUp = {.unless_irreversible = true, .skip_kept = true};
+// The scope of the PostgreSQL rules about locks, in the up and the down.
+inline constexpr OpScope kPostgresLocks = {.with_down = true, .postgres_only = true};
+
 class RuleContext {
  public:
   RuleContext(const MigrationFacts& m, const LintOptions& opts, const KnownSchema& known,
@@ -44,12 +57,22 @@ class RuleContext {
   const KnownSchema& schema;  // before this migration
 
   bool postgres() const { return target.dialect == Dialect::kPostgres; }
+  // Every script the migration has: the up, then the down when there is one.
+  void ForEachScript(const std::function<void(const ScriptFacts&)>& fn) const;
+  // Every `-- dbroll:allow` of the up and the down, with its script.
+  void ForEachAllow(const std::function<void(const Script&, const Allow&)>& fn) const;
   // Every op of the up (and of the down when `with_down`), with its statement.
   void ForEachOp(bool with_down,
                  const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const;
+  // Every op of `kind` the scope takes in (see OpScope).
+  void ForEachOpOf(OpKind kind, const OpScope& scope,
+                   const std::function<void(const ScriptFacts&, const StatementFacts&, const Op&)>& fn) const;
   // Reports at the op's position (the statement's unless the op has its own).
   void Report(const ScriptFacts& script, const StatementFacts& st, const Op& op, std::string message,
               std::string safe) const;
+  // Reports at the statement's first line and column.
+  void ReportStatement(const ScriptFacts& script, const StatementFacts& st, std::string message,
+                       std::string safe) const;
   void ReportAt(const Script& script, int line, int column, std::string message, std::string safe,
                 int statement_line = 0) const;
 
@@ -107,6 +130,13 @@ bool KeepDataMarks(const RuleContext& ctx, const ScriptFacts& s, const Statement
 inline bool KeepDataCovers(const RuleContext& ctx, const ScriptFacts& s, const StatementFacts& st, const Op& op) {
   return KeepDataMarks(ctx, s, st, op) && !ctx.schema.keyless.count(op.table);
 }
+// PostgreSQL: reports "column <table>.<column> is <type><what>" for every
+// column the up creates or retypes whose type `matches` (ForEachColumnType);
+// `safe` gives the safe alternative for a column.
+void ReportColumnTypes(const RuleContext& ctx, const std::function<bool(const std::string& type)>& matches,
+                       const std::string& what, const std::function<std::string(const std::string& column)>& safe);
+// An op of the script's statements before `st` matches `pred`.
+bool EarlierOp(const ScriptFacts& s, const StatementFacts& st, const std::function<bool(const Op&)>& pred);
 // Name for messages: "table users", "column users.email".
 std::string Describe(const Op& op);
 

@@ -5,8 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kAddColumn || !op.not_null || op.has_default || op.generated || CreatedHere(st, op)) return;
+  ctx.ForEachOpOf(OpKind::kAddColumn, {}, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (!op.not_null || op.has_default || op.generated) return;
     ctx.Report(s, st, op, Describe(op) + " is added NOT NULL without a default: existing rows and the running app's inserts fail",
                "add it with a DEFAULT, or add it nullable, backfill, then set NOT NULL in a later migration");
   });

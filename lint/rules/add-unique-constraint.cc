@@ -5,10 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kAddConstraint || op.using_index || CreatedHere(st, op)) return;
-    if (op.constraint != "unique" && op.constraint != "primary") return;
+  ctx.ForEachOpOf(OpKind::kAddConstraint, kPostgresLocks, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.using_index || (op.constraint != "unique" && op.constraint != "primary")) return;
     ctx.Report(s, st, op, std::string(op.constraint == "unique" ? "UNIQUE" : "PRIMARY KEY") + " constraint on table " +
                               op.table + " builds an index while reads and writes are blocked",
                "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX");

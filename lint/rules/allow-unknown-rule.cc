@@ -5,17 +5,12 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  for (const ScriptFacts* s : {&ctx.migration.up, &ctx.migration.down}) {
-    if (!s->script) continue;
-    for (const auto& a : s->script->directives.allows) {
-      if (a.rule.empty()) continue;
-      bool known = false;
-      for (const auto& r : AllRules()) known = known || a.rule == r.id;
-      if (known) continue;
-      ctx.ReportAt(*s->script, a.line, 1, "dbroll:allow names unknown rule " + a.rule,
-                   "use one of the ids listed by docs/lint.md");
-    }
-  }
+  ctx.ForEachAllow([&](const Script& s, const Allow& a) {
+    if (a.rule.empty()) return;
+    bool known = false;
+    for (const auto& r : AllRules()) known = known || a.rule == r.id;
+    if (!known) ctx.ReportAt(s, a.line, 1, "dbroll:allow names unknown rule " + a.rule, "use one of the ids listed by docs/lint.md");
+  });
 }
 }  // namespace
 extern const Rule kAllowUnknownRuleRule = {"allow-unknown-rule", Severity::kError,

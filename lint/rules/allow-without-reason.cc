@@ -4,16 +4,13 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  for (const ScriptFacts* s : {&ctx.migration.up, &ctx.migration.down}) {
-    if (!s->script) continue;
-    for (const auto& a : s->script->directives.allows) {
-      if (!a.reason.empty() && !a.rule.empty()) continue;
-      ctx.ReportAt(*s->script, a.line, 1,
-                   "dbroll:allow " + (a.rule.empty() ? std::string("without a rule id") : a.rule) +
-                       " has no reason, so it suppresses nothing",
-                   "write `-- dbroll:allow <rule-id> <why this is safe>`");
-    }
-  }
+  ctx.ForEachAllow([&](const Script& s, const Allow& a) {
+    if (!a.reason.empty() && !a.rule.empty()) return;
+    ctx.ReportAt(s, a.line, 1,
+                 "dbroll:allow " + (a.rule.empty() ? std::string("without a rule id") : a.rule) +
+                     " has no reason, so it suppresses nothing",
+                 "write `-- dbroll:allow <rule-id> <why this is safe>`");
+  });
 }
 }  // namespace
 extern const Rule kAllowWithoutReasonRule = {"allow-without-reason", Severity::kError,

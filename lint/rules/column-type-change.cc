@@ -5,10 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kAlterColumnType || CreatedHere(st, op) || op.type.empty()) return;
-    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
+  ctx.ForEachOpOf(OpKind::kAlterColumnType, kDataLossInUp, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.type.empty()) return;
     std::string old_type;
     auto t = ctx.schema.tables.find(op.table);
     if (t != ctx.schema.tables.end()) {

@@ -5,10 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kAddConstraint || op.not_valid || CreatedHere(st, op)) return;
-    if (op.constraint != "check" && op.constraint != "foreign") return;
+  ctx.ForEachOpOf(OpKind::kAddConstraint, kPostgresLocks, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.not_valid || (op.constraint != "check" && op.constraint != "foreign")) return;
     const char* what = op.constraint == "check" ? "CHECK" : "FOREIGN KEY";
     ctx.Report(s, st, op, std::string(what) + " constraint " + (op.name.empty() ? "" : op.name + " ") + "on table " +
                               op.table + " is validated against every row while writes are blocked",

@@ -5,9 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kCreateIndex || op.concurrently || CreatedHere(st, op)) return;
+  ctx.ForEachOpOf(OpKind::kCreateIndex, kPostgresLocks, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.concurrently) return;
     ctx.Report(s, st, op, "index " + (op.name.empty() ? std::string("on ") : op.name + " on ") + "table " + op.table +
                               " is built without CONCURRENTLY: writes to the table block until it finishes",
                "CREATE INDEX CONCURRENTLY in a migration marked `-- dbroll:no-transaction`");

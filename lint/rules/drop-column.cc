@@ -5,17 +5,12 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  const ScriptFacts& up = ctx.migration.up;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kDropColumn || CreatedHere(st, op)) return;
-    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
+  ctx.ForEachOpOf(OpKind::kDropColumn, kDataLossInUp, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     // A column added earlier in this same up holds no data yet.
-    for (const auto& prev : up.statements) {
-      if (&prev == &st) break;
-      for (const auto& p : prev.ops) {
-        if (p.kind == OpKind::kAddColumn && p.table == op.table && p.name == op.name) return;
-      }
+    if (EarlierOp(s, st, [&](const Op& p) {
+          return p.kind == OpKind::kAddColumn && p.table == op.table && p.name == op.name;
+        })) {
+      return;
     }
     ctx.Report(s, st, op, Describe(op) + " is dropped: its data is lost and the app version still running reads it",
                "stop using the column in the app and deploy that first; drop it in a later migration marked "

@@ -4,9 +4,7 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kDropDatabase) return;
+  ctx.ForEachOpOf(OpKind::kDropDatabase, {.unless_irreversible = true, .skip_created_here = false}, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     ctx.Report(s, st, op, "database " + op.table + " is dropped with everything in it",
                "drop databases by hand after a backup, not in a migration");
   });

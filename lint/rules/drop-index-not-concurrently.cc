@@ -5,15 +5,10 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kDropIndex || op.concurrently) return;
-    for (const auto& prev : s.statements) {
-      if (&prev == &st) break;
-      for (const auto& p : prev.ops) {
-        if (p.kind == OpKind::kCreateIndex && p.name == op.name) return;
-      }
-    }
+  const OpScope scope = {.with_down = true, .postgres_only = true, .skip_created_here = false};
+  ctx.ForEachOpOf(OpKind::kDropIndex, scope, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.concurrently) return;
+    if (EarlierOp(s, st, [&](const Op& p) { return p.kind == OpKind::kCreateIndex && p.name == op.name; })) return;
     ctx.Report(s, st, op, "index " + op.name + " is dropped without CONCURRENTLY: the table is locked against reads and writes",
                "DROP INDEX CONCURRENTLY in a migration marked `-- dbroll:no-transaction`");
   });

@@ -5,8 +5,7 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kDropNotNull || CreatedHere(st, op)) return;
+  ctx.ForEachOpOf(OpKind::kDropNotNull, {}, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     ctx.Report(s, st, op, Describe(op) + " becomes nullable: the app version still running may not handle NULL",
                "make every running app version handle NULL before dropping the constraint");
   });

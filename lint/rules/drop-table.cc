@@ -5,10 +5,7 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kDropTable || CreatedHere(st, op)) return;
-    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
+  ctx.ForEachOpOf(OpKind::kDropTable, kDataLossInUp, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     if (IsTableRebuild(s, op, ctx.schema)) return;
     ctx.Report(s, st, op, Describe(op) + " is dropped with all its rows",
                "rename it (or stop using it) first and drop it in a later migration marked "

@@ -5,9 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kReindex || op.concurrently) return;
+  ctx.ForEachOpOf(OpKind::kReindex, {.with_down = true, .postgres_only = true, .skip_created_here = false}, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.concurrently) return;
     ctx.Report(s, st, op,
                "REINDEX of " + op.object_type + " " + op.table +
                    " runs without CONCURRENTLY: writes to the table, and queries using the index, block until it "

@@ -23,19 +23,19 @@ std::string ForeignKeysValue(const std::string& text) {
 }
 void Check(const RuleContext& ctx) {
   if (ctx.target.dialect != Dialect::kSqlite) return;
-  for (const ScriptFacts* s : {&ctx.migration.up, &ctx.migration.down}) {
-    if (!s->script || s->script->directives.no_transaction) continue;
-    for (const auto& st : s->statements) {
+  ctx.ForEachScript([&](const ScriptFacts& s) {
+    if (s.script->directives.no_transaction) return;
+    for (const auto& st : s.statements) {
       const std::string v = ForeignKeysValue(st.stmt.text);
       if (v.empty()) continue;
-      ctx.ReportAt(*s->script, st.stmt.line, st.stmt.column,
-                   "PRAGMA foreign_keys = " + v +
-                       " does nothing here: SQLite ignores it inside a transaction, and dbroll runs this file in one",
-                   "mark the file `-- dbroll:no-transaction` so the pragma takes effect (and run PRAGMA "
-                   "foreign_key_check before turning foreign keys back on)",
-                   st.stmt.line);
+      ctx.ReportStatement(s, st,
+                          "PRAGMA foreign_keys = " + v +
+                              " does nothing here: SQLite ignores it inside a transaction, and dbroll runs this file "
+                              "in one",
+                          "mark the file `-- dbroll:no-transaction` so the pragma takes effect (and run PRAGMA "
+                          "foreign_key_check before turning foreign keys back on)");
     }
-  }
+  });
 }
 }  // namespace
 extern const Rule kSqlitePragmaInTransactionRule = {"sqlite-pragma-in-transaction", Severity::kWarning,

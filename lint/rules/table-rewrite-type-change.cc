@@ -23,9 +23,7 @@ bool BinaryCoercible(const std::string& old_type, const std::string& new_type) {
   return old_type == new_type;
 }
 void Check(const RuleContext& ctx) {
-  if (!ctx.postgres()) return;
-  ctx.ForEachOp(true, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kAlterColumnType || CreatedHere(st, op)) return;
+  ctx.ForEachOpOf(OpKind::kAlterColumnType, kPostgresLocks, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     std::string old_type;
     auto t = ctx.schema.tables.find(op.table);
     if (t != ctx.schema.tables.end() && t->second.count(op.name)) old_type = t->second.at(op.name);

@@ -4,10 +4,7 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kTruncate || CreatedHere(st, op)) return;
-    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
+  ctx.ForEachOpOf(OpKind::kTruncate, kDataLossInUp, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     ctx.Report(s, st, op, "table " + op.table + " is truncated: every row is lost" +
                               (op.cascade ? ", and CASCADE empties the tables that reference it" : ""),
                "copy the rows to an archive table first, or mark the migration `-- dbroll:irreversible <reason>`");

@@ -5,10 +5,8 @@
 namespace dbroll::lint {
 namespace {
 void Check(const RuleContext& ctx) {
-  if (DeclaredIrreversible(ctx.migration)) return;
-  ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
-    if (op.kind != OpKind::kUpdate || op.has_where || CreatedHere(st, op)) return;
-    if (KeepDataCovers(ctx, s, st, op)) return;  // archived and restored: see keep-data
+  ctx.ForEachOpOf(OpKind::kUpdate, kDataLossInUp, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
+    if (op.has_where) return;
     ctx.Report(s, st, op, "UPDATE on table " + op.table + " has no WHERE: every row is overwritten",
                "add a WHERE clause; backfill large tables in batches (WHERE id BETWEEN ...)");
   });
