@@ -93,25 +93,21 @@ class JsonTree {
       case '"':
         out->type = Type::kString;
         return String(&out->str);
-      case 't':
-        if (std::strncmp(p_, "true", 4) != 0) return false;
-        p_ += 4;
-        out->type = Type::kBool;
-        out->b = true;
-        return true;
-      case 'f':
-        if (std::strncmp(p_, "false", 5) != 0) return false;
-        p_ += 5;
-        out->type = Type::kBool;
-        out->b = false;
-        return true;
-      case 'n':
-        if (std::strncmp(p_, "null", 4) != 0) return false;
-        p_ += 4;
-        out->type = Type::kNull;
-        return true;
+      case 't': return Word("true", Type::kBool, true, out);
+      case 'f': return Word("false", Type::kBool, false, out);
+      case 'n': return Word("null", Type::kNull, false, out);
       default: return Number(out);
     }
+  }
+
+  // The literal `word` (true, false, null) at p_.
+  bool Word(const char* word, Type type, bool b, Node* out) {
+    const size_t n = std::strlen(word);
+    if (std::strncmp(p_, word, n) != 0) return false;
+    p_ += n;
+    out->type = type;
+    out->b = b;
+    return true;
   }
 
   bool Number(Node* out) {

@@ -7,13 +7,9 @@
 namespace dbroll::lint {
 namespace {
 // `value` as an SQL string literal.
-std::string Literal(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
+std::string Literal(std::string value) {
+  for (size_t q = value.find('\''); q != std::string::npos; q = value.find('\'', q + 2)) value.insert(q, 1, '\'');
+  return "'" + value + "'";
 }
 
 void Check(const RuleContext& ctx) {

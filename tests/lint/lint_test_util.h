@@ -14,9 +14,9 @@ namespace dbroll::testing {
 
 inline Script MakeScript(const std::string& path, const std::string& text) {
   Script s;
+  s.directives = ParseDirectives(path, text, nullptr);
   s.path = path;
   s.text = text;
-  s.directives = ParseDirectives(path, text, nullptr);
   return s;
 }
 

@@ -10,6 +10,7 @@
 
 #include "dbroll/lint.h"
 #include "dbroll/verify.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -18,12 +19,6 @@ namespace fs = std::filesystem;
 
 class LintProjectTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "dbroll-lint-project-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void Write(const std::string& rel, const std::string& text) {
     fs::create_directories((dir_ / rel).parent_path());
     std::ofstream(dir_ / rel) << text;
@@ -39,7 +34,8 @@ class LintProjectTest : public ::testing::Test {
     c.engine.url = "sqlite:app.db";
     return c;
   }
-  fs::path dir_;
+  dbroll::testing::TempDir tmp_{"lint-project"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(LintProjectTest, BaseReportsOnlyWhatTheBranchAddsAndFailsEdits) {
