@@ -46,17 +46,7 @@ class MysqlCliTest : public CliProjectTest {
     return CliProjectTest::Dbroll("--url '" + url + "' " + args);
   }
   // Starts `dbroll migrate` in the background; output goes to `out`.
-  pid_t StartMigrate(const fs::path& out) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl("/bin/sh", "sh", "-c", ("exec " + Command("migrate", url_)).c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    return pid;
-  }
+  pid_t StartMigrate(const fs::path& out) { return StartShell(Command("migrate", url_), out); }
   // Connection id of the session running `DO SLEEP` in this test's database, or "".
   std::string WaitForSleeper() {
     for (int i = 0; i < 300; ++i) {
@@ -76,11 +66,6 @@ class MysqlCliTest : public CliProjectTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return "";
-  }
-  static int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
   std::string Scalar(const std::string& sql) { return MyScalar(*db_conn_, sql); }
   int Tables(const std::string& names) {
@@ -261,7 +246,7 @@ TEST_F(MysqlCliTest, SigkillMidRunLeavesAResumableStateAndTheLockIsFreed) {
   pid_t pid = StartMigrate(dir_ / "killed.txt");
   ASSERT_NE(WaitForSleeper(), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
   CliResult st = Dbroll("status");
   EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
@@ -280,7 +265,7 @@ TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
   const std::string id = WaitForSleeper();
   ASSERT_NE(id, "") << ReadWholeFile(dir_ / "killed.txt");
   ASSERT_TRUE(db_conn_->RunStatement(Statement{"KILL " + id, "", 1, 1, 0}).ok());
-  EXPECT_EQ(Wait(pid), 3);
+  EXPECT_EQ(WaitForExit(pid), 3);
   const std::string out = ReadWholeFile(dir_ / "killed.txt");
   EXPECT_NE(out.find("dbroll: error: migrations/0001_slow/up.sql:2:1: ERROR "), std::string::npos) << out;
   EXPECT_NE(out.find(" -- connection " + id + " to " + url_ +
@@ -338,7 +323,7 @@ TEST_F(MysqlCliTest, SigkillDuringALongInsertNeitherLosesNorDoublesRows) {
   pid_t pid = StartMigrate(dir_ / "killed.txt");
   ASSERT_NE(WaitForStatement("INSERT INTO big%"), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
   CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
@@ -356,7 +341,7 @@ TEST_F(MysqlCliTest, SigkillDuringTheFirstStatementLeavesARowAndMigrateFinishes)
   pid_t pid = StartMigrate(dir_ / "killed.txt");
   ASSERT_NE(WaitForStatement("CREATE TABLE s1%"), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:0");
   CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
@@ -383,7 +368,7 @@ TEST_F(MysqlCliTest, SigkillDuringADownAlterIsNeverRecordedApplied) {
   }
   ASSERT_NE(WaitForStatement("ALTER TABLE c%"), "") << ReadWholeFile(out);
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "down-running:0");
   CliResult st = Dbroll("status");
   EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;

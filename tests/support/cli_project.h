@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 
 #include "dbroll/driver.h"
+#include "tests/support/child_process.h"
 
 namespace dbroll::testing {
 
@@ -28,13 +28,6 @@ struct CliResult {
 
 // dbroll.toml of a project on the SQLite file app.db with its migrations in migrations/.
 inline constexpr char kSqliteProjectToml[] = "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
-
-inline std::string ReadWholeFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The exit code of `command` run by sh, -1 when it did not exit.
 inline int ExitCodeOf(const std::string& command) {
