@@ -7,24 +7,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "dbroll/driver.h"
+#include "tests/support/db_server.h"
 
 namespace dbroll::testing {
 
-inline std::string MyAdminUrl() {
-  const char* u = std::getenv("DBROLL_TEST_MYSQL_URL");
-  return u ? u : "";
-}
+inline std::string MyAdminUrl() { return EnvValue("DBROLL_TEST_MYSQL_URL"); }
 
-inline bool MyServersRequired() {
-  const char* r = std::getenv("DBROLL_REQUIRE_SERVERS");
-  return r && std::string(r) == "1";
-}
+inline bool MyServersRequired() { return ServersRequired(); }
 
 // In a test body: fails in CI (DBROLL_REQUIRE_SERVERS=1), skips elsewhere.
 #define DBROLL_NEED_MYSQL()                                                              \
@@ -39,11 +33,7 @@ inline bool MyServersRequired() {
 
 // `url` with its database replaced by `db`, query string kept.
 inline std::string MyUrlFor(const std::string& db, const std::string& url = MyAdminUrl()) {
-  const size_t sep = url.find("://");
-  const size_t slash = url.find('/', sep + 3);
-  const size_t q = url.find('?', sep + 3);
-  const std::string head = url.substr(0, slash == std::string::npos ? q : slash);
-  return head + "/" + db + (q == std::string::npos ? "" : url.substr(q));
+  return UrlWithDatabase(url, db);
 }
 
 // A myt_ name unique to this process: myt_<stem>_<pid>.
@@ -56,19 +46,11 @@ inline std::unique_ptr<Driver> MyOpen(const std::string& url, std::map<std::stri
   o.url = url;
   o.history_table = history_table;
   o.settings = std::move(settings);
-  auto d = OpenDriver(o);
-  EXPECT_TRUE(d.ok()) << d.status().ToString();
-  return d.ok() ? std::move(d).value() : nullptr;
+  return OpenOrFail(o);
 }
 
 // Runs one statement on the server's admin database.
-inline Status MyAdmin(const std::string& sql) {
-  DriverOptions o;
-  o.url = MyAdminUrl();
-  auto d = OpenDriver(o);
-  if (!d.ok()) return d.status();
-  return (*d)->RunStatement(Statement{sql, "", 1, 1, 0});
-}
+inline Status MyAdmin(const std::string& sql) { return RunStatementOn(MyAdminUrl(), sql); }
 
 // Drops and creates database `db` (a myt_ name); returns its URL.
 inline std::string MyFreshDatabase(const std::string& db) {
@@ -86,12 +68,7 @@ inline void MyDropDatabase(const std::string& db) {
 }
 
 // First column of the first row of `sql`, or a description of what went wrong.
-inline std::string MyScalar(Driver& d, const std::string& sql) {
-  auto r = d.Query(sql);
-  if (!r.ok()) return "<error: " + r.status().message() + ">";
-  if (r->empty() || r->front().empty()) return "<no rows>";
-  return r->front()[0].value_or("<null>");
-}
+inline std::string MyScalar(Driver& d, const std::string& sql) { return FirstValue(d, sql); }
 
 }  // namespace dbroll::testing
 
