@@ -52,20 +52,17 @@ inline std::unique_ptr<Driver> MyOpen(const std::string& url, std::map<std::stri
 // Runs one statement on the server's admin database.
 inline Status MyAdmin(const std::string& sql) { return RunStatementOn(MyAdminUrl(), sql); }
 
+inline TestDatabaseDdl MyDdl(const std::string& db) {
+  return {"myt_", "DROP DATABASE IF EXISTS `" + db + "`", "CREATE DATABASE `" + db + "`", MyAdmin};
+}
+
 // Drops and creates database `db` (a myt_ name); returns its URL.
 inline std::string MyFreshDatabase(const std::string& db) {
-  EXPECT_EQ(db.rfind("myt_", 0), 0u) << "tests only touch myt_ databases";
-  Status s = MyAdmin("DROP DATABASE IF EXISTS `" + db + "`");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  s = MyAdmin("CREATE DATABASE `" + db + "`");
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  MyDdl(db).Recreate(db);
   return MyUrlFor(db);
 }
 
-inline void MyDropDatabase(const std::string& db) {
-  if (db.rfind("myt_", 0) != 0) return;
-  (void)MyAdmin("DROP DATABASE IF EXISTS `" + db + "`");
-}
+inline void MyDropDatabase(const std::string& db) { MyDdl(db).Drop(db); }
 
 // First column of the first row of `sql`, or a description of what went wrong.
 inline std::string MyScalar(Driver& d, const std::string& sql) { return FirstValue(d, sql); }

@@ -31,20 +31,17 @@ inline std::string PgName(const std::string& stem) { return "pgt_" + stem + "_" 
 // Runs one statement on the server's admin database.
 inline Status PgAdmin(const std::string& sql) { return RunStatementOn(PgAdminUrl(), sql); }
 
+inline TestDatabaseDdl PgDdl(const std::string& db) {
+  return {"pgt_", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", "CREATE DATABASE \"" + db + "\"", PgAdmin};
+}
+
 // Drops and creates database `db` (a pgt_ name); returns its URL.
 inline std::string PgFreshDatabase(const std::string& db) {
-  EXPECT_EQ(db.rfind("pgt_", 0), 0u) << "tests only touch pgt_ databases";
-  Status s = PgAdmin("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  s = PgAdmin("CREATE DATABASE \"" + db + "\"");
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  PgDdl(db).Recreate(db);
   return PgUrlFor(db);
 }
 
-inline void PgDropDatabase(const std::string& db) {
-  if (db.rfind("pgt_", 0) != 0) return;
-  (void)PgAdmin("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
-}
+inline void PgDropDatabase(const std::string& db) { PgDdl(db).Drop(db); }
 
 // Opens a driver on `url` with extra [postgres] settings.
 inline std::unique_ptr<Driver> PgOpen(const std::string& url, std::map<std::string, std::string> settings = {},

@@ -49,6 +49,26 @@ inline Status RunStatementOn(const std::string& url, const std::string& sql) {
   return (*d)->RunStatement(Statement{sql, "", 1, 1, 0});
 }
 
+// The database a test owns: a name starting with `prefix` (pgt_, myt_), made
+// and dropped with the statements `drop` and `create` run by `admin`.
+struct TestDatabaseDdl {
+  std::string prefix, drop, create;
+  Status (*admin)(const std::string& sql);
+
+  // Drops and creates the database (a test failure when it cannot).
+  void Recreate(const std::string& db) const {
+    EXPECT_EQ(db.rfind(prefix, 0), 0u) << "tests only touch " << prefix << " databases";
+    Status s = admin(drop);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    s = admin(create);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  // Drops it, when its name has the prefix.
+  void Drop(const std::string& db) const {
+    if (db.rfind(prefix, 0) == 0) (void)admin(drop);
+  }
+};
+
 // First column of the first row of `sql`, or a description of what went wrong.
 inline std::string FirstValue(Driver& d, const std::string& sql) {
   auto r = d.Query(sql);
