@@ -36,16 +36,11 @@ std::vector<std::string> GaleraUrls() {
   return out;
 }
 
-#define DBROLL_NEED_GALERA()                                                                             \
-  do {                                                                                                   \
-    if (GaleraUrls().size() != 3) {                                                                      \
-      if (::dbroll::testing::MyServersRequired()) {                                                      \
-        FAIL() << "DBROLL_TEST_GALERA_URLS does not name three nodes -- eval \"$(scripts/start-servers " \
-                  "--cluster)\"";                                                                        \
-      }                                                                                                  \
-      GTEST_SKIP() << "DBROLL_TEST_GALERA_URLS is not set";                                              \
-    }                                                                                                    \
-  } while (0)
+#define DBROLL_NEED_GALERA()                                                                           \
+  DBROLL_NEED_SERVER(GaleraUrls().size() != 3,                                                         \
+                     "DBROLL_TEST_GALERA_URLS does not name three nodes -- eval \"$(scripts/start-servers " \
+                     "--cluster)\"",                                                                  \
+                     "DBROLL_TEST_GALERA_URLS is not set")
 
 // Runs `f` at the end of the scope, whether the test passed or not.
 class Cleanup {

@@ -21,15 +21,10 @@ inline std::string MyAdminUrl() { return EnvValue("DBROLL_TEST_MYSQL_URL"); }
 inline bool MyServersRequired() { return ServersRequired(); }
 
 // In a test body: fails in CI (DBROLL_REQUIRE_SERVERS=1), skips elsewhere.
-#define DBROLL_NEED_MYSQL()                                                              \
-  do {                                                                                   \
-    if (::dbroll::testing::MyAdminUrl().empty()) {                                       \
-      if (::dbroll::testing::MyServersRequired()) {                                      \
-        FAIL() << "DBROLL_TEST_MYSQL_URL is not set -- eval \"$(scripts/start-servers)\""; \
-      }                                                                                  \
-      GTEST_SKIP() << "DBROLL_TEST_MYSQL_URL is not set";                                \
-    }                                                                                    \
-  } while (0)
+#define DBROLL_NEED_MYSQL()                                                                                 \
+  DBROLL_NEED_SERVER(::dbroll::testing::MyAdminUrl().empty(),                                               \
+                     "DBROLL_TEST_MYSQL_URL is not set -- eval \"$(scripts/start-servers)\"",                \
+                     "DBROLL_TEST_MYSQL_URL is not set")
 
 // `url` with its database replaced by `db`, query string kept.
 inline std::string MyUrlFor(const std::string& db, const std::string& url = MyAdminUrl()) {

@@ -30,14 +30,12 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
-#define DBROLL_REQUIRE_PG_CLUSTER()                                                                   \
-  do {                                                                                                \
-    if (Env("DBROLL_TEST_PG_PRIMARY_URL").empty() || Env("DBROLL_TEST_PG_REPLICA_URLS").empty() ||    \
-        Env("DBROLL_TEST_PGBOUNCER_SESSION_URL").empty() || Env("DBROLL_TEST_PGBOUNCER_TX_URL").empty()) { \
-      if (ServersRequired()) FAIL() << "DBROLL_TEST_PG_PRIMARY_URL etc. are not set but DBROLL_REQUIRE_SERVERS=1"; \
-      GTEST_SKIP() << "the PostgreSQL cluster is not running (eval \"$(scripts/start-servers --cluster)\")";     \
-    }                                                                                                 \
-  } while (0)
+#define DBROLL_REQUIRE_PG_CLUSTER()                                                                     \
+  DBROLL_NEED_SERVER(                                                                                   \
+      Env("DBROLL_TEST_PG_PRIMARY_URL").empty() || Env("DBROLL_TEST_PG_REPLICA_URLS").empty() ||        \
+          Env("DBROLL_TEST_PGBOUNCER_SESSION_URL").empty() || Env("DBROLL_TEST_PGBOUNCER_TX_URL").empty(), \
+      "DBROLL_TEST_PG_PRIMARY_URL etc. are not set but DBROLL_REQUIRE_SERVERS=1",                       \
+      "the PostgreSQL cluster is not running (eval \"$(scripts/start-servers --cluster)\")")
 
 struct RunResult {
   int exit_code = -1;

@@ -35,13 +35,13 @@ inline TestDatabaseDdl PgDdl(const std::string& db) {
   return {"pgt_", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", "CREATE DATABASE \"" + db + "\"", PgAdmin};
 }
 
+inline void PgDropDatabase(const std::string& db) { PgDdl(db).Drop(db); }
+
 // Drops and creates database `db` (a pgt_ name); returns its URL.
 inline std::string PgFreshDatabase(const std::string& db) {
   PgDdl(db).Recreate(db);
   return PgUrlFor(db);
 }
-
-inline void PgDropDatabase(const std::string& db) { PgDdl(db).Drop(db); }
 
 // Opens a driver on `url` with extra [postgres] settings.
 inline std::unique_ptr<Driver> PgOpen(const std::string& url, std::map<std::string, std::string> settings = {},
@@ -77,14 +77,9 @@ inline std::string PgExclusiveLocksOn(const std::string& name) {
 }  // namespace dbroll::testing
 
 // Skips the test without a server, or fails it when CI demands servers.
-#define DBROLL_REQUIRE_PG()                                                           \
-  do {                                                                                \
-    if (::dbroll::testing::PgAdminUrl().empty()) {                                    \
-      if (::dbroll::testing::ServersRequired()) {                                     \
-        FAIL() << "DBROLL_TEST_PG_URL is not set but DBROLL_REQUIRE_SERVERS=1";       \
-      }                                                                               \
-      GTEST_SKIP() << "DBROLL_TEST_PG_URL is not set (eval \"$(scripts/start-servers)\")"; \
-    }                                                                                 \
-  } while (0)
+#define DBROLL_REQUIRE_PG()                                                                            \
+  DBROLL_NEED_SERVER(::dbroll::testing::PgAdminUrl().empty(),                                          \
+                     "DBROLL_TEST_PG_URL is not set but DBROLL_REQUIRE_SERVERS=1",                     \
+                     "DBROLL_TEST_PG_URL is not set (eval \"$(scripts/start-servers)\")")
 
 #endif  // DBROLL_TESTS_POSTGRES_PG_SERVER_H_

@@ -27,7 +27,8 @@ struct CliResult {
 };
 
 // dbroll.toml of a project on the SQLite file app.db with its migrations in migrations/.
-inline constexpr char kSqliteProjectToml[] = "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
+inline constexpr char kSqliteProjectToml[] =
+    "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
 
 // The exit code of `command` run by sh, -1 when it did not exit.
 inline int ExitCodeOf(const std::string& command) {

@@ -79,4 +79,14 @@ inline std::string FirstValue(Driver& d, const std::string& sql) {
 
 }  // namespace dbroll::testing
 
+// In a test body: when `missing` holds, fails the test with `fail` in CI
+// (DBROLL_REQUIRE_SERVERS=1) and skips it with `skip` elsewhere.
+#define DBROLL_NEED_SERVER(missing, fail, skip)                 \
+  do {                                                          \
+    if (missing) {                                              \
+      if (::dbroll::testing::ServersRequired()) FAIL() << fail; \
+      GTEST_SKIP() << skip;                                     \
+    }                                                           \
+  } while (0)
+
 #endif  // DBROLL_TESTS_SUPPORT_DB_SERVER_H_

@@ -15,11 +15,11 @@ namespace dbroll::testing {
 
 // The SQL of one server that the adopt scenarios need.
 struct AdoptSql {
-  std::string dbmate_ddl;        // dbmate's own CREATE TABLE schema_migrations
-  std::string dirty_true;        // golang-migrate's dirty flag, set
-  std::string dirty_false;       // and cleared
-  std::string applied_by_list;   // every history row's applied_by, by version, comma-separated
-  std::string tables_named;      // SELECT count(*) of this database's tables with table name ...
+  std::string dbmate_ddl;       // dbmate's own CREATE TABLE schema_migrations
+  std::string dirty_true;       // golang-migrate's dirty flag, set
+  std::string dirty_false;      // and cleared
+  std::string applied_by_list;  // every history row's applied_by, by version, comma-separated
+  std::string tables_named;     // SELECT count(*) of this database's tables with table name ...
 };
 
 inline const AdoptSql kMysqlAdoptSql{
@@ -27,8 +27,8 @@ inline const AdoptSql kMysqlAdoptSql{
     "SELECT group_concat(applied_by ORDER BY version) FROM dbroll_history",
     "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name"};
 inline const AdoptSql kPostgresAdoptSql{
-    "CREATE TABLE IF NOT EXISTS public.schema_migrations (version character varying(128) NOT NULL PRIMARY KEY)",
-    "true", "false", "SELECT string_agg(applied_by, ',') FROM dbroll_history",
+    "CREATE TABLE IF NOT EXISTS public.schema_migrations (version character varying(128) NOT NULL PRIMARY KEY)", "true",
+    "false", "SELECT string_agg(applied_by, ',') FROM dbroll_history",
     "SELECT count(*) FROM pg_tables WHERE tablename"};
 
 class ServerAdoptTest : public ServerEngineTest {
@@ -70,7 +70,8 @@ class ServerAdoptTest : public ServerEngineTest {
     auto e = Open(&obs_);
     ASSERT_TRUE(e);
     // golang-migrate's DDL, the same for both servers.
-    Exec(*e, "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)");
+    Exec(*e,
+         "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)");
     Exec(*e, "INSERT INTO schema_migrations VALUES (20240102000000, " + sql_.dirty_true + ")");
     auto dirty = e->Adopt({.from = "golang-migrate"});
     EXPECT_EQ(dirty.status().code(), Code::kDirty);
@@ -93,14 +94,14 @@ class ServerAdoptTest : public ServerEngineTest {
 
 // Defines the test fixture `fixture` on server `kind` (a ServerKind) with
 // `sql` (an AdoptSql) and its tests, one per scenario above.
-#define DBROLL_SERVER_ADOPT_TESTS(fixture, kind, sql)                                                      \
-  class fixture : public ::dbroll::testing::ServerAdoptTest {                                              \
-   protected:                                                                                              \
-    fixture() : ServerAdoptTest(kind, sql) {}                                                              \
-  };                                                                                                       \
-  TEST_F(fixture, DbmateThenMigrateRunsOnlyTheRestAndDownUsesTheFiles) {                                   \
-    DbmateThenMigrateRunsOnlyTheRestAndDownUsesTheFiles();                                                 \
-  }                                                                                                        \
+#define DBROLL_SERVER_ADOPT_TESTS(fixture, kind, sql)                    \
+  class fixture : public ::dbroll::testing::ServerAdoptTest {            \
+   protected:                                                            \
+    fixture() : ServerAdoptTest(kind, sql) {}                            \
+  };                                                                     \
+  TEST_F(fixture, DbmateThenMigrateRunsOnlyTheRestAndDownUsesTheFiles) { \
+    DbmateThenMigrateRunsOnlyTheRestAndDownUsesTheFiles();               \
+  }                                                                      \
   TEST_F(fixture, GolangMigrateCleanIsAdoptedDirtyIsRefused) { GolangMigrateCleanIsAdoptedDirtyIsRefused(); }
 
 #endif  // DBROLL_TESTS_SUPPORT_SERVER_ADOPT_TEST_H_

@@ -20,29 +20,39 @@ namespace dbroll::testing {
 
 // How a test reaches one kind of server (see my_server.h and pg_server.h).
 struct ServerKind {
-  void (*need)();  // skips the test without the server, fails it when CI demands servers
-  std::string (*name)(const std::string& stem);  // a database name unique to this process
-  std::string (*fresh_database)(const std::string& db);  // drops and creates `db`; its URL
+  // Skips the test without the server, fails it when CI demands servers.
+  void (*need)();
+  // A database name unique to this process.
+  std::string (*name)(const std::string& stem);
+  // Drops and creates `db`; returns its URL.
+  std::string (*fresh_database)(const std::string& db);
   void (*drop_database)(const std::string& db);
   std::unique_ptr<Driver> (*open)(const std::string& url);
   std::string (*scalar)(Driver& d, const std::string& sql);
-  const char* user_tables_sql;   // the tables not named dbroll*, by name, comma-separated
-  const char* history_rows_sql;  // how many rows dbroll_history holds
+  // The tables not named dbroll*, by name, comma-separated.
+  const char* user_tables_sql;
+  // How many rows dbroll_history holds.
+  const char* history_rows_sql;
 };
 
 inline void NeedMysql() { DBROLL_NEED_MYSQL(); }
 inline void NeedPostgres() { DBROLL_REQUIRE_PG(); }
-inline const ServerKind kMysqlServer{
-    NeedMysql, MyName, MyFreshDatabase, MyDropDatabase, [](const std::string& url) { return MyOpen(url); }, MyScalar,
+inline std::unique_ptr<Driver> OpenMysql(const std::string& url) { return MyOpen(url); }
+inline std::unique_ptr<Driver> OpenPostgres(const std::string& url) { return PgOpen(url); }
+inline constexpr char kMysqlUserTablesSql[] =
     "SELECT coalesce(group_concat(table_name ORDER BY table_name), '') FROM information_schema.tables "
-    "WHERE table_schema = DATABASE() AND table_name NOT LIKE 'dbroll%'",
-    "SELECT count(*) FROM dbroll_history"};
-// Its history row count is 0 also while there is no history table.
-inline const ServerKind kPostgresServer{
-    NeedPostgres, PgName, PgFreshDatabase, PgDropDatabase, [](const std::string& url) { return PgOpen(url); }, PgScalar,
+    "WHERE table_schema = DATABASE() AND table_name NOT LIKE 'dbroll%'";
+inline const ServerKind kMysqlServer{NeedMysql, MyName,   MyFreshDatabase,     MyDropDatabase,
+                                     OpenMysql, MyScalar, kMysqlUserTablesSql, "SELECT count(*) FROM dbroll_history"};
+
+inline constexpr char kPostgresUserTablesSql[] =
     "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
-    "WHERE schemaname = 'public' AND tablename NOT LIKE 'dbroll%'",
-    "SELECT count(*) FROM pg_tables WHERE tablename = 'dbroll_history' AND (SELECT count(*) FROM dbroll_history) > 0"};
+    "WHERE schemaname = 'public' AND tablename NOT LIKE 'dbroll%'";
+// Its history row count is 0 also while there is no history table.
+inline constexpr char kPostgresHistoryRowsSql[] =
+    "SELECT count(*) FROM pg_tables WHERE tablename = 'dbroll_history' AND (SELECT count(*) FROM dbroll_history) > 0";
+inline const ServerKind kPostgresServer{NeedPostgres, PgName,   PgFreshDatabase,        PgDropDatabase,
+                                        OpenPostgres, PgScalar, kPostgresUserTablesSql, kPostgresHistoryRowsSql};
 
 // The running test's name in lower case, cut to `n` characters.
 inline std::string CurrentTestStem(size_t n) {
