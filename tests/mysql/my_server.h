@@ -37,11 +37,7 @@ inline std::string MyName(const std::string& stem) { return "myt_" + stem + "_" 
 // Opens a driver on `url` with extra [mysql] settings.
 inline std::unique_ptr<Driver> MyOpen(const std::string& url, std::map<std::string, std::string> settings = {},
                                       const std::string& history_table = "dbroll_history") {
-  DriverOptions o;
-  o.url = url;
-  o.history_table = history_table;
-  o.settings = std::move(settings);
-  return OpenOrFail(o);
+  return OpenOrFail({.url = url, .history_table = history_table, .settings = std::move(settings)});
 }
 
 // Runs one statement on the server's admin database.

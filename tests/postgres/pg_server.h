@@ -46,11 +46,7 @@ inline std::string PgFreshDatabase(const std::string& db) {
 // Opens a driver on `url` with extra [postgres] settings.
 inline std::unique_ptr<Driver> PgOpen(const std::string& url, std::map<std::string, std::string> settings = {},
                                       const std::string& schema = "") {
-  DriverOptions o;
-  o.url = url;
-  o.schema = schema;
-  o.settings = std::move(settings);
-  return OpenOrFail(o);
+  return OpenOrFail({.url = url, .schema = schema, .settings = std::move(settings)});
 }
 
 // First column of the first row of `sql`, or "<error>".
