@@ -11,7 +11,6 @@ namespace {
 
 class AdoptCliTest : public CliProjectTest {
  protected:
-  AdoptCliTest() : CliProjectTest("adopt-cli") {}
   void Config(const std::string& extra) { WriteConfig(kSqliteProjectToml + extra); }
   std::string Scalar(const std::string& sql) {
     auto r = OpenSqlite()->Query(sql);

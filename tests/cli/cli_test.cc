@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 
 class CliTest : public CliProjectTest {
  protected:
-  CliTest() : CliProjectTest("cli") {}
   long long Count(const std::string& sql) {
     auto r = OpenSqlite()->Query(sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 class FleetCliTest : public CliProjectTest {
  protected:
   FleetCliTest()
-      : CliProjectTest("fleet-cli", "[migrations]\ndir = \"migrations\"\n[fleet]\ntargets_glob = \"tenants/*.db\"\n") {}
+      : CliProjectTest("[migrations]\ndir = \"migrations\"\n[fleet]\ntargets_glob = \"tenants/*.db\"\n") {}
   void SetUp() override {
     CliProjectTest::SetUp();
     fs::create_directories(dir_ / "tenants");

@@ -9,7 +9,6 @@ namespace {
 
 class KeepDataCliTest : public CliProjectTest {
  protected:
-  KeepDataCliTest() : CliProjectTest("kd-cli") {}
   void SetUp() override {
     CliProjectTest::SetUp();
     Pair("0001_t", "CREATE TABLE t (id integer PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');\n",

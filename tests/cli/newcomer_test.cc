@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 class NewcomerTest : public CliProjectTest {
  protected:
-  NewcomerTest() : CliProjectTest("newcomer") {}
   // stdout and stderr apart: the tests tell what goes where.
   CliResult Dbroll(const std::string& args, const std::string& env = "") { return DbrollApart(args, env); }
   static std::vector<nlohmann::json> Lines(const std::string& out) {

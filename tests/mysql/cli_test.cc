@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 class MysqlCliTest : public CliProjectTest {
  protected:
-  MysqlCliTest() : CliProjectTest("mycli", "[migrations]\ndir = \"migrations\"\n") {}
+  MysqlCliTest() : CliProjectTest("[migrations]\ndir = \"migrations\"\n") {}
   void SetUp() override {
     DBROLL_NEED_MYSQL();
     static int n = 0;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -38,14 +39,16 @@ inline int ExitCodeOf(const std::string& command) {
 
 class CliProjectTest : public ::testing::Test {
  protected:
-  // The project directory is dbroll-<tag>-<pid>-<n> in the temp directory,
-  // with migrations/ and, unless `toml` is empty, dbroll.toml holding `toml`.
-  explicit CliProjectTest(std::string tag, std::string toml = kSqliteProjectToml)
-      : tag_(std::move(tag)), toml_(std::move(toml)) {}
+  // The project directory is dbroll-<test suite>-<pid>-<n> in the temp
+  // directory, with migrations/ and, unless `toml` is empty, dbroll.toml
+  // holding `toml`.
+  explicit CliProjectTest(std::string toml = kSqliteProjectToml) : toml_(std::move(toml)) {}
   void SetUp() override {
     static int n = 0;
+    std::string suite = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
+    for (char& c : suite) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     dir_ = std::filesystem::temp_directory_path() /
-           ("dbroll-" + tag_ + "-" + std::to_string(getpid()) + "-" + std::to_string(++n));
+           ("dbroll-" + suite + "-" + std::to_string(getpid()) + "-" + std::to_string(++n));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "migrations");
     if (!toml_.empty()) WriteConfig(toml_);
@@ -92,7 +95,7 @@ class CliProjectTest : public ::testing::Test {
   std::filesystem::path dir_;
 
  private:
-  std::string tag_, toml_;
+  std::string toml_;
 };
 
 }  // namespace dbroll::testing
