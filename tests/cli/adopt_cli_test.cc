@@ -1,66 +1,27 @@
 // End-to-end: dbroll adopt, --set and DBROLL_PLACEHOLDER_* through the real binary.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "dbroll/driver.h"
+#include "tests/support/cli_project.h"
 
 namespace dbroll::testing {
 namespace {
 
-namespace fs = std::filesystem;
-
-class AdoptCliTest : public ::testing::Test {
+class AdoptCliTest : public CliProjectTest {
  protected:
-  void SetUp() override {
-    static int n = 0;
-    dir_ = fs::temp_directory_path() / ("dbroll-adopt-cli-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "migrations");
-    Config("");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  void Config(const std::string& extra) {
-    std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n"
-                                        << extra;
-  }
-  void Pair(const std::string& id, const std::string& up, const std::string& down) {
-    fs::create_directories(dir_ / "migrations" / id);
-    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
-    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
-  }
-  std::pair<int, std::string> Dbroll(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "out.txt";
-    const std::string cmd = env + " '" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' " + args +
-                            " >'" + out.string() + "' 2>&1";
-    int status = std::system(cmd.c_str());
-    std::ifstream in(out);
-    std::stringstream s;
-    s << in.rdbuf();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
-  }
+  void Config(const std::string& extra) { WriteConfig(kSqliteProjectToml + extra); }
   std::string Scalar(const std::string& sql) {
-    DriverOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    auto d = OpenDriver(o);
-    EXPECT_TRUE(d.ok());
-    auto r = (*d)->Query(sql);
+    auto r = OpenSqlite()->Query(sql);
     if (!r.ok()) return "<error " + r.status().message() + ">";
     return r->empty() ? "<none>" : r->front()[0].value_or("<null>");
   }
   void Exec(const std::string& sql) {
-    DriverOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    auto d = OpenDriver(o);
-    ASSERT_TRUE(d.ok());
-    ASSERT_TRUE((*d)->RunStatement(Statement{sql, "", 1, 1, 0}).ok()) << sql;
+    auto d = OpenSqlite();
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->RunStatement(Statement{sql, "", 1, 1, 0}).ok()) << sql;
   }
-  fs::path dir_;
 };
 
 TEST_F(AdoptCliTest, DryRunThenAdoptThenMigrateRunsNothingAgain) {
@@ -71,22 +32,22 @@ TEST_F(AdoptCliTest, DryRunThenAdoptThenMigrateRunsNothingAgain) {
   Exec("CREATE TABLE a (x int)");
   Exec("CREATE TABLE b (x int)");
   auto dry = Dbroll("adopt --from dbmate --dry-run");
-  ASSERT_EQ(dry.first, 0) << dry.second;
-  EXPECT_EQ(dry.second,
+  ASSERT_EQ(dry.code, 0) << dry.out;
+  EXPECT_EQ(dry.out,
             "would adopt  0001_a\nwould adopt  0002_b\nwould record 2 versions from dbmate (schema_migrations) as "
             "applied, running nothing; schema_migrations is left as it was\n");
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'dbroll_history'"), "0");
   auto adopt = Dbroll("adopt --from dbmate");
-  ASSERT_EQ(adopt.first, 0) << adopt.second;
+  ASSERT_EQ(adopt.code, 0) << adopt.out;
   auto migrate = Dbroll("migrate");
-  EXPECT_EQ(migrate.first, 0) << migrate.second;
+  EXPECT_EQ(migrate.code, 0) << migrate.out;
   // Nothing ran; outside a terminal the CI summary line follows.
-  EXPECT_TRUE(std::regex_match(migrate.second,
+  EXPECT_TRUE(std::regex_match(migrate.out,
                                std::regex("dbroll: nothing to migrate: the database is up to date\n"
                                           "applied 0 migrations in [0-9]+ ms; schema version 0002\n")))
-      << migrate.second;
+      << migrate.out;
   auto down = Dbroll("down --all");
-  EXPECT_EQ(down.first, 0) << down.second;
+  EXPECT_EQ(down.code, 0) << down.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"), "0");
   EXPECT_EQ(Scalar("SELECT count(*) FROM schema_migrations"), "2");
 }
@@ -96,7 +57,7 @@ TEST_F(AdoptCliTest, DirtyGolangMigrateExitsDirty) {
   Exec("CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null)");
   Exec("INSERT INTO schema_migrations VALUES (1, 1)");
   auto r = Dbroll("adopt --from golang-migrate");
-  EXPECT_EQ(r.first, 5) << r.second;
+  EXPECT_EQ(r.code, 5) << r.out;
 }
 
 TEST_F(AdoptCliTest, PlaceholderValuesFromConfigEnvironmentAndSetInThatOrder) {
@@ -104,7 +65,7 @@ TEST_F(AdoptCliTest, PlaceholderValuesFromConfigEnvironmentAndSetInThatOrder) {
   Pair("0001_t", "CREATE TABLE ${a} (x int); CREATE TABLE ${b} (x int); CREATE TABLE ${c} (x int);",
        "DROP TABLE ${a}; DROP TABLE ${b}; DROP TABLE ${c};");
   auto r = Dbroll("migrate --set c=from_set", "DBROLL_PLACEHOLDER_b=from_env DBROLL_PLACEHOLDER_c=from_env");
-  ASSERT_EQ(r.first, 0) << r.second;
+  ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(Scalar("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE name LIKE 'from%'"
                    " ORDER BY name)"),
             "from_config,from_env,from_set");
@@ -116,23 +77,23 @@ TEST_F(AdoptCliTest, PlaceholdersOffLeaveTheSqlAlone) {
   Config("[placeholders]\nenabled = false\n");
   Pair("0001_t", "CREATE TABLE t (x text DEFAULT '${x}');", "DROP TABLE t;");
   auto r = Dbroll("migrate", "DBROLL_PLACEHOLDER_x=1");
-  ASSERT_EQ(r.first, 0) << r.second;
+  ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(Scalar("SELECT sql FROM sqlite_master WHERE name = 't'"), "CREATE TABLE t (x text DEFAULT '${x}')");
   auto bad = Dbroll("migrate --set novalue");
-  EXPECT_EQ(bad.first, 2);
-  EXPECT_EQ(bad.second, "dbroll: error: --set novalue: expected name=value (a placeholder ${name} in the SQL)\n");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.out, "dbroll: error: --set novalue: expected name=value (a placeholder ${name} in the SQL)\n");
 }
 
 TEST_F(AdoptCliTest, UndefinedPlaceholderNamesFileAndLine) {
   Config("[placeholders]\n");
   Pair("0001_t", "CREATE TABLE ${undefined_thing} (x int);", "DROP TABLE x;");
   auto r = Dbroll("migrate");
-  EXPECT_EQ(r.first, 2);
-  EXPECT_EQ(r.second.rfind("dbroll: error: migrations/0001_t/up.sql:1:14: placeholder ${undefined_thing} is not "
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out.rfind("dbroll: error: migrations/0001_t/up.sql:1:14: placeholder ${undefined_thing} is not "
                            "defined -- ",
                            0),
             0u)
-      << r.second;
+      << r.out;
 }
 
 }  // namespace

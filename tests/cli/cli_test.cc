@@ -14,73 +14,40 @@
 #include <thread>
 
 #include "dbroll/driver.h"
+#include "tests/support/cli_project.h"
 
 namespace dbroll::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-class CliTest : public ::testing::Test {
+class CliTest : public CliProjectTest {
  protected:
-  void SetUp() override {
-    static int n = 0;
-    dir_ = fs::temp_directory_path() / ("dbroll-cli-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "migrations");
-    std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Pair(const std::string& id, const std::string& up, const std::string& down) {
-    fs::create_directories(dir_ / "migrations" / id);
-    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
-    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
-  }
-  CmdResult Dbroll(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "out.txt";
-    const std::string cmd = env + " '" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' " + args +
-                            " >'" + out.string() + "' 2>&1";
-    int status = std::system(cmd.c_str());
-    std::ifstream in(out);
-    std::stringstream s;
-    s << in.rdbuf();
-    return CmdResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
-  }
   long long Count(const std::string& sql) {
-    DriverOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    auto d = OpenDriver(o);
-    EXPECT_TRUE(d.ok());
-    auto r = (*d)->Query(sql);
+    auto r = OpenSqlite()->Query(sql);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::stoll(*r->front()[0]) : -1;
   }
   long long Tables(const std::string& like) {
     return Count("SELECT count(*) FROM sqlite_master WHERE type='table' AND name LIKE '" + like + "'");
   }
-  fs::path dir_;
 };
 
 TEST_F(CliTest, ExampleProjectGoesUpAndAllTheWayDown) {
   fs::remove_all(dir_);
   fs::copy(fs::path(DBROLL_SOURCE_DIR) / "migrations-example", dir_, fs::copy_options::recursive);
   fs::remove(dir_ / "example.db");
-  CmdResult up = Dbroll("migrate --release v1.0.0");
+  CliResult up = Dbroll("migrate --release v1.0.0");
   ASSERT_EQ(up.code, 0) << up.out;
   EXPECT_NE(up.out.find("up    0007_order_statuses"), std::string::npos) << up.out;
-  CmdResult st = Dbroll("status --format json");
+  CliResult st = Dbroll("status --format json");
   ASSERT_EQ(st.code, 0) << st.out;
   auto doc = nlohmann::json::parse(st.out);
   EXPECT_EQ(doc["format"], 1);
   EXPECT_EQ(doc["current_release"], "v1.0.0");
   ASSERT_GE(doc["versions"].size(), 6u);
   EXPECT_EQ(doc["versions"][0]["state"], "applied");
-  CmdResult down = Dbroll("down --all");
+  CliResult down = Dbroll("down --all");
   ASSERT_EQ(down.code, 0) << down.out;
 }
 
@@ -88,7 +55,7 @@ TEST_F(CliTest, FailingMigrationExitsFourAndNamesFileAndLine) {
   Pair("0001_ok", "CREATE TABLE ok1 (id int);", "DROP TABLE ok1;");
   Pair("0002_bad", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCREATE TABLE c (id int,,);\n",
        "DROP TABLE c; DROP TABLE b; DROP TABLE a;");
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 4) << r.out;
   EXPECT_NE(r.out.find("dbroll: error: migrations/0002_bad/up.sql:3:1: near \",\": syntax error"), std::string::npos)
       << r.out;
@@ -102,10 +69,10 @@ TEST_F(CliTest, EditedAppliedMigrationFailsValidateAndBlocksMigrate) {
   ASSERT_EQ(Dbroll("migrate").code, 0);
   std::ofstream(dir_ / "migrations/0001_a/up.sql", std::ios::app) << "\n-- edited";
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
-  CmdResult v = Dbroll("validate");
+  CliResult v = Dbroll("validate");
   EXPECT_EQ(v.code, 1) << v.out;
   EXPECT_NE(v.out.find("migrations/0001_a/up.sql: changed since it was applied"), std::string::npos) << v.out;
-  CmdResult m = Dbroll("migrate");
+  CliResult m = Dbroll("migrate");
   EXPECT_EQ(m.code, 1) << m.out;
   EXPECT_EQ(Tables("b"), 0);
 }
@@ -115,9 +82,9 @@ TEST_F(CliTest, DownWorksFromACheckoutWithoutTheFiles) {
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
   ASSERT_EQ(Dbroll("migrate").code, 0);
   fs::remove_all(dir_ / "migrations/0002_b");
-  CmdResult s = Dbroll("status");
+  CliResult s = Dbroll("status");
   EXPECT_NE(s.out.find("applied-file-missing"), std::string::npos) << s.out;
-  CmdResult d = Dbroll("down");
+  CliResult d = Dbroll("down");
   ASSERT_EQ(d.code, 0) << d.out;
   EXPECT_NE(d.out.find("using the down script stored at apply time"), std::string::npos) << d.out;
   EXPECT_EQ(Tables("b"), 0);
@@ -130,11 +97,11 @@ TEST_F(CliTest, DownToReleaseAndHistory) {
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
   Pair("0003_c", "CREATE TABLE c (id int);", "DROP TABLE c;");
   ASSERT_EQ(Dbroll("migrate --release r2").code, 0);
-  CmdResult d = Dbroll("down --to-release r1");
+  CliResult d = Dbroll("down --to-release r1");
   ASSERT_EQ(d.code, 0) << d.out;
   EXPECT_EQ(Tables("a"), 1);
   EXPECT_EQ(Tables("b") + Tables("c"), 0);
-  CmdResult h = Dbroll("history --format json");
+  CliResult h = Dbroll("history --format json");
   ASSERT_EQ(h.code, 0) << h.out;
   auto log = nlohmann::json::parse(h.out)["log"];
   ASSERT_EQ(log.size(), 3u);
@@ -147,7 +114,7 @@ TEST_F(CliTest, IrreversibleMigrationStopsDownWithItsReason) {
   fs::create_directories(dir_ / "migrations/0002_purge");
   std::ofstream(dir_ / "migrations/0002_purge/up.sql") << "-- dbroll:irreversible removes old rows\nDELETE FROM a;\n";
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  CmdResult d = Dbroll("down --all");
+  CliResult d = Dbroll("down --all");
   EXPECT_EQ(d.code, 7) << d.out;
   EXPECT_NE(d.out.find("is irreversible: \"removes old rows\""), std::string::npos) << d.out;
   EXPECT_EQ(Tables("a"), 1);
@@ -179,14 +146,14 @@ TEST_F(CliTest, LockHeldElsewhereExitsSix) {
   auto holder = OpenDriver(o);
   ASSERT_TRUE(holder.ok());
   ASSERT_TRUE((*holder)->Lock(std::chrono::seconds(1)).ok());
-  CmdResult r = Dbroll("--lock-timeout 200ms migrate");
+  CliResult r = Dbroll("--lock-timeout 200ms migrate");
   EXPECT_EQ(r.code, 6) << r.out;
   EXPECT_NE(r.out.find("another dbroll is migrating this database"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, BadConfigExitsTwoWithFileAndLine) {
   std::ofstream(dir_ / "dbroll.toml") << "[migrations]\ndir = \"migrations\"\ntabel = \"x\"\n";
-  CmdResult r = Dbroll("status");
+  CliResult r = Dbroll("status");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("dbroll.toml:3:1: unknown key 'tabel' in [migrations]"), std::string::npos) << r.out;
 }
@@ -194,23 +161,23 @@ TEST_F(CliTest, BadConfigExitsTwoWithFileAndLine) {
 TEST_F(CliTest, MissingDownFileExitsTwo) {
   fs::create_directories(dir_ / "migrations/0001_a");
   std::ofstream(dir_ / "migrations/0001_a/up.sql") << "CREATE TABLE a (id int);";
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("migrations/0001_a/up.sql: up without a down for version 0001"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, PasswordNeverAppearsInOutput) {
-  CmdResult r = Dbroll("--url 'postgres://u:S3cretPw9@127.0.0.1:1/x' status");
+  CliResult r = Dbroll("--url 'postgres://u:S3cretPw9@127.0.0.1:1/x' status");
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(r.out.find("S3cretPw9"), std::string::npos) << r.out;
-  CmdResult m = Dbroll("status", "DBROLL_URL='mysql://u:An0therPw@127.0.0.1:1/x'");
+  CliResult m = Dbroll("status", "DBROLL_URL='mysql://u:An0therPw@127.0.0.1:1/x'");
   EXPECT_NE(m.code, 0);
   EXPECT_EQ(m.out.find("An0therPw"), std::string::npos) << m.out;
 }
 
 TEST_F(CliTest, DryRunPrintsTheSqlAndChangesNothing) {
   Pair("0001_a", "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);", "DROP TABLE a;");
-  CmdResult r = Dbroll("migrate --dry-run");
+  CliResult r = Dbroll("migrate --dry-run");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("-- up 0001_a (migrations/0001_a/up.sql)\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n"),
             std::string::npos)
@@ -231,24 +198,24 @@ TEST_F(CliTest, InitAndNewScaffoldAProject) {
 }
 
 TEST_F(CliTest, UnknownFlagIsAUsageError) {
-  CmdResult r = Dbroll("migrate --to-the-moon");
+  CliResult r = Dbroll("migrate --to-the-moon");
   EXPECT_EQ(r.code, 2) << r.out;
 }
 
 TEST_F(CliTest, MigrateToAnUnknownVersionExitsTwoAndAppliesNothing) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
-  CmdResult r = Dbroll("migrate --to 9999");
+  CliResult r = Dbroll("migrate --to 9999");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("version 9999 is not among the migration files"), std::string::npos) << r.out;
   EXPECT_EQ(Tables("a"), 0);
   EXPECT_EQ(Tables("b"), 0);
-  CmdResult d = Dbroll("migrate --to 9999 --dry-run");
+  CliResult d = Dbroll("migrate --to 9999 --dry-run");
   EXPECT_EQ(d.code, 2) << d.out;
   ASSERT_EQ(Dbroll("migrate --to 0001").code, 0);
   EXPECT_EQ(Tables("a"), 1);
   EXPECT_EQ(Tables("b"), 0);
-  CmdResult down = Dbroll("down --to 7777");
+  CliResult down = Dbroll("down --to 7777");
   EXPECT_EQ(down.code, 2) << down.out;
   EXPECT_EQ(Tables("a"), 1);
 }
@@ -256,16 +223,16 @@ TEST_F(CliTest, MigrateToAnUnknownVersionExitsTwoAndAppliesNothing) {
 TEST_F(CliTest, UnknownFormatIsAUsageErrorOnEveryCommand) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   for (const char* cmd : {"status", "validate", "history", "lint", "migrate", "schema dump", "drift", "deploys"}) {
-    CmdResult r = Dbroll(std::string("--format yaml ") + cmd);
+    CliResult r = Dbroll(std::string("--format yaml ") + cmd);
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.out;
     EXPECT_NE(r.out.find("--format: yaml not in {text,json,sarif,github,junit}"), std::string::npos) << r.out;
   }
   EXPECT_EQ(Tables("a"), 0);
-  CmdResult s = Dbroll("--format sarif status");
+  CliResult s = Dbroll("--format sarif status");
   EXPECT_EQ(s.code, 2) << s.out;
   EXPECT_NE(s.out.find("--format sarif: status writes text or json -- pick one of those"), std::string::npos) << s.out;
   for (const char* cmd : {"validate", "history", "schema dump", "drift", "deploys"}) {
-    CmdResult r = Dbroll(std::string("--format junit ") + cmd);
+    CliResult r = Dbroll(std::string("--format junit ") + cmd);
     EXPECT_EQ(r.code, 2) << cmd << ": " << r.out;
     EXPECT_NE(r.out.find("--format junit: " + std::string(cmd) + " writes text or json"), std::string::npos) << r.out;
   }
@@ -291,7 +258,7 @@ TEST_F(CliTest, NewNeverOverwritesAMigrationMadeInTheSameSecond) {
 
 TEST_F(CliTest, NewNextToAVersionWithMoreThanTwentyDigits) {
   Pair("123456789012345678901234567890_big", "CREATE TABLE a (id int);", "DROP TABLE a;");
-  CmdResult r = Dbroll("new next");
+  CliResult r = Dbroll("new next");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(fs::exists(dir_ / "migrations/123456789012345678901234567891_next/up.sql")) << r.out;
 }
@@ -300,11 +267,11 @@ TEST_F(CliTest, ReadOnlyCommandsCreateNoSqliteFile) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   for (const char* cmd : {"status", "validate", "history", "migrate --dry-run", "down --dry-run", "schema dump",
                           "--format json status", "lint"}) {
-    CmdResult r = Dbroll(cmd);
+    CliResult r = Dbroll(cmd);
     EXPECT_LT(r.code, 2) << cmd << ": " << r.out;
     EXPECT_FALSE(fs::exists(dir_ / "app.db")) << cmd << " created the database file";
   }
-  CmdResult st = Dbroll("status");
+  CliResult st = Dbroll("status");
   EXPECT_NE(st.out.find("pending"), std::string::npos) << st.out;
   // A database that exists is opened read-only and left as it was.
   ASSERT_EQ(Dbroll("migrate").code, 0);
@@ -317,12 +284,12 @@ TEST_F(CliTest, ReadOnlyCommandsCreateNoSqliteFile) {
 TEST_F(CliTest, NonUtf8NamesNeverAbortJsonOutput) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   Pair("0002_\xe9t", "-- caf\xe9\nCREATE TABLE z (x int);\n", "DROP TABLE z;\n");
-  CmdResult st = Dbroll("--format json status");
+  CliResult st = Dbroll("--format json status");
   ASSERT_EQ(st.code, 0) << st.out;
   auto doc = nlohmann::json::parse(st.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << st.out;
   EXPECT_EQ(doc["versions"][1]["name"], "\xef\xbf\xbdt");  // U+FFFD for the Latin-1 byte
-  CmdResult lint = Dbroll("--format json lint");
+  CliResult lint = Dbroll("--format json lint");
   EXPECT_LT(lint.code, 2) << lint.out;
   EXPECT_FALSE(nlohmann::json::parse(lint.out, nullptr, false).is_discarded()) << lint.out;
 }
@@ -332,13 +299,13 @@ TEST_F(CliTest, OddVersionNamesFailValidateMigrateAndLintAlike) {
   for (const char* bad : {"0002-b", "0002 b", "V3__b", "0004.b", "0001add"}) {
     Pair(bad, "CREATE TABLE b (id int);", "DROP TABLE b;");
     const std::string expected = std::string("migrations/") + bad + "/: not a migration directory name";
-    CmdResult v = Dbroll("validate");
+    CliResult v = Dbroll("validate");
     EXPECT_EQ(v.code, 1) << bad << ": " << v.out;
     EXPECT_NE(v.out.find(expected), std::string::npos) << v.out;
-    CmdResult m = Dbroll("migrate");
+    CliResult m = Dbroll("migrate");
     EXPECT_EQ(m.code, 2) << bad << ": " << m.out;
     EXPECT_NE(m.out.find(expected), std::string::npos) << m.out;
-    CmdResult l = Dbroll("lint");
+    CliResult l = Dbroll("lint");
     EXPECT_EQ(l.code, 2) << bad << ": " << l.out;
     EXPECT_NE(l.out.find(expected), std::string::npos) << l.out;
     fs::remove_all(dir_ / "migrations" / bad);
@@ -350,37 +317,37 @@ TEST_F(CliTest, FifoNamedLikeAMigrationFailsWithoutHanging) {
   fs::create_directories(dir_ / "migrations/0001_a");
   std::ofstream(dir_ / "migrations/0001_a/down.sql") << "DROP TABLE a;";
   ASSERT_EQ(::mkfifo((dir_ / "migrations/0001_a/up.sql").c_str(), 0600), 0);
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("migrations/0001_a/up.sql: a FIFO, not a regular file"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, BadDurationsAreRejectedNamingTheKey) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
-  CmdResult f = Dbroll("--lock-timeout nan migrate");
+  CliResult f = Dbroll("--lock-timeout nan migrate");
   EXPECT_EQ(f.code, 2) << f.out;
   EXPECT_NE(f.out.find("--lock-timeout: 'nan' is not a duration -- use a number with a unit"), std::string::npos)
       << f.out;
   std::ofstream(dir_ / "dbroll.toml")
       << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\nlock_timeout = \"1e300s\"\n";
-  CmdResult c = Dbroll("migrate");
+  CliResult c = Dbroll("migrate");
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_NE(c.out.find("[migrations] lock_timeout: '1e300s' is not a duration"), std::string::npos) << c.out;
   EXPECT_EQ(Tables("a"), 0);
 }
 
 TEST_F(CliTest, PasswordsWithSpecialCharactersNeverAppear) {
-  CmdResult raw = Dbroll("--url 'postgres://acc_sec:Zq9SECRETpw/+x@127.0.0.1:1/x' status");
+  CliResult raw = Dbroll("--url 'postgres://acc_sec:Zq9SECRETpw/+x@127.0.0.1:1/x' status");
   EXPECT_EQ(raw.code, 3) << raw.out;
   EXPECT_EQ(raw.out.find("SECRET"), std::string::npos) << raw.out;
   EXPECT_NE(raw.out.find("postgres://acc_sec:***@127.0.0.1:1/x"), std::string::npos) << raw.out;
-  CmdResult enc = Dbroll("--url 'postgres://acc_sec:Zq9%2BSECRET%2Fpw%3Fx@127.0.0.1:1/x' --format json status");
+  CliResult enc = Dbroll("--url 'postgres://acc_sec:Zq9%2BSECRET%2Fpw%3Fx@127.0.0.1:1/x' --format json status");
   EXPECT_EQ(enc.code, 3) << enc.out;
   EXPECT_EQ(enc.out.find("SECRET"), std::string::npos) << enc.out;
 }
 
 TEST_F(CliTest, OneCharacterPasswordDoesNotGarbleMessages) {
-  CmdResult r = Dbroll("--url 'postgres://postgres:s@127.0.0.1:1/postgres' status");
+  CliResult r = Dbroll("--url 'postgres://postgres:s@127.0.0.1:1/postgres' status");
   EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("cannot connect to postgres://postgres:***@127.0.0.1:1/postgres: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("check the URL, that the server runs, and the credentials"), std::string::npos) << r.out;
@@ -393,7 +360,7 @@ TEST_F(CliTest, OverlongProjectPathIsAnErrorNotAnAbort) {
                                   std::string(300, 'a') + "' status >'" + out.string() + "' 2>&1")
                                      .c_str());
   std::ifstream in(out);
-  const CmdResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+  const CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                     std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("File name too long -- check -C and the path"), std::string::npos) << r.out;
@@ -405,7 +372,7 @@ TEST_F(CliTest, VerifyJsonGivesEveryVersionAStateAndFailFastStops) {
   Pair("0001_t", "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\n", "DROP TABLE t;\n");
   Pair("0002_u", "CREATE TABLE IF NOT EXISTS u (x int);\n", "DROP INDEX t_a;\n");
   Pair("0003_w", "CREATE TABLE w (x int);\n", "SELECT 1;\n");
-  CmdResult r = Dbroll("--format json verify");
+  CliResult r = Dbroll("--format json verify");
   EXPECT_EQ(r.code, 1) << r.out;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
@@ -453,7 +420,7 @@ TEST_F(CliTest, StatusReadsADatabaseThatAKilledRunLeftWithAHotJournal) {
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
   ASSERT_GE(fs::file_size(db), before + (4 << 20)) << "the migration never got under way";
-  CmdResult st = Dbroll("--format json status");
+  CliResult st = Dbroll("--format json status");
   ASSERT_EQ(st.code, 0) << st.out;
   auto doc = nlohmann::json::parse(st.out);
   EXPECT_EQ(doc["versions"][0]["state"], "applied");

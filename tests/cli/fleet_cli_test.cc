@@ -10,29 +10,23 @@
 #include <sstream>
 
 #include "dbroll/driver.h"
+#include "tests/support/cli_project.h"
 
 namespace dbroll::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-class FleetCliTest : public ::testing::Test {
+class FleetCliTest : public CliProjectTest {
  protected:
+  FleetCliTest()
+      : CliProjectTest("[migrations]\ndir = \"migrations\"\n[fleet]\ntargets_glob = \"tenants/*.db\"\n") {}
   void SetUp() override {
-    static int n = 0;
-    dir_ = fs::temp_directory_path() / ("dbroll-fleet-cli-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(dir_);
+    CliProjectTest::SetUp();
     fs::create_directories(dir_ / "tenants");
     for (int i = 1; i <= 3; ++i) Pair(i);
     for (int t = 1; t <= 6; ++t) std::ofstream(dir_ / "tenants" / ("t" + std::to_string(t) + ".db"));
-    std::ofstream(dir_ / "dbroll.toml") << "[migrations]\ndir = \"migrations\"\n[fleet]\ntargets_glob = \"tenants/*.db\"\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void Pair(int i) {
     const fs::path d = dir_ / "migrations" / ("0000" + std::to_string(i) + "_t" + std::to_string(i));
@@ -40,22 +34,8 @@ class FleetCliTest : public ::testing::Test {
     std::ofstream(d / "up.sql") << "CREATE TABLE t" << i << " (id integer);\n";
     std::ofstream(d / "down.sql") << "DROP TABLE t" << i << ";\n";
   }
-  CmdResult Dbroll(const std::string& args) {
-    const fs::path out = dir_ / "out.txt";
-    const std::string cmd =
-        "'" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' " + args + " >'" + out.string() + "' 2>&1";
-    const int status = std::system(cmd.c_str());
-    std::ifstream in(out);
-    std::stringstream s;
-    s << in.rdbuf();
-    return CmdResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
-  }
   std::string Query(int tenant, const std::string& sql) {
-    DriverOptions o;
-    o.url = "sqlite:" + (dir_ / "tenants" / ("t" + std::to_string(tenant) + ".db")).string();
-    auto d = OpenDriver(o);
-    EXPECT_TRUE(d.ok());
-    auto r = (*d)->Query(sql);
+    auto r = OpenSqlite("tenants/t" + std::to_string(tenant) + ".db")->Query(sql);
     return r.ok() && !r->empty() && r->front()[0] ? *r->front()[0] : "?";
   }
   // The output with the milliseconds and the run id fixed, so it compares whole.
@@ -63,11 +43,10 @@ class FleetCliTest : public ::testing::Test {
     std::string s = std::regex_replace(out, std::regex(R"(\d+ ms)"), "N ms");
     return std::regex_replace(s, std::regex(R"(\(run [0-9TZ]+-[0-9a-f]+\))"), "(run ID)");
   }
-  fs::path dir_;
 };
 
 TEST_F(FleetCliTest, MigratePrintsALinePerTargetAndASummary) {
-  CmdResult r = Dbroll("fleet migrate --parallel 1");
+  CliResult r = Dbroll("fleet migrate --parallel 1");
   ASSERT_EQ(r.code, 0) << r.out;
   std::string want;
   for (int t = 1; t <= 6; ++t) want += "ok   sqlite:tenants/t" + std::to_string(t) + ".db  00000 -> 00003  N ms\n";
@@ -80,7 +59,7 @@ TEST_F(FleetCliTest, FailedTenantStopsAtMaxFailuresAndRollsBackTheOthers) {
   ASSERT_EQ(Dbroll("fleet migrate --parallel 2").code, 0);
   Pair(4);
   ASSERT_EQ(Query(3, "create table t4 (x int)"), "?");
-  CmdResult r = Dbroll("fleet migrate --parallel 1 --max-failures 1 --rollback-on-failure");
+  CliResult r = Dbroll("fleet migrate --parallel 1 --max-failures 1 --rollback-on-failure");
   EXPECT_EQ(r.code, 13) << r.out;
   EXPECT_EQ(Stable(r.out),
             "ok   sqlite:tenants/t1.db  00003 -> 00004  N ms\n"
@@ -101,7 +80,7 @@ TEST_F(FleetCliTest, FailedTenantStopsAtMaxFailuresAndRollsBackTheOthers) {
 TEST_F(FleetCliTest, StatusJsonCountsVersionsAsStrings) {
   ASSERT_EQ(Dbroll("fleet migrate --to 00002").code, 0);
   std::ofstream(dir_ / "tenants" / "t7.db");
-  CmdResult r = Dbroll("--format json fleet status");
+  CliResult r = Dbroll("--format json fleet status");
   ASSERT_EQ(r.code, 0) << r.out;
   auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["newest_version"], "00003");
@@ -111,7 +90,7 @@ TEST_F(FleetCliTest, StatusJsonCountsVersionsAsStrings) {
 }
 
 TEST_F(FleetCliTest, JsonEventsPerTargetAndSummary) {
-  CmdResult r = Dbroll("--format json fleet migrate --parallel 2");
+  CliResult r = Dbroll("--format json fleet migrate --parallel 2");
   ASSERT_EQ(r.code, 0) << r.out;
   std::istringstream in(r.out);
   std::string line;
@@ -134,7 +113,7 @@ TEST_F(FleetCliTest, JsonEventsPerTargetAndSummary) {
 
 TEST_F(FleetCliTest, FailingCanaryGateStopsTheRest) {
   std::ofstream(dir_ / "dbroll.toml", std::ios::app) << "canary_gate = \"echo not healthy >&2; exit 1\"\n";
-  CmdResult r = Dbroll("fleet migrate --canary 2 --parallel 2");
+  CliResult r = Dbroll("fleet migrate --canary 2 --parallel 2");
   EXPECT_EQ(r.code, 13) << r.out;
   EXPECT_NE(r.out.find("dbroll: the canary gate failed: `echo not healthy >&2; exit 1` exited with 1: not healthy; "
                        "the rest were not started"),
@@ -145,14 +124,14 @@ TEST_F(FleetCliTest, FailingCanaryGateStopsTheRest) {
 
 TEST_F(FleetCliTest, DownToAVersionOnEveryTarget) {
   ASSERT_EQ(Dbroll("fleet migrate").code, 0);
-  CmdResult r = Dbroll("fleet down --to 00001");
+  CliResult r = Dbroll("fleet down --to 00001");
   ASSERT_EQ(r.code, 0) << r.out;
   for (int t = 1; t <= 6; ++t) EXPECT_EQ(Query(t, "select max(version) from dbroll_history"), "00001");
 }
 
 TEST_F(FleetCliTest, FailingTargetsCommandIsAUsageError) {
   std::ofstream(dir_ / "dbroll.toml") << "[fleet]\ntargets_command = \"exit 7\"\n";
-  CmdResult r = Dbroll("fleet migrate");
+  CliResult r = Dbroll("fleet migrate");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(r.out, "dbroll: error: " + (dir_ / "dbroll.toml").string() +
                        ": [fleet] targets_command `exit 7` exited with 7 -- fix the command; no target was touched\n");

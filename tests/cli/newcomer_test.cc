@@ -15,47 +15,17 @@
 
 #include "cli/dotenv.h"
 #include "cli/usage.h"
+#include "tests/support/cli_project.h"
 
 namespace dbroll::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-class NewcomerTest : public ::testing::Test {
+class NewcomerTest : public CliProjectTest {
  protected:
-  void SetUp() override {
-    static int n = 0;
-    dir_ = fs::temp_directory_path() / ("dbroll-newcomer-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "migrations");
-    std::ofstream(dir_ / "dbroll.toml") << "[database]\nurl = \"sqlite:app.db\"\n[migrations]\ndir = \"migrations\"\n";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Pair(const std::string& id, const std::string& up, const std::string& down) {
-    fs::create_directories(dir_ / "migrations" / id);
-    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
-    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
-  }
-  static std::string Slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  Outcome Dbroll(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "out.txt", err = dir_ / "err.txt";
-    const std::string cmd = env + " '" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-  }
+  // stdout and stderr apart: the tests tell what goes where.
+  CliResult Dbroll(const std::string& args, const std::string& env = "") { return DbrollApart(args, env); }
   static std::vector<nlohmann::json> Lines(const std::string& out) {
     std::vector<nlohmann::json> v;
     std::istringstream in(out);
@@ -64,7 +34,6 @@ class NewcomerTest : public ::testing::Test {
     }
     return v;
   }
-  fs::path dir_;
 };
 
 TEST(SuggestTest, FindsTranspositionsAndPrefixesButNotStrangers) {
@@ -85,28 +54,28 @@ TEST(SuggestTest, WholeNumbersSayWhatWasWrong) {
 }
 
 TEST_F(NewcomerTest, UnknownCommandSuggestsTheNearestOne) {
-  Outcome r = Dbroll("stauts");
+  CliResult r = Dbroll("stauts");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "dbroll: error: unknown command \"stauts\" -- did you mean status? (run dbroll --help for the commands)\n");
-  Outcome g = Dbroll("--url sqlite:x.db frobnicate");
+  CliResult g = Dbroll("--url sqlite:x.db frobnicate");
   EXPECT_EQ(g.code, 2);
   EXPECT_EQ(g.err, "dbroll: error: unknown command \"frobnicate\" -- run dbroll --help for the commands\n");
 }
 
 TEST_F(NewcomerTest, UnknownFlagSuggestsTheNearestFlagOfItsCommand) {
-  Outcome r = Dbroll("migrate --relase v1");
+  CliResult r = Dbroll("migrate --relase v1");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
             "dbroll: error: unknown flag --relase for migrate -- did you mean --release? "
             "(run dbroll migrate --help for its flags)\n");
-  Outcome s = Dbroll("down --stpes=2");
+  CliResult s = Dbroll("down --stpes=2");
   EXPECT_EQ(s.err,
             "dbroll: error: unknown flag --stpes for down -- did you mean --steps? "
             "(run dbroll down --help for its flags)\n");
 }
 
 TEST_F(NewcomerTest, UnknownGlobalFlagBeforeTheCommandIsNamedNotItsValue) {
-  Outcome r = Dbroll("--ulr sqlite:x.db status");
+  CliResult r = Dbroll("--ulr sqlite:x.db status");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
             "dbroll: error: unknown flag --ulr -- did you mean --url? "
@@ -115,30 +84,30 @@ TEST_F(NewcomerTest, UnknownGlobalFlagBeforeTheCommandIsNamedNotItsValue) {
 }
 
 TEST_F(NewcomerTest, UsageErrorsUseTheDocumentedForm) {
-  Outcome extras = Dbroll("migrate first second");
+  CliResult extras = Dbroll("migrate first second");
   EXPECT_EQ(extras.code, 2);
   EXPECT_EQ(extras.err,
             "dbroll: error: migrate does not take the arguments first second -- run dbroll migrate --help for its flags\n");
-  Outcome zero = Dbroll("down --steps 0");
+  CliResult zero = Dbroll("down --steps 0");
   EXPECT_EQ(zero.code, 2);
   EXPECT_EQ(zero.err,
             "dbroll: error: --steps: must be a whole number of 1 or more, got 0 -- run dbroll down --help for its flags\n");
-  Outcome both = Dbroll("down --steps 1 --all");
+  CliResult both = Dbroll("down --steps 1 --all");
   EXPECT_EQ(both.err, "dbroll: error: --steps and --all cannot be used together -- pick one\n");
-  Outcome none = Dbroll("");
+  CliResult none = Dbroll("");
   EXPECT_EQ(none.err, "dbroll: error: no command given -- run dbroll --help for the commands (e.g. dbroll status)\n");
-  Outcome version = Dbroll("baseline");
+  CliResult version = Dbroll("baseline");
   EXPECT_EQ(version.err, "dbroll: error: baseline needs VERSION -- run dbroll baseline --help for its flags\n");
-  Outcome value = Dbroll("status --url");
+  CliResult value = Dbroll("status --url");
   EXPECT_EQ(value.code, 2);
   EXPECT_EQ(value.err, "dbroll: error: --url needs a value -- run dbroll status --help for its flags\n");
 }
 
 TEST_F(NewcomerTest, UpIsMigrate) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
-  Outcome r = Dbroll("up");
+  CliResult r = Dbroll("up");
   ASSERT_EQ(r.code, 0) << r.err;
-  Outcome s = Dbroll("status --format json");
+  CliResult s = Dbroll("status --format json");
   EXPECT_EQ(nlohmann::json::parse(s.out)["current_version"], "0001") << s.out;
 }
 
@@ -152,11 +121,11 @@ TEST_F(NewcomerTest, StatusExitCodeIsFiveWhilePendingAndZeroWhenUpToDate) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
   EXPECT_EQ(Dbroll("status").code, 0);
-  Outcome pending = Dbroll("status --exit-code");
+  CliResult pending = Dbroll("status --exit-code");
   EXPECT_EQ(pending.code, 5);
   EXPECT_EQ(pending.err, "dbroll: 2 migration(s) pending (0001, 0002) -- migrate to apply them\nnext: dbroll migrate\n");
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  Outcome done = Dbroll("status --exit-code --format json");
+  CliResult done = Dbroll("status --exit-code --format json");
   EXPECT_EQ(done.code, 0) << done.err;
   EXPECT_EQ(done.err, "");
 }
@@ -216,7 +185,7 @@ TEST_F(NewcomerTest, CiLogShowsTheStartOfASlowMigrationWhileItRuns) {
 TEST_F(NewcomerTest, MigrateAndDownSpeakJsonLines) {
   Pair("0001_a", "CREATE TABLE a (id int);\nCREATE TABLE a2 (id int);", "DROP TABLE a2;\nDROP TABLE a;");
   Pair("0002_b", "CREATE TABLE b (id int);", "DROP TABLE b;");
-  Outcome up = Dbroll("--format json migrate --release v1");
+  CliResult up = Dbroll("--format json migrate --release v1");
   ASSERT_EQ(up.code, 0) << up.err;
   std::vector<nlohmann::json> ev = Lines(up.out);
   ASSERT_EQ(ev.size(), 6u) << up.out;
@@ -235,7 +204,7 @@ TEST_F(NewcomerTest, MigrateAndDownSpeakJsonLines) {
   EXPECT_EQ(ev[5]["applied"], 2);
   EXPECT_EQ(ev[5]["version"], "0002");
 
-  Outcome down = Dbroll("--format json down --all");
+  CliResult down = Dbroll("--format json down --all");
   ASSERT_EQ(down.code, 0) << down.err;
   ev = Lines(down.out);
   ASSERT_EQ(ev.size(), 6u) << down.out;
@@ -247,7 +216,7 @@ TEST_F(NewcomerTest, MigrateAndDownSpeakJsonLines) {
   EXPECT_EQ(ev[5]["rolled_back"], 2);
   EXPECT_TRUE(ev[5]["version"].is_null());
 
-  Outcome h = Dbroll("--format json history");
+  CliResult h = Dbroll("--format json history");
   ASSERT_EQ(h.code, 0) << h.err;
   auto doc = nlohmann::json::parse(h.out);
   EXPECT_EQ(doc["format"], 1);
@@ -256,7 +225,7 @@ TEST_F(NewcomerTest, MigrateAndDownSpeakJsonLines) {
 
 TEST_F(NewcomerTest, AFailedMigrationIsAnEventWithItsExitCode) {
   Pair("0001_bad", "CREATE TABLE c (id int,,);", "DROP TABLE c;");
-  Outcome r = Dbroll("--format json migrate");
+  CliResult r = Dbroll("--format json migrate");
   EXPECT_EQ(r.code, 4);
   std::vector<nlohmann::json> ev = Lines(r.out);
   ASSERT_EQ(ev.size(), 5u) << r.out;
@@ -283,7 +252,7 @@ namespace {
 
 TEST_F(NewcomerTest, WaitGivesUpAfterItsTimeoutNamingEachAttempt) {
   const auto t0 = std::chrono::steady_clock::now();
-  Outcome r = Dbroll("--url postgres://u@127.0.0.1:1/x wait --timeout 1s");
+  CliResult r = Dbroll("--url postgres://u@127.0.0.1:1/x wait --timeout 1s");
   const auto took = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(r.code, 3);
   EXPECT_GE(took, std::chrono::seconds(1));
@@ -295,7 +264,7 @@ TEST_F(NewcomerTest, WaitGivesUpAfterItsTimeoutNamingEachAttempt) {
   EXPECT_NE(r.err.find("dbroll: error: postgres://u@127.0.0.1:1/x: no answer after "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" -- check that the server starts, the URL and the credentials, or wait longer (--timeout)\n"),
             std::string::npos) << r.err;
-  Outcome m = Dbroll("--url postgres://u@127.0.0.1:1/x --format json migrate --wait --wait-timeout 300ms");
+  CliResult m = Dbroll("--url postgres://u@127.0.0.1:1/x --format json migrate --wait --wait-timeout 300ms");
   EXPECT_EQ(m.code, 3);
   std::vector<nlohmann::json> ev = Lines(m.out);
   ASSERT_GE(ev.size(), 2u) << m.out;
@@ -306,7 +275,7 @@ TEST_F(NewcomerTest, WaitGivesUpAfterItsTimeoutNamingEachAttempt) {
 }
 
 TEST_F(NewcomerTest, WaitReturnsAtOnceWhenTheDatabaseAnswers) {
-  Outcome r = Dbroll("wait");
+  CliResult r = Dbroll("wait");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("sqlite:app.db answers (after ", 0), 0u) << r.out;
   EXPECT_FALSE(fs::exists(dir_ / "app.db"));  // waiting creates nothing
@@ -314,19 +283,19 @@ TEST_F(NewcomerTest, WaitReturnsAtOnceWhenTheDatabaseAnswers) {
 
 TEST_F(NewcomerTest, CreateAndDropTheSqliteFileDropOnlyWithYes) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
-  Outcome c = Dbroll("create");
+  CliResult c = Dbroll("create");
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_EQ(c.out, "sqlite:app.db: database created\n");
   EXPECT_TRUE(fs::exists(dir_ / "app.db"));
   EXPECT_EQ(Dbroll("create").out, "sqlite:app.db already exists: nothing to do\n");
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  Outcome refused = Dbroll("drop");
+  CliResult refused = Dbroll("drop");
   EXPECT_EQ(refused.code, 2);
   EXPECT_EQ(refused.err,
             "dbroll: error: drop deletes sqlite:app.db with all its data -- run dbroll drop --yes if you mean it; "
             "nothing was dropped\n");
   EXPECT_TRUE(fs::exists(dir_ / "app.db"));
-  Outcome d = Dbroll("--format json drop --yes");
+  CliResult d = Dbroll("--format json drop --yes");
   ASSERT_EQ(d.code, 0) << d.err;
   auto ev = Lines(d.out);
   ASSERT_EQ(ev.size(), 1u);
@@ -376,7 +345,7 @@ TEST_F(NewcomerTest, DotenvFillsTheEnvironmentButNeverOverridesIt) {
   EXPECT_TRUE(fs::exists(dir_ / "dotenv_url.db"));
 
   std::ofstream(dir_ / ".env") << "DATABASE_URL=sqlite:x.db\nbroken line\n";
-  Outcome bad = Dbroll("status");
+  CliResult bad = Dbroll("status");
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.err, "dbroll: error: " + (dir_ / ".env").string() +
                          ":2:8: expected = -- write NAME=VALUE, or remove the line\n");
@@ -391,9 +360,9 @@ namespace {
 TEST_F(NewcomerTest, RepairReasonIsKeptInTheAuditLog) {
   Pair("0001_a", "CREATE TABLE IF NOT EXISTS a (id int);", "DROP TABLE a;");
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  Outcome r = Dbroll("repair --mark-rolled-back 0001 --reason 'dropped by hand, ticket 7'");
+  CliResult r = Dbroll("repair --mark-rolled-back 0001 --reason 'dropped by hand, ticket 7'");
   ASSERT_EQ(r.code, 0) << r.err;
-  Outcome h = Dbroll("--format json history");
+  CliResult h = Dbroll("--format json history");
   auto log = nlohmann::json::parse(h.out)["log"];
   ASSERT_EQ(log.size(), 2u) << h.out;
   EXPECT_EQ(log[0]["action"], "repair");
@@ -407,7 +376,7 @@ TEST_F(NewcomerTest, RepairReasonIsKeptInTheAuditLog) {
 TEST_F(NewcomerTest, NoOpMigrateWritesNoLogRowUnlessItRecordsARelease) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  Outcome again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0);
   EXPECT_EQ(again.err, "dbroll: nothing to migrate: the database is up to date\n");
   EXPECT_EQ(nlohmann::json::parse(Dbroll("--format json history").out)["log"].size(), 1u);
@@ -433,19 +402,19 @@ TEST_F(NewcomerTest, MigrateAndDownRefuseReleaseTagsThatDeployRefuses) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   const std::string why =
       "release tag \"bad tag\" is not allowed -- use 1 to 128 of A-Z a-z 0-9 . _ + - (not starting with - or .)\n";
-  Outcome m = Dbroll("migrate --release 'bad tag'");
+  CliResult m = Dbroll("migrate --release 'bad tag'");
   EXPECT_EQ(m.code, 2);
   EXPECT_EQ(m.err, "dbroll: error: " + why);
   EXPECT_FALSE(fs::exists(dir_ / "app.db") && Dbroll("status --exit-code").code == 0);
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  Outcome d = Dbroll("down --release 'bad tag'");
+  CliResult d = Dbroll("down --release 'bad tag'");
   EXPECT_EQ(d.code, 2);
   EXPECT_EQ(d.err, "dbroll: error: " + why);
   EXPECT_EQ(Dbroll("status --exit-code").code, 0);  // still applied
 }
 
 TEST_F(NewcomerTest, StatusNamesTheServer) {
-  Outcome s = Dbroll("status");
+  CliResult s = Dbroll("status");
   EXPECT_NE(s.out.find("\nserver: SQLite 3."), std::string::npos) << s.out;
   auto doc = nlohmann::json::parse(Dbroll("status --format json").out);
   EXPECT_EQ(doc["server"].get<std::string>().rfind("SQLite 3.", 0), 0u);
@@ -459,25 +428,25 @@ namespace {
 
 TEST_F(NewcomerTest, EveryCommandThatReportsSpeaksJson) {
   fs::remove(dir_ / "dbroll.toml");
-  Outcome init = Dbroll("--format json init");
+  CliResult init = Dbroll("--format json init");
   ASSERT_EQ(init.code, 0) << init.err;
   auto ev = Lines(init.out);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0]["command"], "init");
   EXPECT_EQ(ev[0]["files"].size(), 2u);
-  Outcome created = Dbroll("--format json new add_users");
+  CliResult created = Dbroll("--format json new add_users");
   ASSERT_EQ(created.code, 0) << created.err;
   ev = Lines(created.out);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0]["files"][0], (dir_ / "migrations/0001_add_users/up.sql").string());
-  Outcome deploy = Dbroll("--format json deploy --release v1");
+  CliResult deploy = Dbroll("--format json deploy --release v1");
   ASSERT_EQ(deploy.code, 0) << deploy.err;
   ev = Lines(deploy.out);
   ASSERT_GE(ev.size(), 3u) << deploy.out;
   EXPECT_EQ(ev.front()["event"], "deploy_state");
   EXPECT_EQ(ev.front()["state"], "started");
   EXPECT_EQ(ev.back()["state"], "succeeded");
-  Outcome baseline = Dbroll("--format json repair");
+  CliResult baseline = Dbroll("--format json repair");
   ASSERT_EQ(baseline.code, 0) << baseline.err;
   EXPECT_EQ(Lines(baseline.out).back()["event"], "summary");
 }

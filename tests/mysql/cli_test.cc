@@ -13,34 +13,21 @@
 #include <thread>
 
 #include "tests/mysql/my_server.h"
+#include "tests/support/cli_project.h"
 
 namespace dbroll::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-  int code;
-  std::string out;
-};
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class MysqlCliTest : public ::testing::Test {
+class MysqlCliTest : public CliProjectTest {
  protected:
+  MysqlCliTest() : CliProjectTest("[migrations]\ndir = \"migrations\"\n") {}
   void SetUp() override {
     DBROLL_NEED_MYSQL();
     static int n = 0;
     ++n;
-    dir_ = fs::temp_directory_path() / ("dbroll-mycli-" + std::to_string(getpid()) + "-" + std::to_string(n));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "migrations");
-    std::ofstream(dir_ / "dbroll.toml") << "[migrations]\ndir = \"migrations\"\n";
+    CliProjectTest::SetUp();
     db_ = MyName("cli" + std::to_string(n));
     url_ = MyFreshDatabase(db_);
     db_conn_ = MyOpen(url_);
@@ -48,35 +35,18 @@ class MysqlCliTest : public ::testing::Test {
   void TearDown() override {
     db_conn_.reset();
     if (!db_.empty()) MyDropDatabase(db_);
-    fs::remove_all(dir_);
+    CliProjectTest::TearDown();
   }
 
-  void Pair(const std::string& id, const std::string& up, const std::string& down) {
-    fs::create_directories(dir_ / "migrations" / id);
-    std::ofstream(dir_ / "migrations" / id / "up.sql") << up;
-    std::ofstream(dir_ / "migrations" / id / "down.sql") << down;
-  }
   std::string Command(const std::string& args, const std::string& url) const {
-    return "'" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' --url '" + url + "' " + args;
+    return DbrollCommand("--url '" + url + "' " + args);
   }
-  CmdResult Dbroll(const std::string& args) { return DbrollAt(args, url_); }
-  CmdResult DbrollAt(const std::string& args, const std::string& url) {
-    const fs::path out = dir_ / "out.txt";
-    int status = std::system((Command(args, url) + " >'" + out.string() + "' 2>&1").c_str());
-    return CmdResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out)};
+  CliResult Dbroll(const std::string& args) { return DbrollAt(args, url_); }
+  CliResult DbrollAt(const std::string& args, const std::string& url) {
+    return CliProjectTest::Dbroll("--url '" + url + "' " + args);
   }
   // Starts `dbroll migrate` in the background; output goes to `out`.
-  pid_t StartMigrate(const fs::path& out) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl("/bin/sh", "sh", "-c", ("exec " + Command("migrate", url_)).c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    return pid;
-  }
+  pid_t StartMigrate(const fs::path& out) { return StartShell(Command("migrate", url_), out); }
   // Connection id of the session running `DO SLEEP` in this test's database, or "".
   std::string WaitForSleeper() {
     for (int i = 0; i < 300; ++i) {
@@ -97,18 +67,12 @@ class MysqlCliTest : public ::testing::Test {
     }
     return "";
   }
-  static int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  }
   std::string Scalar(const std::string& sql) { return MyScalar(*db_conn_, sql); }
   int Tables(const std::string& names) {
     return std::stoi(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
                             "' AND table_name IN (" + names + ")"));
   }
 
-  fs::path dir_;
   std::string db_;
   std::string url_;
   std::unique_ptr<Driver> db_conn_;
@@ -117,12 +81,12 @@ class MysqlCliTest : public ::testing::Test {
 TEST_F(MysqlCliTest, ExampleProjectGoesUpAndAllTheWayDown) {
   fs::remove_all(dir_);
   fs::copy(fs::path(DBROLL_SOURCE_DIR) / "migrations-example", dir_, fs::copy_options::recursive);
-  CmdResult up = Dbroll("migrate");
+  CliResult up = Dbroll("migrate");
   ASSERT_EQ(up.code, 0) << up.out;
   EXPECT_NE(up.out.find("up    0007_order_statuses"), std::string::npos) << up.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history WHERE state = 'applied'"), "7");
   EXPECT_EQ(Tables("'users','accounts','orders'"), 3);
-  CmdResult down = Dbroll("down --all");
+  CliResult down = Dbroll("down --all");
   ASSERT_EQ(down.code, 0) << down.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
                    "' AND table_name NOT LIKE 'dbroll%'"),
@@ -134,12 +98,12 @@ TEST_F(MysqlCliTest, ReadOnlyCommandsCreateNothing) {
   Pair("0001_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
   for (const char* cmd :
        {"status", "validate", "history", "migrate --dry-run", "--format json status", "schema dump"}) {
-    CmdResult r = Dbroll(cmd);
+    CliResult r = Dbroll(cmd);
     EXPECT_LT(r.code, 2) << cmd << ": " << r.out;
     EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ + "'"), "0") << cmd;
   }
   ASSERT_EQ(Dbroll("migrate").code, 0);
-  CmdResult st = Dbroll("status");
+  CliResult st = Dbroll("status");
   EXPECT_EQ(st.code, 0) << st.out;
   EXPECT_NE(st.out.find("applied"), std::string::npos) << st.out;
 }
@@ -160,7 +124,7 @@ TEST_F(MysqlCliTest, EightConcurrentMigratesApplyEveryVersionOnce) {
   script.close();
   const int status = std::system(("bash '" + (dir_ / "eight.sh").string() + "'").c_str());
   std::string outs;
-  for (int i = 0; i < 8; ++i) outs += ReadFile(dir_ / ("c" + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) outs += ReadWholeFile(dir_ / ("c" + std::to_string(i)));
   EXPECT_EQ(WEXITSTATUS(status), 0) << outs;
   EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history WHERE state = 'applied'"), "30");
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db_ +
@@ -179,7 +143,7 @@ TEST_F(MysqlCliTest, EightConcurrentMigratesApplyEveryVersionOnce) {
 TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix) {
   const std::string bad = "CREATE TABLE p1 (id int);\nCREATE TABLE p2 (id int,,);\nCREATE TABLE p3 (id int);\n";
   Pair("0001_three", bad, "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:2:26: ERROR 1064 (42000): You have an error "
                        "in your SQL syntax; check the manual that corresponds to your MariaDB server version for "
@@ -192,7 +156,7 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
   EXPECT_EQ(Tables("'p2','p3'"), 0);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "failed:1");
 
-  CmdResult st = Dbroll("status");
+  CliResult st = Dbroll("status");
   EXPECT_EQ(st.code, 5) << st.out;
   EXPECT_NE(st.out.find("failed @2"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("migrations/0001_three/up.sql:2:26: ERROR 1064 (42000)"), std::string::npos) << st.out;
@@ -200,7 +164,7 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
                         "resume\nnext: dbroll migrate"),
             std::string::npos)
       << st.out;
-  CmdResult down = Dbroll("down");
+  CliResult down = Dbroll("down");
   EXPECT_EQ(down.code, 5) << down.out;
   EXPECT_NE(down.out.find("version 0001 is partly applied (failed after statement 1) -- finish it first by "
                           "migrating again; nothing was rolled back\nnext: dbroll migrate"),
@@ -210,14 +174,14 @@ TEST_F(MysqlCliTest, PartialFailureRecordsStatementTwoAndResumesThereAfterTheFix
   // Fixed: statement 1 is not run again (it would fail: p1 exists).
   Pair("0001_three", "CREATE TABLE p1 (id int);\nCREATE TABLE p2 (id int);\nCREATE TABLE p3 (id int);\n",
        "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
-  CmdResult fixed = Dbroll("migrate");
+  CliResult fixed = Dbroll("migrate");
   ASSERT_EQ(fixed.code, 0) << fixed.out;
   EXPECT_NE(fixed.out.find("0001_three: resuming at statement 2 of 3; statements 1..1 already ran"),
             std::string::npos)
       << fixed.out;
   EXPECT_EQ(Tables("'p1','p2','p3'"), 3);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "applied:3");
-  CmdResult back = Dbroll("down");
+  CliResult back = Dbroll("down");
   EXPECT_EQ(back.code, 0) << back.out;
   EXPECT_EQ(Tables("'p1','p2','p3'"), 0);
 }
@@ -228,7 +192,7 @@ TEST_F(MysqlCliTest, ChangedStatementThatAlreadyRanIsRefusedUntilRepaired) {
   ASSERT_EQ(Dbroll("migrate").code, 5);
   Pair("0001_three", "CREATE TABLE p1 (id bigint);\nCREATE TABLE p2 (id int);\nCREATE TABLE p3 (id int);\n",
        "DROP TABLE p3;\nDROP TABLE p2;\nDROP TABLE p1;\n");
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("dbroll: error: migrations/0001_three/up.sql:1:1: statement 1 already ran in the database "
                        "but has changed since -- restore its text (only statements from 2 on may change), or undo "
@@ -238,11 +202,11 @@ TEST_F(MysqlCliTest, ChangedStatementThatAlreadyRanIsRefusedUntilRepaired) {
   EXPECT_EQ(Tables("'p2','p3'"), 0);
   // A person undoes statement 1 by hand and records it.
   ASSERT_TRUE(db_conn_->RunStatement(Statement{"DROP TABLE p1", "", 1, 1, 0}).ok());
-  CmdResult repair = Dbroll("repair --mark-rolled-back 0001");
+  CliResult repair = Dbroll("repair --mark-rolled-back 0001");
   ASSERT_EQ(repair.code, 0) << repair.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_history"), "0");
   EXPECT_EQ(Scalar("SELECT count(*) FROM dbroll_log WHERE action LIKE 'repair%'"), "1");
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_EQ(Scalar("SELECT data_type FROM information_schema.columns WHERE table_schema = '" + db_ +
                    "' AND table_name = 'p1'"),
@@ -260,7 +224,7 @@ TEST_F(MysqlCliTest, DelimiterProcedureAndTriggerBodiesAreNotSplit) {
        "  IF NEW.id > 2 THEN SET NEW.id = NEW.id * 10; END IF;\n"
        "END;\n",
        "DROP TRIGGER audit_t;\nDROP PROCEDURE bump;\nDROP TABLE audit;\n");
-  CmdResult up = Dbroll("migrate");
+  CliResult up = Dbroll("migrate");
   ASSERT_EQ(up.code, 0) << up.out;
   EXPECT_EQ(Scalar("SELECT group_concat(id ORDER BY id) FROM audit"), "1,2");
   ASSERT_TRUE(db_conn_->RunStatement(Statement{"INSERT INTO audit VALUES (3)", "", 1, 1, 0}).ok());
@@ -268,7 +232,7 @@ TEST_F(MysqlCliTest, DelimiterProcedureAndTriggerBodiesAreNotSplit) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.routines WHERE routine_schema = '" + db_ +
                    "' AND routine_name = 'bump'"),
             "1");
-  CmdResult down = Dbroll("down");
+  CliResult down = Dbroll("down");
   ASSERT_EQ(down.code, 0) << down.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.routines WHERE routine_schema = '" + db_ + "'"), "0");
   EXPECT_EQ(Tables("'audit'"), 0);
@@ -280,14 +244,14 @@ const char kSlowDown[] = "DROP TABLE k2;\nDROP TABLE k1;\n";
 TEST_F(MysqlCliTest, SigkillMidRunLeavesAResumableStateAndTheLockIsFreed) {
   Pair("0001_slow", kSlowUp, kSlowDown);
   pid_t pid = StartMigrate(dir_ / "killed.txt");
-  ASSERT_NE(WaitForSleeper(), "") << ReadFile(dir_ / "killed.txt");
+  ASSERT_NE(WaitForSleeper(), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
-  CmdResult st = Dbroll("status");
+  CliResult st = Dbroll("status");
   EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
   // The server frees the dead session's lock once SLEEP ends; migrate waits for it.
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_NE(again.out.find("0001_slow: resuming at statement 2 of 3; statements 1..1 already ran"),
             std::string::npos)
@@ -299,10 +263,10 @@ TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
   Pair("0001_slow", kSlowUp, kSlowDown);
   pid_t pid = StartMigrate(dir_ / "killed.txt");
   const std::string id = WaitForSleeper();
-  ASSERT_NE(id, "") << ReadFile(dir_ / "killed.txt");
+  ASSERT_NE(id, "") << ReadWholeFile(dir_ / "killed.txt");
   ASSERT_TRUE(db_conn_->RunStatement(Statement{"KILL " + id, "", 1, 1, 0}).ok());
-  EXPECT_EQ(Wait(pid), 3);
-  const std::string out = ReadFile(dir_ / "killed.txt");
+  EXPECT_EQ(WaitForExit(pid), 3);
+  const std::string out = ReadWholeFile(dir_ / "killed.txt");
   EXPECT_NE(out.find("dbroll: error: migrations/0001_slow/up.sql:2:1: ERROR "), std::string::npos) << out;
   EXPECT_NE(out.find(" -- connection " + id + " to " + url_ +
                      " is gone (server restart, network, or KILL), and the dbroll lock with it -- the connection "
@@ -314,7 +278,7 @@ TEST_F(MysqlCliTest, KilledConnectionIsAClearErrorAndResumable) {
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
   // The lock went with the session: the next run does not wait for it.
   const auto t0 = std::chrono::steady_clock::now();
-  CmdResult again = Dbroll("--lock-timeout 2s migrate");
+  CliResult again = Dbroll("--lock-timeout 2s migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(8));
   EXPECT_EQ(Tables("'k1','k2'"), 2);
@@ -333,13 +297,13 @@ TEST_F(MysqlCliTest, PasswordIsNeverShown) {
   std::string with_pw = url_;
   with_pw.replace(with_pw.find("://") + 3, with_pw.find('@') - with_pw.find("://") - 3, user + ":" + password);
   Pair("0001_bad", "CREATE TABLE a (id int,,);\n", "DROP TABLE a;\n");
-  CmdResult failed = DbrollAt("migrate", with_pw);
+  CliResult failed = DbrollAt("migrate", with_pw);
   EXPECT_EQ(failed.code, 4) << failed.out;
-  CmdResult st = DbrollAt("status", with_pw);
+  CliResult st = DbrollAt("status", with_pw);
   EXPECT_NE(st.out.find(user + ":***@"), std::string::npos) << st.out;
   std::string wrong_db = with_pw;
   wrong_db.replace(wrong_db.rfind('/') + 1, std::string::npos, "myt_no_such_db");
-  CmdResult denied = DbrollAt("status", wrong_db);
+  CliResult denied = DbrollAt("status", wrong_db);
   EXPECT_EQ(denied.code, 3) << denied.out;
   EXPECT_NE(denied.out.find("cannot connect to mysql://" + user + ":***@"), std::string::npos) << denied.out;
   for (const auto* out : {&failed.out, &st.out, &denied.out}) {
@@ -357,11 +321,11 @@ TEST_F(MysqlCliTest, SigkillDuringALongInsertNeitherLosesNorDoublesRows) {
        "ALTER TABLE big ADD COLUMN w int;\n",
        "DROP TABLE big;\n");
   pid_t pid = StartMigrate(dir_ / "killed.txt");
-  ASSERT_NE(WaitForStatement("INSERT INTO big%"), "") << ReadFile(dir_ / "killed.txt");
+  ASSERT_NE(WaitForStatement("INSERT INTO big%"), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:1");
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_EQ(Scalar("SELECT concat(count(*), ' ', count(DISTINCT id)) FROM big"), "3000000 3000000");
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + db_ +
@@ -375,11 +339,11 @@ TEST_F(MysqlCliTest, SigkillDuringTheFirstStatementLeavesARowAndMigrateFinishes)
   Pair("0001_ctas", "CREATE TABLE s1 AS SELECT seq AS id FROM seq_1_to_3000000;\nCREATE TABLE s2 (id int);\n",
        "DROP TABLE s2;\nDROP TABLE s1;\n");
   pid_t pid = StartMigrate(dir_ / "killed.txt");
-  ASSERT_NE(WaitForStatement("CREATE TABLE s1%"), "") << ReadFile(dir_ / "killed.txt");
+  ASSERT_NE(WaitForStatement("CREATE TABLE s1%"), "") << ReadWholeFile(dir_ / "killed.txt");
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "running:0");
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM s1"), "3000000");
   EXPECT_EQ(Tables("'s1','s2'"), 2);
@@ -402,16 +366,16 @@ TEST_F(MysqlCliTest, SigkillDuringADownAlterIsNeverRecordedApplied) {
     execl("/bin/sh", "sh", "-c", ("exec " + Command("down", url_)).c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  ASSERT_NE(WaitForStatement("ALTER TABLE c%"), "") << ReadFile(out);
+  ASSERT_NE(WaitForStatement("ALTER TABLE c%"), "") << ReadWholeFile(out);
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), -SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Scalar("SELECT concat(state, ':', statements_done) FROM dbroll_history"), "down-running:0");
-  CmdResult st = Dbroll("status");
+  CliResult st = Dbroll("status");
   EXPECT_NE(st.out.find("interrupted"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("version 0001 is down-running after statement 0 -- migrate again to finish it\nnext: dbroll migrate"),
             std::string::npos)
       << st.out;
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_NE(again.out.find("0001_col: its rollback was interrupted at down statement 1; finishing the rollback, "
                            "then applying it again"),
@@ -428,7 +392,7 @@ TEST_F(MysqlCliTest, ResumeAfterAFixNeverRerunsAStatementThatRan) {
        "DROP TABLE c2;\n");
   EXPECT_EQ(Dbroll("migrate").code, 5);
   Pair("0002_bump", "CREATE TABLE c2 (id int);\nUPDATE c SET n = n + 1;\nUPDATE c SET n = n;\n", "DROP TABLE c2;\n");
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(Scalar("SELECT n FROM c"), "1");
 }
@@ -447,7 +411,7 @@ TEST_F(MysqlCliTest, HalfCreatedHistoryIsCompletedAndAnUnknownInterruptionNamesI
                                            "session_id = NULL, catalog_before = NULL",
                                            "", 1, 1, 0})
                   .ok());
-  CmdResult r = Dbroll("migrate");
+  CliResult r = Dbroll("migrate");
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("migrations/0001_two/up.sql:2:1: statement 2 of migrations/0001_two/up.sql was interrupted "
                        "by a dbroll that recorded no intent (history format 1), so whether it took effect is unknown "
@@ -457,9 +421,9 @@ TEST_F(MysqlCliTest, HalfCreatedHistoryIsCompletedAndAnUnknownInterruptionNamesI
             std::string::npos)
       << r.out;
   EXPECT_EQ(Scalar("SELECT v FROM dbroll_history_meta WHERE k = 'format'"), "2");
-  CmdResult repair = Dbroll("repair --retry-statement 0001");
+  CliResult repair = Dbroll("repair --retry-statement 0001");
   ASSERT_EQ(repair.code, 0) << repair.out;
-  CmdResult again = Dbroll("migrate");
+  CliResult again = Dbroll("migrate");
   ASSERT_EQ(again.code, 0) << again.out;
   EXPECT_EQ(Tables("'h1','h2'"), 2);
   EXPECT_EQ(Scalar("SELECT state FROM dbroll_history"), "applied");

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/mysql/my_server.h"
+#include "tests/support/child_process.h"
 
 namespace dbroll::testing {
 namespace {
@@ -35,29 +36,11 @@ std::vector<std::string> GaleraUrls() {
   return out;
 }
 
-#define DBROLL_NEED_GALERA()                                                                             \
-  do {                                                                                                   \
-    if (GaleraUrls().size() != 3) {                                                                      \
-      if (::dbroll::testing::MyServersRequired()) {                                                      \
-        FAIL() << "DBROLL_TEST_GALERA_URLS does not name three nodes -- eval \"$(scripts/start-servers " \
-                  "--cluster)\"";                                                                        \
-      }                                                                                                  \
-      GTEST_SKIP() << "DBROLL_TEST_GALERA_URLS is not set";                                              \
-    }                                                                                                    \
-  } while (0)
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
+#define DBROLL_NEED_GALERA()                                                                           \
+  DBROLL_NEED_SERVER(GaleraUrls().size() != 3,                                                         \
+                     "DBROLL_TEST_GALERA_URLS does not name three nodes -- eval \"$(scripts/start-servers " \
+                     "--cluster)\"",                                                                  \
+                     "DBROLL_TEST_GALERA_URLS is not set")
 
 // Runs `f` at the end of the scope, whether the test passed or not.
 class Cleanup {
@@ -132,16 +115,7 @@ class GaleraTest : public ::testing::Test {
     return "'" + std::string(DBROLL_BINARY) + "' -C '" + dir_.string() + "' --url '" + DbUrl(node) + "' " + args;
   }
   pid_t Start(const std::string& args, int node, const fs::path& out) const {
-    const std::string cmd = "exec " + Command(args, node);
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    return pid;
+    return StartShell(Command(args, node), out);
   }
   struct Run {
     int code;
@@ -149,7 +123,7 @@ class GaleraTest : public ::testing::Test {
   };
   Run Dbroll(const std::string& args, int node) {
     const fs::path out = dir_ / "out.txt";
-    return Run{Wait(Start(args, node, out)), ReadFile(out)};
+    return Run{WaitForExit(Start(args, node, out)), ReadWholeFile(out)};
   }
 
   // What every node must agree on: the history rows and the schema.
@@ -175,7 +149,7 @@ class GaleraTest : public ::testing::Test {
     ASSERT_TRUE(node2->RunStatement(Statement{"SET SESSION wsrep_sync_wait = 0", "", 1, 1, 0}).ok());
     const std::string pid_file = MyScalar(*node2, "SELECT @@pid_file");
     state_dir_ = fs::path(MyScalar(*node2, "SELECT @@datadir")).parent_path().parent_path();  // ".../n2/"
-    const pid_t server = std::atoi(ReadFile(pid_file).c_str());
+    const pid_t server = std::atoi(ReadWholeFile(pid_file).c_str());
     ASSERT_GT(server, 0) << pid_file;
     const pid_t runner = Start("migrate", 2, out);
     bool running = false;
@@ -189,18 +163,18 @@ class GaleraTest : public ::testing::Test {
     node2.reset();
     if (!running) {
       kill(runner, SIGKILL);
-      Wait(runner);
-      FAIL() << "no statement LIKE '" << pattern << "' ran on node 2:\n" << ReadFile(out);
+      WaitForExit(runner);
+      FAIL() << "no statement LIKE '" << pattern << "' ran on node 2:\n" << ReadWholeFile(out);
     }
     ASSERT_EQ(kill(server, SIGKILL), 0) << "cannot kill mariadbd " << server << " (tests run as root in CI)";
-    killed_runner_code_ = Wait(runner);
+    killed_runner_code_ = WaitForExit(runner);
   }
   // The start script restarts the killed node, which rejoins by IST.
   void HealCluster() {
     const std::string heal = "'" + std::string(DBROLL_SOURCE_DIR) + "/scripts/cluster/galera' '" + state_dir_.string() +
                              "' >'" + (dir_ / "heal.txt").string() + "' 2>&1";
     const int healed = std::system(heal.c_str());
-    ASSERT_EQ(WIFEXITED(healed) ? WEXITSTATUS(healed) : -1, 0) << ReadFile(dir_ / "heal.txt");
+    ASSERT_EQ(WIFEXITED(healed) ? WEXITSTATUS(healed) : -1, 0) << ReadWholeFile(dir_ / "heal.txt");
   }
 
   std::vector<std::string> urls_;
@@ -227,8 +201,8 @@ TEST_F(GaleraTest, ThreeRunnersOnePerNodeApplyEveryVersionExactlyOnce) {
   }
   int applied = 0;
   for (int node = 0; node < 3; ++node) {
-    const int code = Wait(runners[node]);
-    const std::string out = ReadFile(dir_ / ("out" + std::to_string(node) + ".txt"));
+    const int code = WaitForExit(runners[node]);
+    const std::string out = ReadWholeFile(dir_ / ("out" + std::to_string(node) + ".txt"));
     EXPECT_EQ(code, 0) << "runner on node " << node << ":\n" << out;
     std::smatch m;
     if (std::regex_search(out, m, std::regex("applied (\\d+) migration"))) applied += std::stoi(m[1]);
@@ -330,8 +304,8 @@ TEST_F(GaleraTest, KilledNodeMidMigrationThenRerunOnAnotherNodeResumes) {
   }
   const fs::path out = dir_ / "killed.txt";
   ASSERT_NO_FATAL_FAILURE(MigrateOnNode2AndKillItDuring("SELECT SLEEP%", out));
-  EXPECT_EQ(killed_runner_code_, 3) << ReadFile(out);
-  EXPECT_NE(ReadFile(out).find("is gone (server restart, network, or KILL)"), std::string::npos) << ReadFile(out);
+  EXPECT_EQ(killed_runner_code_, 3) << ReadWholeFile(out);
+  EXPECT_NE(ReadWholeFile(out).find("is gone (server restart, network, or KILL)"), std::string::npos) << ReadWholeFile(out);
 
   Run rerun = Dbroll("migrate", 0);
   EXPECT_EQ(rerun.code, 0) << rerun.out;
@@ -360,7 +334,7 @@ TEST_F(GaleraTest, KilledNodeDuringTOIDdlThenRerunDoesNotRunItTwice) {
   Pair("00003_after", "CREATE TABLE after_t (id INT PRIMARY KEY);\n", "DROP TABLE after_t;\n");
   const fs::path out = dir_ / "killed.txt";
   ASSERT_NO_FATAL_FAILURE(MigrateOnNode2AndKillItDuring("ALTER TABLE t%", out));
-  EXPECT_EQ(killed_runner_code_, 3) << ReadFile(out);
+  EXPECT_EQ(killed_runner_code_, 3) << ReadWholeFile(out);
 
   Run rerun = Dbroll("migrate", 0);
   EXPECT_EQ(rerun.code, 0) << rerun.out;

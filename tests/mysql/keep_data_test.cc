@@ -4,41 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "dbroll/keep_data.h"
-#include "tests/engine/engine_test_util.h"
-#include "tests/mysql/my_server.h"
+#include "tests/support/server_keep_data_test.h"
 
 namespace dbroll::testing {
 namespace {
 
-class MysqlKeepDataTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DBROLL_NEED_MYSQL();
-    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    db_ = MyName("kd_" + stem.substr(0, 24));
-    url_ = MyFreshDatabase(db_);
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override {
-    if (!db_.empty()) MyDropDatabase(db_);
-  }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.url = url_;
-    o.applied_by = "tester@host";
-    auto driver = MyOpen(url_);
-    if (!driver) return nullptr;
-    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
-    EXPECT_TRUE(e.ok());
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-  std::string db_, url_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-};
+constexpr char kPrefix[] = "kd_";
+using MysqlKeepDataTest = OnServer<kMysqlServer, kPrefix>;
 
 const char* kSum = "SELECT concat(count(*), '|', sum(length(legacy)), '|', min(legacy), '|', max(legacy), '|', "
                    "sum(score)) FROM users";
@@ -77,19 +49,7 @@ TEST_F(MysqlKeepDataTest, DropColumnModifyDropTableAndTruncateAreRolledBackWithT
   EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
 }
 
-TEST_F(MysqlKeepDataTest, PurgedArchiveNeedsWithoutData) {
-  Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a');\n", "DROP TABLE t;\n");
-  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
-  auto e = Open();
-  ASSERT_TRUE(e);
-  ASSERT_TRUE(e->Migrate({}).ok());
-  auto purged = PurgeArchives(*e, {.older_than = std::chrono::seconds(0)});
-  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
-  EXPECT_EQ(purged->size(), 1u);
-  EXPECT_EQ(e->Down({}).code(), Code::kIrreversible);
-  ASSERT_TRUE(e->Down({.without_data = true}).ok());
-  EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
-}
+TEST_F(MysqlKeepDataTest, PurgedArchiveNeedsWithoutData) { PurgedArchiveNeedsWithoutData(*this); }
 
 TEST_F(MysqlKeepDataTest, MixedCaseTableNameKeepsItsCase) {
   Add("0001", "t", "CREATE TABLE Orders (id int PRIMARY KEY, note text);\nINSERT INTO Orders VALUES (1, 'n1');\n",

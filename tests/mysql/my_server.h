@@ -7,43 +7,28 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "dbroll/driver.h"
+#include "tests/support/db_server.h"
 
 namespace dbroll::testing {
 
-inline std::string MyAdminUrl() {
-  const char* u = std::getenv("DBROLL_TEST_MYSQL_URL");
-  return u ? u : "";
-}
+inline std::string MyAdminUrl() { return EnvValue("DBROLL_TEST_MYSQL_URL"); }
 
-inline bool MyServersRequired() {
-  const char* r = std::getenv("DBROLL_REQUIRE_SERVERS");
-  return r && std::string(r) == "1";
-}
+inline bool MyServersRequired() { return ServersRequired(); }
 
 // In a test body: fails in CI (DBROLL_REQUIRE_SERVERS=1), skips elsewhere.
-#define DBROLL_NEED_MYSQL()                                                              \
-  do {                                                                                   \
-    if (::dbroll::testing::MyAdminUrl().empty()) {                                       \
-      if (::dbroll::testing::MyServersRequired()) {                                      \
-        FAIL() << "DBROLL_TEST_MYSQL_URL is not set -- eval \"$(scripts/start-servers)\""; \
-      }                                                                                  \
-      GTEST_SKIP() << "DBROLL_TEST_MYSQL_URL is not set";                                \
-    }                                                                                    \
-  } while (0)
+#define DBROLL_NEED_MYSQL()                                                                                 \
+  DBROLL_NEED_SERVER(::dbroll::testing::MyAdminUrl().empty(),                                               \
+                     "DBROLL_TEST_MYSQL_URL is not set -- eval \"$(scripts/start-servers)\"",                \
+                     "DBROLL_TEST_MYSQL_URL is not set")
 
 // `url` with its database replaced by `db`, query string kept.
 inline std::string MyUrlFor(const std::string& db, const std::string& url = MyAdminUrl()) {
-  const size_t sep = url.find("://");
-  const size_t slash = url.find('/', sep + 3);
-  const size_t q = url.find('?', sep + 3);
-  const std::string head = url.substr(0, slash == std::string::npos ? q : slash);
-  return head + "/" + db + (q == std::string::npos ? "" : url.substr(q));
+  return UrlWithDatabase(url, db);
 }
 
 // A myt_ name unique to this process: myt_<stem>_<pid>.
@@ -52,46 +37,26 @@ inline std::string MyName(const std::string& stem) { return "myt_" + stem + "_" 
 // Opens a driver on `url` with extra [mysql] settings.
 inline std::unique_ptr<Driver> MyOpen(const std::string& url, std::map<std::string, std::string> settings = {},
                                       const std::string& history_table = "dbroll_history") {
-  DriverOptions o;
-  o.url = url;
-  o.history_table = history_table;
-  o.settings = std::move(settings);
-  auto d = OpenDriver(o);
-  EXPECT_TRUE(d.ok()) << d.status().ToString();
-  return d.ok() ? std::move(d).value() : nullptr;
+  return OpenOrFail({.url = url, .history_table = history_table, .settings = std::move(settings)});
 }
 
 // Runs one statement on the server's admin database.
-inline Status MyAdmin(const std::string& sql) {
-  DriverOptions o;
-  o.url = MyAdminUrl();
-  auto d = OpenDriver(o);
-  if (!d.ok()) return d.status();
-  return (*d)->RunStatement(Statement{sql, "", 1, 1, 0});
+inline Status MyAdmin(const std::string& sql) { return RunStatementOn(MyAdminUrl(), sql); }
+
+inline TestDatabaseDdl MyDdl(const std::string& db) {
+  return {"myt_", "DROP DATABASE IF EXISTS `" + db + "`", "CREATE DATABASE `" + db + "`", MyAdmin};
 }
 
 // Drops and creates database `db` (a myt_ name); returns its URL.
 inline std::string MyFreshDatabase(const std::string& db) {
-  EXPECT_EQ(db.rfind("myt_", 0), 0u) << "tests only touch myt_ databases";
-  Status s = MyAdmin("DROP DATABASE IF EXISTS `" + db + "`");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  s = MyAdmin("CREATE DATABASE `" + db + "`");
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  MyDdl(db).Recreate(db);
   return MyUrlFor(db);
 }
 
-inline void MyDropDatabase(const std::string& db) {
-  if (db.rfind("myt_", 0) != 0) return;
-  (void)MyAdmin("DROP DATABASE IF EXISTS `" + db + "`");
-}
+inline void MyDropDatabase(const std::string& db) { MyDdl(db).Drop(db); }
 
 // First column of the first row of `sql`, or a description of what went wrong.
-inline std::string MyScalar(Driver& d, const std::string& sql) {
-  auto r = d.Query(sql);
-  if (!r.ok()) return "<error: " + r.status().message() + ">";
-  if (r->empty() || r->front().empty()) return "<no rows>";
-  return r->front()[0].value_or("<null>");
-}
+inline std::string MyScalar(Driver& d, const std::string& sql) { return FirstValue(d, sql); }
 
 }  // namespace dbroll::testing
 

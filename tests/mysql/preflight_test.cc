@@ -2,48 +2,13 @@
 // before any DDL runs (MariaDB commits DDL at once, so afterwards is too late).
 #include <gtest/gtest.h>
 
-#include "tests/engine/engine_test_util.h"
-#include "tests/mysql/my_server.h"
+#include "tests/support/server_engine_test.h"
 
 namespace dbroll::testing {
 namespace {
 
-class MysqlPreflightTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DBROLL_NEED_MYSQL();
-    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    db_ = MyName("pf_" + stem.substr(0, 24));
-    url_ = MyFreshDatabase(db_);
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override {
-    if (!db_.empty()) MyDropDatabase(db_);
-  }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.url = url_;
-    o.applied_by = "tester@host";
-    auto driver = MyOpen(url_);
-    if (!driver) return nullptr;
-    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
-    EXPECT_TRUE(e.ok());
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-  std::string Tables(Engine& e) {
-    return MyScalar(e.driver(),
-                    "SELECT coalesce(group_concat(table_name ORDER BY table_name), '') FROM information_schema.tables "
-                    "WHERE table_schema = DATABASE() AND table_name NOT LIKE 'dbroll%'");
-  }
-  std::string HistoryRows(Engine& e) { return MyScalar(e.driver(), "SELECT count(*) FROM dbroll_history"); }
-
-  std::string db_, url_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-};
+constexpr char kPrefix[] = "pf_";
+using MysqlPreflightTest = OnServer<kMysqlServer, kPrefix>;
 
 TEST_F(MysqlPreflightTest, Latin1ByteInADownScriptIsRefusedBeforeTheUpRuns) {
   Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");

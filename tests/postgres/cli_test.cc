@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/postgres/pg_server.h"
+#include "tests/support/child_process.h"
 
 namespace dbroll::testing {
 namespace {
@@ -23,18 +24,6 @@ struct RunResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
 
 class PostgresCliTest : public ::testing::Test {
  protected:
@@ -47,7 +36,7 @@ class PostgresCliTest : public ::testing::Test {
     db_ = PgName(std::string(info->name()).substr(0, 30));
     for (char& c : db_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     url_ = PgFreshDatabase(db_);
-    WriteFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\n");
+    WriteWholeFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\n");
     db_driver_ = PgOpen(url_);
   }
   void TearDown() override {
@@ -57,38 +46,21 @@ class PostgresCliTest : public ::testing::Test {
   }
 
   void Migration(const std::string& name, const std::string& up, const std::string& down) {
-    WriteFile(dir_ / "migrations" / name / "up.sql", up);
-    WriteFile(dir_ / "migrations" / name / "down.sql", down);
+    WriteWholeFile(dir_ / "migrations" / name / "up.sql", up);
+    WriteWholeFile(dir_ / "migrations" / name / "down.sql", down);
   }
 
   // Starts dbroll -C dir --url url args... with output to `out`; returns its pid.
   pid_t Start(const std::vector<std::string>& args, const fs::path& out, const std::string& url = "") {
     std::vector<std::string> argv = {DBROLL_BINARY, "-C", dir_.string(), "--url", url.empty() ? url_ : url};
     argv.insert(argv.end(), args.begin(), args.end());
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      setenv("NO_COLOR", "1", 1);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-  static int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return StartProgram(argv, out);
   }
   RunResult Dbroll(const std::vector<std::string>& args, const std::string& url = "") {
     const fs::path out = dir_ / ("out-" + std::to_string(++runs_) + ".txt");
     RunResult r;
-    r.exit_code = Wait(Start(args, out, url));
-    r.output = ReadFile(out);
+    r.exit_code = WaitForExit(Start(args, out, url));
+    r.output = ReadWholeFile(out);
     return r;
   }
   std::string Scalar(const std::string& sql) { return PgScalar(*db_driver_, sql); }
@@ -132,8 +104,8 @@ TEST_F(PostgresCliTest, EightConcurrentRunnersApplyEachVersionOnce) {
   for (int i = 0; i < 8; ++i) pids.push_back(Start({"migrate"}, dir_ / ("c" + std::to_string(i))));
   int ups = 0;
   for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(Wait(pids[i]), 0) << ReadFile(dir_ / ("c" + std::to_string(i)));
-    std::string out = ReadFile(dir_ / ("c" + std::to_string(i)));
+    EXPECT_EQ(WaitForExit(pids[i]), 0) << ReadWholeFile(dir_ / ("c" + std::to_string(i)));
+    std::string out = ReadWholeFile(dir_ / ("c" + std::to_string(i)));
     // Finished lines only ("up    0001_t1  12 ms"); a log also gets "up    0001_t1 ..." at the start.
     std::istringstream lines(out);
     for (std::string l; std::getline(lines, l);) {
@@ -155,7 +127,7 @@ TEST_F(PostgresCliTest, SigkillMidMigrationLeavesNothingAndFreesTheLock) {
                       "1"))
       << "migrate never reached its second statement";
   kill(pid, SIGKILL);
-  EXPECT_EQ(Wait(pid), 128 + SIGKILL);
+  EXPECT_EQ(WaitForExit(pid), -SIGKILL);
   EXPECT_EQ(Tables("^(before|after)_sleep$"), "0");
   // The server checks every second whether the client is still there, so the
   // killed session and its advisory lock go long before its 5 s pg_sleep ends.
@@ -178,8 +150,8 @@ TEST_F(PostgresCliTest, TerminatedBackendIsReportedAndNothingIsApplied) {
                     "AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(10)%'");
   }
   EXPECT_EQ(killed, "1");
-  EXPECT_EQ(Wait(pid), 3);
-  const std::string out = ReadFile(dir_ / "terminated.txt");
+  EXPECT_EQ(WaitForExit(pid), 3);
+  const std::string out = ReadWholeFile(dir_ / "terminated.txt");
   EXPECT_NE(out.find("migrations/0001_slow/up.sql:2:1: the connection to the database was lost: terminating "
                      "connection due to administrator command (SQLSTATE 57P01) -- the connection was lost, so the "
                      "transaction was rolled back; migrate again when the database is reachable\nnext: dbroll migrate"),
@@ -191,7 +163,7 @@ TEST_F(PostgresCliTest, TerminatedBackendIsReportedAndNothingIsApplied) {
 
 TEST_F(PostgresCliTest, LockRetryWaitsOutAnAccessExclusiveHolder) {
   ASSERT_TRUE(db_driver_->RunStatement(Statement{"CREATE TABLE hot (id int)", "", 1, 1, 0}).ok());
-  WriteFile(dir_ / "dbroll.toml",
+  WriteWholeFile(dir_ / "dbroll.toml",
             "[migrations]\ndir = \"migrations\"\n[postgres]\nlock_timeout = \"300ms\"\nlock_retries = 10\n");
   Migration("0001_alter", "ALTER TABLE hot ADD COLUMN extra int;\n", "ALTER TABLE hot DROP COLUMN extra;\n");
   auto holder = PgOpen(url_);
@@ -215,7 +187,7 @@ TEST_F(PostgresCliTest, LockRetryWaitsOutAnAccessExclusiveHolder) {
 
 TEST_F(PostgresCliTest, LockRetriesExhaustedFailCleanly) {
   ASSERT_TRUE(db_driver_->RunStatement(Statement{"CREATE TABLE hot (id int)", "", 1, 1, 0}).ok());
-  WriteFile(dir_ / "dbroll.toml",
+  WriteWholeFile(dir_ / "dbroll.toml",
             "[migrations]\ndir = \"migrations\"\n[postgres]\nlock_timeout = \"200ms\"\nlock_retries = 1\n");
   Migration("0001_alter", "CREATE TABLE side (id int);\nALTER TABLE hot ADD COLUMN extra int;\n",
             "ALTER TABLE hot DROP COLUMN extra;\nDROP TABLE side;\n");
@@ -294,11 +266,11 @@ TEST_F(PostgresCliTest, CreateIndexConcurrentlyNeedsTheDirective) {
 // transaction; an up and a down of one version pair although their names differ.
 TEST_F(PostgresCliTest, AutocommitNameAndConfiguredVersionRunConcurrentlyUnchanged) {
   ASSERT_TRUE(db_driver_->RunStatement(Statement{"CREATE TABLE big (id int, v int)", "", 1, 1, 0}).ok());
-  WriteFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\nno_transaction = [\"2\"]\n");
-  WriteFile(dir_ / "migrations/1_add_idx.autocommit.up.sql", "CREATE INDEX CONCURRENTLY big_id ON big (id);\n");
-  WriteFile(dir_ / "migrations/1_drop_idx.down.sql", "DROP INDEX big_id;\n");
-  WriteFile(dir_ / "migrations/2_v.up.sql", "CREATE INDEX CONCURRENTLY big_v ON big (v);\n");
-  WriteFile(dir_ / "migrations/2_v.down.sql", "DROP INDEX CONCURRENTLY big_v;\n");
+  WriteWholeFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\nno_transaction = [\"2\"]\n");
+  WriteWholeFile(dir_ / "migrations/1_add_idx.autocommit.up.sql", "CREATE INDEX CONCURRENTLY big_id ON big (id);\n");
+  WriteWholeFile(dir_ / "migrations/1_drop_idx.down.sql", "DROP INDEX big_id;\n");
+  WriteWholeFile(dir_ / "migrations/2_v.up.sql", "CREATE INDEX CONCURRENTLY big_v ON big (v);\n");
+  WriteWholeFile(dir_ / "migrations/2_v.down.sql", "DROP INDEX CONCURRENTLY big_v;\n");
   RunResult ok = Dbroll({"migrate"});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN ('big_id', 'big_v')"), "2");
@@ -353,7 +325,7 @@ TEST_F(PostgresCliTest, PasswordNeverShows) {
 }
 
 TEST_F(PostgresCliTest, ConfigSchemaHoldsHistoryAndMigrations) {
-  WriteFile(dir_ / "dbroll.toml", "[database]\nschema = \"pgt_shop\"\n[migrations]\ndir = \"migrations\"\n");
+  WriteWholeFile(dir_ / "dbroll.toml", "[database]\nschema = \"pgt_shop\"\n[migrations]\ndir = \"migrations\"\n");
   Migration("0001_t", "CREATE TABLE items (id int);\n", "DROP TABLE items;\n");
   RunResult r = Dbroll({"migrate"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -365,7 +337,7 @@ TEST_F(PostgresCliTest, ConfigSchemaHoldsHistoryAndMigrations) {
 }
 
 TEST_F(PostgresCliTest, ReadOnlyCommandsLeaveAMissingSchemaMissing) {
-  WriteFile(dir_ / "dbroll.toml", "[database]\nschema = \"app_ro\"\n[migrations]\ndir = \"migrations\"\n");
+  WriteWholeFile(dir_ / "dbroll.toml", "[database]\nschema = \"app_ro\"\n[migrations]\ndir = \"migrations\"\n");
   Migration("0001_t", "CREATE TABLE items (id int);\n", "DROP TABLE items;\n");
   for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{{"status"},
                                                                                    {"validate"},
@@ -468,9 +440,9 @@ TEST_F(PostgresCliTest, InterruptedCreateIndexConcurrentlyIsCleanedUpAndRetried)
                      "' AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'");
     if (backend.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ASSERT_NE(backend, "") << ReadFile(out);
+  ASSERT_NE(backend, "") << ReadWholeFile(out);
   Scalar("SELECT pg_terminate_backend(" + backend + ")::text");
-  Wait(pid);
+  WaitForExit(pid);
   EXPECT_EQ(Scalar("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'big_id'::regclass"), "false");
   EXPECT_EQ(Scalar("SELECT state || ' ' || statements_done FROM dbroll_history WHERE version = '0001'"),
             "running 1");

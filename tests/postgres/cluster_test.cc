@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tests/postgres/pg_server.h"
+#include "tests/support/child_process.h"
 
 namespace dbroll::testing {
 namespace {
@@ -29,26 +30,12 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
-#define DBROLL_REQUIRE_PG_CLUSTER()                                                                   \
-  do {                                                                                                \
-    if (Env("DBROLL_TEST_PG_PRIMARY_URL").empty() || Env("DBROLL_TEST_PG_REPLICA_URLS").empty() ||    \
-        Env("DBROLL_TEST_PGBOUNCER_SESSION_URL").empty() || Env("DBROLL_TEST_PGBOUNCER_TX_URL").empty()) { \
-      if (ServersRequired()) FAIL() << "DBROLL_TEST_PG_PRIMARY_URL etc. are not set but DBROLL_REQUIRE_SERVERS=1"; \
-      GTEST_SKIP() << "the PostgreSQL cluster is not running (eval \"$(scripts/start-servers --cluster)\")";     \
-    }                                                                                                 \
-  } while (0)
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
+#define DBROLL_REQUIRE_PG_CLUSTER()                                                                     \
+  DBROLL_NEED_SERVER(                                                                                   \
+      Env("DBROLL_TEST_PG_PRIMARY_URL").empty() || Env("DBROLL_TEST_PG_REPLICA_URLS").empty() ||        \
+          Env("DBROLL_TEST_PGBOUNCER_SESSION_URL").empty() || Env("DBROLL_TEST_PGBOUNCER_TX_URL").empty(), \
+      "DBROLL_TEST_PG_PRIMARY_URL etc. are not set but DBROLL_REQUIRE_SERVERS=1",                       \
+      "the PostgreSQL cluster is not running (eval \"$(scripts/start-servers --cluster)\")")
 
 struct RunResult {
   int exit_code = -1;
@@ -101,43 +88,26 @@ class PgClusterTest : public ::testing::Test {
       char v[8];
       std::snprintf(v, sizeof v, "%05d", i);
       const std::string t = "t" + std::to_string(i);
-      WriteFile(dir_ / "migrations" / (std::string(v) + "_" + t) / "up.sql",
+      WriteWholeFile(dir_ / "migrations" / (std::string(v) + "_" + t) / "up.sql",
                 (i == extra_at ? extra_sql : "") + "CREATE TABLE " + t + " (id int);\n");
-      WriteFile(dir_ / "migrations" / (std::string(v) + "_" + t) / "down.sql", "DROP TABLE " + t + ";\n");
+      WriteWholeFile(dir_ / "migrations" / (std::string(v) + "_" + t) / "down.sql", "DROP TABLE " + t + ";\n");
     }
   }
   void Config(const std::string& extra) {
-    WriteFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\n" + extra);
+    WriteWholeFile(dir_ / "dbroll.toml", "[migrations]\ndir = \"migrations\"\n" + extra);
   }
 
   pid_t Start(const std::vector<std::string>& args, const std::string& url, const fs::path& out) {
     std::vector<std::string> argv = {DBROLL_BINARY, "-C", dir_.string(), "--url", url};
     argv.insert(argv.end(), args.begin(), args.end());
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      setenv("NO_COLOR", "1", 1);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
-    return pid;
-  }
-  static int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return StartProgram(argv, out);
   }
   fs::path NextOut() { return dir_ / ("out-" + std::to_string(++runs_) + ".txt"); }
   RunResult Dbroll(const std::vector<std::string>& args, const std::string& url) {
     const fs::path out = NextOut();
     RunResult r;
-    r.exit_code = Wait(Start(args, url, out));
-    r.output = ReadFile(out);
+    r.exit_code = WaitForExit(Start(args, url, out));
+    r.output = ReadWholeFile(out);
     return r;
   }
 
@@ -151,14 +121,14 @@ class PgClusterTest : public ::testing::Test {
                             " PGC_REPLICA_PORTS=" + std::to_string(primary_port + 1) + " PGC_PGBOUNCER_PORT=0 '" +
                             std::string(DBROLL_SOURCE_DIR) + "/scripts/cluster/pg-replicas' '" +
                             pair_state_.string() + "' >'" + (dir_ / "pair.log").string() + "' 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir_ / "pair.log");
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadWholeFile(dir_ / "pair.log");
   }
   std::string PairCtl(int port, const std::string& action) {
     const std::string pg_ctl = "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/pg_ctl -D " +
                                (pair_state_ / ("pg" + std::to_string(port))).string() + " " + action;
     const std::string cmd = (getuid() == 0 ? "su postgres -s /bin/bash -c '" + pg_ctl + "'" : pg_ctl) + " >'" +
                             (dir_ / "ctl.log").string() + "' 2>&1";
-    return std::system(cmd.c_str()) == 0 ? "" : ReadFile(dir_ / "ctl.log");
+    return std::system(cmd.c_str()) == 0 ? "" : ReadWholeFile(dir_ / "ctl.log");
   }
 
   // Polls until `url` answers `sql` with `want`, for at most 30 s.
@@ -174,7 +144,7 @@ class PgClusterTest : public ::testing::Test {
   static bool AwaitOutput(const fs::path& p, const std::string& text) {
     const auto until = std::chrono::steady_clock::now() + 30s;
     while (std::chrono::steady_clock::now() < until) {
-      if (ReadFile(p).find(text) != std::string::npos) return true;
+      if (ReadWholeFile(p).find(text) != std::string::npos) return true;
       std::this_thread::sleep_for(100ms);
     }
     return false;
@@ -278,10 +248,10 @@ TEST_F(PgClusterTest, MaxReplicaLagWaitIsVisibleAndBounded) {
   Config("[postgres]\nmax_replica_lag = \"1s\"\nreplica_wait_timeout = \"60s\"\n");
   const fs::path out = NextOut();
   const pid_t pid = Start({"migrate"}, primary, out);
-  EXPECT_TRUE(AwaitOutput(out, "waiting for replicas: lag ")) << ReadFile(out);
+  EXPECT_TRUE(AwaitOutput(out, "waiting for replicas: lag ")) << ReadWholeFile(out);
   EXPECT_EQ(Exec(standby, "SELECT pg_wal_replay_resume()", true), "");
-  EXPECT_EQ(Wait(pid), 0) << ReadFile(out);
-  EXPECT_NE(ReadFile(out).find("replicas caught up: lag "), std::string::npos) << ReadFile(out);
+  EXPECT_EQ(WaitForExit(pid), 0) << ReadWholeFile(out);
+  EXPECT_NE(ReadWholeFile(out).find("replicas caught up: lag "), std::string::npos) << ReadWholeFile(out);
   EXPECT_EQ(Scalar(primary, "SELECT count(*) FROM dbroll_history"), "4");
 }
 
@@ -297,7 +267,7 @@ TEST_F(PgClusterTest, PgbouncerSessionPoolFourConcurrentRunnersApplyEachVersionO
     const fs::path out = NextOut();
     runners.push_back({Start({"migrate"}, Env("DBROLL_TEST_PGBOUNCER_SESSION_URL"), out), out});
   }
-  for (const auto& [pid, out] : runners) EXPECT_EQ(Wait(pid), 0) << ReadFile(out);
+  for (const auto& [pid, out] : runners) EXPECT_EQ(WaitForExit(pid), 0) << ReadWholeFile(out);
   const std::string primary = Env("DBROLL_TEST_PG_PRIMARY_URL");
   EXPECT_EQ(Scalar(primary, "SELECT count(*) || '/' || count(DISTINCT version) FROM " + name_ + ".dbroll_history"),
             "20/20");
@@ -317,16 +287,16 @@ TEST_F(PgClusterTest, PgbouncerTransactionPoolIsRefusedWithoutChangingAnything) 
     runners.push_back({Start({"migrate"}, tx, out), out});
   }
   for (const auto& [pid, out] : runners) {
-    EXPECT_NE(Wait(pid), 0) << ReadFile(out);
-    EXPECT_NE(ReadFile(out).find(RedactUrl(tx) +
+    EXPECT_NE(WaitForExit(pid), 0) << ReadWholeFile(out);
+    EXPECT_NE(ReadWholeFile(out).find(RedactUrl(tx) +
                                  " goes through a connection pool in transaction pooling mode (pgbouncer pool_mode = "
                                  "transaction)"),
               std::string::npos)
-        << ReadFile(out);
-    EXPECT_NE(ReadFile(out).find("point dbroll at a session-mode pool or a direct URL of the primary; nothing was "
+        << ReadWholeFile(out);
+    EXPECT_NE(ReadWholeFile(out).find("point dbroll at a session-mode pool or a direct URL of the primary; nothing was "
                                  "changed"),
               std::string::npos)
-        << ReadFile(out);
+        << ReadWholeFile(out);
   }
   EXPECT_EQ(Scalar(Env("DBROLL_TEST_PG_PRIMARY_URL"),
                    "SELECT count(*) FROM pg_namespace WHERE nspname = '" + name_ + "'"),

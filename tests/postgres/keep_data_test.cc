@@ -3,41 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "dbroll/keep_data.h"
-#include "tests/engine/engine_test_util.h"
-#include "tests/postgres/pg_server.h"
+#include "tests/support/server_keep_data_test.h"
 
 namespace dbroll::testing {
 namespace {
 
-class PostgresKeepDataTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DBROLL_REQUIRE_PG();
-    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    db_ = PgName("kd_" + stem.substr(0, 24));
-    url_ = PgFreshDatabase(db_);
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override {
-    if (!db_.empty()) PgDropDatabase(db_);
-  }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.url = url_;
-    o.applied_by = "tester@host";
-    auto driver = PgOpen(url_);
-    if (!driver) return nullptr;
-    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
-    EXPECT_TRUE(e.ok());
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-  std::string db_, url_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-};
+constexpr char kPrefix[] = "kd_";
+using PostgresKeepDataTest = OnServer<kPostgresServer, kPrefix>;
 
 const char* kSum = "SELECT count(*) || '|' || sum(length(legacy)) || '|' || min(legacy) || '|' || max(legacy) || '|' || "
                    "sum(score) FROM users";
@@ -102,19 +74,7 @@ TEST_F(PostgresKeepDataTest, UniqueNotNullKeyServesWhenThereIsNoPrimaryKey) {
             "a1=va,a2=vb,b1=vc");
 }
 
-TEST_F(PostgresKeepDataTest, PurgedArchiveNeedsWithoutData) {
-  Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a');\n", "DROP TABLE t;\n");
-  Add("0002", "drop", "-- dbroll:keep-data\nALTER TABLE t DROP COLUMN v;\n", "ALTER TABLE t ADD COLUMN v text;\n");
-  auto e = Open();
-  ASSERT_TRUE(e);
-  ASSERT_TRUE(e->Migrate({}).ok());
-  auto purged = PurgeArchives(*e, {.older_than = std::chrono::seconds(0)});
-  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
-  EXPECT_EQ(purged->size(), 1u);
-  EXPECT_EQ(e->Down({}).code(), Code::kIrreversible);
-  ASSERT_TRUE(e->Down({.without_data = true}).ok());
-  EXPECT_EQ(PgScalar(e->driver(), "SELECT count(*) FROM dbroll_archives"), "0");
-}
+TEST_F(PostgresKeepDataTest, PurgedArchiveNeedsWithoutData) { PurgedArchiveNeedsWithoutData(*this); }
 
 }  // namespace
 }  // namespace dbroll::testing

@@ -8,80 +8,49 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "dbroll/driver.h"
+#include "tests/support/db_server.h"
 
 namespace dbroll::testing {
 
-inline std::string PgAdminUrl() {
-  const char* u = std::getenv("DBROLL_TEST_PG_URL");
-  return u ? u : "";
-}
-
-inline bool ServersRequired() {
-  const char* r = std::getenv("DBROLL_REQUIRE_SERVERS");
-  return r && std::string(r) == "1";
-}
+inline std::string PgAdminUrl() { return EnvValue("DBROLL_TEST_PG_URL"); }
 
 // `url` with its database replaced by `db`.
 inline std::string PgUrlFor(const std::string& db, const std::string& url = PgAdminUrl()) {
-  const size_t sep = url.find("://");
-  const size_t slash = url.find('/', sep + 3);
-  const size_t q = url.find('?', sep + 3);
-  const std::string head = url.substr(0, slash == std::string::npos ? q : slash);
-  return head + "/" + db + (q == std::string::npos ? "" : url.substr(q));
+  return UrlWithDatabase(url, db);
 }
 
 // A pgt_ name unique to this process: pgt_<stem>_<pid>.
 inline std::string PgName(const std::string& stem) { return "pgt_" + stem + "_" + std::to_string(getpid()); }
 
 // Runs one statement on the server's admin database.
-inline Status PgAdmin(const std::string& sql) {
-  DriverOptions o;
-  o.url = PgAdminUrl();
-  auto d = OpenDriver(o);
-  if (!d.ok()) return d.status();
-  return (*d)->RunStatement(Statement{sql, "", 1, 1, 0});
+inline Status PgAdmin(const std::string& sql) { return RunStatementOn(PgAdminUrl(), sql); }
+
+inline TestDatabaseDdl PgDdl(const std::string& db) {
+  return {"pgt_", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", "CREATE DATABASE \"" + db + "\"", PgAdmin};
 }
+
+inline void PgDropDatabase(const std::string& db) { PgDdl(db).Drop(db); }
 
 // Drops and creates database `db` (a pgt_ name); returns its URL.
 inline std::string PgFreshDatabase(const std::string& db) {
-  EXPECT_EQ(db.rfind("pgt_", 0), 0u) << "tests only touch pgt_ databases";
-  Status s = PgAdmin("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  s = PgAdmin("CREATE DATABASE \"" + db + "\"");
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  PgDdl(db).Recreate(db);
   return PgUrlFor(db);
-}
-
-inline void PgDropDatabase(const std::string& db) {
-  if (db.rfind("pgt_", 0) != 0) return;
-  (void)PgAdmin("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
 }
 
 // Opens a driver on `url` with extra [postgres] settings.
 inline std::unique_ptr<Driver> PgOpen(const std::string& url, std::map<std::string, std::string> settings = {},
                                       const std::string& schema = "") {
-  DriverOptions o;
-  o.url = url;
-  o.schema = schema;
-  o.settings = std::move(settings);
-  auto d = OpenDriver(o);
-  EXPECT_TRUE(d.ok()) << d.status().ToString();
-  return d.ok() ? std::move(d).value() : nullptr;
+  return OpenOrFail({.url = url, .schema = schema, .settings = std::move(settings)});
 }
 
 // First column of the first row of `sql`, or "<error>".
-inline std::string PgScalar(Driver& d, const std::string& sql) {
-  auto r = d.Query(sql);
-  if (!r.ok()) return "<error: " + r.status().message() + ">";
-  if (r->empty() || r->front().empty()) return "<no rows>";
-  return r->front()[0].value_or("<null>");
-}
+inline std::string PgScalar(Driver& d, const std::string& sql) { return FirstValue(d, sql); }
 
 // Waits until `sql` answers `want`, polling (the server offers no event to
 // wait on for another session's locks or statements); false after `limit`.
@@ -104,14 +73,9 @@ inline std::string PgExclusiveLocksOn(const std::string& name) {
 }  // namespace dbroll::testing
 
 // Skips the test without a server, or fails it when CI demands servers.
-#define DBROLL_REQUIRE_PG()                                                           \
-  do {                                                                                \
-    if (::dbroll::testing::PgAdminUrl().empty()) {                                    \
-      if (::dbroll::testing::ServersRequired()) {                                     \
-        FAIL() << "DBROLL_TEST_PG_URL is not set but DBROLL_REQUIRE_SERVERS=1";       \
-      }                                                                               \
-      GTEST_SKIP() << "DBROLL_TEST_PG_URL is not set (eval \"$(scripts/start-servers)\")"; \
-    }                                                                                 \
-  } while (0)
+#define DBROLL_REQUIRE_PG()                                                                            \
+  DBROLL_NEED_SERVER(::dbroll::testing::PgAdminUrl().empty(),                                          \
+                     "DBROLL_TEST_PG_URL is not set but DBROLL_REQUIRE_SERVERS=1",                     \
+                     "DBROLL_TEST_PG_URL is not set (eval \"$(scripts/start-servers)\")")
 
 #endif  // DBROLL_TESTS_POSTGRES_PG_SERVER_H_

@@ -2,52 +2,13 @@
 // will run is parsed and checked before the first statement is sent.
 #include <gtest/gtest.h>
 
-#include "tests/engine/engine_test_util.h"
-#include "tests/postgres/pg_server.h"
+#include "tests/support/server_engine_test.h"
 
 namespace dbroll::testing {
 namespace {
 
-class PostgresPreflightTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    DBROLL_REQUIRE_PG();
-    std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    db_ = PgName("pf_" + stem.substr(0, 24));
-    url_ = PgFreshDatabase(db_);
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override {
-    if (!db_.empty()) PgDropDatabase(db_);
-  }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.url = url_;
-    o.applied_by = "tester@host";
-    auto driver = PgOpen(url_);
-    if (!driver) return nullptr;
-    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, nullptr);
-    EXPECT_TRUE(e.ok());
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-  std::string Tables(Engine& e) {
-    return PgScalar(e.driver(),
-                    "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
-                    "WHERE schemaname = 'public' AND tablename NOT LIKE 'dbroll%'");
-  }
-  std::string HistoryRows(Engine& e) {
-    return PgScalar(e.driver(),
-                    "SELECT count(*) FROM pg_tables WHERE tablename = 'dbroll_history' AND "
-                    "(SELECT count(*) FROM dbroll_history) > 0");
-  }
-
-  std::string db_, url_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-};
+constexpr char kPrefix[] = "pf_";
+using PostgresPreflightTest = OnServer<kPostgresServer, kPrefix>;
 
 TEST_F(PostgresPreflightTest, SyntaxErrorInTheSecondMigrationIsFoundBeforeTheFirstRuns) {
   Add("0001", "a", "CREATE TABLE a (x int);\n", "DROP TABLE a;\n");
