@@ -31,6 +31,10 @@ TEST(KeepDataRuleTest, DropTableAndTruncateAreSettled) {
                       {"-- dbroll:keep-data\nTRUNCATE users;\nDROP TABLE users;", "CREATE TABLE users (id int primary key);"}},
                      "sqlite:3.40");
   EXPECT_EQ(Positions(f, "keep-data"), (std::vector<std::string>{"2:1", "3:1"}));
+  EXPECT_EQ(Rendered(f, "keep-data").at(1),
+            "0002_m/up.sql:3:1: table users is renamed aside by keep-data to dbroll_archive_0002_2 instead of dropped "
+            "(copied there when views, foreign keys, triggers or named indexes refer to it); dbroll down puts it back "
+            "after the down, dbroll purge drops it");
   EXPECT_TRUE(Positions(f, "drop-table").empty());
   EXPECT_TRUE(Positions(f, "truncate").empty());
 }
