@@ -116,6 +116,9 @@ void EngineImpl::NoticeArchives(const std::string& label, const std::vector<Arch
     if (restored) {
       observer_->OnNotice(label + ": keep-data restored " + what + " from " + a.archive + " (" +
                           std::to_string(a.rows) + " rows) and removed the archive");
+    } else if (a.kind == "renamed") {
+      observer_->OnNotice(label + ": keep-data renamed " + what + " aside to " + a.archive + " (" +
+                          std::to_string(a.rows) + " rows); a rollback renames it back, a purge drops it");
     } else {
       observer_->OnNotice(label + ": keep-data archived " + what + " in " + a.archive + " (" +
                           std::to_string(a.rows) + " rows); a rollback restores it, a purge removes it");

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "engine/history.h"
 
@@ -69,6 +70,7 @@ KeepData::KeepData(Driver* driver, const std::string& schema, const std::string&
   const std::string stem = Stem(history_table);
   catalog_name_ = stem + "_archives";
   prefix_ = stem + "_archive_";
+  archive_schema_ = stem + "_archive" + (schema.empty() ? "" : "_" + schema);
   catalog_ = schema.empty() ? QuoteIdent(dialect_, catalog_name_)
                             : QuoteIdent(dialect_, schema) + "." + QuoteIdent(dialect_, catalog_name_);
 }
@@ -243,6 +245,12 @@ Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, c
                         "nothing was applied");
     }
     if (covered) {
+      // The tables that get an archive, with their archive's name.
+      struct Target {
+        std::string table, archive;
+        int seq;
+      };
+      std::vector<Target> targets;
       for (const std::string& table : d.tables) {
         const std::string bare = BareName(table);
         if (bare.rfind(prefix_, 0) == 0 || bare == catalog_name_) continue;
@@ -256,17 +264,6 @@ Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, c
                           At(st) + "keep-data: table " + bare +
                               " does not exist before this statement, so its data cannot be archived -- keep-data "
                               "archives tables that exist before the migration; nothing was applied");
-          }
-          if (max_rows_ > 0 && !dml) {
-            auto rows = EstimatedRows(table);
-            if (!rows.ok()) return rows.status();
-            if (rows.value() > max_rows_) {
-              return Status(Code::kInvalidArgument,
-                            At(st) + "keep-data: table " + bare + " holds about " + std::to_string(rows.value()) +
-                                " rows, more than [migrations] keep_data_max_rows = " + std::to_string(max_rows_) +
-                                " allows to archive -- raise the bound, or archive the table another way and "
-                                "remove the keep-data mark; nothing was applied");
-            }
           }
           const bool needs_key = d.kind == Destruction::Kind::kDropColumn || d.kind == Destruction::Kind::kAlterType ||
                                  d.kind == Destruction::Kind::kUpdate;
@@ -283,20 +280,49 @@ Result<std::vector<Statement>> KeepData::ArchiveUp(const std::string& version, c
           }
         }
         ++seq;
-        const std::string archive = ArchiveName(version, seq);
-        Statement copy = st;
-        copy.text = "CREATE TABLE " + Quote(archive) + " AS SELECT * FROM " + table +
-                    (d.where.empty() ? std::string() : " WHERE " + d.where);
-        out.push_back(copy);
-        Statement record = st;
-        record.text = "INSERT INTO " + catalog_ +
-                      " (version, seq, kind, table_name, column_list, archive_table, created_at, row_count) SELECT " +
-                      QuoteLiteral(dialect_, version) + ", " + std::to_string(seq) + ", " +
-                      QuoteLiteral(dialect_, KindName(d.kind)) + ", " + QuoteLiteral(dialect_, table) + ", " +
-                      QuoteLiteral(dialect_, Join(d.columns, ",")) + ", " + QuoteLiteral(dialect_, archive) + ", " +
-                      NowSql() + ", count(*) FROM " + Quote(archive);
-        out.push_back(record);
+        targets.push_back({table, ArchiveName(version, seq), seq});
       }
+      // DROP TABLE renames its tables aside when every one of them can be;
+      // the DROP itself then has nothing left to do.
+      bool rename_aside = d.kind == Destruction::Kind::kDropTable && !targets.empty();
+      for (size_t k = 0; rename_aside && k < targets.size(); ++k) {
+        auto r = RenamesAside(version, targets[k].seq, targets[k].table, targets[k].archive);
+        if (!r.ok()) return r.status();
+        rename_aside = r.value();
+      }
+      for (const auto& [table, archive, n] : targets) {
+        if (check_keys && max_rows_ > 0 && !dml && !rename_aside) {
+          auto rows = EstimatedRows(table);
+          if (!rows.ok()) return rows.status();
+          if (rows.value() > max_rows_) {
+            return Status(Code::kInvalidArgument,
+                          At(st) + "keep-data: table " + BareName(table) + " holds about " +
+                              std::to_string(rows.value()) + " rows, more than [migrations] keep_data_max_rows = " +
+                              std::to_string(max_rows_) +
+                              " allows to archive -- raise the bound, or archive the table another way and "
+                              "remove the keep-data mark; nothing was applied");
+          }
+        }
+        const std::string kind = rename_aside ? "renamed" : KindName(d.kind);
+        Statement gen = st;
+        if (rename_aside) {
+          for (const std::string& sql : RenameAsideSql(table, archive)) {
+            gen.text = sql;
+            out.push_back(gen);
+          }
+        } else {
+          gen.text = "CREATE TABLE " + Quote(archive) + " AS SELECT * FROM " + table +
+                     (d.where.empty() ? std::string() : " WHERE " + d.where);
+          out.push_back(gen);
+        }
+        gen.text = "INSERT INTO " + catalog_ +
+                   " (version, seq, kind, table_name, column_list, archive_table, created_at, row_count) SELECT " +
+                   QuoteLiteral(dialect_, version) + ", " + std::to_string(n) + ", " + QuoteLiteral(dialect_, kind) +
+                   ", " + QuoteLiteral(dialect_, table) + ", " + QuoteLiteral(dialect_, Join(d.columns, ",")) + ", " +
+                   QuoteLiteral(dialect_, archive) + ", " + NowSql() + ", count(*) FROM " + ArchiveRef(kind, archive);
+        out.push_back(gen);
+      }
+      if (rename_aside) continue;
     }
     out.push_back(st);
   }
@@ -350,10 +376,11 @@ Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version,
     out.push_back(s);
   };
   for (const ArchiveInfo& a : archives) {
-    const std::string arch = Quote(a.archive);
+    const std::string arch = ArchiveRef(a.kind, a.archive);
     std::string restore = "SELECT 1";  // nothing (left) to restore
+    std::string drop = "DROP TABLE IF EXISTS " + arch;
     if (!without_data && !a.purged_at) {
-      auto acols = Columns(a.archive);
+      auto acols = Columns(arch);
       if (!acols.ok()) return acols.status();
       if (acols->empty() && !resuming) {
         return Status(Code::kNotFound,
@@ -365,7 +392,9 @@ Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version,
         std::vector<std::string> quoted;
         for (const auto& c : acols.value()) quoted.push_back(Quote(c));
         const std::string cols = Join(quoted, ", ");
-        if (a.kind == "table" || a.kind == "rows") {
+        if (a.kind == "renamed") {
+          std::tie(restore, drop) = RenameBackSql(a, cols);
+        } else if (a.kind == "table" || a.kind == "rows") {
           restore = "INSERT INTO " + a.table + " (" + cols + ")" +
                     (dialect_ == Dialect::kPostgres ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + cols +
                     " FROM " + arch;
@@ -405,7 +434,7 @@ Result<std::vector<Statement>> KeepData::RestoreDown(const std::string& version,
       }
     }
     add(restore);
-    add("DROP TABLE IF EXISTS " + arch);
+    add(drop);
     add("DELETE FROM " + catalog_ + " WHERE version = " + QuoteLiteral(dialect_, a.version) +
         " AND seq = " + std::to_string(a.seq));
   }

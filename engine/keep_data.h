@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dbroll/driver.h"
@@ -37,6 +38,10 @@ Destruction RecognizeDestruction(const std::string& text);
 // An identifier as written, unquoted and (unless quoted, when `fold`)
 // lower-cased, schema dropped. MySQL table names keep their case.
 std::string BareName(const std::string& written, bool fold = true);
+
+// "schema.table" as written -> {"schema", "table"}, quotes kept; the schema
+// is "" when the name is unqualified.
+std::pair<std::string, std::string> SplitQualified(const std::string& written);
 
 class KeepData {
  public:
@@ -86,8 +91,24 @@ class KeepData {
   std::string Quote(const std::string& ident) const;
   std::string NowSql() const;
 
+  // The archive table of an archive, qualified and quoted: a table renamed
+  // aside lives in the archive schema on PostgreSQL (indexes, constraints and
+  // owned sequences move with it, so their names are free for the down).
+  std::string ArchiveRef(const std::string& kind, const std::string& archive) const;
+
  private:
   std::string ArchiveName(const std::string& version, int seq) const;
+  // DROP TABLE: whether `table` is renamed aside to `archive` instead of
+  // copied -- when nothing else refers to it (views, foreign keys, ...; see
+  // keep_data_rename.cc). A resumed run decides as the interrupted one did,
+  // from the catalog row or the archive table it left.
+  Result<bool> RenamesAside(const std::string& version, int seq, const std::string& table, const std::string& archive);
+  // The statements that rename `table` aside to `archive`.
+  std::vector<std::string> RenameAsideSql(const std::string& table, const std::string& archive) const;
+  // The two statements that put a table renamed aside back after the down
+  // (replacing the table the down re-created): `cols` lists the archive's
+  // columns, quoted.
+  std::pair<std::string, std::string> RenameBackSql(const ArchiveInfo& a, const std::string& cols) const;
 
   Driver* driver_;
   Dialect dialect_;
@@ -95,6 +116,7 @@ class KeepData {
   std::string catalog_name_;  // unqualified
   std::string catalog_;       // qualified and quoted
   std::string prefix_;        // "dbroll_archive_"
+  std::string archive_schema_;  // PostgreSQL: where tables renamed aside go ("dbroll_archive")
   long long max_rows_ = 0;
 };
 

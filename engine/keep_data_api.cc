@@ -18,9 +18,11 @@ std::string CutoffUtc(std::chrono::seconds ago) {
   return buf;
 }
 
-long long Bytes(Driver& d, const std::string& archive) {
+long long Bytes(Driver& d, internal::KeepData& kd, const ArchiveInfo& a) {
   std::string sql;
-  const std::string lit = internal::QuoteLiteral(d.dialect(), archive);
+  // PostgreSQL resolves the qualified, quoted name; the others match the bare one.
+  const std::string lit =
+      internal::QuoteLiteral(d.dialect(), d.dialect() == Dialect::kPostgres ? kd.ArchiveRef(a.kind, a.archive) : a.archive);
   switch (d.dialect()) {
     case Dialect::kSqlite: sql = "SELECT sum(pgsize) FROM dbstat WHERE name = " + lit; break;
     case Dialect::kPostgres: sql = "SELECT pg_total_relation_size(to_regclass(" + lit + "))"; break;
@@ -41,7 +43,7 @@ Result<std::vector<ArchiveInfo>> ListArchives(Engine& engine) {
   auto list = kd.List("");
   if (!list.ok()) return list.status();
   for (auto& a : list.value()) {
-    if (!a.purged_at) a.bytes = Bytes(engine.driver(), a.archive);
+    if (!a.purged_at) a.bytes = Bytes(engine.driver(), kd, a);
   }
   return list;
 }
@@ -91,7 +93,7 @@ Result<std::vector<ArchiveInfo>> PurgeArchives(Engine& engine, const PurgeOption
       for (const auto& a : again.ok() ? again.value() : std::vector<ArchiveInfo>{}) {
         if (!a.purged_at) continue;
         Statement drop;
-        drop.text = "DROP TABLE IF EXISTS " + kd.Quote(a.archive);
+        drop.text = "DROP TABLE IF EXISTS " + kd.ArchiveRef(a.kind, a.archive);
         result = d.RunStatement(drop);
         if (!result.ok()) break;
       }

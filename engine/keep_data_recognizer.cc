@@ -171,9 +171,9 @@ void AlterTable(Reader& r, const std::vector<Tok>& t, Destruction* d) {
 
 }  // namespace
 
-std::string BareName(const std::string& written, bool fold) {
+std::pair<std::string, std::string> SplitQualified(const std::string& written) {
   // Last dot outside quotes.
-  size_t start = 0;
+  size_t dot = std::string::npos;
   char q = 0;
   for (size_t i = 0; i < written.size(); ++i) {
     const char c = written[i];
@@ -184,10 +184,15 @@ std::string BareName(const std::string& written, bool fold) {
     } else if (c == '[') {
       q = ']';
     } else if (c == '.') {
-      start = i + 1;
+      dot = i;
     }
   }
-  std::string part = written.substr(start);
+  if (dot == std::string::npos) return {"", written};
+  return {written.substr(0, dot), written.substr(dot + 1)};
+}
+
+std::string BareName(const std::string& written, bool fold) {
+  std::string part = SplitQualified(written).second;
   if (part.size() >= 2 && (part[0] == '"' || part[0] == '`' || part[0] == '[')) {
     const char close = part[0] == '[' ? ']' : part[0];
     std::string out;

@@ -15,9 +15,10 @@
 namespace dbroll::internal {
 namespace {
 
+// dbroll_archive*: where keep-data renames dropped tables aside (dbroll's own, like dbroll_* tables).
 constexpr char kUserNamespace[] =
     "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
-    "AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+    "AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'dbroll\\_archive%'";
 
 std::string Qualified(const char* ns, const char* name) {
   return std::string("CASE WHEN ") + ns + ".nspname = 'public' THEN '' ELSE " + ns + ".nspname || '.' END || " +

@@ -18,7 +18,7 @@ namespace dbroll {
 struct ArchiveInfo {
   std::string version;
   int seq = 0;            // statement order within the version's up, from 1
-  std::string kind;       // "column", "table", "type", "rows", "update"
+  std::string kind;       // "column", "table", "renamed" (a dropped table renamed aside), "type", "rows", "update"
   std::string table;      // as written in the statement
   std::string columns;    // comma-separated columns as written ("" for whole rows)
   std::string archive;    // the archive table's name

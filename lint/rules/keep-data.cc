@@ -12,6 +12,15 @@ void Check(const RuleContext& ctx) {
   ctx.ForEachOp(false, [&](const ScriptFacts& s, const StatementFacts& st, const Op& op) {
     if (!KeepDataCovers(ctx, s, st, op) || CreatedHere(st, op)) return;
     const std::string archive = "dbroll_archive_" + version + "_" + std::to_string(++seq);
+    if (op.kind == OpKind::kDropTable) {
+      // The engine renames a dropped table aside unless something refers to it.
+      ctx.Report(s, st, op,
+                 Describe(op) + " is renamed aside by keep-data to " + archive +
+                     " instead of dropped (copied there when views, foreign keys, triggers or named indexes "
+                     "refer to it); dbroll down puts it back after the down, dbroll purge drops it",
+                 "");
+      return;
+    }
     ctx.Report(s, st, op,
                Describe(op) + " is archived by keep-data in " + archive +
                    " before this statement; dbroll down restores it after the down, dbroll purge removes it",

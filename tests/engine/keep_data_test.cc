@@ -62,6 +62,19 @@ class KeepDataTest : public ::testing::Test {
     return One(e, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type='table' AND name "
                   "NOT LIKE 'dbroll_history%' AND name != 'dbroll_log' AND name NOT LIKE 'sqlite_%' ORDER BY name)");
   }
+  // 0001 creates t (id, v) holding 'a' and 'b'.
+  void AddTableT() {
+    Add("0001", "t", "CREATE TABLE t (id integer PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');\n",
+        "DROP TABLE t;\n");
+  }
+  // Migrates to 0001, then migrates on until the connection drops at the
+  // first transaction whose SQL holds `needle`.
+  void MigrateCutAt(const std::string& needle, F fault) {
+    auto e = Open();
+    ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
+    fault_->FailWhen(M::kRunTransaction, needle, fault);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+  }
   bool Noticed(const std::string& text) {
     return std::find(obs_.events.begin(), obs_.events.end(), "notice " + text) != obs_.events.end();
   }
@@ -94,7 +107,7 @@ TEST_F(KeepDataTest, DropColumnAndDropTableComeBackWithEveryValue) {
   EXPECT_EQ((*list)[0].kind, "column");
   EXPECT_EQ((*list)[0].columns, "legacy");
   EXPECT_EQ((*list)[0].rows, 500);
-  EXPECT_EQ((*list)[1].kind, "table");
+  EXPECT_EQ((*list)[1].kind, "renamed");
   EXPECT_EQ((*list)[1].rows, 3);
   ASSERT_TRUE(e->Down({.steps = 2}).ok());
   EXPECT_EQ(One(*e, kSum), before);
@@ -238,17 +251,11 @@ TEST_F(KeepDataTest, PurgeBeforeReleaseKeepsNewerVersions) {
 }
 
 TEST_F(KeepDataTest, ConnectionLostAfterTheArchiveRerunFinishesAndDownRestores) {
-  Add("0001", "t", "CREATE TABLE t (id integer PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');\n",
-      "DROP TABLE t;\n");
+  AddTableT();
   Add("0002", "drop",
       "-- dbroll:keep-data\n-- dbroll:no-transaction\nALTER TABLE t DROP COLUMN v /*ddl*/;\nCREATE TABLE x (id int /*ddl*/);\n",
       "-- dbroll:no-transaction\nDROP TABLE x;\nALTER TABLE t ADD COLUMN v text;\n");
-  {
-    auto e = Open();
-    ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
-    fault_->FailWhen(M::kRunTransaction, "INSERT INTO \"dbroll_archives\"", F::kLostAfter);
-    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
-  }
+  MigrateCutAt("INSERT INTO \"dbroll_archives\"", F::kLostAfter);
   {
     auto e = Open();
     ASSERT_TRUE(e->Migrate({}).ok());
@@ -280,6 +287,90 @@ TEST_F(KeepDataTest, MissingArchiveRefusesTheRollback) {
             "missing, so the data it held cannot be restored -- restore that table from a backup, or roll back with "
             "--without-data (the data is then lost); nothing was rolled back");
   EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_history WHERE version = '0002'"), "1");
+}
+
+// DROP TABLE renames the table aside: the rollback gets back the very table,
+// with its rows, its indexes and its AUTOINCREMENT counter, whatever the down
+// put into the table it re-created.
+TEST_F(KeepDataTest, DroppedTableIsRenamedAsideAndComesBackWithItsIndexes) {
+  const std::string audit = "CREATE TABLE audit (id integer PRIMARY KEY AUTOINCREMENT, what varchar(50) UNIQUE);\n";
+  Add("0001", "audit", audit + "INSERT INTO audit (what) VALUES ('a'), ('b'), ('c');\nDELETE FROM audit WHERE id = 3;\n",
+      "DROP TABLE audit;\n");
+  Add("0002", "drop_audit", "-- dbroll:keep-data\nDROP TABLE audit;\n",
+      audit + "INSERT INTO audit (what) VALUES ('from the down');\n");
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  EXPECT_TRUE(Noticed("0002_drop_audit: keep-data renamed audit aside to dbroll_archive_0002_1 (2 rows); a rollback "
+                      "renames it back, a purge drops it"));
+  EXPECT_EQ(Tables(*e), "dbroll_archive_0002_1,dbroll_archives");
+  auto listed = ListArchives(*e);
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_GT((*listed)[0].bytes, 0);  // status counts its size
+  EXPECT_EQ(One(*e, "SELECT group_concat(name) FROM sqlite_master WHERE tbl_name = 'dbroll_archive_0002_1' AND "
+                    "type = 'index'"),
+            "sqlite_autoindex_dbroll_archive_0002_1_1");
+  EXPECT_TRUE(fault_->Calls("CREATE TABLE \"dbroll_archive_0002_1\" AS").empty());
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(One(*e, "SELECT group_concat(id || what, ',') FROM (SELECT id, what FROM audit ORDER BY id)"), "1a,2b");
+  EXPECT_EQ(One(*e, "SELECT group_concat(name) FROM sqlite_master WHERE tbl_name = 'audit' AND type = 'index'"),
+            "sqlite_autoindex_audit_1");
+  EXPECT_EQ(One(*e, "SELECT seq FROM sqlite_sequence WHERE name = 'audit'"), "3");
+  EXPECT_EQ(Tables(*e), "audit,dbroll_archives");
+  EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_archives"), "0");
+  // Applied again and purged, the table renamed aside is dropped.
+  ASSERT_TRUE(e->Migrate({}).ok());
+  ASSERT_EQ(PurgeArchives(*e, {.older_than = std::chrono::seconds(0)}).value().size(), 1u);
+  EXPECT_EQ(Tables(*e), "dbroll_archives");
+}
+
+// A table something else refers to is copied: a rename would drag the
+// reference along (SQLite rewrites views, triggers and foreign keys), and
+// the down re-creates its named indexes, whose names a rename keeps taken.
+TEST_F(KeepDataTest, DroppedTableWithANamedIndexOrAViewIsCopied) {
+  Add("0001", "t",
+      "CREATE TABLE t (id integer PRIMARY KEY, v text);\nCREATE INDEX t_v ON t (v);\n"
+      "CREATE TABLE u (id integer PRIMARY KEY);\nCREATE VIEW uv AS SELECT id FROM u;\n"
+      "INSERT INTO t VALUES (1, 'a');\nINSERT INTO u VALUES (7);\n",
+      "DROP VIEW uv;\nDROP TABLE u;\nDROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nDROP TABLE t;\nDROP TABLE u;\n",
+      "CREATE TABLE u (id integer PRIMARY KEY);\nCREATE TABLE t (id integer PRIMARY KEY, v text);\n"
+      "CREATE INDEX t_v ON t (v);\n");
+  auto e = Open();
+  ASSERT_TRUE(e->Migrate({}).ok());
+  auto list = ListArchives(*e);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].kind, "table");
+  EXPECT_EQ((*list)[1].kind, "table");
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(One(*e, "SELECT v FROM t INDEXED BY t_v"), "a");
+  EXPECT_EQ(One(*e, "SELECT id FROM uv"), "7");
+}
+
+TEST_F(KeepDataTest, ConnectionLostBetweenRenameAndRecordRerunFinishesAndDownRenamesBack) {
+  const std::string no_tx = "-- dbroll:no-transaction\n";
+  AddTableT();
+  Add("0002", "drop", "-- dbroll:keep-data\n" + no_tx + "DROP TABLE t;\nCREATE TABLE x (id int /*ddl*/);\n",
+      no_tx + "DROP TABLE x;\nCREATE TABLE t (id integer PRIMARY KEY, v text);\n");
+  // The rename committed; the catalog row never reached the server.
+  MigrateCutAt("INSERT INTO \"dbroll_archives\"", F::kLostBefore);
+  {
+    auto e = Open();
+    EXPECT_EQ(Tables(*e), "dbroll_archive_0002_1,dbroll_archives");
+    ASSERT_TRUE(e->Migrate({}).ok());
+    EXPECT_EQ(One(*e, "SELECT state, statements_done, kind, row_count FROM dbroll_history h JOIN dbroll_archives a "
+                      "ON a.version = h.version"),
+              "applied|3|renamed|2");
+    // The down is cut off after dropping the re-created table, before the
+    // archive is renamed back: the rerun finishes.
+    fault_->FailWhen(M::kRunTransaction, "ALTER TABLE \"dbroll_archive_0002_1\" RENAME TO t", F::kLostBefore);
+    EXPECT_EQ(e->Down({}).code(), Code::kConnectionLost);
+  }
+  auto e = Open();
+  ASSERT_TRUE(e->Down({}).ok());
+  EXPECT_EQ(Tables(*e), "dbroll_archives,t");
+  EXPECT_EQ(One(*e, "SELECT group_concat(id || v, ',') FROM t"), "1a,2b");
+  EXPECT_EQ(One(*e, "SELECT count(*) FROM dbroll_history WHERE version = '0002'"), "0");
 }
 
 // verify --data on a project on disk.
@@ -332,6 +423,11 @@ TEST_F(VerifyDataTest, DroppedTableRecreatedEmptyIsReported) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->versions[1].findings.size(), 1u);
   EXPECT_EQ(r->versions[1].findings[0].message, "0002_drop: down restores table audit but its rows are lost (20 rows)");
+  Pair("0002_drop", "-- dbroll:keep-data\nDROP TABLE audit;\n",
+       "CREATE TABLE audit (id integer PRIMARY KEY, at timestamp, ok boolean, n numeric);\n");
+  auto kept = Run();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_TRUE(kept->ok()) << (kept->versions[1].findings.empty() ? "" : kept->versions[1].findings[0].message);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ TEST_F(MysqlKeepDataTest, DropColumnModifyDropTableAndTruncateAreRolledBackWithT
   EXPECT_EQ(before, "3000|16415|L10003|L9996|4501875.000");
   Status up = e->Migrate({});
   ASSERT_TRUE(up.ok()) << up.ToString();
-  EXPECT_EQ(MyScalar(e->driver(), "SELECT statements_done FROM dbroll_history WHERE version = '0002'"), "9");
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT statements_done FROM dbroll_history WHERE version = '0002'"), "8");
   EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM log"), "0");
   Status down = e->Down({});
   ASSERT_TRUE(down.ok()) << down.ToString();
@@ -63,6 +63,76 @@ TEST_F(MysqlKeepDataTest, MixedCaseTableNameKeepsItsCase) {
   Status down = e->Down({});
   ASSERT_TRUE(down.ok()) << down.ToString();
   EXPECT_EQ(MyScalar(e->driver(), "SELECT note FROM Orders"), "n1");
+}
+
+// DROP TABLE renames the table aside within the database: the rollback
+// brings back the very table, its index and its AUTO_INCREMENT counter.
+TEST_F(MysqlKeepDataTest, DroppedTableIsRenamedAsideAndComesBackWithItsIndexAndCounter) {
+  const std::string log = "CREATE TABLE log (id bigint AUTO_INCREMENT PRIMARY KEY, line varchar(20), KEY log_line (line));\n";
+  Add("0001", "log", log + "INSERT INTO log (line) VALUES ('x'), ('y'), ('z');\nDELETE FROM log WHERE line = 'z';\n",
+      "DROP TABLE log;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nDROP TABLE log;\n", log + "INSERT INTO log (line) VALUES ('down');\n");
+  auto e = Open();
+  ASSERT_TRUE(e && Ok(e->Migrate({})));
+  // Two statements ran: the rename and its catalog row.
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT concat(kind, '|', row_count, '|', statements_done) FROM dbroll_archives a "
+                                  "JOIN dbroll_history h ON h.version = a.version"),
+            "renamed|2|2");
+  ASSERT_TRUE(Ok(e->Down({})));
+  // The rows and the index.
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT concat(group_concat(concat(id, line) ORDER BY id), '|', (SELECT count(*) "
+                                  "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+                                  "'log' AND INDEX_NAME = 'log_line')) FROM log"),
+            "1x,2y|1");
+  ASSERT_TRUE(e->driver().RunStatement({.text = "INSERT INTO log (line) VALUES ('w')"}).ok());
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT max(id) FROM log"), "4");
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                                  "AND table_name LIKE 'dbroll\\_archive\\_%'"),
+            "0");
+}
+
+// RENAME TABLE commits at once: a crash before its catalog row is written is
+// finished by the next migrate, which finds the renamed table.
+TEST_F(MysqlKeepDataTest, ConnectionLostBetweenRenameAndRecordRerunFinishes) {
+  Add("0001", "t", "CREATE TABLE t (id int PRIMARY KEY, v text);\nINSERT INTO t VALUES (1, 'a'), (2, 'b');\n",
+      "DROP TABLE t;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nDROP TABLE t;\n", "CREATE TABLE t (id int PRIMARY KEY, v text);\n");
+  {
+    auto e = OpenWithFaults();
+    ASSERT_TRUE(e);
+    ASSERT_TRUE(e->Migrate({.to = "0001"}).ok());
+    fault_->FailWhen(FaultDriver::Method::kRunTransaction, "INSERT INTO `dbroll_archives`",
+                     FaultDriver::Fault::kLostBefore);
+    EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
+    EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM dbroll_archive_0002_1"), "2");
+  }
+  auto e = Open();
+  ASSERT_TRUE(e && Ok(e->Migrate({})));
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT concat(kind, '|', row_count) FROM dbroll_archives"), "renamed|2");
+  ASSERT_TRUE(Ok(e->Down({})));
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT group_concat(v ORDER BY id SEPARATOR '') FROM t"), "ab");
+}
+
+// Foreign keys are named per database, so a table with one is copied.
+TEST_F(MysqlKeepDataTest, TableWithAForeignKeyIsCopiedAndPurgeDropsRenamedTables) {
+  const std::string tables = "CREATE TABLE q (id int PRIMARY KEY);\nCREATE TABLE c (id int PRIMARY KEY, p int, "
+                             "CONSTRAINT c_p FOREIGN KEY (p) REFERENCES p (id));\n";
+  Add("0001", "t", "CREATE TABLE p (id int PRIMARY KEY);\nINSERT INTO p VALUES (1);\n" + tables +
+      "INSERT INTO c VALUES (5, 1);\nINSERT INTO q VALUES (9);\n", "DROP TABLE q;\nDROP TABLE c;\nDROP TABLE p;\n");
+  Add("0002", "drop", "-- dbroll:keep-data\nDROP TABLE c;\nDROP TABLE q;\n", tables);
+  auto e = Open();
+  ASSERT_TRUE(e);
+  ASSERT_TRUE(Ok(e->Migrate({})));
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT group_concat(kind ORDER BY seq) FROM dbroll_archives"), "table,renamed");
+  ASSERT_TRUE(Ok(e->Down({})));
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT concat(c.id, q.id) FROM c, q"), "59");
+  ASSERT_TRUE(e->Migrate({}).ok());
+  auto purged = PurgeArchives(*e, {.older_than = std::chrono::seconds(0)});
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->size(), 2u);
+  EXPECT_EQ(MyScalar(e->driver(), "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                                  "AND table_name LIKE 'dbroll\\_archive\\_%'"),
+            "0");
 }
 
 }  // namespace

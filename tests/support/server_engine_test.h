@@ -15,6 +15,7 @@
 #include "tests/engine/engine_test_util.h"
 #include "tests/mysql/my_server.h"
 #include "tests/postgres/pg_server.h"
+#include "tests/support/fault_driver.h"
 
 namespace dbroll::testing {
 
@@ -54,6 +55,12 @@ inline constexpr char kPostgresHistoryRowsSql[] =
 inline const ServerKind kPostgresServer{NeedPostgres, PgName,   PgFreshDatabase,        PgDropDatabase,
                                         OpenPostgres, PgScalar, kPostgresUserTablesSql, kPostgresHistoryRowsSql};
 
+// Whether `s` is ok; says which error it is when not.
+inline bool Ok(const Status& s) {
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return s.ok();
+}
+
 // The running test's name in lower case, cut to `n` characters.
 inline std::string CurrentTestStem(size_t n) {
   std::string stem = ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -69,15 +76,14 @@ class ServerEngineTest : public ::testing::Test {
     ms_->push_back(MakeMigration(v, name, up, down));
   }
   // An engine on this test's database, reporting to `observer` when given.
-  std::unique_ptr<Engine> Open(Observer* observer = nullptr) {
-    EngineOptions o;
-    o.url = url_;
-    o.applied_by = "tester@host";
+  std::unique_ptr<Engine> Open(Observer* observer = nullptr) { return OpenDriver(server_.open(url_), observer); }
+  // The same with the driver wrapped in a FaultDriver, left in fault_.
+  std::unique_ptr<Engine> OpenWithFaults() {
     auto driver = server_.open(url_);
     if (!driver) return nullptr;
-    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, observer);
-    EXPECT_TRUE(e.ok());
-    return e.ok() ? std::move(e).value() : nullptr;
+    auto f = std::make_unique<FaultDriver>(std::move(driver));
+    fault_ = f.get();
+    return OpenDriver(std::move(f), nullptr);
   }
   // First column of the first row of `sql` on the engine's connection.
   std::string Scalar(Engine& e, const std::string& sql) { return server_.scalar(e.driver(), sql); }
@@ -97,10 +103,21 @@ class ServerEngineTest : public ::testing::Test {
     if (!db_.empty()) server_.drop_database(db_);
   }
 
+  std::unique_ptr<Engine> OpenDriver(std::unique_ptr<Driver> driver, Observer* observer) {
+    if (!driver) return nullptr;
+    EngineOptions o;
+    o.url = url_;
+    o.applied_by = "tester@host";
+    auto e = Engine::Open(std::move(driver), std::make_unique<FakeSource>(ms_), o, observer);
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? std::move(e).value() : nullptr;
+  }
+
   const ServerKind& server_;
   std::string prefix_;
   std::string db_, url_;
   std::shared_ptr<std::vector<Migration>> ms_;
+  FaultDriver* fault_ = nullptr;
 };
 
 // The fixture of a test file: `using MysqlPreflightTest = OnServer<kMysqlServer, kPrefix>;`
