@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "dbroll/options.h"
@@ -18,6 +19,25 @@
 
 namespace dbroll::internal {
 namespace {
+
+// Thread contract: a SqliteDriver (its one connection) is used by one thread
+// at a time; distinct drivers may run on distinct threads at once (a fleet
+// worker pool). Whoever shares a driver between threads serialises the calls
+// (the alert receiver does, under its mutex). That is SQLite's "multi-thread"
+// mode, so the per-connection mutexes of the default "serialized" mode are
+// not needed, nor the memory statistics, which take one process-wide mutex
+// on every malloc and free: with several workers those mutexes, not the
+// work, set the pace. Must run before SQLite initialises (before the first
+// open); if the process already initialised SQLite (another library, a
+// test calling sqlite3 directly), sqlite3_config answers SQLITE_MISUSE and
+// the defaults stay: slower, equally correct.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (sqlite3_threadsafe() != 0) (void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+  });
+}
 
 Status FromException(const SQLite::Exception& e, Code fallback = Code::kDatabaseError) {
   const int rc = e.getErrorCode();
@@ -241,6 +261,7 @@ Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
       flags = SQLite::OPEN_READONLY;
     }
   }
+  ConfigureSqliteOnce();
   try {
     auto driver = std::make_unique<SqliteDriver>(p.string(), open_path, flags, busy_ms);
     if (query_only) {
