@@ -99,7 +99,7 @@ class SqliteDriver : public Driver {
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::milliseconds(100));
     }
-    UsePersistentJournal();
+    HoldFileWhileLocked();
     return Status::Ok();
   }
 
@@ -197,13 +197,18 @@ class SqliteDriver : public Driver {
   }
 
   // While this runner holds the lock (a run of many small transactions), the
-  // rollback journal is kept between commits and only its header is zeroed
-  // (journal_mode=PERSIST) instead of creating and deleting the file for
-  // every migration: the same durability with less file-system metadata to
-  // sync. Only the default DELETE mode is switched, and it is restored (which
-  // removes the journal file) before the lock is released; a WAL database is
-  // left alone. The mode is per connection: other connections are unaffected.
-  void UsePersistentJournal() {
+  // connection keeps SQLite's file lock between transactions
+  // (locking_mode=EXCLUSIVE) and keeps the rollback journal, zeroing only
+  // its header at commit (journal_mode=PERSIST): no journal file created,
+  // fsync'ed with its directory and deleted per migration, no re-check of
+  // the file before every read. The same durability (synchronous stays as
+  // it is), a third of the system calls and one fsync less per migration.
+  // Other connections wait for the whole run instead of slipping in between
+  // two migrations (their busy timeout applies). Only the default DELETE
+  // mode is switched; a WAL database is left alone. Both modes are per
+  // connection and are restored before the lock is released, which removes
+  // the journal file and drops SQLite's lock.
+  void HoldFileWhileLocked() {
     if (journal_switched_) return;
     try {
       SQLite::Statement q(db_, "PRAGMA journal_mode");
@@ -211,12 +216,18 @@ class SqliteDriver : public Driver {
     } catch (const SQLite::Exception&) {
       return;
     }
-    journal_switched_ = Exec("PRAGMA journal_mode=PERSIST").ok();
+    if (!Exec("PRAGMA locking_mode=EXCLUSIVE").ok()) return;
+    journal_switched_ = true;
+    (void)Exec("PRAGMA journal_mode=PERSIST");
   }
   void RestoreJournalMode() {
     if (!journal_switched_) return;
     journal_switched_ = false;
+    // In this order: the journal is deleted only in normal locking mode, and
+    // the first read after that drops the file lock.
+    (void)Exec("PRAGMA locking_mode=NORMAL");
     (void)Exec("PRAGMA journal_mode=DELETE");
+    (void)Exec("SELECT count(*) FROM sqlite_master");
   }
 
   Status Abort(Status s) {

@@ -176,6 +176,36 @@ TEST_F(FleetTest, MigratesEveryTargetAndRecordsTheRun) {
   EXPECT_TRUE(fs::exists(dir_ / ".dbroll-fleet.db"));
 }
 
+// dbroll changes a tenant's journal mode only while it migrates it: a file in
+// the default (delete) mode is left without a -journal file, a WAL file stays
+// WAL, and neither is left locked.
+TEST_F(FleetTest, TenantFilesKeepTheirJournalModeAndAreLeftUnlocked) {
+  Exec(2, "PRAGMA journal_mode=WAL");
+  auto fleet = Open(MakeConfig(2));
+  ASSERT_TRUE(fleet);
+  FleetOptions o;
+  o.parallel = 2;
+  auto r = fleet->Migrate(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(VersionOf(1), "0003");
+  EXPECT_EQ(VersionOf(2), "0003");
+  EXPECT_FALSE(fs::exists(dir_ / "tenants" / "t1.db-journal"));
+  for (int i = 1; i <= 2; ++i) {
+    DriverOptions d;
+    d.url = Tenant(i);
+    d.base_dir = dir_.string();
+    d.settings["sqlite.busy_timeout"] = "0s";
+    auto drv = OpenDriver(d);
+    ASSERT_TRUE(drv.ok()) << drv.status().ToString();
+    auto mode = (*drv)->Query("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.ok() && !mode->empty()) << i;
+    EXPECT_EQ(mode->front()[0].value_or(""), i == 1 ? "delete" : "wal");
+    EXPECT_TRUE((*drv)->RunTransaction({Statement{"CREATE TABLE after_run (id int)", "", 1, 1, 0}}, {}).ok()) << i;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "tenants" / "t1.db-journal"));
+}
+
 TEST_F(FleetTest, MaxFailuresStopsStartingTargetsOthersKeepTheirVersion) {
   Exec(2, "CREATE TABLE t2 (x int)");
   auto fleet = Open(MakeConfig(5));
