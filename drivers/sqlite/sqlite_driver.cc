@@ -64,8 +64,8 @@ class SqliteDriver : public Driver {
   // `flags`: SQLite::OPEN_* of the connection; `path` is what the user named
   // (messages, the lock), `open_path` what is opened (":memory:" stands in
   // for a missing file when reading only).
-  SqliteDriver(std::string path, const std::string& open_path, int flags, int busy_timeout_ms)
-      : path_(std::move(path)), db_(open_path, flags, busy_timeout_ms) {}
+  SqliteDriver(std::string path, const std::string& open_path, int flags, int busy_timeout_ms, bool hold_file_lock)
+      : path_(std::move(path)), hold_file_lock_(hold_file_lock), db_(open_path, flags, busy_timeout_ms) {}
 
   ~SqliteDriver() override {
     RestoreJournalMode();
@@ -197,15 +197,16 @@ class SqliteDriver : public Driver {
   }
 
   // While this runner holds the lock (a run of many small transactions), the
-  // connection keeps SQLite's file lock between transactions
-  // (locking_mode=EXCLUSIVE) and keeps the rollback journal, zeroing only
-  // its header at commit (journal_mode=PERSIST): no journal file created,
-  // fsync'ed with its directory and deleted per migration, no re-check of
-  // the file before every read. The same durability (synchronous stays as
-  // it is), a third of the system calls and one fsync less per migration.
-  // Other connections wait for the whole run instead of slipping in between
-  // two migrations (their busy timeout applies). Only the default DELETE
-  // mode is switched; a WAL database is left alone. Both modes are per
+  // rollback journal is kept between commits and only its header is zeroed
+  // (journal_mode=PERSIST) instead of creating and deleting the file for
+  // every migration. With `hold_file_lock_` (the fleet's setting
+  // sqlite.hold_file_lock) the connection also keeps SQLite's file lock
+  // between transactions (locking_mode=EXCLUSIVE): no journal reopened,
+  // fsync'ed with its directory and re-checked before every read, a third of
+  // the system calls and one fsync less per migration, but other connections
+  // wait for the whole run instead of reading between two migrations.
+  // Durability is the same (synchronous stays as it is). Only the default
+  // DELETE mode is switched; a WAL database is left alone. Both modes are per
   // connection and are restored before the lock is released, which removes
   // the journal file and drops SQLite's lock.
   void HoldFileWhileLocked() {
@@ -216,7 +217,7 @@ class SqliteDriver : public Driver {
     } catch (const SQLite::Exception&) {
       return;
     }
-    if (!Exec("PRAGMA locking_mode=EXCLUSIVE").ok()) return;
+    if (hold_file_lock_ && !Exec("PRAGMA locking_mode=EXCLUSIVE").ok()) return;
     journal_switched_ = true;
     (void)Exec("PRAGMA journal_mode=PERSIST");
   }
@@ -225,9 +226,9 @@ class SqliteDriver : public Driver {
     journal_switched_ = false;
     // In this order: the journal is deleted only in normal locking mode, and
     // the first read after that drops the file lock.
-    (void)Exec("PRAGMA locking_mode=NORMAL");
+    if (hold_file_lock_) (void)Exec("PRAGMA locking_mode=NORMAL");
     (void)Exec("PRAGMA journal_mode=DELETE");
-    (void)Exec("SELECT count(*) FROM sqlite_master");
+    if (hold_file_lock_) (void)Exec("SELECT count(*) FROM sqlite_master");
   }
 
   Status Abort(Status s) {
@@ -236,6 +237,7 @@ class SqliteDriver : public Driver {
   }
 
   std::string path_;
+  bool hold_file_lock_;
   int lock_fd_ = -1;
   bool journal_switched_ = false;
   SQLite::Database db_;
@@ -253,6 +255,10 @@ Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
     auto d = ParseDuration(it->second);
     if (!d.ok()) return Status(Code::kInvalidArgument, "[sqlite] busy_timeout: " + d.status().message());
     busy_ms = static_cast<int>(d->count());
+  }
+  bool hold_file_lock = false;
+  if (auto it = options.settings.find("sqlite.hold_file_lock"); it != options.settings.end()) {
+    hold_file_lock = it->second == "on";
   }
   std::string open_path = p.string();
   int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
@@ -274,7 +280,7 @@ Result<std::unique_ptr<Driver>> OpenSqliteDriver(const DriverOptions& options) {
   }
   ConfigureSqliteOnce();
   try {
-    auto driver = std::make_unique<SqliteDriver>(p.string(), open_path, flags, busy_ms);
+    auto driver = std::make_unique<SqliteDriver>(p.string(), open_path, flags, busy_ms, hold_file_lock);
     if (query_only) {
       auto r = driver->Query("PRAGMA query_only = ON");
       if (!r.ok()) return r.status();

@@ -61,6 +61,28 @@ TEST(SqliteDriverTest, JournalIsPersistentOnlyWhileLockedAndIsRemovedAfter) {
   EXPECT_FALSE(std::filesystem::exists(path + "-journal"));
 }
 
+// The fleet's setting: SQLite's own file lock is kept while dbroll holds its
+// lock, and dropped (with the journal file) when it releases it.
+TEST(SqliteDriverTest, HeldFileLockIsDroppedWithTheLock) {
+  const std::string path = FreshPath(false);
+  DriverOptions o;
+  o.url = "sqlite:" + path;
+  o.settings["sqlite.busy_timeout"] = "0s";
+  DriverOptions held = o;
+  held.settings["sqlite.hold_file_lock"] = "on";
+  auto d = OpenDriver(held);
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE((*d)->Lock(std::chrono::seconds(1)).ok());
+  ASSERT_TRUE((*d)->RunTransaction({Statement{"CREATE TABLE h (id int)", "", 1, 1, 0}}, {}).ok());
+  auto other = OpenDriver(o);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE((*other)->Query("SELECT count(*) FROM h").ok());
+  ASSERT_TRUE((*d)->Unlock().ok());
+  EXPECT_EQ(JournalMode(**d), "delete");
+  EXPECT_FALSE(std::filesystem::exists(path + "-journal"));
+  EXPECT_TRUE((*other)->RunTransaction({Statement{"CREATE TABLE k (id int)", "", 1, 1, 0}}, {}).ok());
+}
+
 TEST(SqliteDriverTest, WalDatabaseKeepsItsJournalMode) {
   auto d = OpenFresh(false);
   ASSERT_TRUE(d.ok());
