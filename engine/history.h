@@ -62,7 +62,9 @@ class History {
   std::string Values(const HistoryRow& row, const std::string* catalog_sql) const;
   // Adds a column a format-1 table lacks; nothing when it is there.
   Status AddColumnIfMissing(const std::string& column, const std::string& type);
-  Status CreateTables();
+  // Creates the history tables, then runs `then` (in the same transaction
+  // where DDL is transactional).
+  Status CreateTables(const std::vector<std::string>& then);
   std::string Lit(const std::string& v) const { return QuoteLiteral(dialect_, v); }
   std::string Lit(const std::optional<std::string>& v) const {
     return v ? Lit(*v) : std::string("NULL");

@@ -47,11 +47,16 @@ class FleetTest : public ::testing::Test {
   }
   static std::string Tenant(int i) { return "sqlite:tenants/t" + std::to_string(i) + ".db"; }
   // Runs `sql` on tenant i (a table that makes a migration fail there).
-  void Exec(int i, const std::string& sql) {
+  // `no_wait`: a locked file is an error at once, not after the busy timeout.
+  Result<std::unique_ptr<Driver>> OpenTenant(int i, bool no_wait = false) {
     DriverOptions d;
     d.url = Tenant(i);
     d.base_dir = dir_.string();
-    auto drv = OpenDriver(d);
+    if (no_wait) d.settings["sqlite.busy_timeout"] = "0s";
+    return OpenDriver(d);
+  }
+  void Exec(int i, const std::string& sql) {
+    auto drv = OpenTenant(i);
     ASSERT_TRUE(drv.ok()) << drv.status().ToString();
     Statement s;
     s.text = sql;
@@ -174,6 +179,30 @@ TEST_F(FleetTest, MigratesEveryTargetAndRecordsTheRun) {
   EXPECT_EQ((*runs)[0].run_id, again->run_id);
   EXPECT_EQ((*runs)[1].targets.size(), 5u);
   EXPECT_TRUE(fs::exists(dir_ / ".dbroll-fleet.db"));
+}
+
+// dbroll changes a tenant's journal mode only while it migrates it: a file in
+// the default (delete) mode is left without a -journal file, a WAL file stays
+// WAL, and neither is left locked.
+TEST_F(FleetTest, TenantFilesKeepTheirJournalModeAndAreLeftUnlocked) {
+  Exec(2, "PRAGMA journal_mode=WAL");
+  FleetOptions two_workers;
+  two_workers.parallel = 2;
+  std::unique_ptr<Fleet> fleet = Open(MakeConfig(2));
+  ASSERT_NE(fleet, nullptr);
+  auto run = fleet->Migrate(two_workers);
+  ASSERT_TRUE(run.ok() && run->ok()) << (run.ok() ? run->stop_reason : run.status().ToString());
+  EXPECT_FALSE(fs::exists(dir_ / "tenants" / "t1.db-journal"));
+  for (int i = 1; i <= 2; ++i) {
+    EXPECT_EQ(VersionOf(i), "0003");
+    auto tenant = OpenTenant(i, /*no_wait=*/true);
+    ASSERT_TRUE(tenant.ok()) << tenant.status().ToString();
+    auto mode = (*tenant)->Query("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.ok() && !mode->empty()) << i;
+    EXPECT_EQ(mode->front()[0].value_or(""), i == 1 ? "delete" : "wal");
+    EXPECT_TRUE((*tenant)->RunTransaction({Statement{"CREATE TABLE after_run (id int)", "", 1, 1, 0}}, {}).ok()) << i;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "tenants" / "t1.db-journal"));
 }
 
 TEST_F(FleetTest, MaxFailuresStopsStartingTargetsOthersKeepTheirVersion) {
