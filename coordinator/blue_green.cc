@@ -78,6 +78,7 @@ Status Coordinator::Verify(DeployRecord& d, std::vector<StepTiming>& steps) {
   d.finished_at = internal::NowUtc();
   DBROLL_RETURN_IF_ERROR(Save(d, DeployState::kSucceeded));
   Notify("deploy-succeeded", d, steps);
+  PurgeAfterHealthy();  // [deploy] purge_after = "0s": right away
   if (!blue_green) return Status::Ok();
   Status r = Step(d, steps, "retire-blue", [&] { return parts_.blue_green->RetireBlue(MakeContext(d, "retire")); });
   // The record keeps the step, so a later rollback knows blue is gone.

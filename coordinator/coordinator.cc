@@ -125,6 +125,8 @@ Status Coordinator::Deploy(const std::string& release) {
   } release_slot{this};
   DBROLL_RETURN_IF_ERROR(Preflight());
   if (options_.strategy == "blue-green") DBROLL_RETURN_IF_ERROR(CheckBlueGreen());
+  // The release running now has stayed healthy since its deploy ended.
+  PurgeAfterHealthy();
   auto status = engine_->GetStatus();
   if (!status.ok()) return status.status();
   auto history = engine_->deploys().List(0);

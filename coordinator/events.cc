@@ -295,6 +295,11 @@ Result<DeployKit> DeployKitFromConfig(
   auto approval = duration("deploy", "approval_timeout", std::chrono::hours(24));
   if (!approval.ok()) return approval.status();
   kit.options.approval_timeout = approval.value();
+  if (!config.Get("deploy", "purge_after").empty()) {
+    auto purge_after = duration("deploy", "purge_after", std::chrono::hours(24));
+    if (!purge_after.ok()) return purge_after.status();
+    kit.options.purge_after = purge_after.value();
+  }
 
   const std::string freeze = config.Get("deploy", "freeze_on_rollback", "true");
   kit.options.freeze_on_rollback = freeze != "false";

@@ -70,6 +70,7 @@ constexpr KeySpec kKeys[] = {
     {"deploy", "public_health_url", Kind::kString},
     {"deploy", "shell", Kind::kBool},
     {"deploy", "require_health_gate", Kind::kBool},
+    {"deploy", "purge_after", Kind::kDuration},
     {"deploy.metrics", "prometheus_url", Kind::kString},
     {"deploy.metrics", "query", Kind::kString},
     {"deploy.metrics", "threshold", Kind::kNumber},

@@ -160,10 +160,13 @@ Result<EngineImpl::State> EngineImpl::Load(bool with_scripts) {
   auto migrations = source_->List(driver_->dialect());
   if (!migrations.ok()) return migrations.status();
   st.migrations = std::move(migrations).value();
-  auto exists = history_.Exists();
+  // Taken once: whatever runs next may write.
+  std::optional<std::vector<HistoryRow>> cached = std::move(rows_cache_);
+  rows_cache_.reset();
+  auto exists = history_ensured_ ? Result<bool>(true) : history_.Exists();
   if (!exists.ok()) return exists.status();
   if (exists.value()) {
-    auto rows = history_.Read(with_scripts);
+    auto rows = cached ? Result<std::vector<HistoryRow>>(std::move(*cached)) : history_.Read(with_scripts);
     if (!rows.ok()) return rows.status();
     for (auto& r : rows.value()) st.rows.emplace(r.version, std::move(r));
   }
@@ -194,6 +197,7 @@ const std::string& EngineImpl::Who() const {
 void EngineImpl::Log(const std::string& action, const std::vector<std::string>& versions,
                      const std::optional<std::string>& release, const std::string& schema_version,
                      const Status& outcome, const std::string& note) {
+  if (private_scratch_) return;
   LogEntry e;
   e.by = Who();
   e.action = action;

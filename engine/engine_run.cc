@@ -106,7 +106,10 @@ Result<std::vector<Statement>> EngineImpl::WithArchives(const Migration& m, std:
   if (!whole && m.up.text.find("dbroll:keep-data") == std::string::npos) return stmts;
   auto out = keep_.ArchiveUp(m.version, m.up, stmts, whole, !dry_run && !resuming);
   if (!out.ok()) return out.status();
-  if (out->size() != stmts.size() && !dry_run) DBROLL_RETURN_IF_ERROR(keep_.EnsureCatalog());
+  if (out->size() != stmts.size() && !dry_run) {
+    DBROLL_RETURN_IF_ERROR(keep_.EnsureCatalog());
+    archives_created_ = true;
+  }
   return out;
 }
 
@@ -235,7 +238,7 @@ Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std:
   // left a write uncommitted (a transaction the file opened and never ended,
   // a history table the file changed), migrate never exits 0 with a version
   // in any state but applied.
-  auto rows = history_.Read(false);
+  auto rows = history_.Read(private_scratch_);
   if (!rows.ok()) return rows.status();
   std::map<std::string, HistoryState> state;
   for (const auto& r : rows.value()) state[r.version] = r.state;
@@ -256,6 +259,9 @@ Status EngineImpl::ConfirmApplied(const std::vector<Migration>& migrations, std:
     applied->resize(i);
     return out;
   }
+  // What follows in this run writes no history row (repeatables have their
+  // own table; a private scratch writes no log).
+  if (private_scratch_) rows_cache_ = std::move(rows).value();
   return Status::Ok();
 }
 
@@ -263,7 +269,8 @@ Result<EngineImpl::State> EngineImpl::LockAndLoad(LockScope* lock, bool dry_run,
   // A dry run neither waits for other runners nor creates the history tables.
   if (!dry_run) {
     DBROLL_RETURN_IF_ERROR(lock->Acquire());
-    DBROLL_RETURN_IF_ERROR(history_.Ensure());
+    if (!history_ensured_) DBROLL_RETURN_IF_ERROR(history_.Ensure());
+    history_ensured_ = private_scratch_;
   }
   return Load(with_scripts);
 }
@@ -413,7 +420,10 @@ Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Sc
   // Keep-data: after the down re-created the structure, put the archived
   // data back and remove the archive, as statements of the same run.
   std::vector<Statement> stmts = split.value();
-  auto restore = keep_.RestoreDown(m.version, down.path, without_data, resuming);
+  // A private scratch database has no archive this engine did not make.
+  auto restore = private_scratch_ && !archives_created_
+                     ? Result<std::vector<Statement>>(std::vector<Statement>{})
+                     : keep_.RestoreDown(m.version, down.path, without_data, resuming);
   if (!restore.ok()) return restore.status();
   std::vector<ArchiveInfo> archives;
   if (!restore->empty()) {
@@ -565,7 +575,7 @@ Status EngineImpl::Down(const DownOptions& o) {
     }
     plan.push_back(std::move(step));
   }
-  if (!plan.empty()) {
+  if (!plan.empty() && !(private_scratch_ && !archives_created_)) {
     // A version whose keep-data archive was purged would come back without
     // its data: only with --without-data.
     auto archives = keep_.List("");

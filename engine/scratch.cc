@@ -11,6 +11,7 @@
 
 #include "dbroll/source.h"
 #include "dbroll/url.h"
+#include "engine/engine_impl.h"
 #include "engine/history.h"
 
 namespace dbroll::internal {
@@ -185,8 +186,14 @@ Result<std::unique_ptr<Engine>> ScratchDatabase::OpenEngine(const EngineOptions&
   auto source = std::make_unique<ListedOnce>(MigrationDirectoryOf(o));
   // A --scratch-url database may be shared: it keeps the lock.
   std::unique_ptr<Driver> d_used = std::move(driver).value();
-  if (!file_.empty() || !database_.empty()) d_used = std::make_unique<UnlockedDriver>(std::move(d_used));
+  const bool own = !file_.empty() || !database_.empty();
+  if (own) d_used = std::make_unique<UnlockedDriver>(std::move(d_used));
   auto engine = Engine::Open(std::move(d_used), std::move(source), o, nullptr);
+  // Created empty for this process (and emptied again by Reset before a new
+  // engine opens): the engine may trust what it made itself.
+  if (engine.ok() && own) {
+    if (auto* impl = dynamic_cast<EngineImpl*>(engine.value().get())) impl->set_private_scratch();
+  }
   if (engine.ok() && !file_.empty()) {
     // A temporary file nobody reads after a crash: no need to wait for the
     // disk at every commit (verify commits three times per version).

@@ -14,6 +14,7 @@
 
 #include "dbroll/deploy_store.h"
 #include "dbroll/engine.h"
+#include "dbroll/keep_data.h"
 #include "dbroll/project.h"  // ValidateReleaseTag: tags reach hook environments and logs
 #include "dbroll/status.h"
 
@@ -122,6 +123,11 @@ class DeployObserver {
   }
   // Something the person deploying must know, e.g. that no gate checks the deploy.
   virtual void OnWarning(const DeployRecord& deploy, const std::string& text) { (void)deploy; (void)text; }
+  // [deploy] purge_after: the keep-data archives purged because `healthy`
+  // (the newest succeeded deploy) has been healthy long enough. Never empty.
+  virtual void OnPurge(const DeployRecord& healthy, const std::vector<ArchiveInfo>& purged) {
+    (void)healthy; (void)purged;
+  }
 };
 
 struct CoordinatorOptions {
@@ -143,6 +149,13 @@ struct CoordinatorOptions {
   // Applied to every text the coordinator records or sends (reasons, the
   // audit log, notifications), so known secrets never leave. Default: none.
   std::function<std::string(const std::string&)> redact;
+  // Purge the keep-data archives of versions the releases before the current
+  // one applied, once the current release (the newest deploy, succeeded) has
+  // been healthy this long; checked when a deploy succeeds and before every
+  // later deploy (docs/coordinator.md). Default: none (never purge).
+  std::optional<std::chrono::milliseconds> purge_after;
+  // Wall clock for purge_after. Default: std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> now;
 };
 
 // The pieces a Coordinator drives; it owns none of them.
@@ -211,6 +224,9 @@ class Coordinator {
   Status CheckPending(MigrationCheck* check);
   Status AwaitingApproval(const DeployRecord& d) const;
   Status Preflight();
+  // [deploy] purge_after: purges what the newest healthy deploy can no
+  // longer roll back to. Never fails the deploy: problems are warnings.
+  void PurgeAfterHealthy();
   Status Save(DeployRecord& d, DeployState state);
   Status Step(DeployRecord& d, std::vector<StepTiming>& steps, const std::string& name,
               const std::function<Status()>& fn);

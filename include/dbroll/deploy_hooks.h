@@ -150,7 +150,8 @@ struct DeployKit {
 // hook_timeout (default 10m), health_url,
 // health_timeout (5m), health_interval (5s), healthy_after (3),
 // freeze_on_rollback (true), green_deploy, green_health_url, switch,
-// retire_blue, discard_green, approval_timeout (24h), public_health_url;
+// retire_blue, discard_green, approval_timeout (24h), public_health_url,
+// purge_after (none);
 // [deploy.metrics] prometheus_url, query, threshold (0), for (2m), watch
 // (10m), interval (15s), on_error (healthy); [notify] webhook, command,
 // timeout (10s).

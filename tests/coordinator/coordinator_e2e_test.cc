@@ -301,6 +301,32 @@ TEST_F(DeployE2E, LintErrorsInPendingMigrationsRefuseTheDeploy) {
   EXPECT_EQ(HookLines(), (std::vector<std::string>{"deploy v1 orders=0"}));
 }
 
+TEST_F(DeployE2E, PurgeAfterDropsTheArchivesOfEarlierReleasesOnceHealthy) {
+  WriteConfig("3s", "./hook.sh deploy", "purge_after = \"0s\"\n");
+  ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
+  AddMigration("0002_audit", "-- dbroll:keep-data\nCREATE TABLE audit (id integer primary key);\nDROP TABLE users;",
+               "CREATE TABLE users (id integer primary key);\nDROP TABLE audit;");
+  ASSERT_EQ(Dbroll("deploy --release v2"), 0) << last_output_;
+  EXPECT_EQ(last_output_.find("purged keep-data archive"), std::string::npos) << last_output_;
+  AddMigration("0003_drop_audit", "-- dbroll:keep-data\nDROP TABLE audit;",
+               "CREATE TABLE audit (id integer primary key);");
+  ASSERT_EQ(Dbroll("deploy --release v3 --format json"), 0) << last_output_;
+  // v2's archive goes; v3's stays, for a rollback of v3.
+  EXPECT_NE(last_output_.find("\"event\":\"archives_purged\",\"deploy\":3,\"release\":\"v3\",\"archives\":[{"
+                              "\"version\":\"0002\",\"table\":\"users\""),
+            std::string::npos)
+      << last_output_;
+  ASSERT_EQ(Dbroll("purge --older-than 0s --dry-run"), 0) << last_output_;
+  EXPECT_EQ(last_output_.rfind("would purge 0003: audit (", 0), 0u) << last_output_;
+  EXPECT_EQ(last_output_.find("0002"), std::string::npos) << last_output_;
+
+  WriteConfig("3s", "./hook.sh deploy", "purge_after = \"7d\"\n");
+  EXPECT_EQ(Dbroll("deploy --release v4"), 2) << last_output_;
+  EXPECT_NE(last_output_.find("dbroll.toml:5:15: [deploy] purge_after: '7d' is not a duration (unknown unit 'd')"),
+            std::string::npos)
+      << last_output_;
+}
+
 TEST_F(DeployE2E, KilledDuringTheHealthGateThenRollbackFinishesTheJob) {
   ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
   AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");

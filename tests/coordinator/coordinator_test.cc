@@ -484,6 +484,118 @@ TEST_F(CoordinatorTest, SecretsAreRedactedFromReasonsLogsAndNotifications) {
   EXPECT_EQ((*freeze)->reason.find("Hunter2Secret"), std::string::npos);
 }
 
+// [deploy] purge_after: v2 and v3 each archive what their keep-data
+// migrations dropped; v3 is the release running.
+class PurgeAfterTest : public CoordinatorTest {
+ protected:
+  class Observer : public DeployObserver {
+   public:
+    void OnPurge(const DeployRecord& d, const std::vector<ArchiveInfo>& archives) override {
+      for (const ArchiveInfo& a : archives) purged.push_back(d.release + ": " + a.version + " " + a.table);
+    }
+    void OnWarning(const DeployRecord&, const std::string& text) override { warnings.push_back(text); }
+    std::vector<std::string> purged, warnings;
+  };
+
+  void DeployThreeReleases(Coordinator& c) {
+    ASSERT_TRUE(c.Deploy("v1").ok());
+    AddMigration("0002_audit", "-- dbroll:keep-data\nCREATE TABLE audit (id integer primary key);\nDROP TABLE users;",
+                 "CREATE TABLE users (id integer primary key);\nDROP TABLE audit;");
+    ASSERT_TRUE(c.Deploy("v2").ok());
+    AddMigration("0003_drop_audit", "-- dbroll:keep-data\nDROP TABLE audit;",
+                 "CREATE TABLE audit (id integer primary key);");
+    ASSERT_TRUE(c.Deploy("v3").ok());
+  }
+
+  // The coordinator's clock reads the real time plus `ahead_`.
+  Coordinator MakePurging(std::chrono::milliseconds purge_after) {
+    CoordinatorOptions o;
+    o.who = "tester@host";
+    o.freeze_on_rollback = false;
+    o.purge_after = purge_after;
+    o.now = [this] { return std::chrono::system_clock::now() + ahead_; };
+    return Coordinator(engine_, CoordinatorParts{&app_, {&gate_}, {&notifier_}, &observer_}, o);
+  }
+
+  // Versions whose archives are still there.
+  std::vector<std::string> Kept() {
+    auto list = ListArchives(*engine_);
+    EXPECT_TRUE(list.ok()) << list.status().message();
+    std::vector<std::string> out;
+    for (const ArchiveInfo& a : list.ok() ? list.value() : std::vector<ArchiveInfo>{}) {
+      if (!a.purged_at) out.push_back(a.version);
+    }
+    return out;
+  }
+
+  std::chrono::hours ahead_{0};
+  Observer observer_;
+};
+
+TEST_F(PurgeAfterTest, PurgesTheArchivesOfEarlierReleasesOnceTheCurrentOneWasHealthyLongEnough) {
+  Coordinator plain = Make();
+  DeployThreeReleases(plain);
+  ASSERT_EQ(Kept(), (std::vector<std::string>{"0002", "0003"}));
+  ahead_ = std::chrono::hours(25);
+  // v4's own record is stamped with the real time: from its health check on,
+  // the coordinator's clock is real again, so v4 has not been healthy long.
+  gate_.during = [this] { ahead_ = std::chrono::hours(0); };
+  Coordinator c = MakePurging(std::chrono::hours(24));
+  ASSERT_TRUE(c.Deploy("v4").ok());
+  // v3's own archive stays: rolling v3 back restores it.
+  EXPECT_EQ(Kept(), (std::vector<std::string>{"0003"}));
+  EXPECT_EQ(observer_.purged, (std::vector<std::string>{"v3: 0002 users"}));
+  EXPECT_TRUE(observer_.warnings.empty());
+  auto log = engine_->History(100);
+  ASSERT_TRUE(log.ok());
+  bool logged = false;
+  for (const LogEntry& e : log.value()) {
+    if (e.action == "deploy:purge") {
+      logged = true;
+      EXPECT_EQ(e.outcome, "ok");
+      EXPECT_EQ(e.message.rfind("deploy 3: [deploy] purge_after: purged the keep-data archives of versions up to "
+                                "0002 (release v2, before v3, healthy since ",
+                                0),
+                0u)
+          << e.message;
+    }
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(PurgeAfterTest, KeepsEverythingWhileTheCurrentReleaseWasHealthyForLessThanTheBound) {
+  Coordinator plain = Make();
+  DeployThreeReleases(plain);
+  ahead_ = std::chrono::hours(23);
+  Coordinator c = MakePurging(std::chrono::hours(24));
+  ASSERT_TRUE(c.Deploy("v4").ok());
+  EXPECT_EQ(Kept(), (std::vector<std::string>{"0002", "0003"}));
+  EXPECT_TRUE(observer_.purged.empty());
+}
+
+TEST_F(PurgeAfterTest, NeverPurgesAfterARolledBackDeploy) {
+  Coordinator plain = Make();
+  DeployThreeReleases(plain);
+  ASSERT_TRUE(plain.Unfreeze().ok());
+  AddMigration("0004_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
+  gate_.results = {Status(Code::kCheckFailed, "healthz answered 503")};
+  ASSERT_EQ(plain.Deploy("v4").code(), Code::kRolledBack);
+  ASSERT_TRUE(plain.Unfreeze().ok());
+  ahead_ = std::chrono::hours(25);
+  Coordinator c = MakePurging(std::chrono::hours(24));
+  app_.deploy_result = Status(Code::kCheckFailed, "app_deploy hook exited with 3");
+  ASSERT_EQ(c.Deploy("v5").code(), Code::kRolledBack);
+  EXPECT_EQ(Kept(), (std::vector<std::string>{"0002", "0003"}));
+  EXPECT_TRUE(observer_.purged.empty());
+}
+
+TEST_F(PurgeAfterTest, ZeroPurgesAsSoonAsTheDeploySucceeds) {
+  Coordinator c = MakePurging(std::chrono::milliseconds(0));
+  DeployThreeReleases(c);
+  EXPECT_EQ(Kept(), (std::vector<std::string>{"0003"}));
+  EXPECT_EQ(observer_.purged, (std::vector<std::string>{"v3: 0002 users"}));
+}
+
 TEST(ReleaseTagTest, OnlySafeCharactersPass) {
   EXPECT_TRUE(ValidateReleaseTag("v1.4.2+build_7-rc1").ok());
   for (const char* bad : {"", "-rf", ".hidden", "v1;rm -rf /", "$(id)", "v1 2", "a/b", "v1\n"}) {
