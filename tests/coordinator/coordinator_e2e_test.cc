@@ -162,9 +162,7 @@ class DeployE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    WriteMigration(proj_, name, up, down);
   }
 
   // Runs the CLI; returns the exit code, output (stdout+stderr) in *out.
