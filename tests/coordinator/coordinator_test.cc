@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dbroll/deploy_hooks.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -67,20 +68,13 @@ class FakeNotifier : public Notifier {
 class CoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("dbroll-coord-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "migrations");
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
     engine_owner_ = OpenOther();
     ASSERT_NE(engine_owner_, nullptr);
     engine_ = engine_owner_.get();
   }
-  void TearDown() override {
-    engine_owner_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { engine_owner_.reset(); }
 
   void AddMigration(const std::string& dir, const std::string& up, const std::string& down) {
     fs::create_directories(dir_ / "migrations" / dir);
@@ -127,7 +121,8 @@ class CoordinatorTest : public ::testing::Test {
     return e.ok() ? std::move(e).value() : nullptr;
   }
 
-  fs::path dir_;
+  dbroll::testing::TempDir tmp_{"coord"};
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<Engine> engine_owner_;
   Engine* engine_ = nullptr;
   FakeApp app_{&engine_};
