@@ -3,8 +3,6 @@
 // Each test names the path it drives and asserts the whole message.
 #include <gtest/gtest.h>
 
-#include <functional>
-
 #include "tests/engine/engine_test_util.h"
 #include "tests/support/fault_driver.h"
 
@@ -13,15 +11,6 @@ namespace {
 
 using M = FaultDriver::Method;
 using F = FaultDriver::Fault;
-
-// A fault injected into a transaction, what the run then returns, and the
-// state of 0001 afterwards.
-struct TransactionFault {
-  F fault;
-  Code code;
-  std::string message;
-  std::string state;
-};
 
 class EngineRunPathsTest : public ::testing::Test {
  protected:
@@ -56,22 +45,6 @@ class EngineRunPathsTest : public ::testing::Test {
       if (e.rfind("notice ", 0) == 0) out += e.substr(7) + "\n";
     }
     return out;
-  }
-  // For each case, on a fresh database set up by `arrange`: the transaction
-  // running `sql` fails with the case's fault; `run` returns the case's code
-  // and message, and leaves 0001 in the case's state.
-  void ExpectTransactionFaults(const std::vector<TransactionFault>& cases, const std::function<void()>& arrange,
-                               const std::string& sql, const std::function<Status()>& run) {
-    for (const TransactionFault& c : cases) {
-      SCOPED_TRACE(c.message);
-      Reset();
-      arrange();
-      fake_->FailWhen(M::kRunTransaction, sql, c.fault);
-      Status s = run();
-      EXPECT_EQ(s.code(), c.code);
-      EXPECT_EQ(s.message(), c.message);
-      EXPECT_EQ(State("0001"), c.state);
-    }
   }
   // Applies 0001 (CREATE TABLE a) with its down (DROP TABLE a).
   void ApplyOne(const std::string& down = "DROP TABLE a;\n") {
@@ -116,24 +89,37 @@ TEST_F(EngineRunPathsTest, HistoryThatCannotBeCreatedStopsBeforeAnyMigration) {
 // ApplyUp, one transaction: the server refuses a statement, the connection
 // drops before the commit, the commit outcome is unknown.
 TEST_F(EngineRunPathsTest, TransactionalUpFaultsNameTheirRepair) {
-  ExpectTransactionFaults(
-      {
-          {F::kError, Code::kMigrationFailed,
-           "injected: the server refused -- fix the migration and migrate again; the database was not "
-           "changed",
-           "<none>"},
-          {F::kLostBefore, Code::kConnectionLost,
-           "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; "
-           "migrate again when the database is reachable",
-           "<none>"},
-          {F::kCommitUnknown, Code::kCommitUnknown,
-           std::string(kUp) +
-               ": injected: commit outcome unknown -- the migration and its history row commit together, so the "
-               "history tells which: migrate again",
-           "applied"},  // it did commit, with its row
-      },
-      [this] { Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n"); }, "CREATE TABLE a",
-      [this] { return engine_->Migrate({}); });
+  struct Case {
+    F fault;
+    Code code;
+    std::string message;
+    std::string state;  // of 0001 afterwards
+  };
+  const Case cases[] = {
+      {F::kError, Code::kMigrationFailed,
+       "injected: the server refused -- fix the migration and migrate again; the database was not "
+       "changed",
+       "<none>"},
+      {F::kLostBefore, Code::kConnectionLost,
+       "injected: the connection was lost -- the connection was lost, so the transaction was rolled back; "
+       "migrate again when the database is reachable",
+       "<none>"},
+      {F::kCommitUnknown, Code::kCommitUnknown,
+       std::string(kUp) +
+           ": injected: commit outcome unknown -- the migration and its history row commit together, so the "
+           "history tells which: migrate again",
+       "applied"},  // it did commit, with its row
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    Reset();
+    Add("0001", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n");
+    fake_->FailWhen(M::kRunTransaction, "CREATE TABLE a", c.fault);
+    Status s = engine_->Migrate({});
+    EXPECT_EQ(s.code(), c.code);
+    EXPECT_EQ(s.message(), c.message);
+    EXPECT_EQ(State("0001"), c.state);
+  }
 }
 
 // RunTransactionWithRetry: every attempt waits for a lock in vain.
@@ -204,23 +190,37 @@ TEST_F(EngineRunPathsTest, DownWithoutAnyDownScriptRollsNothingBack) {
 // ApplyDown, one transaction: the server refuses a statement, the connection
 // drops (its code is kept, so a caller may retry), the commit outcome is unknown.
 TEST_F(EngineRunPathsTest, TransactionalDownFaultsNameTheirRepair) {
-  ExpectTransactionFaults(
-      {
-          {F::kError, Code::kMigrationFailed,
-           "injected: the server refused -- fix the down script and roll back again; the database was not "
-           "changed",
-           "applied"},
-          {F::kLostBefore, Code::kConnectionLost,
-           "injected: the connection was lost -- fix the down script and roll back again; the database was "
-           "not changed",
-           "applied"},
-          {F::kCommitUnknown, Code::kCommitUnknown,
-           std::string(kDown) +
-               ": injected: commit outcome unknown -- the rollback and its history row commit together, so the "
-               "history tells which: check the migration status",
-           "<none>"},  // it did commit, and removed its row
-      },
-      [this] { ApplyOne(); }, "DROP TABLE a", [this] { return engine_->Down({}); });
+  struct Case {
+    F fault;
+    Code code;
+    std::string message;
+    std::string state;  // of 0001 afterwards
+  };
+  const Case cases[] = {
+      {F::kError, Code::kMigrationFailed,
+       "injected: the server refused -- fix the down script and roll back again; the database was not "
+       "changed",
+       "applied"},
+      {F::kLostBefore, Code::kConnectionLost,
+       "injected: the connection was lost -- fix the down script and roll back again; the database was "
+       "not changed",
+       "applied"},
+      {F::kCommitUnknown, Code::kCommitUnknown,
+       std::string(kDown) +
+           ": injected: commit outcome unknown -- the rollback and its history row commit together, so the "
+           "history tells which: check the migration status",
+       "<none>"},  // it did commit, and removed its row
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    Reset();
+    ApplyOne();
+    fake_->FailWhen(M::kRunTransaction, "DROP TABLE a", c.fault);
+    Status s = engine_->Down({});
+    EXPECT_EQ(s.code(), c.code);
+    EXPECT_EQ(s.message(), c.message);
+    EXPECT_EQ(State("0001"), c.state);
+  }
 }
 
 // ApplyDown: a statement that cannot run in a transaction, in a down that runs in one.
