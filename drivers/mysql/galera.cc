@@ -141,8 +141,8 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
   std::string sql;
   if (rows->empty()) {
     sql = "INSERT INTO " + Ident(id_.table) + " (name, owner, node, node_uuid, conn, heartbeat, expires_at) VALUES (" +
-          HexLiteral(id_.name) + ", " + HexLiteral(id_.owner) + ", " + HexLiteral(id_.node_name) + ", " + HexLiteral(id_.node_uuid) + ", " +
-          id_.connection_id + ", UTC_TIMESTAMP(6), " + Expiry() + ")";
+          HexLiteral(id_.name) + ", " + HexLiteral(id_.owner) + ", " + HexLiteral(id_.node_name) + ", " +
+          HexLiteral(id_.node_uuid) + ", " + id_.connection_id + ", UTC_TIMESTAMP(6), " + Expiry() + ")";
   } else {
     const Row& r = rows->front();
     GaleraHolder h;
@@ -166,8 +166,9 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
         return give_up(Status(Code::kLockTimeout, "held by " + *holder));
       }
     }
-    sql = "UPDATE " + Ident(id_.table) + " SET owner = " + HexLiteral(id_.owner) + ", node = " + HexLiteral(id_.node_name) +
-          ", node_uuid = " + HexLiteral(id_.node_uuid) + ", conn = " + id_.connection_id +
+    sql = "UPDATE " + Ident(id_.table) + " SET owner = " + HexLiteral(id_.owner) +
+          ", node = " + HexLiteral(id_.node_name) + ", node_uuid = " + HexLiteral(id_.node_uuid) +
+          ", conn = " + id_.connection_id +
           ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where();
   }
   if (Status s = exec_(sql); !s.ok()) return give_up(s);
