@@ -433,11 +433,10 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
   // The state stays where it is, for --resume or rollback; no rollback starts unasked.
   auto interrupted = [&](const std::string& when) {
-    return interrupted_ =
-               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) + " " +
-                                        when + " " + name + ", in state " + DeployStateName(d.state) +
-                                        " -- resume it to continue, or roll it back to undo it")
-                   .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
+    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                                   " " + when + " " + name + ", in state " + DeployStateName(d.state) +
+                                                   " -- resume it to continue, or roll it back to undo it")
+                              .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
   };
   if (StopSignal() != 0) return interrupted("before");
   const auto t0 = Clock::now();

@@ -88,8 +88,7 @@ History::History(Driver* driver, const std::string& schema, const std::string& t
   meta_ = qualify(meta_name_);
 }
 
-Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std::string& schema,
-                             bool search_path) {
+Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std::string& schema, bool search_path) {
   const Dialect d = driver.dialect();
   const std::string name = QuoteLiteral(d, table);
   std::string sql =
@@ -97,10 +96,9 @@ Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std
   if (d == Dialect::kSqlite) {
     sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + name;
   } else if (d == Dialect::kPostgres) {
-    const std::string where_schema =
-        search_path    ? std::string(" AND schemaname = ANY (current_schemas(false))")
-        : schema.empty() ? std::string(" AND schemaname=current_schema()")
-                         : " AND schemaname=" + QuoteLiteral(d, schema);
+    const std::string where_schema = search_path      ? std::string(" AND schemaname = ANY (current_schemas(false))")
+                                     : schema.empty() ? std::string(" AND schemaname=current_schema()")
+                                                      : " AND schemaname=" + QuoteLiteral(d, schema);
     sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + name + where_schema;
   }
   auto rows = driver.Query(sql);

@@ -168,8 +168,7 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
     }
     sql = "UPDATE " + Ident(id_.table) + " SET owner = " + HexLiteral(id_.owner) +
           ", node = " + HexLiteral(id_.node_name) + ", node_uuid = " + HexLiteral(id_.node_uuid) +
-          ", conn = " + id_.connection_id +
-          ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where();
+          ", conn = " + id_.connection_id + ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where();
   }
   if (Status s = exec_(sql); !s.ok()) return give_up(s);
   if (Status s = exec_("COMMIT"); !s.ok()) return give_up(s);

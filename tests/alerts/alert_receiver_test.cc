@@ -47,7 +47,8 @@ class AlertReceiverE2E : public ::testing::Test {
     proj_ = dir_ / "proj";
     fs::create_directories(proj_ / "migrations");
     WriteOrdersHook(dir_, proj_, false);
-    std::ofstream(proj_ / "dbroll.toml") << HookedSqliteConfig(dir_) << "[alerts]\ntoken = \"" << kToken << "\"\nmax_body = 4096\n"
+    std::ofstream(proj_ / "dbroll.toml") << HookedSqliteConfig(dir_) << "[alerts]\ntoken = \"" << kToken
+                                         << "\"\nmax_body = 4096\n"
                                          << "match = { alertname = \"HighErrorRate\" }\n";
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
     ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;

@@ -55,10 +55,10 @@ inline pid_t StartPrometheus(const std::string& prometheus, const fs::path& dir,
                                         << "scrape_configs:\n  - job_name: app\n    static_configs:\n"
                                         << "      - targets: ['127.0.0.1:" << app_port << "']\n"
                                         << extra;
-  return Spawn({prometheus, "--config.file=" + (dir / "prometheus.yml").string(),
-                "--storage.tsdb.path=" + (dir / "tsdb").string(),
-                "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-               (dir / "prometheus.log").string());
+  return Spawn(
+      {prometheus, "--config.file=" + (dir / "prometheus.yml").string(),
+       "--storage.tsdb.path=" + (dir / "tsdb").string(), "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      (dir / "prometheus.log").string());
 }
 
 }  // namespace dbroll::testing_servers

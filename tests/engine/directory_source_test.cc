@@ -1,3 +1,5 @@
+#include "engine/directory_source.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,7 +8,6 @@
 #include <fstream>
 
 #include "dbroll/source.h"
-#include "engine/directory_source.h"
 #include "tests/support/temp_dir.h"
 
 namespace dbroll {

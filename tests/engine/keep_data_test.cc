@@ -33,7 +33,8 @@ class KeepDataTest : public SqliteEngineTest {
   std::string Tables(Engine& e) {
     return One(e, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type='table' AND name "
                   "NOT LIKE 'dbroll_history%' AND name != 'dbroll_log' AND name NOT LIKE 'sqlite_%' ORDER BY name)");
-  }};
+  }
+};
 
 TEST_F(KeepDataTest, DropColumnAndDropTableComeBackWithEveryValue) {
   Add("0001", "users", std::string(kUsers) + "CREATE TABLE audit (id integer PRIMARY KEY, what varchar(50));\n"

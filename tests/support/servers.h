@@ -231,9 +231,9 @@ inline std::string HookedSqliteConfig(const fs::path& dir) {
 // Exit code of `dbroll -C proj ARGS` (stopped after `timeout_s` seconds);
 // its output (stdout and stderr) in *out when given.
 inline int RunDbroll(const fs::path& proj, const std::string& args, std::string* out, int timeout_s = 120) {
-  return Sh("timeout " + std::to_string(timeout_s) + " " + Quote(DBROLL_BINARY) + " -C " + Quote(proj.string()) + " " +
-                args,
-            out);
+  return Sh(
+      "timeout " + std::to_string(timeout_s) + " " + Quote(DBROLL_BINARY) + " -C " + Quote(proj.string()) + " " + args,
+      out);
 }
 
 // What `dbroll -C proj COMMAND --format json` prints on stdout.
