@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::FuzzRunFromEnv;
 using testing::Rng;
+using testing::SkipBlank;
 
 // A statement as [first token, terminator): the terminator is the offset of
 // its `;`, or the end of the script.

@@ -20,6 +20,7 @@ namespace {
 
 using testing::FuzzRunFromEnv;
 using testing::Rng;
+using testing::SkipBlank;
 
 // [first token, terminator) of each statement; the terminator is its `;` or the end.
 using Split = std::vector<std::pair<size_t, size_t>>;
