@@ -433,13 +433,14 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   // Re-read before every step: another process may have rolled this deploy
   // back, and then nothing more may be done in its name.
   if (d.id != 0) DBROLL_RETURN_IF_ERROR(StillOurs(d));
-  if (StopSignal() != 0) {
-    return interrupted_ =
-               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
-                                        " before " + name + ", in state " + DeployStateName(d.state) +
-                                        " -- resume it to continue, or roll it back to undo it")
-                   .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
-  }
+  // The state stays where it is, for --resume or rollback; no rollback starts unasked.
+  auto interrupted = [&](const std::string& when) {
+    return interrupted_ = Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
+                                                   " " + when + " " + name + ", in state " + DeployStateName(d.state) +
+                                                   " -- resume it to continue, or roll it back to undo it")
+                              .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
+  };
+  if (StopSignal() != 0) return interrupted("before");
   const auto t0 = Clock::now();
   const std::string started_at = internal::NowUtc();
   Status s = fn();
@@ -456,15 +457,8 @@ Status Coordinator::Step(DeployRecord& d, std::vector<StepTiming>& steps, const 
   }
   Log(d, "deploy:" + name, s, (s.ok() ? std::string() : s.message() + " ") + "(" + std::to_string(t.took.count()) + " ms)");
   if (parts_.observer) parts_.observer->OnStep(d, t, s);
-  if (StopSignal() != 0) {
-    // dbroll was asked to stop: the hook got the signal too. The state stays
-    // where it is, for --resume or rollback; no rollback starts unasked.
-    return interrupted_ =
-               Status(Code::kDirty, Label(d) + " was interrupted by signal " + std::to_string(StopSignal()) +
-                                        " during " + name + ", in state " + DeployStateName(d.state) +
-                                        " -- resume it to continue, or roll it back to undo it")
-                   .set_remedy(Remedy::kResumeOrRollbackDeploy, std::to_string(d.id));
-  }
+  // dbroll was asked to stop: the hook got the signal too.
+  if (StopSignal() != 0) return interrupted("during");
   return s;
 }
 

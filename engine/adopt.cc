@@ -211,28 +211,6 @@ Result<ToolState> ReadToolState(Driver& driver, const ToolSpec& spec, const std:
   return st;
 }
 
-Result<bool> TableExists(Driver& driver, const std::string& table) {
-  const Dialect d = driver.dialect();
-  std::string sql;
-  switch (d) {
-    case Dialect::kSqlite:
-      sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + QuoteLiteral(d, table);
-      break;
-    case Dialect::kPostgres:
-      // As the tool finds it: through the search_path.
-      sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + QuoteLiteral(d, table) +
-            " AND schemaname = ANY (current_schemas(false))";
-      break;
-    case Dialect::kMysql:
-      sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
-            QuoteLiteral(d, table);
-      break;
-  }
-  auto rows = driver.Query(sql);
-  if (!rows.ok()) return rows.status();
-  return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
-}
-
 }  // namespace
 
 Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
@@ -248,7 +226,8 @@ Result<AdoptReport> EngineImpl::Adopt(const AdoptOptions& o) {
   const std::string& table = report.table;
   LockScope lock(this);
   if (!o.dry_run) DBROLL_RETURN_IF_ERROR(lock.Acquire());
-  auto exists = TableExists(*driver_, table);
+  // As the tool finds it: through the search_path.
+  auto exists = CatalogHasTable(*driver_, table, "", /*search_path=*/true);
   if (!exists.ok()) return exists.status();
   if (!exists.value()) {
     return Status(Code::kNotFound, table + ": no such table in this database -- is this the database " +

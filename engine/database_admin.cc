@@ -19,9 +19,13 @@ std::string MaintenanceUrl(Dialect d, const std::string& url) {
   return UrlWithDatabase(url, d == Dialect::kPostgres ? "postgres" : "information_schema");
 }
 
-std::filesystem::path SqlitePath(const DriverOptions& options, const Url& url) {
+// The SQLite file `url` names (relative to options.base_dir); whether it
+// exists in *existed.
+std::filesystem::path SqlitePath(const DriverOptions& options, const Url& url, bool* existed) {
   std::filesystem::path p = url.database;
   if (p.is_relative() && !options.base_dir.empty()) p = std::filesystem::path(options.base_dir) / p;
+  std::error_code ec;
+  *existed = std::filesystem::exists(p, ec);
   return p;
 }
 
@@ -100,9 +104,7 @@ Status CreateDatabase(const DriverOptions& options, bool* existed) {
   auto t = TargetOf(options, "create");
   if (!t.ok()) return t.status();
   if (t->dialect == Dialect::kSqlite) {
-    const std::filesystem::path p = SqlitePath(options, t->url);
-    std::error_code ec;
-    *existed = std::filesystem::exists(p, ec);
+    SqlitePath(options, t->url, existed);
     if (*existed) return Status::Ok();
     DriverOptions o = options;
     o.read_only = false;
@@ -128,9 +130,8 @@ Status DropDatabase(const DriverOptions& options, bool* existed) {
   auto t = TargetOf(options, "drop");
   if (!t.ok()) return t.status();
   if (t->dialect == Dialect::kSqlite) {
-    const std::filesystem::path p = SqlitePath(options, t->url);
     std::error_code ec;
-    *existed = std::filesystem::exists(p, ec);
+    const std::filesystem::path p = SqlitePath(options, t->url, existed);
     for (const char* suffix : {"-journal", "-wal", "-shm", ""}) {
       std::filesystem::remove(p.string() + suffix, ec);
       if (ec) {

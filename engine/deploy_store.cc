@@ -229,24 +229,7 @@ class SqlDeployStore : public DeployStore {
   // PostgreSQL transaction, so existence is asked of the catalog instead.
   Result<bool> TableExists() {
     if (ensured_) return true;
-    const std::string& bare = deploys_name_;
-    std::string sql;
-    switch (d_) {
-      case Dialect::kSqlite:
-        sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + Lit(bare);
-        break;
-      case Dialect::kPostgres:
-        sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + Lit(bare) +
-              " AND schemaname=" + (schema_.empty() ? std::string("current_schema()") : Lit(schema_));
-        break;
-      case Dialect::kMysql:
-        sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
-              Lit(bare);
-        break;
-    }
-    auto rows = driver_->Query(sql);
-    if (!rows.ok()) return rows.status();
-    return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
+    return CatalogHasTable(*driver_, deploys_name_, schema_);
   }
 
   // Several deploys may start on a fresh database at once; concurrent DDL can

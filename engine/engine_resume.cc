@@ -198,9 +198,8 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
   const std::string label = m.version + "_" + m.name;
   const std::string again = up ? "migrate again" : "roll back again";
   const auto t0 = Clock::now();
-  // The write that ends the run: the applied row, or no row after a down.
-  auto finish_sql = [&]() {
-    if (!up) return history_.DeleteSql(m.version);
+  // The row of a finished up: applied, every statement done, no intent left.
+  auto applied_row = [&]() {
     HistoryRow r = row;
     r.state = HistoryState::kApplied;
     r.statements_done = n;
@@ -208,6 +207,12 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
     r.session_id.reset();
     r.catalog_before.reset();
     r.duration_ms = MsSince(t0);
+    return r;
+  };
+  // The write that ends the run: the applied row, or no row after a down.
+  auto finish_sql = [&]() {
+    if (!up) return history_.DeleteSql(m.version);
+    const HistoryRow r = applied_row();
     if (!row_exists) return history_.InsertSql(r);
     // A row this run inserted holds everything else already: update it (an
     // upsert of a resumed row also refreshes its checksums and down script).
@@ -297,13 +302,7 @@ Status EngineImpl::RunStepwise(const Migration& m, Direction d, const Script& sc
         const Migration* next = up && last ? next_up_ : nullptr;
         if (next) {
           if (auto intent = ChainedIntent(*next, row.release.value_or(""))) {
-            HistoryRow r = row;
-            r.state = HistoryState::kApplied;
-            r.statements_done = n;
-            r.error.reset();
-            r.session_id.reset();
-            r.catalog_before.reset();
-            r.duration_ms = MsSince(t0);
+            const HistoryRow r = applied_row();
             p = driver_->RunStatement(Statement{history_.UpsertSql(r, intent->first, &intent->second), "", 1, 1, 0});
             if (p.ok()) {
               pre_intent_version_ = next->version;

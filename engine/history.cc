@@ -88,25 +88,25 @@ History::History(Driver* driver, const std::string& schema, const std::string& t
   meta_ = qualify(meta_name_);
 }
 
-Result<bool> History::Exists() {
-  std::string sql;
-  switch (dialect_) {
-    case Dialect::kSqlite:
-      sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + Lit(history_name_);
-      break;
-    case Dialect::kPostgres:
-      sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + Lit(history_name_) +
-            " AND schemaname=" + (schema_.empty() ? std::string("current_schema()") : Lit(schema_));
-      break;
-    case Dialect::kMysql:
-      sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
-            Lit(history_name_);
-      break;
+Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std::string& schema, bool search_path) {
+  const Dialect d = driver.dialect();
+  const std::string name = QuoteLiteral(d, table);
+  std::string sql =
+      "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" + name;
+  if (d == Dialect::kSqlite) {
+    sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + name;
+  } else if (d == Dialect::kPostgres) {
+    const std::string where_schema = search_path      ? std::string(" AND schemaname = ANY (current_schemas(false))")
+                                     : schema.empty() ? std::string(" AND schemaname=current_schema()")
+                                                      : " AND schemaname=" + QuoteLiteral(d, schema);
+    sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + name + where_schema;
   }
-  auto rows = driver_->Query(sql);
+  auto rows = driver.Query(sql);
   if (!rows.ok()) return rows.status();
   return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
 }
+
+Result<bool> History::Exists() { return CatalogHasTable(*driver_, history_name_, schema_); }
 
 Status History::AddColumnIfMissing(const std::string& column, const std::string& type) {
   auto probe = driver_->Query("SELECT " + column + " FROM " + history_ + " WHERE 1=0");

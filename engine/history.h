@@ -20,6 +20,13 @@ std::string QuoteIdent(Dialect d, const std::string& name);
 std::string QuoteLiteral(Dialect d, const std::string& value);
 std::string NowUtc();  // "2026-11-26T08:55:01.123Z"
 
+// Whether table `table` exists, asked of the catalog (a probe query that fails
+// would abort a PostgreSQL transaction). PostgreSQL looks in `schema` (the
+// current schema when ""), or in every schema of the search path when
+// `search_path`; MySQL in the current database.
+Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std::string& schema,
+                             bool search_path = false);
+
 class History {
  public:
   // `table` is the history table; log and meta tables derive from it.

@@ -144,26 +144,7 @@ RepeatableStore::RepeatableStore(Driver* driver, const std::string& schema, cons
   table_ = schema.empty() ? QuoteIdent(d, name_) : QuoteIdent(d, schema) + "." + QuoteIdent(d, name_);
 }
 
-Result<bool> RepeatableStore::Exists() {
-  const Dialect d = driver_->dialect();
-  std::string sql;
-  switch (d) {
-    case Dialect::kSqlite:
-      sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + QuoteLiteral(d, name_);
-      break;
-    case Dialect::kPostgres:
-      sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + QuoteLiteral(d, name_) +
-            " AND schemaname=" + (schema_.empty() ? std::string("current_schema()") : QuoteLiteral(d, schema_));
-      break;
-    case Dialect::kMysql:
-      sql = "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" +
-            QuoteLiteral(d, name_);
-      break;
-  }
-  auto rows = driver_->Query(sql);
-  if (!rows.ok()) return rows.status();
-  return !rows->empty() && rows->front()[0] && *rows->front()[0] != "0";
-}
+Result<bool> RepeatableStore::Exists() { return CatalogHasTable(*driver_, name_, schema_); }
 
 Status RepeatableStore::Ensure() {
   auto exists = Exists();

@@ -1,5 +1,6 @@
 #include "engine/splitter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -7,6 +8,20 @@
 
 namespace dbroll::internal {
 namespace {
+
+// Moves *line and *column over text[from, to): a newline starts a line, and
+// each character (not each byte of a UTF-8 sequence) is a column.
+void CountLinesColumns(std::string_view text, size_t from, size_t to, int* line, int* column) {
+  for (size_t i = from; i < to; ++i) {
+    const unsigned char ch = static_cast<unsigned char>(text[i]);
+    if (ch == '\n') {
+      ++*line;
+      *column = 1;
+    } else if ((ch & 0xC0) != 0x80) {
+      ++*column;
+    }
+  }
+}
 
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
@@ -619,15 +634,10 @@ class Splitter {
   }
 
   void AdvanceLineColumn(size_t to) {
-    for (; counted_ < to && counted_ < text_.size(); ++counted_) {
-      const unsigned char ch = static_cast<unsigned char>(text_[counted_]);
-      if (ch == '\n') {
-        ++line_;
-        column_ = 1;
-      } else if ((ch & 0xC0) != 0x80) {
-        ++column_;
-      }
-    }
+    const size_t end = std::min(to, text_.size());
+    if (counted_ >= end) return;
+    CountLinesColumns(text_, counted_, end, &line_, &column_);
+    counted_ = end;
   }
 
   const std::string& path_;
@@ -676,15 +686,7 @@ void LineColumnAt(std::string_view text, size_t offset, int* line, int* column) 
   int l = 1, c = 1;
   const size_t end = offset < text.size() ? offset : text.size();
   const size_t bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // not a column
-  for (size_t i = bom; i < end; ++i) {
-    const unsigned char ch = static_cast<unsigned char>(text[i]);
-    if (ch == '\n') {
-      ++l;
-      c = 1;
-    } else if ((ch & 0xC0) != 0x80) {
-      ++c;
-    }
-  }
+  CountLinesColumns(text, bom, end, &l, &c);
   *line = l;
   *column = c;
 }

@@ -7,17 +7,6 @@
 namespace dbroll::internal {
 namespace {
 
-// A binary string literal: exact whatever the session's sql_mode or charset.
-std::string Hex(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "X'";
-  for (unsigned char c : value) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out + "'";
-}
-
 std::string Ident(const std::string& name) {
   std::string out = "`";
   for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
@@ -74,6 +63,16 @@ Result<GaleraOsu> DecideGaleraOsu(const std::string& where, const std::string& c
   return GaleraOsu::kToi;
 }
 
+std::string HexLiteral(const std::string& value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "X'";
+  for (unsigned char c : value) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out + "'";
+}
+
 std::string GaleraLockTable(const std::string& history_table) {
   const std::string suffix = "_history";
   if (history_table.size() > suffix.size() &&
@@ -88,7 +87,7 @@ bool GaleraMayTakeOver(const GaleraHolder& holder) {
   return holder.same_node && !holder.session_alive;
 }
 
-std::string GaleraLockRow::Where() const { return " WHERE name = " + Hex(id_.name); }
+std::string GaleraLockRow::Where() const { return " WHERE name = " + HexLiteral(id_.name); }
 
 std::string GaleraLockRow::Expiry() const {
   return "UTC_TIMESTAMP(6) + INTERVAL " + std::to_string(id_.ttl.count() * 1000) + " MICROSECOND";
@@ -96,7 +95,7 @@ std::string GaleraLockRow::Expiry() const {
 
 std::string GaleraLockRow::RefreshSql() const {
   return "UPDATE " + Ident(id_.table) + " SET heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where() +
-         " AND owner = " + Hex(id_.owner);
+         " AND owner = " + HexLiteral(id_.owner);
 }
 
 Status GaleraLockRow::LostStatus() const {
@@ -110,7 +109,7 @@ Status GaleraLockRow::LostStatus() const {
 
 Status GaleraLockRow::EnsureTable() {
   auto n = query_("SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = " +
-                  Hex(id_.table));
+                  HexLiteral(id_.table));
   if (!n.ok()) return n.status();
   if (First(n, "0") != "0") return Status::Ok();
   // A DDL under TOI: concurrent runners on other nodes create it in total
@@ -142,8 +141,8 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
   std::string sql;
   if (rows->empty()) {
     sql = "INSERT INTO " + Ident(id_.table) + " (name, owner, node, node_uuid, conn, heartbeat, expires_at) VALUES (" +
-          Hex(id_.name) + ", " + Hex(id_.owner) + ", " + Hex(id_.node_name) + ", " + Hex(id_.node_uuid) + ", " +
-          id_.connection_id + ", UTC_TIMESTAMP(6), " + Expiry() + ")";
+          HexLiteral(id_.name) + ", " + HexLiteral(id_.owner) + ", " + HexLiteral(id_.node_name) + ", " +
+          HexLiteral(id_.node_uuid) + ", " + id_.connection_id + ", UTC_TIMESTAMP(6), " + Expiry() + ")";
   } else {
     const Row& r = rows->front();
     GaleraHolder h;
@@ -154,7 +153,7 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
     h.same_node = r[2].value_or("") == id_.node_uuid;
     if (h.owner != id_.owner && !h.expired) {
       auto member =
-          query_("SELECT COUNT(*) FROM mysql.wsrep_cluster_members WHERE node_uuid = " + Hex(r[2].value_or("")));
+          query_("SELECT COUNT(*) FROM mysql.wsrep_cluster_members WHERE node_uuid = " + HexLiteral(r[2].value_or("")));
       if (!member.ok()) return give_up(member.status());
       h.node_member = First(member, "0") != "0";
       if (h.same_node && Digits(h.connection)) {
@@ -167,9 +166,9 @@ Status GaleraLockRow::TryOnce(std::string* holder) {
         return give_up(Status(Code::kLockTimeout, "held by " + *holder));
       }
     }
-    sql = "UPDATE " + Ident(id_.table) + " SET owner = " + Hex(id_.owner) + ", node = " + Hex(id_.node_name) +
-          ", node_uuid = " + Hex(id_.node_uuid) + ", conn = " + id_.connection_id +
-          ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where();
+    sql = "UPDATE " + Ident(id_.table) + " SET owner = " + HexLiteral(id_.owner) +
+          ", node = " + HexLiteral(id_.node_name) + ", node_uuid = " + HexLiteral(id_.node_uuid) +
+          ", conn = " + id_.connection_id + ", heartbeat = UTC_TIMESTAMP(6), expires_at = " + Expiry() + Where();
   }
   if (Status s = exec_(sql); !s.ok()) return give_up(s);
   if (Status s = exec_("COMMIT"); !s.ok()) return give_up(s);
@@ -206,7 +205,7 @@ Status GaleraLockRow::Fence() {
 }
 
 Status GaleraLockRow::Release() {
-  return exec_("DELETE FROM " + Ident(id_.table) + Where() + " AND owner = " + Hex(id_.owner));
+  return exec_("DELETE FROM " + Ident(id_.table) + Where() + " AND owner = " + HexLiteral(id_.owner));
 }
 
 }  // namespace dbroll::internal

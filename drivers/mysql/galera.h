@@ -42,6 +42,9 @@ Result<GaleraOsu> DecideGaleraOsu(const std::string& where, const std::string& c
 // "<table>_lock" otherwise.
 std::string GaleraLockTable(const std::string& history_table);
 
+// A binary string literal (X'...'): exact whatever the session's sql_mode or charset.
+std::string HexLiteral(const std::string& value);
+
 // Default lifetime of a lock row without heartbeat: a dead runner's lock is
 // taken over after this. `[mysql] galera_lock_ttl` changes it.
 inline constexpr std::chrono::milliseconds kGaleraLockTtl{30000};

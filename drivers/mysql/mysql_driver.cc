@@ -96,17 +96,6 @@ std::optional<size_t> NearPosition(const std::string& message, const std::string
   return at;
 }
 
-// A binary string literal: exact whatever the session's sql_mode or charset.
-std::string HexLiteral(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "X'";
-  for (unsigned char c : value) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out + "'";
-}
-
 // GET_LOCK names are server-wide, so the database is part of the name.
 // MySQL limits them to 64 characters; longer ones are hashed (FNV-1a).
 std::string LockName(const std::string& database, const std::string& table) {

@@ -8,6 +8,7 @@
 
 #include "dbroll/alerts.h"
 #include "dbroll/coordinator.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -30,9 +31,6 @@ class CountingApp : public AppController {
 class AlertMatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("dbroll-alert-match-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "migrations" / "0001_users");
     std::ofstream(dir_ / "migrations" / "0001_users" / "up.sql") << "CREATE TABLE users (id integer primary key);\n";
     std::ofstream(dir_ / "migrations" / "0001_users" / "down.sql") << "DROP TABLE users;\n";
@@ -50,7 +48,6 @@ class AlertMatchTest : public ::testing::Test {
   void TearDown() override {
     coordinator_.reset();
     engine_.reset();
-    fs::remove_all(dir_);
   }
 
   static std::string Alert(const std::string& labels, const std::string& extra = "") {
@@ -64,7 +61,8 @@ class AlertMatchTest : public ::testing::Test {
   }
 
   static inline int n_ = 0;
-  fs::path dir_;
+  dbroll::testing::TempDir tmp_{"alert-match"};
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<Engine> engine_;
   CountingApp app_;
   std::unique_ptr<Coordinator> coordinator_;

@@ -46,16 +46,9 @@ class AlertReceiverE2E : public ::testing::Test {
     fs::remove_all(dir_);
     proj_ = dir_ / "proj";
     fs::create_directories(proj_ / "migrations");
-    std::ofstream(proj_ / "hook.sh") << "#!/bin/sh\n"
-                                     << "o=$(sqlite3 " << Quote((dir_ / "app.db").string())
-                                     << " \"select count(*) from sqlite_master where name='orders'\")\n"
-                                     << "echo \"$1 $DBROLL_RELEASE orders=$o\" >> "
-                                     << Quote((dir_ / "hooks.log").string()) << "\n";
-    fs::permissions(proj_ / "hook.sh", fs::perms::owner_all);
-    std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"sqlite:" << (dir_ / "app.db").string() << "\"\n"
-                                         << "[deploy]\napp_deploy = \"./hook.sh deploy\"\n"
-                                         << "app_revert = \"./hook.sh revert\"\n"
-                                         << "[alerts]\ntoken = \"" << kToken << "\"\nmax_body = 4096\n"
+    WriteOrdersHook(dir_, proj_, false);
+    std::ofstream(proj_ / "dbroll.toml") << HookedSqliteConfig(dir_) << "[alerts]\ntoken = \"" << kToken
+                                         << "\"\nmax_body = 4096\n"
                                          << "match = { alertname = \"HighErrorRate\" }\n";
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
     ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
@@ -75,14 +68,9 @@ class AlertReceiverE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    WriteMigration(proj_, name, up, down);
   }
-
-  int Dbroll(const std::string& args) {
-    return Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " " + args, &last_output_);
-  }
+  int Dbroll(const std::string& args) { return RunDbroll(proj_, args, &last_output_, 60); }
 
   // POSTs `body` with `token` to `path`; returns the HTTP status, the answer in *answer.
   int Post(const std::string& token, const std::string& body, const std::string& path = "/alerts",
@@ -112,16 +100,11 @@ class AlertReceiverE2E : public ::testing::Test {
     return n;
   }
 
-  nlohmann::json Deploys() {
-    std::string out;
-    Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " deploys --format json 2>/dev/null",
-       &out);
-    return nlohmann::json::parse(out, nullptr, false);
-  }
+  nlohmann::json Deploys() { return nlohmann::json::parse(DbrollJson(proj_, "deploys"), nullptr, false); }
 
   std::string History() {
     std::string out;
-    Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " history --format json", &out);
+    RunDbroll(proj_, "history --format json", &out, 60);
     return out;
   }
 

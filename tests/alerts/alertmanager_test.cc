@@ -10,42 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "tests/support/servers.h"
+#include "tests/alerts/error_app.h"
 
 namespace dbroll {
 namespace {
 
 using namespace testing_servers;  // NOLINT: test helpers
 using std::chrono::milliseconds;
-
-// GET / answers 500 while <root>/fail holds "1"; a thread asks itself 20
-// times a second; /metrics is Prometheus text.
-constexpr char kApp[] = R"PY(
-import http.server, sys, os, threading, time, urllib.request
-root, port = sys.argv[1], int(sys.argv[2])
-counts = {"200": 0, "500": 0}
-lock = threading.Lock()
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        if self.path == "/metrics":
-            with lock:
-                body = "".join('http_requests_total{code="%s"} %d\n' % kv for kv in counts.items())
-            self.send_response(200); self.send_header("Content-Type", "text/plain; version=0.0.4"); self.end_headers()
-            self.wfile.write(body.encode()); return
-        try: fail = open(os.path.join(root, "fail")).read().strip() == "1"
-        except OSError: fail = False
-        code = 500 if fail else 200
-        with lock: counts[str(code)] += 1
-        self.send_response(code); self.end_headers(); self.wfile.write(b"x")
-def traffic():
-    while True:
-        try: urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=1).read()
-        except Exception: pass
-        time.sleep(0.05)
-threading.Thread(target=traffic, daemon=True).start()
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-)PY";
 
 constexpr char kToken[] = "am-t0ken-for-dbroll";
 
@@ -76,7 +47,6 @@ class AlertmanagerE2E : public ::testing::Test {
     fs::remove_all(dir_);
     proj_ = dir_ / "proj";
     fs::create_directories(proj_ / "migrations");
-    fs::create_directories(dir_ / "tsdb");
     fs::create_directories(dir_ / "am");
 
     const std::string am_yml = DocBlock("alertmanager.yml"), rules = DocBlock("rules.yml");
@@ -85,47 +55,30 @@ class AlertmanagerE2E : public ::testing::Test {
     prom_port_ = FreePort();
     am_port_ = FreePort();
     serve_port_ = FreePort();
-    std::ofstream(dir_ / "app.py") << kApp;
     std::ofstream(dir_ / "token") << kToken << "\n";
     std::ofstream(dir_ / "alertmanager.yml") << Replace(
         Replace(am_yml, "http://127.0.0.1:9095/alerts", "http://127.0.0.1:" + std::to_string(serve_port_) + "/alerts"),
         "/etc/alertmanager/dbroll-token", (dir_ / "token").string());
     std::ofstream(dir_ / "rules.yml") << Replace(Replace(rules, "[1m]", "[3s]"), "for: 2m", "for: 2s");
-    std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                                           << "rule_files: [" << (dir_ / "rules.yml").string() << "]\n"
-                                           << "alerting:\n  alertmanagers:\n    - static_configs:\n"
-                                           << "        - targets: ['127.0.0.1:" << am_port_ << "']\n"
-                                           << "scrape_configs:\n  - job_name: app\n    static_configs:\n"
-                                           << "      - targets: ['127.0.0.1:" << app_port_ << "']\n";
 
-    app_ = Spawn({"python3", (dir_ / "app.py").string(), dir_.string(), std::to_string(app_port_)}, "");
+    app_ = StartErrorApp(dir_, app_port_);
     am_ = Spawn({alertmanager, "--config.file=" + (dir_ / "alertmanager.yml").string(),
                  "--storage.path=" + (dir_ / "am").string(),
                  "--web.listen-address=127.0.0.1:" + std::to_string(am_port_), "--cluster.listen-address="},
                 (dir_ / "alertmanager.log").string());
-    prom_ = Spawn({prometheus, "--config.file=" + (dir_ / "prometheus.yml").string(),
-                   "--storage.tsdb.path=" + (dir_ / "tsdb").string(),
-                   "--web.listen-address=127.0.0.1:" + std::to_string(prom_port_)},
-                  (dir_ / "prometheus.log").string());
+    prom_ = StartPrometheus(prometheus, dir_, prom_port_, app_port_,
+                            "rule_files: [" + (dir_ / "rules.yml").string() + "]\n" +
+                                "alerting:\n  alertmanagers:\n    - static_configs:\n" +
+                                "        - targets: ['127.0.0.1:" + std::to_string(am_port_) + "']\n");
     ASSERT_TRUE(
         WaitFor([&] { return Answers(app_port_) && Answers(am_port_) && Answers(prom_port_); }, milliseconds(30000)))
         << Slurp(dir_ / "alertmanager.log") << Slurp(dir_ / "prometheus.log");
 
-    std::ofstream(proj_ / "hook.sh") << "#!/bin/sh\n"
-                                     << "o=$(sqlite3 " << Quote((dir_ / "app.db").string())
-                                     << " \"select count(*) from sqlite_master where name='orders'\")\n"
-                                     << "echo \"$1 $DBROLL_RELEASE orders=$o\" >> "
-                                     << Quote((dir_ / "hooks.log").string()) << "\n"
-                                     << "if [ \"$1\" = revert ]; then echo 0 > " << Quote((dir_ / "fail").string())
-                                     << "; fi\n";
+    WriteOrdersHook(dir_, proj_, true);
     std::ofstream(proj_ / "notify.sh") << "#!/bin/sh\ncat >> " << Quote((dir_ / "notifications").string())
                                        << "\necho >> " << Quote((dir_ / "notifications").string()) << "\n";
-    fs::permissions(proj_ / "hook.sh", fs::perms::owner_all);
     fs::permissions(proj_ / "notify.sh", fs::perms::owner_all);
-    std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"sqlite:" << (dir_ / "app.db").string() << "\"\n"
-                                         << "[deploy]\napp_deploy = \"./hook.sh deploy\"\n"
-                                         << "app_revert = \"./hook.sh revert\"\n"
-                                         << "[notify]\ncommand = \"./notify.sh\"\n"
+    std::ofstream(proj_ / "dbroll.toml") << HookedSqliteConfig(dir_) << "[notify]\ncommand = \"./notify.sh\"\n"
                                          << "[alerts]\ntoken_file = " << nlohmann::json((dir_ / "token").string())
                                          << "\nmatch = { alertname = \"HighErrorRate\", service = \"shop\" }\n";
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
@@ -148,21 +101,10 @@ class AlertmanagerE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    WriteMigration(proj_, name, up, down);
   }
-
-  int Dbroll(const std::string& args) {
-    return Sh("timeout 120 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " " + args, &last_output_);
-  }
-
-  std::string History() {
-    std::string out;
-    Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " history --format json 2>/dev/null",
-       &out);
-    return out;
-  }
+  int Dbroll(const std::string& args) { return RunDbroll(proj_, args, &last_output_); }
+  std::string History() { return DbrollJson(proj_, "history"); }
 
   int Count(const std::string& text, const std::regex& re) {
     return static_cast<int>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
@@ -189,9 +131,7 @@ TEST_F(AlertmanagerE2E, FiringAlertRollsBackOnceFreezesAndNotifiesResolvedDoesNo
   const std::string log = History();
   EXPECT_EQ(Count(Slurp(dir_ / "hooks.log"), std::regex("revert v2")), 1) << Slurp(dir_ / "hooks.log");
   EXPECT_EQ(Count(log, std::regex("\"action\": *\"alert:rollback\"")), 1) << log;
-  std::string deploys;
-  Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " deploys --format json 2>/dev/null",
-     &deploys);
+  const std::string deploys = DbrollJson(proj_, "deploys");
   auto j = nlohmann::json::parse(deploys, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << deploys;
   EXPECT_EQ(j["deploys"][0]["state"], "rolled-back");

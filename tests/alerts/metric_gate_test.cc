@@ -6,42 +6,13 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "tests/support/servers.h"
+#include "tests/alerts/error_app.h"
 
 namespace dbroll {
 namespace {
 
 using namespace testing_servers;  // NOLINT: test helpers
 using std::chrono::milliseconds;
-
-// GET / answers 500 while <root>/fail holds "1"; a thread asks itself 20
-// times a second so the 5xx ratio moves; /metrics is Prometheus text.
-constexpr char kApp[] = R"PY(
-import http.server, sys, os, threading, time, urllib.request, urllib.error
-root, port = sys.argv[1], int(sys.argv[2])
-counts = {"200": 0, "500": 0}
-lock = threading.Lock()
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        if self.path == "/metrics":
-            with lock:
-                body = "".join('http_requests_total{code="%s"} %d\n' % kv for kv in counts.items())
-            self.send_response(200); self.send_header("Content-Type", "text/plain; version=0.0.4"); self.end_headers()
-            self.wfile.write(body.encode()); return
-        try: fail = open(os.path.join(root, "fail")).read().strip() == "1"
-        except OSError: fail = False
-        code = 500 if fail else 200
-        with lock: counts[str(code)] += 1
-        self.send_response(code); self.end_headers(); self.wfile.write(b"x")
-def traffic():
-    while True:
-        try: urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=1).read()
-        except Exception: pass
-        time.sleep(0.05)
-threading.Thread(target=traffic, daemon=True).start()
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-)PY";
 
 constexpr char kQuery[] =
     "sum(rate(http_requests_total{code=~\"5..\"}[3s])) / sum(rate(http_requests_total[3s]))";
@@ -56,31 +27,16 @@ class MetricGateE2E : public ::testing::Test {
     fs::remove_all(dir_);
     proj_ = dir_ / "proj";
     fs::create_directories(proj_ / "migrations");
-    fs::create_directories(dir_ / "tsdb");
-    std::ofstream(dir_ / "app.py") << kApp;
     app_port_ = FreePort();
-    app_ = Spawn({"python3", (dir_ / "app.py").string(), dir_.string(), std::to_string(app_port_)}, "");
+    app_ = StartErrorApp(dir_, app_port_);
     ASSERT_TRUE(WaitFor([&] { return Answers(app_port_); }, milliseconds(10000)));
-    std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                                           << "scrape_configs:\n  - job_name: app\n    static_configs:\n"
-                                           << "      - targets: ['127.0.0.1:" << app_port_ << "']\n";
     prom_port_ = FreePort();
-    prom_ = Spawn({prometheus, "--config.file=" + (dir_ / "prometheus.yml").string(),
-                   "--storage.tsdb.path=" + (dir_ / "tsdb").string(),
-                   "--web.listen-address=127.0.0.1:" + std::to_string(prom_port_)},
-                  (dir_ / "prometheus.log").string());
+    prom_ = StartPrometheus(prometheus, dir_, prom_port_, app_port_);
     // Ready once the ratio is a number: two scrapes of live traffic.
     ASSERT_TRUE(WaitFor([&] { return !std::isnan(Ratio()); }, milliseconds(30000)))
         << Slurp(dir_ / "prometheus.log");
 
-    std::ofstream(proj_ / "hook.sh") << "#!/bin/sh\n"
-                                     << "o=$(sqlite3 " << Quote((dir_ / "app.db").string())
-                                     << " \"select count(*) from sqlite_master where name='orders'\")\n"
-                                     << "echo \"$1 $DBROLL_RELEASE orders=$o\" >> "
-                                     << Quote((dir_ / "hooks.log").string()) << "\n"
-                                     << "if [ \"$1\" = revert ]; then echo 0 > " << Quote((dir_ / "fail").string())
-                                     << "; fi\n";
-    fs::permissions(proj_ / "hook.sh", fs::perms::owner_all);
+    WriteOrdersHook(dir_, proj_, true);
     WriteConfig("");
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
     ASSERT_EQ(Dbroll("deploy --release v1"), 0) << last_output_;
@@ -96,10 +52,7 @@ class MetricGateE2E : public ::testing::Test {
   }
 
   void WriteConfig(const std::string& metrics) {
-    std::ofstream(proj_ / "dbroll.toml") << "[database]\nurl = \"sqlite:" << (dir_ / "app.db").string() << "\"\n"
-                                         << "[deploy]\napp_deploy = \"./hook.sh deploy\"\n"
-                                         << "app_revert = \"./hook.sh revert\"\n"
-                                         << metrics;
+    std::ofstream(proj_ / "dbroll.toml") << HookedSqliteConfig(dir_) << metrics;
   }
 
   std::string Metrics(const std::string& sustain, const std::string& watch) {
@@ -110,14 +63,9 @@ class MetricGateE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    WriteMigration(proj_, name, up, down);
   }
-
-  int Dbroll(const std::string& args) {
-    return Sh("timeout 120 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " " + args, &last_output_);
-  }
+  int Dbroll(const std::string& args) { return RunDbroll(proj_, args, &last_output_); }
 
   double Ratio() {
     std::string out;
@@ -130,10 +78,7 @@ class MetricGateE2E : public ::testing::Test {
   }
 
   std::string NewestState() {
-    std::string out;
-    Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " deploys --format json 2>/dev/null",
-       &out);
-    auto j = nlohmann::json::parse(out, nullptr, false);
+    auto j = nlohmann::json::parse(DbrollJson(proj_, "deploys"), nullptr, false);
     if (j.is_discarded() || j["deploys"].empty()) return "";
     return j["deploys"][0]["state"].get<std::string>();
   }

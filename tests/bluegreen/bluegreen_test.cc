@@ -114,14 +114,9 @@ class BlueGreenE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    WriteMigration(proj_, name, up, down);
   }
-
-  int Dbroll(const std::string& args) {
-    return Sh("timeout 120 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " " + args, &last_output_);
-  }
+  int Dbroll(const std::string& args) { return RunDbroll(proj_, args, &last_output_); }
 
   std::string Through() {
     std::string out;
@@ -139,12 +134,7 @@ class BlueGreenE2E : public ::testing::Test {
 
   int Orders() { return db_.TableCount("orders"); }
 
-  nlohmann::json Deploys() {
-    std::string out;
-    Sh("timeout 60 " + Quote(DBROLL_BINARY) + " -C " + Quote(proj_.string()) + " deploys --format json 2>/dev/null",
-       &out);
-    return nlohmann::json::parse(out, nullptr, false);
-  }
+  nlohmann::json Deploys() { return nlohmann::json::parse(DbrollJson(proj_, "deploys"), nullptr, false); }
 
   std::string nginx_, nginx_args_, last_output_;
   bool nginx_started_ = false;

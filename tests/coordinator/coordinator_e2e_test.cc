@@ -46,6 +46,19 @@ using testing_servers::Quote;
 using testing_servers::Slurp;
 using testing_servers::Spawn;
 
+// A hook that records its pid, then waits until the file `release` appears.
+void WriteSlowHook(const fs::path& proj, const fs::path& dir) {
+  std::ofstream(proj / "slow.sh") << "#!/bin/sh\necho $$ > " << Quote((dir / "slow.pid").string()) << "\n"
+                                  << "while [ ! -f " << Quote((dir / "release").string()) << " ]; do sleep 0.1; done\n";
+  fs::permissions(proj / "slow.sh", fs::perms::owner_all);
+}
+
+pid_t ReadPid(const fs::path& file) {
+  pid_t pid = 0;
+  testing_servers::WaitFor([&] { return (pid = std::atoi(Slurp(file).c_str())) > 0; }, milliseconds(20000));
+  return pid;
+}
+
 class DeployE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -162,9 +175,18 @@ class DeployE2E : public ::testing::Test {
   }
 
   void AddMigration(const std::string& name, const std::string& up, const std::string& down) {
-    fs::create_directories(proj_ / "migrations" / name);
-    std::ofstream(proj_ / "migrations" / name / "up.sql") << up << "\n";
-    std::ofstream(proj_ / "migrations" / name / "down.sql") << down << "\n";
+    testing_servers::WriteMigration(proj_, name, up, down);
+  }
+
+  // Starts `dbroll deploy --release v1` whose app hook (slow.sh) keeps
+  // running, its output in dir_/<out>; returns its pid, the hook's in *hook.
+  pid_t DeployWithSlowHook(const std::string& out, pid_t* hook) {
+    WriteSlowHook(proj_, dir_);
+    WriteConfig("3s", "./slow.sh");
+    const pid_t dbroll =
+        Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / out).string());
+    *hook = ReadPid(dir_ / "slow.pid");
+    return dbroll;
   }
 
   // Runs the CLI; returns the exit code, output (stdout+stderr) in *out.
@@ -371,19 +393,6 @@ TEST_F(DeployE2E, RollbackFromAnOlderCheckoutUsesTheStoredDowns) {
   EXPECT_NE(Slurp(dir_ / "notifications").find("bad numbers on the dashboard"), std::string::npos);
 }
 
-// A hook that records its pid, then waits until the file `release` appears.
-void WriteSlowHook(const fs::path& proj, const fs::path& dir) {
-  std::ofstream(proj / "slow.sh") << "#!/bin/sh\necho $$ > " << Quote((dir / "slow.pid").string()) << "\n"
-                                  << "while [ ! -f " << Quote((dir / "release").string()) << " ]; do sleep 0.1; done\n";
-  fs::permissions(proj / "slow.sh", fs::perms::owner_all);
-}
-
-pid_t ReadPid(const fs::path& file) {
-  pid_t pid = 0;
-  testing_servers::WaitFor([&] { return (pid = std::atoi(Slurp(file).c_str())) > 0; }, milliseconds(20000));
-  return pid;
-}
-
 bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
 
 TEST_F(DeployE2E, FourDeploysAtOnceExactlyOneRunsTheOthersAreRefused) {
@@ -423,11 +432,8 @@ TEST_F(DeployE2E, FourDeploysAtOnceExactlyOneRunsTheOthersAreRefused) {
 }
 
 TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
-  WriteSlowHook(proj_, dir_);
-  WriteConfig("3s", "./slow.sh");
-  pid_t dbroll =
-      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "term.txt").string());
-  const pid_t hook = ReadPid(dir_ / "slow.pid");
+  pid_t hook = 0;
+  const pid_t dbroll = DeployWithSlowHook("term.txt", &hook);
   ASSERT_GT(hook, 0) << Slurp(dir_ / "term.txt");
   kill(dbroll, SIGTERM);
   int st = 0;
@@ -446,11 +452,8 @@ TEST_F(DeployE2E, SigtermStopsTheRunningHookAndLeavesTheDeployResumable) {
 }
 
 TEST_F(DeployE2E, ResumeRefusesWhileTheHookOfAKilledDeployStillRuns) {
-  WriteSlowHook(proj_, dir_);
-  WriteConfig("3s", "./slow.sh");
-  pid_t dbroll =
-      Spawn({DBROLL_BINARY, "-C", proj_.string(), "deploy", "--release", "v1"}, (dir_ / "killed.txt").string());
-  const pid_t hook = ReadPid(dir_ / "slow.pid");
+  pid_t hook = 0;
+  const pid_t dbroll = DeployWithSlowHook("killed.txt", &hook);
   ASSERT_GT(hook, 0) << Slurp(dir_ / "killed.txt");
   kill(dbroll, SIGKILL);
   waitpid(dbroll, nullptr, 0);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dbroll/deploy_hooks.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -67,24 +68,13 @@ class FakeNotifier : public Notifier {
 class CoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("dbroll-coord-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "migrations");
     AddMigration("0001_users", "CREATE TABLE users (id integer primary key);", "DROP TABLE users;");
-    EngineOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    o.base_dir = dir_.string();
-    auto e = Engine::Open(o);
-    ASSERT_TRUE(e.ok()) << e.status().message();
-    engine_owner_ = std::move(e).value();
+    engine_owner_ = OpenOther();
+    ASSERT_NE(engine_owner_, nullptr);
     engine_ = engine_owner_.get();
   }
-  void TearDown() override {
-    engine_owner_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { engine_owner_.reset(); }
 
   void AddMigration(const std::string& dir, const std::string& up, const std::string& down) {
     fs::create_directories(dir_ / "migrations" / dir);
@@ -102,13 +92,26 @@ class CoordinatorTest : public ::testing::Test {
     return st.ok() ? st->current_version : "error: " + st.status().message();
   }
 
+  // What a dbroll killed during the health gate of deploying v2 (0002) leaves behind.
+  void LeaveDeployStoppedAtTheGate() {
+    ASSERT_TRUE(engine_->Migrate(MigrateOptions{std::nullopt, "v2", false}).ok());
+    DeployRecord d;
+    d.release = "v2";
+    d.previous_release = d.target_release = "v1";
+    d.schema_from = d.target_schema = "0001";
+    d.schema_to = "0002";
+    d.state = DeployState::kVerifying;
+    d.started_at = d.updated_at = "2026-01-01T00:00:00.000Z";
+    ASSERT_TRUE(engine_->deploys().Create(d).ok());
+  }
+
   DeployRecord Newest() {
     auto list = engine_->deploys().List(1);
     EXPECT_TRUE(list.ok() && !list->empty());
     return list.ok() && !list->empty() ? list->front() : DeployRecord{};
   }
 
-  // A second connection to the same database: another dbroll process.
+  // A connection to the test's database; a second one is another dbroll process.
   std::unique_ptr<Engine> OpenOther() {
     EngineOptions o;
     o.url = "sqlite:" + (dir_ / "app.db").string();
@@ -118,7 +121,8 @@ class CoordinatorTest : public ::testing::Test {
     return e.ok() ? std::move(e).value() : nullptr;
   }
 
-  fs::path dir_;
+  dbroll::testing::TempDir tmp_{"coord"};
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<Engine> engine_owner_;
   Engine* engine_ = nullptr;
   FakeApp app_{&engine_};
@@ -230,16 +234,7 @@ TEST_F(CoordinatorTest, InterruptedDeployBlocksNewOnesAndResumes) {
   Coordinator c = Make();
   ASSERT_TRUE(c.Deploy("v1").ok());
   AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
-  // What a dbroll killed during the health gate leaves behind.
-  ASSERT_TRUE(engine_->Migrate(MigrateOptions{std::nullopt, "v2", false}).ok());
-  DeployRecord d;
-  d.release = "v2";
-  d.previous_release = d.target_release = "v1";
-  d.schema_from = d.target_schema = "0001";
-  d.schema_to = "0002";
-  d.state = DeployState::kVerifying;
-  d.started_at = d.updated_at = "2026-01-01T00:00:00.000Z";
-  ASSERT_TRUE(engine_->deploys().Create(d).ok());
+  LeaveDeployStoppedAtTheGate();
 
   Status blocked = c.Deploy("v3");
   EXPECT_EQ(blocked.code(), Code::kDirty);
@@ -258,15 +253,7 @@ TEST_F(CoordinatorTest, ManualRollbackOfAnInterruptedDeployFinishesTheJob) {
   Coordinator c = Make();
   ASSERT_TRUE(c.Deploy("v1").ok());
   AddMigration("0002_orders", "CREATE TABLE orders (id integer primary key);", "DROP TABLE orders;");
-  ASSERT_TRUE(engine_->Migrate(MigrateOptions{std::nullopt, "v2", false}).ok());
-  DeployRecord d;
-  d.release = "v2";
-  d.previous_release = d.target_release = "v1";
-  d.schema_from = d.target_schema = "0001";
-  d.schema_to = "0002";
-  d.state = DeployState::kVerifying;
-  d.started_at = d.updated_at = "2026-01-01T00:00:00.000Z";
-  ASSERT_TRUE(engine_->deploys().Create(d).ok());
+  LeaveDeployStoppedAtTheGate();
   ASSERT_TRUE(c.Rollback({}).ok());
   DeployRecord after = Newest();
   EXPECT_EQ(after.state, DeployState::kRolledBack);

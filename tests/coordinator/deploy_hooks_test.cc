@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -45,6 +46,14 @@ class TempDir {
   fs::path path_;
 };
 
+// Hooks that run in `t`, stopped after `timeout` when given.
+CommandOptions In(const TempDir& t, std::optional<milliseconds> timeout = std::nullopt) {
+  CommandOptions o;
+  o.working_dir = t.path().string();
+  if (timeout) o.timeout = *timeout;
+  return o;
+}
+
 DeployContext Ctx() {
   DeployContext c;
   c.deploy_id = 7;
@@ -71,8 +80,7 @@ TEST(CommandAppControllerTest, HookSeesTheDeployInItsEnvironmentAndNoShell) {
                                          "echo \"$1 $DBROLL_DEPLOY_ID $DBROLL_RELEASE $DBROLL_PREVIOUS_RELEASE "
                                          "$DBROLL_TARGET_RELEASE $DBROLL_SCHEMA_VERSION $DBROLL_ACTION\" > env.txt\n";
   fs::permissions(t.path() / "hook.sh", fs::perms::owner_all);
-  CommandOptions o;
-  o.working_dir = t.path().string();
+  CommandOptions o = In(t);
   std::string logged;
   o.on_output = [&](const std::string& what, const std::string&) { logged = what; };
   auto app = NewCommandAppController("./hook.sh '$(touch pwned)'", "", o);
@@ -85,8 +93,7 @@ TEST(CommandAppControllerTest, HookSeesTheDeployInItsEnvironmentAndNoShell) {
 
 TEST(CommandAppControllerTest, FailingHookReportsExitCodeAndLastLines) {
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
+  CommandOptions o = In(t);
   auto app = NewCommandAppController("", "sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line$i; done; exit 3'", o);
   Status s = app->Revert(Ctx());
   ASSERT_EQ(s.code(), Code::kCheckFailed);
@@ -98,9 +105,7 @@ TEST(CommandAppControllerTest, FailingHookReportsExitCodeAndLastLines) {
 
 TEST(CommandAppControllerTest, HookThatHangsIsKilledAtItsTimeout) {
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
-  o.timeout = milliseconds(300);
+  CommandOptions o = In(t, milliseconds(300));
   auto app = NewCommandAppController("sh -c 'echo starting; sleep 30'", "", o);
   const auto t0 = std::chrono::steady_clock::now();
   Status s = app->Deploy(Ctx());
@@ -114,9 +119,7 @@ TEST(CommandAppControllerTest, IgnoredSigchldEndsTheWaitInsteadOfHanging) {
   // With SIGCHLD ignored the kernel reaps the hook and waitpid() fails with
   // ECHILD: the wait loop used to spin forever.
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
-  o.timeout = milliseconds(20000);
+  CommandOptions o = In(t, milliseconds(20000));
   auto app = NewCommandAppController("true", "", o);
   ::signal(SIGCHLD, SIG_IGN);
   const auto t0 = std::chrono::steady_clock::now();
@@ -130,8 +133,7 @@ TEST(CommandAppControllerTest, IgnoredSigchldEndsTheWaitInsteadOfHanging) {
 
 TEST(CommandAppControllerTest, RequestStopForwardsTheSignalToTheHooksProcessGroup) {
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
+  CommandOptions o = In(t);
   const std::string pid_file = (t.path() / "child.pid").string();
   // The shell starts a child (in the hook's process group) and waits for it.
   auto app = NewCommandAppController("sh -c 'sleep 30 & echo $! > " + pid_file + "; wait'", "", o);
@@ -177,9 +179,7 @@ TEST(CheckNoShellSyntaxTest, RefusesShellOperatorsOutsideQuotes) {
 
 TEST(CommandAppControllerTest, HookThatLeavesADaemonRunningStillFinishes) {
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
-  o.timeout = milliseconds(5000);
+  CommandOptions o = In(t, milliseconds(5000));
   // The daemon inherits the output pipe; the hook is done when it exits.
   auto app = NewCommandAppController("sh -c 'sleep 3 & echo started'", "", o);
   const auto t0 = std::chrono::steady_clock::now();
@@ -195,8 +195,7 @@ TEST(CommandAppControllerTest, MissingProgramIsAClearError) {
 
 TEST(CommandNotifierTest, EventArrivesAsJsonOnStdin) {
   TempDir t;
-  CommandOptions o;
-  o.working_dir = t.path().string();
+  CommandOptions o = In(t);
   auto n = NewCommandNotifier("sh -c 'cat > event.json'", o);
   DeployEvent e;
   e.kind = "deploy-rolled-back";

@@ -9,31 +9,18 @@
 namespace dbroll::testing {
 namespace {
 
-class AdoptTest : public ::testing::Test {
+class AdoptTest : public SqliteEngineTest {
  protected:
   void SetUp() override {
-    path_ = TempDbPath("adopt");
-    ms_ = std::make_shared<std::vector<Migration>>();
+    SqliteEngineTest::SetUp();
     Add("0001", "a", "CREATE TABLE a (x int);", "DROP TABLE a;");
     Add("0002", "b", "CREATE TABLE b (x int);", "DROP TABLE b;");
     Add("0003", "c", "CREATE TABLE c (x int);", "DROP TABLE c;");
   }
-  void TearDown() override { std::filesystem::remove(path_); }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
   std::unique_ptr<Engine> Open(const std::string& base_dir = "") {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto driver = OpenDriver(d);
-    EXPECT_TRUE(driver.ok());
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
+    EngineOptions o = Options();
     o.base_dir = base_dir;
-    auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
+    return OpenWith(o);
   }
   // Runs `sql` (statements separated by ';') as the other tool would have.
   void Exec(Engine& e, const std::string& sql) {
@@ -49,11 +36,6 @@ class AdoptTest : public ::testing::Test {
       b = end + 1;
     }
   }
-  std::string Scalar(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    if (!r.ok()) return "<error " + r.status().message() + ">";
-    return r->empty() ? "<none>" : r->front()[0].value_or("<null>");
-  }
   std::string Adopted(Engine& e) {
     return Scalar(e, "SELECT coalesce(group_concat(version || ':' || applied_by, ','), '') FROM "
                      "(SELECT * FROM dbroll_history ORDER BY version)");
@@ -63,10 +45,6 @@ class AdoptTest : public ::testing::Test {
     Exec(e, tool_sql);
     for (int i = 0; i < tables; ++i) Exec(e, std::string("CREATE TABLE ") + static_cast<char>('a' + i) + " (x int)");
   }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
 };
 
 TEST_F(AdoptTest, DbmateVersionsAreRecordedWithTheirDownScriptsAndNothingRuns) {

@@ -1,3 +1,5 @@
+#include "engine/directory_source.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,7 +8,7 @@
 #include <fstream>
 
 #include "dbroll/source.h"
-#include "engine/directory_source.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -15,13 +17,7 @@ namespace fs = std::filesystem;
 
 class DirectorySourceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static int n = 0;
-    root_ = fs::temp_directory_path() / ("dbroll-src-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "migrations");
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { fs::create_directories(root_ / "migrations"); }
   void File(const std::string& rel, const std::string& text) {
     fs::path p = root_ / "migrations" / rel;
     fs::create_directories(p.parent_path());
@@ -30,7 +26,8 @@ class DirectorySourceTest : public ::testing::Test {
   Result<std::vector<Migration>> List(Dialect d = Dialect::kSqlite) {
     return MigrationSource::Directory((root_ / "migrations").string(), root_.string())->List(d);
   }
-  fs::path root_;
+  dbroll::testing::TempDir tmp_{"src"};
+  const fs::path root_ = tmp_.path();
 };
 
 TEST_F(DirectorySourceTest, ReadsDirectoryAndFlatLayoutsInNumericOrder) {

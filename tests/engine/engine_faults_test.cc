@@ -15,15 +15,10 @@ using F = FaultDriver::Fault;
 // Statements holding this are run on their own, as MySQL runs DDL.
 constexpr const char* kDdl = "/*ddl*/";
 
-class EngineFaultsTest : public ::testing::Test {
+class EngineFaultsTest : public SqliteEngineTest {
  protected:
-  void SetUp() override {
-    path_ = TempDbPath("f");
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(path_).parent_path()); }
   void Add(const std::string& v, const std::string& up, const std::optional<std::string>& down = std::nullopt) {
-    ms_->push_back(MakeMigration(v, "x", up, down));
+    SqliteEngineTest::Add(v, "x", up, down);
   }
   void Replace(const std::string& v, const std::string& up) {
     for (auto& m : *ms_) {
@@ -32,47 +27,16 @@ class EngineFaultsTest : public ::testing::Test {
   }
   // A fresh engine; `fault_` points at its driver.
   std::unique_ptr<Engine> Open(std::chrono::milliseconds lock_timeout = std::chrono::seconds(5), int lock_retries = 5) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto inner = OpenDriver(d);
-    EXPECT_TRUE(inner.ok());
-    auto f = std::make_unique<FaultDriver>(std::move(inner).value());
-    f->NonTransactional(kDdl);
-    fault_ = f.get();
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
+    EngineOptions o = Options();
     o.lock_timeout = lock_timeout;
     o.lock_retries = lock_retries;
-    obs_.events.clear();
-    auto e = Engine::Open(std::move(f), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
-  }
-  std::string One(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (!r.ok() || r->empty()) return "<none>";
-    std::string out;
-    for (const auto& c : r->front()) out += (out.empty() ? "" : "|") + c.value_or("NULL");
-    return out;
+    return OpenFaulty(o, kDdl);
   }
   std::string Row(Engine& e, const std::string& v) {
     return One(e,
                "SELECT state, statements_done, session_id IS NOT NULL, catalog_before IS NOT NULL FROM "
                "dbroll_history WHERE version='" +
                    v + "'");
-  }
-  bool HasTable(Engine& e, const std::string& t) {
-    return One(e, "SELECT count(*) FROM sqlite_master WHERE name='" + t + "'") == "1";
-  }
-  bool Noticed(const std::string& text) {
-    return std::find(obs_.events.begin(), obs_.events.end(), "notice " + text) != obs_.events.end();
-  }
-  std::string Notices() {
-    std::string out;
-    for (const auto& e : obs_.events) out += e + "\n";
-    return out;
   }
   // CREATE TABLE a (run alone); INSERT (commits with its progress); CREATE TABLE b (run alone).
   void AddThreeStep() {
@@ -81,11 +45,6 @@ class EngineFaultsTest : public ::testing::Test {
             ");\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int " + kDdl + ");\n",
         "DROP TABLE b;\nDROP TABLE a;\n");
   }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
-  FaultDriver* fault_ = nullptr;
 };
 
 const char* kUp = "migrations/0001_x/up.sql";

@@ -35,14 +35,7 @@ class EngineRunPathsTest : public ::testing::Test {
   void Add(const std::string& v, const std::string& up, const std::optional<std::string>& down) {
     ms_->push_back(MakeMigration(v, "x", up, down));
   }
-  std::string One(const std::string& sql) {
-    auto r = fake_->inner().Query(sql);
-    if (!r.ok()) return "error: " + r.status().message();
-    if (r->empty()) return "<none>";
-    std::string out;
-    for (const auto& c : r->front()) out += (out.empty() ? "" : "|") + c.value_or("NULL");
-    return out;
-  }
+  std::string One(const std::string& sql) { return QueryRow(fake_->inner(), sql); }
   std::string State(const std::string& v) {
     return One("SELECT state FROM dbroll_history WHERE version='" + v + "'");
   }

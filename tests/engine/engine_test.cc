@@ -6,46 +6,18 @@
 namespace dbroll::testing {
 namespace {
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public SqliteEngineTest {
  protected:
-  void SetUp() override {
-    path_ = TempDbPath("e");
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void Add(const std::string& v, const std::string& name, const std::string& up,
-           const std::optional<std::string>& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
   std::unique_ptr<Engine> Open(std::chrono::milliseconds lock_timeout = std::chrono::seconds(5)) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto driver = OpenDriver(d);
-    EXPECT_TRUE(driver.ok());
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
+    EngineOptions o = Options();
     o.lock_timeout = lock_timeout;
-    auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
-  }
-  long long Count(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? std::stoll(*r->front()[0]) : -1;
-  }
-  bool HasTable(Engine& e, const std::string& t) {
-    return Count(e, "SELECT count(*) FROM sqlite_master WHERE name='" + t + "'") == 1;
+    return OpenWith(o);
   }
   void AddThree() {
     Add("0001", "a", "CREATE TABLE a (id int);", "DROP TABLE a;");
     Add("0002", "b", "CREATE TABLE b (id int);", "DROP TABLE b;");
     Add("0010", "c", "CREATE TABLE c (id int);", "DROP TABLE c;");
   }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
 };
 
 TEST_F(EngineTest, MigrateAppliesInNumericOrderAndStoresDownScripts) {

@@ -21,42 +21,14 @@ const char* kUsers =
     "500) SELECT n, 'u' || n || '@x', 'L' || (n * 7) FROM s;\n";
 const char* kSum = "SELECT count(*) || '|' || sum(length(legacy)) || '|' || min(legacy) || '|' || max(legacy) FROM users";
 
-class KeepDataTest : public ::testing::Test {
+class KeepDataTest : public SqliteEngineTest {
  protected:
-  void SetUp() override {
-    path_ = TempDbPath("k");
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(path_).parent_path()); }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
   long long max_rows_ = 0;  // EngineOptions::keep_data_max_rows
   std::unique_ptr<Engine> Open(bool keep_all = false) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto inner = OpenDriver(d);
-    EXPECT_TRUE(inner.ok());
-    auto f = std::make_unique<FaultDriver>(std::move(inner).value());
-    f->NonTransactional("/*ddl*/");
-    fault_ = f.get();
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
+    EngineOptions o = Options();
     o.keep_data = keep_all;
     o.keep_data_max_rows = max_rows_;
-    obs_.events.clear();
-    auto e = Engine::Open(std::move(f), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
-  }
-  std::string One(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    if (!r.ok()) return "error: " + r.status().message();
-    if (r->empty()) return "<none>";
-    std::string out;
-    for (const auto& c : r->front()) out += (out.empty() ? "" : "|") + c.value_or("NULL");
-    return out;
+    return OpenFaulty(o);
   }
   std::string Tables(Engine& e) {
     return One(e, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type='table' AND name "
@@ -75,14 +47,6 @@ class KeepDataTest : public ::testing::Test {
     fault_->FailWhen(M::kRunTransaction, needle, fault);
     EXPECT_EQ(e->Migrate({}).code(), Code::kConnectionLost);
   }
-  bool Noticed(const std::string& text) {
-    return std::find(obs_.events.begin(), obs_.events.end(), "notice " + text) != obs_.events.end();
-  }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
-  FaultDriver* fault_ = nullptr;
 };
 
 TEST_F(KeepDataTest, DropColumnAndDropTableComeBackWithEveryValue) {

@@ -37,11 +37,7 @@ class LayoutsEngineTest : public ::testing::Test {
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return std::move(e).value();
   }
-  long long Count(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? std::stoll(*r->front()[0]) : -1;
-  }
+  long long Count(Engine& e, const std::string& sql) { return QueryCount(e, sql); }
   std::string db_;
   fs::path root_;
   RecordingObserver obs_;

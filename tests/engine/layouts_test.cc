@@ -10,6 +10,7 @@
 
 #include "dbroll/source.h"
 #include "engine/splitter.h"
+#include "tests/support/temp_dir.h"
 
 namespace dbroll {
 namespace {
@@ -18,13 +19,7 @@ namespace fs = std::filesystem;
 
 class LayoutsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static int n = 0;
-    root_ = fs::temp_directory_path() / ("dbroll-layouts-" + std::to_string(getpid()) + "-" + std::to_string(++n));
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "m");
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { fs::create_directories(root_ / "m"); }
   void File(const std::string& rel, const std::string& text) {
     fs::path p = root_ / "m" / rel;
     fs::create_directories(p.parent_path());
@@ -42,7 +37,8 @@ class LayoutsTest : public ::testing::Test {
     }
     return out;
   }
-  fs::path root_;
+  dbroll::testing::TempDir tmp_{"layouts"};
+  const fs::path root_ = tmp_.path();
 };
 
 TEST_F(LayoutsTest, DbmateSectionsAndTransactionFalse) {

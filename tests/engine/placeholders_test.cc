@@ -40,37 +40,18 @@ TEST(PlaceholdersTest, EnvironmentPrefix) {
   EXPECT_EQ(env["schema_name"], "app");
 }
 
-class PlaceholderEngineTest : public ::testing::Test {
+class PlaceholderEngineTest : public SqliteEngineTest {
  protected:
   void SetUp() override {
-    path_ = TempDbPath("ph");
-    ms_ = std::make_shared<std::vector<Migration>>();
-    ms_->push_back(MakeMigration("0001", "t", "CREATE TABLE ${table} (x int);", "DROP TABLE ${table};"));
+    SqliteEngineTest::SetUp();
+    Add("0001", "t", "CREATE TABLE ${table} (x int);", "DROP TABLE ${table};");
   }
-  void TearDown() override { std::filesystem::remove(path_); }
   std::unique_ptr<Engine> Open(std::map<std::string, std::string> values, bool enabled = true) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto driver = OpenDriver(d);
-    EXPECT_TRUE(driver.ok());
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
+    EngineOptions o = Options();
     o.placeholders = std::move(values);
     o.placeholders_enabled = enabled;
-    auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
+    return OpenWith(o);
   }
-  std::string Scalar(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    if (!r.ok()) return "<error " + r.status().message() + ">";
-    return r->empty() ? "<none>" : r->front()[0].value_or("<null>");
-  }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
 };
 
 TEST_F(PlaceholderEngineTest, DownIsStoredAfterSubstitutionAndUpChecksumIsTheFiles) {

@@ -385,41 +385,10 @@ TEST(PreflightTest, DownPlanChecksEveryScriptAndSaysNothingWasRolledBack) {
 }
 
 // Through the engine, on SQLite.
-class PreflightEngineTest : public ::testing::Test {
+class PreflightEngineTest : public SqliteEngineTest {
  protected:
-  void SetUp() override {
-    path_ = TempDbPath("p");
-    ms_ = std::make_shared<std::vector<Migration>>();
-  }
-  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(path_).parent_path()); }
-  void Add(const std::string& v, const std::string& name, const std::string& up, const std::string& down) {
-    ms_->push_back(MakeMigration(v, name, up, down));
-  }
-  std::unique_ptr<Engine> Open() {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto driver = OpenDriver(d);
-    EXPECT_TRUE(driver.ok());
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
-    auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
-  }
-  long long Count(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? std::stoll(*r->front()[0]) : -1;
-  }
-  bool HasTable(Engine& e, const std::string& t) {
-    return Count(e, "SELECT count(*) FROM sqlite_master WHERE name='" + t + "'") == 1;
-  }
+  std::unique_ptr<Engine> Open() { return OpenWith(Options()); }
   long long Rows(Engine& e) { return Count(e, "SELECT count(*) FROM dbroll_history"); }
-
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
 };
 
 TEST_F(PreflightEngineTest, BrokenSecondMigrationLeavesTheFirstUnapplied) {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/temp_dir.h"
+
 namespace dbroll {
 namespace {
 
@@ -17,12 +19,6 @@ namespace fs = std::filesystem;
 
 class ProjectTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "dbroll-project-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   Config Cfg(const std::string& versioning = "sequence") {
     Config c;
     c.engine.base_dir = dir_.string();
@@ -36,7 +32,8 @@ class ProjectTest : public ::testing::Test {
     s << in.rdbuf();
     return s.str();
   }
-  fs::path dir_;
+  dbroll::testing::TempDir tmp_{"project"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(ProjectTest, NextVersionCountsPastTheHighestNumberKeepingItsWidth) {

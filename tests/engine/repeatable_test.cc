@@ -13,47 +13,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class RepeatableTest : public ::testing::Test {
+class RepeatableTest : public SqliteEngineTest {
  protected:
   void SetUp() override {
-    path_ = TempDbPath("rep");
+    SqliteEngineTest::SetUp();
     dir_ = path_ + ".d";
     fs::create_directories(dir_ + "/migrations/repeatable");
-    ms_ = std::make_shared<std::vector<Migration>>();
-    ms_->push_back(MakeMigration("0001", "t", "CREATE TABLE t (x int);", "DROP TABLE t;"));
-  }
-  void TearDown() override {
-    fs::remove(path_);
-    fs::remove_all(dir_);
+    Add("0001", "t", "CREATE TABLE t (x int);", "DROP TABLE t;");
   }
   void Write(const std::string& rel, const std::string& text) {
     std::ofstream(dir_ + "/" + rel, std::ios::binary) << text;
   }
   std::unique_ptr<Engine> Open(std::map<std::string, std::string> placeholders = {}) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto driver = OpenDriver(d);
-    EXPECT_TRUE(driver.ok());
-    EngineOptions o;
-    o.url = d.url;
+    EngineOptions o = Options();
     o.base_dir = dir_;
-    o.applied_by = "tester@host";
     o.placeholders_enabled = !placeholders.empty();
     o.placeholders = std::move(placeholders);
-    auto e = Engine::Open(std::move(driver).value(), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
-  }
-  std::string Scalar(Engine& e, const std::string& sql) {
-    auto r = e.driver().Query(sql);
-    if (!r.ok()) return "<error " + r.status().message() + ">";
-    return r->empty() ? "<none>" : r->front()[0].value_or("<null>");
+    return OpenWith(o);
   }
   std::string ViewSql(Engine& e) { return Scalar(e, "SELECT sql FROM sqlite_master WHERE name='v'"); }
 
-  std::string path_, dir_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
+  std::string dir_;
 };
 
 TEST_F(RepeatableTest, AppliedAfterVersionedAndAgainOnlyWhenChanged) {

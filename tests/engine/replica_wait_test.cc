@@ -24,42 +24,28 @@ class LaggingDriver : public FaultDriver {
   }
 };
 
-class ReplicaWaitTest : public ::testing::Test {
+class ReplicaWaitTest : public SqliteEngineTest {
  protected:
   void SetUp() override {
-    path_ = TempDbPath("r");
-    ms_ = std::make_shared<std::vector<Migration>>();
+    SqliteEngineTest::SetUp();
     for (int i = 1; i <= 3; ++i) {
       const std::string t = "t" + std::to_string(i);
       ms_->push_back(MakeMigration("000" + std::to_string(i), t, "CREATE TABLE " + t + " (id int);",
                                    "DROP TABLE " + t + ";"));
     }
   }
-  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(path_).parent_path()); }
   std::unique_ptr<Engine> Open(int fail_after) {
-    DriverOptions d;
-    d.url = "sqlite:" + path_;
-    auto inner = OpenDriver(d);
-    EXPECT_TRUE(inner.ok());
-    auto l = std::make_unique<LaggingDriver>(std::move(inner).value());
+    auto l = std::make_unique<LaggingDriver>(OpenSqliteDriver(path_));
     l->fail_after = fail_after;
     driver_ = l.get();
-    EngineOptions o;
-    o.url = d.url;
-    o.applied_by = "tester@host";
     obs_.events.clear();
-    auto e = Engine::Open(std::move(l), std::make_unique<FakeSource>(ms_), o, &obs_);
-    EXPECT_TRUE(e.ok());
-    return std::move(e).value();
+    return OpenWith(Options(), std::move(l));
   }
   std::string Applied(Engine& e) {
     auto r = e.driver().Query("SELECT group_concat(version) FROM (SELECT version FROM dbroll_history ORDER BY 1)");
     return r.ok() && !r->empty() ? r->front()[0].value_or("") : "<error>";
   }
 
-  std::string path_;
-  std::shared_ptr<std::vector<Migration>> ms_;
-  RecordingObserver obs_;
   LaggingDriver* driver_ = nullptr;
 };
 

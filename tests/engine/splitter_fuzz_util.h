@@ -3,6 +3,7 @@
 #ifndef DBROLL_TESTS_ENGINE_SPLITTER_FUZZ_UTIL_H_
 #define DBROLL_TESTS_ENGINE_SPLITTER_FUZZ_UTIL_H_
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
@@ -18,6 +19,30 @@ struct FuzzRun {
   uint64_t seed;
   int iterations;
 };
+
+// Skips whitespace and comments in s[i, end) as the reference splitters see
+// them: `--` to the end of the line, and block comments, which nest when
+// `nested` (PostgreSQL) and end at the first `*/` when not (SQLite).
+inline size_t SkipBlank(const std::string& s, size_t i, size_t end, bool nested) {
+  while (i < end) {
+    if (std::isspace(static_cast<unsigned char>(s[i]))) {
+      ++i;
+    } else if (s.compare(i, 2, "--") == 0) {
+      while (i < end && s[i] != '\n') ++i;
+    } else if (s.compare(i, 2, "/*") == 0) {
+      int open = 0;
+      do {
+        const bool opens = s.compare(i, 2, "/*") == 0 && (nested || open == 0);
+        const bool closes = !opens && s.compare(i, 2, "*/") == 0;
+        open += opens ? 1 : closes ? -1 : 0;
+        i += opens || closes ? 2 : 1;
+      } while (i < end && open > 0);
+    } else {
+      break;
+    }
+  }
+  return i;
+}
 
 inline FuzzRun FuzzRunFromEnv(uint64_t seed, int fallback) {
   FuzzRun run{seed, fallback};

@@ -111,13 +111,20 @@ std::vector<std::string> ClientSplit(const std::string& sql, const std::string& 
   return out;
 }
 
-TEST(SplitterMysqlClientTest, GeneratedScriptsSplitLikeTheMysqlClient) {
-  DBROLL_NEED_MYSQL();
-  const std::string db = testing::MyName("split");
+// A fresh database `db`; returns the mysql client's arguments to reach it
+// (a password goes to MYSQL_PWD).
+std::string FreshClientDatabase(const std::string& db) {
   testing::MyFreshDatabase(db);
   std::string password;
   const std::string args = ClientArgs(testing::MyAdminUrl(), &password) + " -D " + db;
   if (!password.empty()) setenv("MYSQL_PWD", password.c_str(), 1);
+  return args;
+}
+
+TEST(SplitterMysqlClientTest, GeneratedScriptsSplitLikeTheMysqlClient) {
+  DBROLL_NEED_MYSQL();
+  const std::string db = testing::MyName("split");
+  const std::string args = FreshClientDatabase(db);
   const auto run = FuzzRunFromEnv(20261205, 60);
   int failures = 0;
   size_t statements = 0;
@@ -148,10 +155,7 @@ TEST(SplitterMysqlClientTest, GeneratedScriptsSplitLikeTheMysqlClient) {
 TEST(SplitterMysqlClientTest, DashDashWithoutASpaceSplitsLikeTheMysqlClient) {
   DBROLL_NEED_MYSQL();
   const std::string db = testing::MyName("dashdash");
-  testing::MyFreshDatabase(db);
-  std::string password;
-  const std::string args = ClientArgs(testing::MyAdminUrl(), &password) + " -D " + db;
-  if (!password.empty()) setenv("MYSQL_PWD", password.c_str(), 1);
+  const std::string args = FreshClientDatabase(db);
   const std::vector<std::string> scripts = {
       "--DROP TABLE t;\nSELECT 1;\n",
       "SELECT 1--1;\n",

@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::FuzzRunFromEnv;
 using testing::Rng;
+using testing::SkipBlank;
 
 // A statement as [first token, terminator): the terminator is the offset of
 // its `;`, or the end of the script.
@@ -36,33 +37,6 @@ struct Bounds {
   bool operator!=(const Bounds& o) const { return !(*this == o); }
 };
 
-// Skips whitespace and PostgreSQL comments (block comments nest).
-size_t SkipBlank(const std::string& s, size_t i, size_t end) {
-  while (i < end) {
-    if (std::isspace(static_cast<unsigned char>(s[i]))) {
-      ++i;
-    } else if (s.compare(i, 2, "--") == 0) {
-      while (i < end && s[i] != '\n') ++i;
-    } else if (s.compare(i, 2, "/*") == 0) {
-      int level = 0;
-      while (i < end) {
-        if (s.compare(i, 2, "/*") == 0) {
-          ++level;
-          i += 2;
-        } else if (s.compare(i, 2, "*/") == 0) {
-          i += 2;
-          if (--level == 0) break;
-        } else {
-          ++i;
-        }
-      }
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
 // Returns false when libpg_query reports an error (the script does not parse).
 bool Reference(const std::string& sql, bool parser, std::vector<Bounds>* out, std::string* error) {
   PgQuerySplitResult r = parser ? pg_query_split_with_parser(sql.c_str())
@@ -72,7 +46,7 @@ bool Reference(const std::string& sql, bool parser, std::vector<Bounds>* out, st
   for (int i = 0; ok && i < r.n_stmts; ++i) {
     const size_t loc = static_cast<size_t>(r.stmts[i]->stmt_location);
     const size_t end = loc + static_cast<size_t>(r.stmts[i]->stmt_len);
-    out->push_back({SkipBlank(sql, loc, end), end});
+    out->push_back({SkipBlank(sql, loc, end, /*nested=*/true), end});
   }
   pg_query_free_split_result(r);
   return ok;

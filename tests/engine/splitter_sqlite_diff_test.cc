@@ -20,37 +20,21 @@ namespace {
 
 using testing::FuzzRunFromEnv;
 using testing::Rng;
+using testing::SkipBlank;
 
 // [first token, terminator) of each statement; the terminator is its `;` or the end.
 using Split = std::vector<std::pair<size_t, size_t>>;
-
-// Skips whitespace and SQLite comments (block comments do not nest).
-size_t SkipBlank(const std::string& s, size_t i, size_t end) {
-  while (i < end) {
-    if (std::isspace(static_cast<unsigned char>(s[i]))) {
-      ++i;
-    } else if (s.compare(i, 2, "--") == 0) {
-      while (i < end && s[i] != '\n') ++i;
-    } else if (s.compare(i, 2, "/*") == 0) {
-      const size_t close = s.find("*/", i + 2);
-      i = close == std::string::npos ? end : close + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
 
 Split Reference(const std::string& sql) {
   Split out;
   size_t start = 0;
   for (size_t i = 0; i < sql.size(); ++i) {
     if (sql[i] != ';' || !sqlite3_complete(sql.substr(start, i + 1 - start).c_str())) continue;
-    const size_t b = SkipBlank(sql, start, i);
+    const size_t b = SkipBlank(sql, start, i, /*nested=*/false);
     if (b < i) out.emplace_back(b, i);
     start = i + 1;
   }
-  const size_t b = SkipBlank(sql, start, sql.size());
+  const size_t b = SkipBlank(sql, start, sql.size(), /*nested=*/false);
   if (b < sql.size()) out.emplace_back(b, sql.size());
   return out;
 }

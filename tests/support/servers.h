@@ -197,6 +197,53 @@ struct TestDatabase {
   }
 };
 
+// Writes migrations/<name>/up.sql and down.sql of project `proj`, each text
+// followed by a newline.
+inline void WriteMigration(const fs::path& proj, const std::string& name, const std::string& up,
+                           const std::string& down) {
+  fs::create_directories(proj / "migrations" / name);
+  std::ofstream(proj / "migrations" / name / "up.sql") << up << "\n";
+  std::ofstream(proj / "migrations" / name / "down.sql") << down << "\n";
+}
+
+// proj/hook.sh, an app_deploy / app_revert hook: appends "<action> <release>
+// orders=<n>" (n: 1 when the SQLite database dir/app.db has table orders) to
+// dir/hooks.log; with `revert_heals`, a revert writes 0 to dir/fail.
+inline void WriteOrdersHook(const fs::path& dir, const fs::path& proj, bool revert_heals) {
+  std::ofstream hook(proj / "hook.sh");
+  hook << "#!/bin/sh\n"
+       << "o=$(sqlite3 " << Quote((dir / "app.db").string())
+       << " \"select count(*) from sqlite_master where name='orders'\")\n"
+       << "echo \"$1 $DBROLL_RELEASE orders=$o\" >> " << Quote((dir / "hooks.log").string()) << "\n";
+  if (revert_heals) hook << "if [ \"$1\" = revert ]; then echo 0 > " << Quote((dir / "fail").string()) << "; fi\n";
+  hook.close();
+  fs::permissions(proj / "hook.sh", fs::perms::owner_all);
+}
+
+// The [database] and [deploy] tables of a dbroll.toml whose database is the
+// SQLite file dir/app.db and whose app hooks are WriteOrdersHook's.
+inline std::string HookedSqliteConfig(const fs::path& dir) {
+  return "[database]\nurl = \"sqlite:" + (dir / "app.db").string() + "\"\n" +
+         "[deploy]\napp_deploy = \"./hook.sh deploy\"\napp_revert = \"./hook.sh revert\"\n";
+}
+
+#ifdef DBROLL_BINARY
+// Exit code of `dbroll -C proj ARGS` (stopped after `timeout_s` seconds);
+// its output (stdout and stderr) in *out when given.
+inline int RunDbroll(const fs::path& proj, const std::string& args, std::string* out, int timeout_s = 120) {
+  return Sh(
+      "timeout " + std::to_string(timeout_s) + " " + Quote(DBROLL_BINARY) + " -C " + Quote(proj.string()) + " " + args,
+      out);
+}
+
+// What `dbroll -C proj COMMAND --format json` prints on stdout.
+inline std::string DbrollJson(const fs::path& proj, const std::string& command) {
+  std::string out;
+  RunDbroll(proj, command + " --format json 2>/dev/null", &out, 60);
+  return out;
+}
+#endif
+
 }  // namespace dbroll::testing_servers
 
 // Skips the test when `bin` is empty, or fails it when CI requires servers.
