@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/commands/commands.h"
 #include "cli/events.h"
@@ -65,7 +64,7 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   if (!cfg.ok()) return ctx.Fail(cfg.status());
   auto fleet = Fleet::Open(cfg.value());
   if (!fleet.ok()) return ctx.Fail(fleet.status());
-  EventPrinter* events = ctx.events();
+  RunObserver* events = ctx.events();
   const bool json = events->is_json();
   std::string newest;
   FleetOptions o = f.options;
@@ -77,7 +76,7 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
     if (json) {
       ordered_json j = TargetJson(r);
       j["action"] = action;
-      events->Emit("fleet_target", j);
+      Emit(events, "fleet_target", j);
       return;
     }
     std::printf("%s %s  %s -> %s  %lld ms%s%s\n", Tag(r.outcome), r.target.c_str(),
@@ -89,22 +88,12 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   auto report = run(**fleet, o);
   if (!report.ok()) return ctx.Fail(report.status());
   newest = report->newest_version;
-  // A target rolled back after it succeeded counts as rolled back, not ok.
-  std::set<std::string> rolled;
-  for (const auto& t : report->targets) {
-    if (t.outcome == "rolled-back") rolled.insert(t.target);
-  }
-  int ok = 0, failed = 0, skipped = 0, back = static_cast<int>(rolled.size());
-  for (const auto& t : report->targets) {
-    if (t.outcome == "ok") ok += rolled.count(t.target) ? 0 : 1;
-    else if (t.outcome == "skipped") ++skipped;
-    else if (t.outcome != "rolled-back") ++failed;
-  }
+  const auto [ok, failed, skipped, back] = CountFleetRun(report.value());
   const long long ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   if (!report->stop_reason.empty()) events->OnNotice(report->stop_reason);
   if (json) {
-    events->Emit("fleet_summary", {{"action", action},
+    Emit(events, "fleet_summary", {{"action", action},
                                    {"run_id", report->run_id},
                                    {"outcome", report->ok() ? "ok" : "failed"},
                                    {"targets", (*fleet)->targets().size()},
