@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "dbroll/database_admin.h"
 #include "dbroll/options.h"
+#include "dbroll/url.h"
 #include "tests/support/temp_dir.h"
 
 namespace dbroll {
@@ -91,6 +93,29 @@ TEST(DotenvParseTest, QuotesEscapesAndComments) {
             ".env:1:7: text after the closing quote -- write NAME=VALUE, or remove the line");
   EXPECT_EQ(ParseDotenv("1A=x\n", ".env").status().message(),
             ".env:1:1: expected a variable name -- write NAME=VALUE, or remove the line");
+}
+
+TEST(RedactDatabaseUrlTest, TheUrlAsRedactUrlShowsItThenThePasswordAnywhere) {
+  const std::string url = "postgres://app:s3cret-pw@db:5432/shop";
+  EXPECT_EQ(RedactDatabaseUrl("cannot reach " + url + " (password s3cret-pw)", url),
+            "cannot reach " + RedactUrl(url) + " (password ***)");
+  EXPECT_EQ(RedactDatabaseUrl("sqlite:app.db is locked", "sqlite:app.db"), "sqlite:app.db is locked");
+  EXPECT_EQ(RedactDatabaseUrl("no url here", ""), "no url here");
+}
+
+TEST(DriverOptionsForTest, WhatTheEngineWouldOpen) {
+  EngineOptions o;
+  o.url = "sqlite:x.db";
+  o.base_dir = "/p";
+  o.schema = "app";
+  o.history_table = "hist";
+  o.read_only = true;
+  const DriverOptions d = DriverOptionsFor(o);
+  EXPECT_EQ(d.url, "sqlite:x.db");
+  EXPECT_EQ(d.base_dir, "/p");
+  EXPECT_EQ(d.schema, "app");
+  EXPECT_EQ(d.history_table, "hist");
+  EXPECT_TRUE(d.read_only);
 }
 
 }  // namespace
