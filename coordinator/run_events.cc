@@ -112,6 +112,12 @@ class JsonEventWriter : public RunObserver {
   std::string last_version_;
 };
 
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+void EmitJson(RunObserver& events, const std::string& event, const json& fields) {
+  events.Emit(event, fields.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 class DeployEventWriter : public DeployObserver {
  public:
   DeployEventWriter(RunObserver* events, std::function<std::string(const std::string&)> redact)
@@ -132,9 +138,7 @@ class DeployEventWriter : public DeployObserver {
 
  private:
   std::string Redact(const std::string& text) const { return redact_ ? redact_(text) : text; }
-  void Emit(const std::string& event, const json& fields) {
-    events_->Emit(event, fields.dump(-1, ' ', false, json::error_handler_t::replace));
-  }
+  void Emit(const std::string& event, const json& fields) { EmitJson(*events_, event, fields); }
 
   RunObserver* events_;
   std::function<std::string(const std::string&)> redact_;
@@ -153,6 +157,22 @@ std::unique_ptr<RunObserver> NewJsonEventWriter(JsonEventOptions options) {
 std::unique_ptr<DeployObserver> NewDeployEventWriter(RunObserver* events,
                                                      std::function<std::string(const std::string&)> redact) {
   return std::make_unique<DeployEventWriter>(events, std::move(redact));
+}
+
+void EmitFleetTarget(RunObserver& events, const std::string& action, const FleetTargetResult& r) {
+  EmitJson(events, "fleet_target",
+           {{"target", r.target}, {"outcome", r.outcome}, {"from_version", OrNull(r.from_version)},
+            {"to_version", OrNull(r.to_version)}, {"ms", r.ms}, {"error", OrNull(r.error)}, {"action", action}});
+}
+
+void EmitFleetSummary(RunObserver& events, const std::string& action, const FleetReport& report, size_t targets,
+                      long long ms) {
+  const FleetRunCounts c = CountFleetRun(report);
+  EmitJson(events, "fleet_summary",
+           {{"action", action}, {"run_id", report.run_id}, {"outcome", report.ok() ? "ok" : "failed"},
+            {"targets", targets}, {"ok", c.ok}, {"failed", c.failed}, {"skipped", c.skipped},
+            {"rolled_back", c.rolled_back}, {"ms", ms}, {"newest_version", report.newest_version},
+            {"stop_reason", OrNull(report.stop_reason)}});
 }
 
 Status RunReported(Engine& engine, RunObserver& events, const std::string& command, bool dry_run,

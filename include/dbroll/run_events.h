@@ -13,6 +13,7 @@
 #include "dbroll/coordinator.h"
 #include "dbroll/database_admin.h"
 #include "dbroll/engine.h"
+#include "dbroll/fleet.h"
 #include "dbroll/observer.h"
 
 namespace dbroll {
@@ -69,6 +70,13 @@ std::unique_ptr<RunObserver> NewJsonEventWriter(JsonEventOptions options);
 // through `redact` (default: none). `events` must outlive the observer.
 std::unique_ptr<DeployObserver> NewDeployEventWriter(RunObserver* events,
                                                      std::function<std::string(const std::string&)> redact);
+
+// A fleet run's events through `events` (JSON only): fleet_target for each
+// finished target, then fleet_summary (CountFleetRun's counts of `report`,
+// over `targets` targets, `ms` long).
+void EmitFleetTarget(RunObserver& events, const std::string& action, const FleetTargetResult& target);
+void EmitFleetSummary(RunObserver& events, const std::string& action, const FleetReport& report, size_t targets,
+                      long long ms);
 
 // A migrate or down reported around `run`: the plan first (JSON only), the
 // summary last with the schema version afterwards (none for a dry run).

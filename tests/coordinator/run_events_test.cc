@@ -118,6 +118,29 @@ TEST(DeployEventWriterTest, StateStepAndWarningAsEvents) {
   EXPECT_EQ(out.lines[2], R"({"format":1,"event":"warning","deploy":7,"message":"no gate"})");
 }
 
+TEST(FleetEventsTest, TargetAndSummaryEvents) {
+  Lines out;
+  auto w = out.Writer();
+  FleetTargetResult t;
+  t.target = "sqlite:a.db";
+  t.outcome = "ok";
+  t.to_version = "0002";
+  t.ms = 5;
+  EmitFleetTarget(*w, "migrate", t);
+  FleetReport r;
+  r.run_id = "run-1";
+  r.newest_version = "0002";
+  r.targets = {t};
+  r.targets.push_back(t);
+  r.targets.back().target = "sqlite:b.db";
+  r.targets.back().outcome = "failed";
+  EmitFleetSummary(*w, "migrate", r, 3, 42);
+  const std::vector<std::string> want = {
+      R"({"format":1,"event":"fleet_target","target":"sqlite:a.db","outcome":"ok","from_version":null,"to_version":"0002","ms":5,"error":null,"action":"migrate"})",
+      R"({"format":1,"event":"fleet_summary","action":"migrate","run_id":"run-1","outcome":"failed","targets":3,"ok":1,"failed":1,"skipped":0,"rolled_back":0,"ms":42,"newest_version":"0002","stop_reason":null})"};
+  EXPECT_EQ(out.lines, want);
+}
+
 TEST(DeployMillisTest, FromTheStampsWhenBothAreThere) {
   DeployRecord d;
   d.started_at = "2026-12-05T10:59:58.500Z";
