@@ -11,11 +11,12 @@ Result<DeployKit> DeployKitWithAuditLog(const Config& config, Engine* audit, con
   secrets.Add(secret);
   // The tail of the output is what explains a failure.
   return DeployKitFromConfig(config, [audit, secrets](const std::string& what, const std::string& output) {
+    static const std::string kAction = "deploy:hook", kOutcome = "ok";
     LogEntry entry;
-    entry.action = "deploy:hook";
-    entry.outcome = "ok";
-    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
-    entry.message = secrets.Apply(entry.message);
+    entry.action = kAction;
+    entry.outcome = kOutcome;
+    const std::string tail = output.substr(output.size() > 8000 ? output.size() - 8000 : 0);
+    entry.message = secrets.Apply(what + (output.empty() ? "" : "\n" + tail));
     (void)audit->AppendLog(entry);
   });
 }

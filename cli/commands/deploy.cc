@@ -70,9 +70,8 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   if (!kit.ok()) return ctx.Fail(Status(kit.status().code(), secrets.Apply(kit.status().message()))
                                      .set_remedy(kit.status().remedy(), kit.status().remedy_subject()));
   PrintingDeployObserver text(&ctx, secrets.Function());
-  auto json = ctx.events()->is_json()
-                  ? NewDeployEventWriter(ctx.events(), [&](const std::string& t) { return ctx.Redact(secrets.Apply(t)); })
-                  : nullptr;
+  auto redact = [&](const std::string& t) { return ctx.Redact(secrets.Apply(t)); };
+  auto json = ctx.events()->is_json() ? NewDeployEventWriter(ctx.events(), redact) : nullptr;
   if (!strategy.empty()) kit->options.strategy = strategy;
   kit->options.take_over = take_over;
   Coordinator coordinator(e, kit->Parts(json ? json.get() : &text), kit->options);

@@ -178,7 +178,8 @@ TEST_F(RunReportedTest, PlanFirstSummaryLastWithTheVersionReached) {
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(out_.lines.size(), 4u);
   EXPECT_EQ(out_.lines[0].substr(0, 52), R"({"format":1,"event":"plan","command":"migrate","migr)");
-  EXPECT_NE(out_.lines[3].find(R"("event":"summary","command":"migrate","outcome":"ok","applied":1,)"), std::string::npos)
+  EXPECT_NE(out_.lines[3].find(R"("event":"summary","command":"migrate","outcome":"ok","applied":1,)"),
+            std::string::npos)
       << out_.lines[3];
   EXPECT_NE(out_.lines[3].find(R"("version":"0001"})"), std::string::npos) << out_.lines[3];
   out_.lines.clear();
