@@ -7,10 +7,7 @@ namespace dbroll {
 namespace {
 
 FleetTargetResult Target(const std::string& target, const std::string& outcome) {
-  FleetTargetResult r;
-  r.target = target;
-  r.outcome = outcome;
-  return r;
+  return FleetTargetResult{target, outcome};
 }
 
 TEST(CountFleetRunTest, ATargetRolledBackAfterItSucceededCountsAsRolledBack) {
