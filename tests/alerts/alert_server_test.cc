@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "dbroll/coordinator.h"
+#include "tests/support/sqlite_project.h"
 #include "tests/support/temp_dir.h"
 
 namespace dbroll {
@@ -119,16 +120,10 @@ std::string Ask(int port, const std::string& request) {
 class AlertServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // The audit log (where rejected requests are summed up) exists after a migrate.
-    std::filesystem::create_directories(dir_ / "migrations" / "0001_t");
-    std::ofstream(dir_ / "migrations" / "0001_t" / "up.sql") << "CREATE TABLE t (id integer);\n";
-    std::ofstream(dir_ / "migrations" / "0001_t" / "down.sql") << "DROP TABLE t;\n";
-    EngineOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    o.base_dir = dir_.path().string();
-    auto e = Engine::Open(o);
+    auto e = testing::OpenSqliteProject(dir_.path());
     ASSERT_TRUE(e.ok()) << e.status().message();
     engine_ = std::move(e).value();
+    // The audit log (where rejected requests are summed up) exists after a migrate.
     ASSERT_TRUE(engine_->Migrate(MigrateOptions{}).ok());
     coordinator_ = std::make_unique<Coordinator>(engine_.get(), CoordinatorParts{&app_, {}, {}, nullptr},
                                                  CoordinatorOptions{});

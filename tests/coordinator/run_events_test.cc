@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "dbroll/deploy_hooks.h"
+#include "tests/support/sqlite_project.h"
 #include "tests/support/temp_dir.h"
 
 namespace dbroll {
@@ -141,14 +142,8 @@ TEST(DeployMillisTest, FromTheStampsWhenBothAreThere) {
 class RunReportedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::filesystem::create_directories(dir_ / "migrations" / "0001_users");
-    std::ofstream(dir_ / "migrations" / "0001_users" / "up.sql") << "CREATE TABLE users (id integer);\n";
-    std::ofstream(dir_ / "migrations" / "0001_users" / "down.sql") << "DROP TABLE users;\n";
-    EngineOptions o;
-    o.url = "sqlite:" + (dir_ / "app.db").string();
-    o.base_dir = dir_.path().string();
     events_ = out_.Writer();
-    auto e = Engine::Open(o, events_.get());
+    auto e = testing::OpenSqliteProject(dir_.path(), events_.get());
     ASSERT_TRUE(e.ok()) << e.status().message();
     engine_ = std::move(e).value();
   }
