@@ -4,10 +4,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
-#include "cli/dotenv.h"
 #include "cli/events.h"
 #include "cli/exit_codes.h"
 #include "dbroll/url.h"
@@ -24,37 +22,25 @@ bool Context::color() const {
 }
 
 Result<Config> Context::LoadConfig() const {
-  namespace fs = std::filesystem;
-  if (Status env = LoadDotenv(globals.dir); !env.ok()) return env;
-  std::string path = globals.config;
-  std::error_code ec;
-  if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path, ec)) {
-    path = (fs::path(globals.dir) / path).string();
-  }
-  const fs::path beside = fs::path(globals.dir) / "dbroll.toml";
-  if (path.empty() && fs::exists(beside, ec)) path = beside.string();
-  if (path.empty() && ec) {
-    return Status(Code::kInvalidArgument, beside.string() + ": " + ec.message() + " -- check -C and the path");
-  }
-  Result<Config> cfg = path.empty() ? Result<Config>(DefaultConfig(globals.dir)) : dbroll::LoadConfig(path);
-  if (!cfg.ok()) return cfg;
-  if (!globals.url.empty()) cfg->engine.url = globals.url;
+  ConfigSources sources;
+  sources.dir = globals.dir;
+  sources.config = globals.config;
+  sources.url = globals.url;
   if (!globals.lock_timeout.empty()) {
     auto d = ParseDuration(globals.lock_timeout);
     if (!d.ok()) return Status(Code::kInvalidArgument, "--lock-timeout: " + d.status().message());
-    cfg->engine.lock_timeout = d.value();
+    sources.lock_timeout = d.value();
   }
   for (const std::string& kv : globals.set) {
     const size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Status(Code::kInvalidArgument, "--set " + kv + ": expected name=value (a placeholder ${name} in the SQL)");
     }
-    cfg->engine.placeholders[kv.substr(0, eq)] = kv.substr(eq + 1);
-    cfg->engine.placeholders_enabled = true;
+    sources.placeholders[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  Result<Config> cfg = ResolveConfig(sources);
+  if (!cfg.ok()) return cfg;
   url_ = cfg->engine.url;
-  auto url = ParseUrl(cfg->engine.url);
-  if (url.ok() && url->has_password) secret_ = url->password;
   return cfg;
 }
 
@@ -85,17 +71,7 @@ std::string Context::Redact(const std::string& text) const {
   for (const std::string& s : secrets_) {
     for (size_t p = out.find(s); p != std::string::npos; p = out.find(s, p + 3)) out.replace(p, s.size(), "***");
   }
-  // The whole URL first (its password is cut out by position), then the
-  // password wherever a message repeats it.
-  if (!url_.empty() && url_.find("://") != std::string::npos) {
-    const std::string redacted = RedactUrl(url_);
-    size_t p = 0;
-    while ((p = out.find(url_, p)) != std::string::npos) {
-      out.replace(p, url_.size(), redacted);
-      p += redacted.size();
-    }
-  }
-  return RedactSecret(out, secret_);
+  return RedactDatabaseUrl(out, url_);
 }
 
 std::vector<Advice> CliAdvice(const Status& s) {
@@ -149,7 +125,7 @@ int Context::Fail(const Status& s) const {
   return code;
 }
 
-EventPrinter* Context::events() const {
+RunObserver* Context::events() const {
   if (!observer_) observer_ = MakeEventPrinter(this, stream_events ? globals.format : "text");
   return observer_.get();
 }

@@ -9,6 +9,7 @@
 
 #include "dbroll/engine.h"
 #include "dbroll/options.h"
+#include "dbroll/run_events.h"
 
 namespace CLI {
 class App;
@@ -25,8 +26,6 @@ struct Globals {
   std::vector<std::string> set;  // --set name=value: placeholders, over config and environment
 };
 
-class EventPrinter;
-
 class Context {
  public:
   Context();
@@ -42,13 +41,13 @@ class Context {
   // error is an event too.
   bool stream_events = false;
 
-  // Config from -c / <dir>/dbroll.toml / defaults, with --url and --lock-timeout applied.
+  // ResolveConfig (dbroll/options.h) over -C, -c, --url, --lock-timeout and --set.
   Result<Config> LoadConfig() const;
   // Opens the engine with the CLI's progress printer.
   Result<std::unique_ptr<Engine>> OpenEngine(const Config& config);
   Observer* observer();
   // The printer for this command's events (made on first use).
-  EventPrinter* events() const;
+  RunObserver* events() const;
 
   // Removes the URL password (and every secret added) from text.
   std::string Redact(const std::string& text) const;
@@ -64,10 +63,9 @@ class Context {
   bool color() const;
 
  private:
-  mutable std::string secret_;
   mutable std::string url_;
   mutable std::vector<std::string> secrets_;
-  mutable std::unique_ptr<EventPrinter> observer_;
+  mutable std::unique_ptr<RunObserver> observer_;
 };
 
 // The dbroll command(s) for the next step `s` calls for (its Remedy), e.g.

@@ -10,12 +10,9 @@
 namespace dbroll::cli {
 namespace {
 
-// Keys in the order written: format and event first.
-using json = nlohmann::ordered_json;
-
 const char* DirectionName(Direction d) { return d == Direction::kUp ? "up" : "down"; }
 
-class TextPrinter : public EventPrinter {
+class TextPrinter : public RunObserver {
  public:
   explicit TextPrinter(const Context* ctx) : ctx_(ctx), tty_(isatty(STDOUT_FILENO) == 1) {}
 
@@ -78,7 +75,7 @@ class TextPrinter : public EventPrinter {
   }
   void OnError(const Status&, int) override {}
   bool is_json() const override { return false; }
-  void Emit(const std::string&, nlohmann::ordered_json) override {}
+  void Emit(const std::string&, const std::string&) override {}
   void OnWaitAttempt(const WaitAttempt& a) override {
     ctx_->Notice("waiting for the database: attempt " + std::to_string(a.attempt) + " failed: " +
                  a.error.message() + "; next attempt in " + std::to_string(a.next.count()) + " ms");
@@ -96,109 +93,25 @@ class TextPrinter : public EventPrinter {
   std::string label_;
 };
 
-// One JSON object per line, flushed at once: a consumer sees each event as
-// it happens. Every object has "format" and "event".
-class JsonLinesPrinter : public EventPrinter {
- public:
-  explicit JsonLinesPrinter(const Context* ctx) : ctx_(ctx) {}
-
-  void OnMigrationStart(const Migration& m, Direction d) override {
-    Emit(Event("migration_started", m, d));
-  }
-  void OnSql(const Migration& m, Direction d, const std::string& sql) override {
-    json j = Event("sql", m, d);
-    j["sql"] = sql;
-    Emit(j);
-  }
-  void OnMigrationDone(const Migration& m, Direction d, std::chrono::milliseconds took) override {
-    if (!ctx_->dry_run) {
-      ++done_;
-      last_version_ = m.version;
-    }
-    json j = Event("migration_finished", m, d);
-    j["ms"] = took.count();
-    Emit(j);
-  }
-  void OnMigrationFailed(const Migration& m, Direction d, const Status& error) override {
-    json j = Event("migration_failed", m, d);
-    j["code"] = CodeName(error.code());
-    j["message"] = ctx_->Redact(error.ToString());
-    Emit(j);
-  }
-  void OnNotice(const std::string& message) override {
-    json j = Base("notice");
-    j["message"] = ctx_->Redact(message);
-    Emit(j);
-  }
-  void OnPlan(const std::string& command, const std::vector<PlannedMigration>& plan) override {
-    json j = Base("plan");
-    j["command"] = command;
-    json list = json::array();
-    for (const PlannedMigration& p : plan) {
-      list.push_back({{"version", p.version}, {"name", p.name}, {"direction", DirectionName(p.direction)},
-                      {"statements", p.statements.size()}});
-    }
-    j["migrations"] = list;
-    Emit(j);
-  }
-  void OnSummary(const RunSummary& s) override {
-    json j = Base("summary");
-    j["command"] = s.command;
-    j["outcome"] = s.ok ? "ok" : "failed";
-    if (s.command == "migrate" || s.command == "down") j[s.command == "down" ? "rolled_back" : "applied"] = done_;
-    j["ms"] = s.ms;
-    j["version"] = s.version && !s.version->empty() ? json(*s.version) : json(nullptr);
-    if (!s.message.empty()) j["message"] = ctx_->Redact(s.message);
-    Emit(j);
-  }
-  void OnError(const Status& error, int exit_code) override {
-    json j = Base("error");
-    j["code"] = CodeName(error.code());
-    j["exit_code"] = exit_code;
-    j["message"] = ctx_->Redact(error.ToString());
-    for (const Advice& a : CliAdvice(error)) j["next"].push_back(a.command);
-    Emit(j);
-  }
-  void OnWaitAttempt(const WaitAttempt& a) override {
-    json j = Base("attempt");
-    j["attempt"] = a.attempt;
-    j["elapsed_ms"] = a.elapsed.count();
-    j["next_ms"] = a.next.count();
-    j["message"] = ctx_->Redact(a.error.message());
-    Emit(j);
-  }
-  bool is_json() const override { return true; }
-  void Emit(const std::string& event, nlohmann::ordered_json fields) override {
-    json j = Base(event.c_str());
-    for (auto& [k, v] : fields.items()) j[k] = v;
-    Emit(j);
-  }
-  int done() const override { return done_; }
-  const std::string& last_version() const override { return last_version_; }
-
- private:
-  static json Base(const char* event) { return json{{"format", kJsonFormat}, {"event", event}}; }
-  static json Event(const char* event, const Migration& m, Direction d) {
-    json j = Base(event);
-    j["version"] = m.version;
-    j["name"] = m.name;
-    j["direction"] = DirectionName(d);
-    return j;
-  }
-  void Emit(const json& j) {
-    std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
-  }
-
-  const Context* ctx_;
-  int done_ = 0;
-  std::string last_version_;
-};
-
 }  // namespace
 
-std::unique_ptr<EventPrinter> MakeEventPrinter(const Context* ctx, const std::string& format) {
-  if (format == "json") return std::make_unique<JsonLinesPrinter>(ctx);
-  return std::make_unique<TextPrinter>(ctx);
+std::unique_ptr<RunObserver> MakeEventPrinter(const Context* ctx, const std::string& format) {
+  if (format != "json") return std::make_unique<TextPrinter>(ctx);
+  JsonEventOptions o;
+  // Flushed at once: a consumer sees each event as it happens.
+  o.write = [](const std::string& line) { std::cout << line << std::endl; };
+  o.redact = [ctx](const std::string& text) { return ctx->Redact(text); };
+  o.dry_run = ctx->dry_run;
+  o.next = [](const Status& s) {
+    std::vector<std::string> next;
+    for (const Advice& a : CliAdvice(s)) next.push_back(a.command);
+    return next;
+  };
+  return NewJsonEventWriter(std::move(o));
+}
+
+void Emit(RunObserver* events, const std::string& event, const nlohmann::ordered_json& fields) {
+  events->Emit(event, fields.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace dbroll::cli

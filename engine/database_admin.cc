@@ -5,8 +5,12 @@
 
 #include "dbroll/url.h"
 #include "engine/history.h"
+#include "engine/open_options.h"
 
 namespace dbroll {
+
+DriverOptions DriverOptionsFor(const EngineOptions& options) { return internal::DriverOptionsOf(options); }
+
 namespace {
 
 using std::chrono::milliseconds;

@@ -278,4 +278,16 @@ Result<Dialect> DialectOfUrl(const std::string& url) {
                     "' is not a database URL dbroll knows -- use sqlite:FILE, postgres://... or mysql://...");
 }
 
+std::string RedactDatabaseUrl(const std::string& text, const std::string& url) {
+  std::string out = text;
+  if (!url.empty() && url.find("://") != std::string::npos) {
+    const std::string redacted = RedactUrl(url);
+    for (size_t p = 0; (p = out.find(url, p)) != std::string::npos; p += redacted.size()) {
+      out.replace(p, url.size(), redacted);
+    }
+  }
+  auto parsed = ParseUrl(url);
+  return parsed.ok() && parsed->has_password ? RedactSecret(out, parsed->password) : out;
+}
+
 }  // namespace dbroll

@@ -31,10 +31,6 @@ void RegisterCreate(CLI::App& app, Context& ctx, int* rc);  // create the databa
 void RegisterDrop(CLI::App& app, Context& ctx, int* rc);    // drop it (--yes)
 void RegisterFleet(CLI::App& app, Context& ctx, int* rc);   // fleet migrate|down|status|verify
 
-// Records each deploy hook's output (its last 8,000 characters) in the audit log.
-std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
-    Engine* e, std::function<std::string(const std::string&)> redact = nullptr);
-
 // Loads the config, opens the engine, runs `fn`; returns the exit code.
 // `before_open` runs first when given (migrate --wait).
 int WithEngine(Context& ctx, const std::function<Status(Engine&, const Config&)>& fn,

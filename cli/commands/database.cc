@@ -14,16 +14,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-DriverOptions DriverOptionsOf(const Config& cfg) {
-  DriverOptions d;
-  d.url = cfg.engine.url;
-  d.base_dir = cfg.engine.base_dir;
-  d.schema = cfg.engine.schema;
-  d.history_table = cfg.engine.history_table;
-  d.settings = cfg.engine.driver_settings;
-  return d;
-}
-
 std::string Seconds(milliseconds ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
@@ -60,7 +50,7 @@ void RunSimple(Context& ctx, int* rc, const std::string& command,
 }  // namespace
 
 Status WaitForDatabase(Context& ctx, const Config& cfg, milliseconds timeout) {
-  return WaitForDatabase(DriverOptionsOf(cfg), timeout,
+  return WaitForDatabase(DriverOptionsFor(cfg.engine), timeout,
                          [&ctx](const WaitAttempt& a) { ctx.events()->OnWaitAttempt(a); });
 }
 
@@ -91,7 +81,7 @@ void RegisterCreate(CLI::App& app, Context& ctx, int* rc) {
   cmd->callback([&ctx, rc] {
     RunSimple(ctx, rc, "create", [&](const Config& cfg) -> Result<std::string> {
       bool existed = false;
-      if (Status s = CreateDatabase(DriverOptionsOf(cfg), &existed); !s.ok()) return s;
+      if (Status s = CreateDatabase(DriverOptionsFor(cfg.engine), &existed); !s.ok()) return s;
       return RedactUrl(cfg.engine.url) + (existed ? " already exists: nothing to do" : ": database created");
     });
   });
@@ -109,7 +99,7 @@ void RegisterDrop(CLI::App& app, Context& ctx, int* rc) {
                                                   "nothing was dropped");
       }
       bool existed = false;
-      if (Status s = DropDatabase(DriverOptionsOf(cfg), &existed); !s.ok()) return s;
+      if (Status s = DropDatabase(DriverOptionsFor(cfg.engine), &existed); !s.ok()) return s;
       return RedactUrl(cfg.engine.url) + (existed ? ": database dropped" : " does not exist: nothing to do");
     });
   });

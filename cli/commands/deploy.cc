@@ -14,35 +14,20 @@
 namespace dbroll::cli {
 namespace {
 
+// Deploy progress as notices on stderr (JSON: NewDeployEventWriter).
 class PrintingDeployObserver : public DeployObserver {
  public:
   PrintingDeployObserver(const Context* ctx, std::function<std::string(const std::string&)> redact)
       : ctx_(ctx), redact_(std::move(redact)) {}
   void OnState(const DeployRecord& d) override {
-    if (EventPrinter* j = JsonOut()) {
-      j->Emit("deploy_state", {{"deploy", d.id}, {"release", d.release}, {"state", DeployStateName(d.state)}});
-      return;
-    }
     ctx_->Notice("deploy " + std::to_string(d.id) + " of " + d.release + ": " + DeployStateName(d.state));
   }
   void OnStep(const DeployRecord& d, const StepTiming& step, const Status& outcome) override {
-    if (EventPrinter* j = JsonOut()) {
-      j->Emit("deploy_step", {{"deploy", d.id},
-                              {"step", step.step},
-                              {"outcome", outcome.ok() ? "ok" : "failed"},
-                              {"ms", step.took.count()},
-                              {"message", ctx_->Redact(redact_(outcome.ok() ? "" : outcome.message()))}});
-      return;
-    }
     ctx_->Notice(redact_("deploy " + std::to_string(d.id) + ": " + step.step + " " + (outcome.ok() ? "ok" : "FAILED") +
                          " (" + std::to_string(step.took.count()) + " ms)" +
                          (outcome.ok() ? std::string() : ": " + outcome.message())));
   }
   void OnWarning(const DeployRecord& d, const std::string& text) override {
-    if (EventPrinter* j = JsonOut()) {
-      j->Emit("warning", {{"deploy", d.id}, {"message", ctx_->Redact(redact_(text))}});
-      return;
-    }
     ctx_->Notice("warning: deploy " + std::to_string(d.id) + ": " + text);
   }
   void OnPurge(const DeployRecord& d, const std::vector<ArchiveInfo>& purged) override {
@@ -64,29 +49,9 @@ class PrintingDeployObserver : public DeployObserver {
   }
 
  private:
-  EventPrinter* JsonOut() const { return ctx_->events()->is_json() ? ctx_->events() : nullptr; }
-
   const Context* ctx_;
   std::function<std::string(const std::string&)> redact_;
 };
-
-}  // namespace
-
-std::function<void(const std::string&, const std::string&)> HookOutputToAuditLog(
-    Engine* e, std::function<std::string(const std::string&)> redact) {
-  // Hook output goes to the audit log, where a person looks after a failure;
-  // the tail is what explains a failure.
-  return [e, redact](const std::string& what, const std::string& output) {
-    LogEntry entry;
-    entry.action = "deploy:hook";
-    entry.outcome = "ok";
-    entry.message = what + (output.empty() ? "" : "\n" + output.substr(output.size() > 8000 ? output.size() - 8000 : 0));
-    if (redact) entry.message = redact(entry.message);
-    (void)e->AppendLog(entry);
-  };
-}
-
-namespace {
 
 void ForwardStop(int sig) { RequestStop(sig); }
 
@@ -118,13 +83,15 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
   auto engine = ctx.OpenEngine(cfg.value());
   if (!engine.ok()) return ctx.Fail(engine.status());
   Engine* e = engine.value().get();
-  auto kit = DeployKitFromConfig(cfg.value(), HookOutputToAuditLog(e, secrets.Function()));
+  auto kit = DeployKitWithAuditLog(cfg.value(), e);
   if (!kit.ok()) return ctx.Fail(Status(kit.status().code(), secrets.Apply(kit.status().message()))
                                      .set_remedy(kit.status().remedy(), kit.status().remedy_subject()));
-  PrintingDeployObserver observer(&ctx, secrets.Function());
+  PrintingDeployObserver text(&ctx, secrets.Function());
+  auto redact = [&](const std::string& t) { return ctx.Redact(secrets.Apply(t)); };
+  auto json = ctx.events()->is_json() ? NewDeployEventWriter(ctx.events(), redact) : nullptr;
   if (!strategy.empty()) kit->options.strategy = strategy;
   kit->options.take_over = take_over;
-  Coordinator coordinator(e, kit->Parts(&observer), kit->options);
+  Coordinator coordinator(e, kit->Parts(json ? json.get() : &text), kit->options);
   // An approval that timed out is rejected by whichever command looks at
   // the deploys next, so no daemon is needed for it.
   auto expired = coordinator.ExpireApproval();
@@ -136,23 +103,9 @@ int WithCoordinator(Context& ctx, const std::function<Status(Coordinator&)>& fn,
 }
 
 std::string Duration(const DeployRecord& d) {
-  // Both stamps are "YYYY-MM-DDTHH:MM:SS.mmmZ"; a deploy spans minutes, so
-  // the difference within a day is what matters.
-  if (d.finished_at.size() < 23 || d.started_at.size() < 23) return "";
-  // The stamps come from the database: anything not a digit counts as 0
-  // rather than throwing.
-  auto num = [](const std::string& t, size_t at, size_t n) {
-    long long v = 0;
-    for (size_t i = at; i < at + n; ++i) v = v * 10 + (std::isdigit(static_cast<unsigned char>(t[i])) ? t[i] - '0' : 0);
-    return v;
-  };
-  auto ms = [&](const std::string& t) {
-    return ((num(t, 8, 2) * 24 + num(t, 11, 2)) * 60 + num(t, 14, 2)) * 60000LL + num(t, 17, 2) * 1000LL +
-           num(t, 20, 3);
-  };
-  long long took = ms(d.finished_at) - ms(d.started_at);
-  if (took < 0) return "";
-  return took < 10000 ? std::to_string(took) + " ms" : std::to_string(took / 1000) + " s";
+  const std::optional<long long> took = DeployMillis(d);
+  if (!took) return "";
+  return *took < 10000 ? std::to_string(*took) + " ms" : std::to_string(*took / 1000) + " s";
 }
 
 int PrintDeploys(Context& ctx, Engine& e) {

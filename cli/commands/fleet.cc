@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "cli/commands/commands.h"
 #include "cli/events.h"
@@ -33,15 +32,6 @@ const char* Tag(const std::string& outcome) {
   return "FAIL";
 }
 
-ordered_json TargetJson(const FleetTargetResult& r) {
-  return {{"target", r.target},
-          {"outcome", r.outcome},
-          {"from_version", r.from_version.empty() ? ordered_json(nullptr) : ordered_json(r.from_version)},
-          {"to_version", r.to_version.empty() ? ordered_json(nullptr) : ordered_json(r.to_version)},
-          {"ms", r.ms},
-          {"error", r.error.empty() ? ordered_json(nullptr) : ordered_json(r.error)}};
-}
-
 void AddRunFlags(CLI::App* cmd, FleetFlags* f, bool rollout) {
   cmd->add_option("--parallel,-j", f->options.parallel, "Targets at once (default: the machine's cores)")
       ->check(CLI::Validator([](std::string& v) { return CheckWholeNumber(v, 1); }, "N>=1"));
@@ -65,9 +55,8 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   if (!cfg.ok()) return ctx.Fail(cfg.status());
   auto fleet = Fleet::Open(cfg.value());
   if (!fleet.ok()) return ctx.Fail(fleet.status());
-  EventPrinter* events = ctx.events();
+  RunObserver* events = ctx.events();
   const bool json = events->is_json();
-  std::string newest;
   FleetOptions o = f.options;
   if (const std::string gate = cfg->Get("fleet", "canary_gate"); !gate.empty() && o.canary > 0) {
     o.canary_gate = NewFleetCanaryGate(gate, cfg->engine.base_dir);
@@ -75,9 +64,7 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   o.on_notice = [&](const std::string& m) { events->OnNotice(m); };
   o.on_target = [&](const FleetTargetResult& r) {
     if (json) {
-      ordered_json j = TargetJson(r);
-      j["action"] = action;
-      events->Emit("fleet_target", j);
+      EmitFleetTarget(*events, action, r);
       return;
     }
     std::printf("%s %s  %s -> %s  %lld ms%s%s\n", Tag(r.outcome), r.target.c_str(),
@@ -88,34 +75,12 @@ int RunFleet(Context& ctx, const std::string& action, FleetFlags& f,
   const auto t0 = std::chrono::steady_clock::now();
   auto report = run(**fleet, o);
   if (!report.ok()) return ctx.Fail(report.status());
-  newest = report->newest_version;
-  // A target rolled back after it succeeded counts as rolled back, not ok.
-  std::set<std::string> rolled;
-  for (const auto& t : report->targets) {
-    if (t.outcome == "rolled-back") rolled.insert(t.target);
-  }
-  int ok = 0, failed = 0, skipped = 0, back = static_cast<int>(rolled.size());
-  for (const auto& t : report->targets) {
-    if (t.outcome == "ok") ok += rolled.count(t.target) ? 0 : 1;
-    else if (t.outcome == "skipped") ++skipped;
-    else if (t.outcome != "rolled-back") ++failed;
-  }
+  const auto [ok, failed, skipped, back] = CountFleetRun(report.value());
   const long long ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   if (!report->stop_reason.empty()) events->OnNotice(report->stop_reason);
   if (json) {
-    events->Emit("fleet_summary", {{"action", action},
-                                   {"run_id", report->run_id},
-                                   {"outcome", report->ok() ? "ok" : "failed"},
-                                   {"targets", (*fleet)->targets().size()},
-                                   {"ok", ok},
-                                   {"failed", failed},
-                                   {"skipped", skipped},
-                                   {"rolled_back", back},
-                                   {"ms", ms},
-                                   {"newest_version", newest},
-                                   {"stop_reason", report->stop_reason.empty() ? ordered_json(nullptr)
-                                                                               : ordered_json(report->stop_reason)}});
+    EmitFleetSummary(*events, action, report.value(), (*fleet)->targets().size(), ms);
   } else {
     std::cout << "fleet " << action << ": " << ok << " ok, " << failed << " failed, " << skipped << " skipped"
               << (back > 0 ? ", " + std::to_string(back) + " rolled back" : std::string()) << " of "

@@ -12,7 +12,7 @@ namespace dbroll::cli {
 // "created A and B", or in JSON a summary event listing them.
 static void Created(const Context& ctx, const std::string& command, const std::string& a, const std::string& b) {
   if (ctx.events()->is_json()) {
-    ctx.events()->Emit("summary", {{"command", command}, {"outcome", "ok"}, {"files", {a, b}}});
+    Emit(ctx.events(), "summary", {{"command", command}, {"outcome", "ok"}, {"files", {a, b}}});
     return;
   }
   std::cout << "created " << a << " and " << b << "\n";

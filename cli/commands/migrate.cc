@@ -1,56 +1,13 @@
 #include <CLI/CLI.hpp>
-#include <chrono>
 
 #include "cli/commands/commands.h"
 #include "cli/commands/schema_support.h"
-#include "cli/events.h"
 #include "cli/usage.h"
 #include "dbroll/project.h"
+#include "dbroll/run_events.h"
 
 namespace dbroll::cli {
 namespace {
-
-// A migrate or down with what a CI log and a program reading JSON lines
-// want around it: the plan first (JSON), the summary last.
-Status RunReported(Context& ctx, Engine& e, const std::string& command, bool dry_run,
-                   const std::function<Result<std::vector<PlannedMigration>>()>& plan,
-                   const std::function<Status()>& run) {
-  const auto t0 = std::chrono::steady_clock::now();
-  EventPrinter* events = ctx.events();
-  if (ctx.globals.format == "json") {
-    auto p = plan();
-    if (!p.ok()) return p.status();
-    events->OnPlan(command, p.value());
-  }
-  Status s = run();
-  if (dry_run) return s;
-  RunSummary summary;
-  summary.command = command;
-  summary.ok = s.ok();
-  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  if (command == "migrate" && s.ok() && events->done() > 0) {
-    summary.version = events->last_version();
-  } else if (auto st = e.GetStatus(); st.ok()) {
-    summary.version = st->current_version;
-  }
-  events->OnSummary(summary);
-  return s;
-}
-
-// A command without migrations: its summary in JSON (and `text_done` in text).
-Status Reported(Context& ctx, Engine& e, const std::string& command, const std::function<Status()>& run,
-                const std::string& text_done) {
-  const auto t0 = std::chrono::steady_clock::now();
-  Status s = run();
-  if (!s.ok()) return s;
-  RunSummary summary;
-  summary.command = command;
-  summary.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  if (auto st = e.GetStatus(); st.ok()) summary.version = st->current_version;
-  summary.message = text_done.empty() ? command + " done" : text_done;
-  if (ctx.globals.format == "json" || !text_done.empty()) ctx.events()->OnSummary(summary);
-  return s;
-}
 
 struct WaitFlags {
   bool wait = false;
@@ -99,7 +56,7 @@ void RegisterMigrate(CLI::App& app, Context& ctx, int* rc) {
         Status d = RunDrift(ctx, e, "");
         if (!d.ok()) return d.Prepend("nothing was applied: ");
       }
-      Status s = RunReported(ctx, e, "migrate", opts->dry_run, [&] { return e.PlanMigrate(*opts); },
+      Status s = RunReported(e, *ctx.events(), "migrate", opts->dry_run, [&] { return e.PlanMigrate(*opts); },
                              [&] { return e.Migrate(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
@@ -142,7 +99,7 @@ void RegisterDown(CLI::App& app, Context& ctx, int* rc) {
       return;
     }
     *rc = WithEngine(ctx, [&](Engine& e, const Config& cfg) -> Status {
-      Status s = RunReported(ctx, e, "down", opts->dry_run, [&] { return e.PlanDown(*opts); },
+      Status s = RunReported(e, *ctx.events(), "down", opts->dry_run, [&] { return e.PlanDown(*opts); },
                              [&] { return e.Down(*opts); });
       if (opts->dry_run) return s;
       Status f = UpdateSchemaFile(e, cfg);
@@ -164,7 +121,7 @@ void RegisterBaseline(CLI::App& app, Context& ctx, int* rc) {
       return;
     }
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
-      return Reported(ctx, e, "baseline", [&] { return e.Baseline(*version, *release); },
+      return RunSummarized(e, *ctx.events(), "baseline", [&] { return e.Baseline(*version, *release); },
                       "baseline recorded: every version up to " + *version + " is applied");
     });
   });
@@ -202,7 +159,7 @@ void RegisterRepair(CLI::App& app, Context& ctx, int* rc) {
       return;
     }
     *rc = WithEngine(ctx, [&](Engine& e, const Config&) -> Status {
-      return Reported(ctx, e, "repair", [&] { return e.Repair(o); }, "");
+      return RunSummarized(e, *ctx.events(), "repair", [&] { return e.Repair(o); }, "");
     });
   });
 }

@@ -9,9 +9,14 @@
 #include <string>
 
 #include "dbroll/driver.h"
+#include "dbroll/options.h"
 #include "dbroll/status.h"
 
 namespace dbroll {
+
+// The driver options an Engine opened with `options` would use (for the
+// functions below, given a Config's engine options).
+DriverOptions DriverOptionsFor(const EngineOptions& options);
 
 struct WaitAttempt {
   int attempt = 0;                     // 1, 2, ...

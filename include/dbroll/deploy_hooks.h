@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,16 @@ struct DeployKit {
 Result<DeployKit> DeployKitFromConfig(
     const Config& config,
     std::function<void(const std::string& command, const std::string& output)> on_output = nullptr);
+
+// DeployKitFromConfig whose hook output (its last 8,000 characters, with
+// RedactorFromConfig's secrets and `secret`, when given, blanked) is
+// recorded in `audit`'s audit log, where a person looks after a failure.
+// `audit` must outlive the kit.
+Result<DeployKit> DeployKitWithAuditLog(const Config& config, Engine* audit, const std::string& secret = "");
+
+// How long deploy `d` took, from its started_at and finished_at stamps;
+// nullopt while it runs or when a stamp is malformed or out of order.
+std::optional<long long> DeployMillis(const DeployRecord& d);
 
 }  // namespace dbroll
 

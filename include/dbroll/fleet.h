@@ -56,6 +56,14 @@ struct FleetStatusSummary {
 };
 FleetStatusSummary SummarizeFleetStatus(const FleetReport& report);
 
+// A migrate, down or verify run counted per target: a target rolled back
+// after it succeeded counts as rolled back, not ok; "failed" is any outcome
+// other than ok, skipped and rolled-back.
+struct FleetRunCounts {
+  int ok = 0, failed = 0, skipped = 0, rolled_back = 0;
+};
+FleetRunCounts CountFleetRun(const FleetReport& report);
+
 struct FleetOptions {
   // Targets run at once. Default (0): the machine's cores.
   int parallel = 0;

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dbroll/status.h"
@@ -92,6 +94,36 @@ Result<Config> LoadConfig(const std::string& path);
 
 // Defaults for a project at `dir` with no config file.
 Config DefaultConfig(const std::string& dir);
+
+// Where a run's settings come from, resolved the way the CLI resolves them
+// (so an orchestrator connects to exactly the database `dbroll` would).
+struct ConfigSources {
+  std::string dir = ".";  // project directory; its .env is read first. Default "."
+  // Config file (relative: to the working directory, else to `dir`).
+  // Default "": <dir>/dbroll.toml when present, else DefaultConfig(dir).
+  std::string config;
+  std::string url;  // overrides the config and the environment. Default: none
+  std::optional<std::chrono::milliseconds> lock_timeout;  // overrides the config. Default: none
+  // Placeholder values over the config's and the environment's (and turning
+  // placeholders on). Default: none.
+  std::map<std::string, std::string> placeholders;
+};
+
+// LoadDotenv(dir), then LoadConfig of the file found (or the defaults), then
+// the overrides. Errors: those of LoadDotenv and LoadConfig; kInvalidArgument
+// when <dir>/dbroll.toml cannot be looked at (a bad directory).
+Result<Config> ResolveConfig(const ConfigSources& sources);
+
+// Parses .env text as dbmate does: blank lines and `#` comments are skipped,
+// `export ` is allowed, values may be 'single-quoted' (literal),
+// "double-quoted" (\n, \", \\ escapes) or bare (trimmed, ` #comment` cut).
+// kInvalidArgument naming `path`:line:column for anything else.
+Result<std::vector<std::pair<std::string, std::string>>> ParseDotenv(const std::string& text,
+                                                                     const std::string& path);
+
+// Reads `dir`/.env when it exists and sets each variable the environment
+// does not have yet (a CI secret is never replaced by a checked-in default).
+Status LoadDotenv(const std::string& dir);
 
 // "$USER@hostname": who is recorded in the history and logs by default.
 std::string DefaultActor();

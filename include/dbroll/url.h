@@ -38,6 +38,11 @@ std::string UrlWithDatabase(const std::string& url, const std::string& database)
 // one-letter password does not garble a message.
 std::string RedactSecret(const std::string& text, const std::string& secret);
 
+// `text` as it may be shown when it could hold the database URL `url`: the
+// whole URL first (shown as RedactUrl shows it, the password cut out by
+// position), then the URL's password wherever a message repeats it.
+std::string RedactDatabaseUrl(const std::string& text, const std::string& url);
+
 }  // namespace dbroll
 
 #endif  // DBROLL_URL_H_

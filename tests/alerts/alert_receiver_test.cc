@@ -260,7 +260,7 @@ TEST_F(AlertReceiverE2E, ServeRefusesWithoutAMatchRuleOrWithAWhitespaceToken) {
   const std::string url = "[database]\nurl = \"sqlite:" + (dir_ / "app.db").string() + "\"\n";
   std::ofstream(proj_ / "dbroll.toml") << url << "[alerts]\ntoken = \"" << kToken << "\"\n";
   EXPECT_EQ(Dbroll("serve --listen 127.0.0.1:" + std::to_string(port_)), 2) << last_output_;
-  EXPECT_NE(last_output_.find("dbroll: error: [alerts.match] is missing: dbroll serve rolls back only for alerts "
+  EXPECT_NE(last_output_.find("dbroll: error: [alerts.match] is missing: the alert receiver rolls back only for alerts "
                               "carrying the labels it names"),
             std::string::npos)
       << last_output_;

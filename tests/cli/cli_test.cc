@@ -363,7 +363,7 @@ TEST_F(CliTest, OverlongProjectPathIsAnErrorNotAnAbort) {
   const CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                     std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
   EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_NE(r.out.find("File name too long -- check -C and the path"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("File name too long -- check the project directory and the path"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
 }
 

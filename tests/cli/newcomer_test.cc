@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/dotenv.h"
+#include "dbroll/options.h"
 #include "cli/usage.h"
 #include "tests/support/cli_project.h"
 
@@ -313,7 +313,7 @@ namespace dbroll::testing {
 namespace {
 
 TEST(DotenvTest, ParsesWhatDbmateParses) {
-  auto v = cli::ParseDotenv(
+  auto v = ParseDotenv(
       "# comment\n\nDATABASE_URL=sqlite:a.db\nexport A = spaced  # note\nB='lit $x #'\nC=\"q\\\"n\\n\"\r\nD=\n", ".env");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   const std::vector<std::pair<std::string, std::string>> want = {
@@ -322,11 +322,11 @@ TEST(DotenvTest, ParsesWhatDbmateParses) {
 }
 
 TEST(DotenvTest, BadLinesNameTheirPlace) {
-  EXPECT_EQ(cli::ParseDotenv("A=1\nnot a line\n", "p/.env").status().message(),
+  EXPECT_EQ(ParseDotenv("A=1\nnot a line\n", "p/.env").status().message(),
             "p/.env:2:5: expected = -- write NAME=VALUE, or remove the line");
-  EXPECT_EQ(cli::ParseDotenv("A=\"open\n", ".env").status().message(),
+  EXPECT_EQ(ParseDotenv("A=\"open\n", ".env").status().message(),
             ".env:1:3: unclosed \" quote -- write NAME=VALUE, or remove the line");
-  EXPECT_EQ(cli::ParseDotenv("=x\n", ".env").status().message(),
+  EXPECT_EQ(ParseDotenv("=x\n", ".env").status().message(),
             ".env:1:1: expected a variable name -- write NAME=VALUE, or remove the line");
 }
 

@@ -1,11 +1,11 @@
-// The small HTTP/1.1 server behind `dbroll serve`. It exists because the
+// The small HTTP/1.1 server behind AlertServer (dbroll/alert_server.h). It exists because the
 // receiver faces the open network: every connection gets a total deadline
 // for its headers and its body (a client sending one byte every few seconds
 // is cut off), the number of open connections is bounded, and complete
 // requests are handled by several workers, so slow or hostile clients never
 // hold up an alert. One request per connection (Connection: close).
-#ifndef DBROLL_CLI_COMMANDS_HTTP_SERVER_H_
-#define DBROLL_CLI_COMMANDS_HTTP_SERVER_H_
+#ifndef DBROLL_COORDINATOR_HTTP_SERVER_H_
+#define DBROLL_COORDINATOR_HTTP_SERVER_H_
 
 #include <atomic>
 #include <chrono>
@@ -16,7 +16,7 @@
 
 #include "dbroll/status.h"
 
-namespace dbroll::cli {
+namespace dbroll::internal {
 
 struct HttpRequest {
   std::string method, path;  // path without the query string
@@ -53,8 +53,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // kInvalidArgument when the address cannot be bound.
+  // kInvalidArgument when the address cannot be bound. Port 0 takes a free one.
   Status Bind(const std::string& host, int port);
+  // The port bound (the one chosen for port 0); 0 before Bind.
+  int port() const;
   // Serves until Stop(); the handler runs on the worker threads and must
   // not throw (an exception is answered 500).
   void Serve(const Handler& handler, const Rejected& rejected);
@@ -68,6 +70,6 @@ class HttpServer {
   std::atomic<bool> stop_{false};
 };
 
-}  // namespace dbroll::cli
+}  // namespace dbroll::internal
 
-#endif  // DBROLL_CLI_COMMANDS_HTTP_SERVER_H_
+#endif  // DBROLL_COORDINATOR_HTTP_SERVER_H_

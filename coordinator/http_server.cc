@@ -1,4 +1,4 @@
-#include "cli/commands/http_server.h"
+#include "coordinator/http_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-namespace dbroll::cli {
+namespace dbroll::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -172,6 +172,14 @@ Status HttpServer::Bind(const std::string& host, int port) {
   return Status::Ok();
 }
 
+int HttpServer::port() const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (listen_fd_ < 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+}
+
 void HttpServer::Stop() {
   stop_.store(true);
   if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
@@ -318,4 +326,4 @@ void HttpServer::Serve(const Handler& handler, const Rejected& rejected) {
   for (auto& t : workers) t.join();
 }
 
-}  // namespace dbroll::cli
+}  // namespace dbroll::internal

@@ -1,11 +1,13 @@
-#include "cli/dotenv.h"
-
+// Where a run's Config comes from: .env, dbroll.toml discovery, overrides.
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-namespace dbroll::cli {
+#include "dbroll/options.h"
+
+namespace dbroll {
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseDotenv(const std::string& text,
                                                                      const std::string& path) {
@@ -76,4 +78,29 @@ Status LoadDotenv(const std::string& dir) {
   return Status::Ok();
 }
 
-}  // namespace dbroll::cli
+Result<Config> ResolveConfig(const ConfigSources& sources) {
+  namespace fs = std::filesystem;
+  if (Status env = LoadDotenv(sources.dir); !env.ok()) return env;
+  std::string path = sources.config;
+  std::error_code ec;
+  if (!path.empty() && fs::path(path).is_relative() && !fs::exists(path, ec)) {
+    path = (fs::path(sources.dir) / path).string();
+  }
+  const fs::path beside = fs::path(sources.dir) / "dbroll.toml";
+  if (path.empty() && fs::exists(beside, ec)) path = beside.string();
+  if (path.empty() && ec) {
+    return Status(Code::kInvalidArgument,
+                  beside.string() + ": " + ec.message() + " -- check the project directory and the path");
+  }
+  Result<Config> cfg = path.empty() ? Result<Config>(DefaultConfig(sources.dir)) : LoadConfig(path);
+  if (!cfg.ok()) return cfg;
+  if (!sources.url.empty()) cfg->engine.url = sources.url;
+  if (sources.lock_timeout) cfg->engine.lock_timeout = *sources.lock_timeout;
+  for (const auto& [name, value] : sources.placeholders) {
+    cfg->engine.placeholders[name] = value;
+    cfg->engine.placeholders_enabled = true;
+  }
+  return cfg;
+}
+
+}  // namespace dbroll
