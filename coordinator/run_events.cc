@@ -135,6 +135,14 @@ class DeployEventWriter : public DeployObserver {
   void OnWarning(const DeployRecord& d, const std::string& text) override {
     Emit("warning", {{"deploy", d.id}, {"message", Redact(text)}});
   }
+  void OnPurge(const DeployRecord& d, const std::vector<ArchiveInfo>& purged) override {
+    json archives = json::array();
+    for (const ArchiveInfo& a : purged) {
+      archives.push_back({{"version", a.version}, {"table", a.table}, {"columns", a.columns}, {"rows", a.rows},
+                          {"archive", a.archive}});
+    }
+    Emit("archives_purged", {{"deploy", d.id}, {"release", d.release}, {"archives", archives}});
+  }
 
  private:
   std::string Redact(const std::string& text) const { return redact_ ? redact_(text) : text; }

@@ -31,15 +31,6 @@ class PrintingDeployObserver : public DeployObserver {
     ctx_->Notice("warning: deploy " + std::to_string(d.id) + ": " + text);
   }
   void OnPurge(const DeployRecord& d, const std::vector<ArchiveInfo>& purged) override {
-    if (EventPrinter* j = JsonOut()) {
-      nlohmann::ordered_json archives = nlohmann::ordered_json::array();
-      for (const ArchiveInfo& a : purged) {
-        archives.push_back({{"version", a.version}, {"table", a.table}, {"columns", a.columns}, {"rows", a.rows},
-                            {"archive", a.archive}});
-      }
-      j->Emit("archives_purged", {{"deploy", d.id}, {"release", d.release}, {"archives", archives}});
-      return;
-    }
     for (const ArchiveInfo& a : purged) {
       ctx_->Notice("deploy " + std::to_string(d.id) + " of " + d.release + " healthy since " + d.finished_at +
                    " ([deploy] purge_after): purged keep-data archive " + a.version + ": " + a.table +
