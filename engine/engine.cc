@@ -155,6 +155,13 @@ Status EngineImpl::LockScope::Acquire() {
   return s;
 }
 
+Status EngineImpl::LockScope::Finish(Status result) {
+  if (!held_) return result;
+  held_ = false;
+  Status released = e_->driver_->Unlock();
+  return result.ok() ? released : result;
+}
+
 Result<EngineImpl::State> EngineImpl::Load(bool with_scripts) {
   State st;
   auto migrations = source_->List(driver_->dialect());

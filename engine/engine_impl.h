@@ -55,6 +55,10 @@ class EngineImpl : public Engine {
       if (held_) (void)e_->driver_->Unlock();
     }
     Status Acquire();
+    // Releases the lock at the end of a run that returns `result`. A run that
+    // succeeded fails when the release does: the SQLite fleet setting makes
+    // the run durable when it releases the lock.
+    Status Finish(Status result);
 
    private:
     EngineImpl* e_;

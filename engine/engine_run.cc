@@ -409,7 +409,7 @@ Status EngineImpl::Migrate(const MigrateOptions& o) {
   if (result.ok() && applied.empty() && repeated.empty()) {
     observer_->OnNotice("nothing to migrate: the database is up to date");
   }
-  return result;
+  return lock.Finish(result);
 }
 
 Status EngineImpl::ApplyDown(const Migration& m, const HistoryRow& row, const Script& down, bool dry_run,
@@ -627,7 +627,7 @@ Status EngineImpl::Down(const DownOptions& o) {
     }
   }
   if (result.ok() && plan.empty()) observer_->OnNotice("nothing to roll back");
-  return result;
+  return lock.Finish(result);
 }
 
 namespace {
