@@ -1,4 +1,6 @@
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -62,27 +64,92 @@ TEST(SqliteDriverTest, JournalIsPersistentOnlyWhileLockedAndIsRemovedAfter) {
 }
 
 // The fleet's setting: SQLite's own file lock is kept while dbroll holds its
-// lock, and dropped (with the journal file) when it releases it.
-TEST(SqliteDriverTest, HeldFileLockIsDroppedWithTheLock) {
+// lock and the file runs in WAL mode with synchronous=NORMAL, a marker file
+// beside it; releasing the lock checkpoints the run into the database file
+// and leaves it as it was: delete mode, no -wal, -journal or marker file,
+// synchronous as before, the file lock dropped.
+Result<std::unique_ptr<Driver>> OpenHeld(const std::string& path) {
+  DriverOptions held;
+  held.url = "sqlite:" + path;
+  held.settings["sqlite.busy_timeout"] = "0s";
+  held.settings["sqlite.hold_file_lock"] = "on";
+  return OpenDriver(held);
+}
+
+std::string Pragma(Driver& d, const std::string& name) {
+  auto r = d.Query("PRAGMA " + name);
+  return r.ok() && !r->empty() && r->front()[0] ? *r->front()[0] : "?";
+}
+
+TEST(SqliteDriverTest, HeldFileRunsInWalAndIsLeftInDeleteModeWithTheLockDropped) {
   const std::string path = FreshPath(false);
   DriverOptions o;
   o.url = "sqlite:" + path;
   o.settings["sqlite.busy_timeout"] = "0s";
-  DriverOptions held = o;
-  held.settings["sqlite.hold_file_lock"] = "on";
-  auto d = OpenDriver(held);
+  auto d = OpenHeld(path);
   ASSERT_TRUE(d.ok());
+  EXPECT_EQ(Pragma(**d, "synchronous"), "2");
   ASSERT_TRUE((*d)->Lock(std::chrono::seconds(1)).ok());
+  EXPECT_EQ(JournalMode(**d), "wal");
+  EXPECT_EQ(Pragma(**d, "synchronous"), "1");
+  EXPECT_TRUE(std::filesystem::exists(path + "-dbroll-wal"));
   ASSERT_TRUE((*d)->RunTransaction({Statement{"CREATE TABLE h (id int)", "", 1, 1, 0}}, {}).ok());
   auto other = OpenDriver(o);
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE((*other)->Query("SELECT count(*) FROM h").ok());
   ASSERT_TRUE((*d)->Unlock().ok());
   EXPECT_EQ(JournalMode(**d), "delete");
-  EXPECT_FALSE(std::filesystem::exists(path + "-journal"));
+  EXPECT_EQ(Pragma(**d, "synchronous"), "2");
+  for (const char* left : {"-journal", "-wal", "-shm", "-dbroll-wal"}) {
+    EXPECT_FALSE(std::filesystem::exists(path + left)) << left;
+  }
   EXPECT_TRUE((*other)->RunTransaction({Statement{"CREATE TABLE k (id int)", "", 1, 1, 0}}, {}).ok());
+  EXPECT_EQ(JournalMode(**other), "delete");
 }
 
+// A dbroll killed while it held a file in WAL mode leaves the file in WAL
+// mode with its marker, and every commit of the run in the -wal file: the
+// next dbroll, fleet or not, finds the commits and puts the file back in
+// delete mode.
+TEST(SqliteDriverTest, FileLeftInWalByAKilledRunIsPutBackInDeleteMode) {
+  const std::string path = FreshPath(false);
+  for (bool fleet : {true, false}) {
+    std::filesystem::remove(path);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto d = OpenHeld(path);
+      if (!d.ok() || !(*d)->Lock(std::chrono::seconds(1)).ok()) _exit(2);
+      if (!(*d)->RunTransaction({Statement{"CREATE TABLE h (id int)", "", 1, 1, 0}},
+                                {"INSERT INTO h VALUES (7)"})
+               .ok()) {
+        _exit(3);
+      }
+      _exit(0);  // no destructor: as if killed
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_TRUE(std::filesystem::exists(path + "-dbroll-wal"));
+    EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+    DriverOptions plain;
+    plain.url = "sqlite:" + path;
+    auto d = fleet ? OpenHeld(path) : OpenDriver(plain);
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE((*d)->Lock(std::chrono::seconds(1)).ok()) << fleet;
+    ASSERT_TRUE((*d)->Unlock().ok()) << fleet;
+    EXPECT_EQ(JournalMode(**d), "delete") << fleet;
+    auto rows = (*d)->Query("SELECT id FROM h");
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->front()[0].value_or(""), "7");
+    for (const char* left : {"-journal", "-wal", "-dbroll-wal"}) {
+      EXPECT_FALSE(std::filesystem::exists(path + left)) << left << " " << fleet;
+    }
+  }
+}
+
+// A file the user put in WAL mode (no marker) stays so, fleet or not.
 TEST(SqliteDriverTest, WalDatabaseKeepsItsJournalMode) {
   auto d = OpenFresh(false);
   ASSERT_TRUE(d.ok());
@@ -91,6 +158,14 @@ TEST(SqliteDriverTest, WalDatabaseKeepsItsJournalMode) {
   EXPECT_EQ(JournalMode(**d), "wal");
   ASSERT_TRUE((*d)->Unlock().ok());
   EXPECT_EQ(JournalMode(**d), "wal");
+  d->reset();
+  auto held = OpenHeld(FreshPath(true));
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE((*held)->Lock(std::chrono::seconds(1)).ok());
+  EXPECT_EQ(Pragma(**held, "synchronous"), "2");
+  EXPECT_FALSE(std::filesystem::exists(FreshPath(true) + "-dbroll-wal"));
+  ASSERT_TRUE((*held)->Unlock().ok());
+  EXPECT_EQ(JournalMode(**held), "wal");
 }
 
 // A fleet runs one connection per worker thread: once the driver opened a

@@ -75,6 +75,23 @@ TEST_F(EngineFaultsTest, StatementThatTookEffectBeforeTheConnectionDroppedIsNotR
   EXPECT_EQ(One(*e, "SELECT count(*) FROM a"), "1");
 }
 
+// A run succeeds only once the driver released its lock: the SQLite fleet
+// setting makes the run durable then, so a failed release fails migrate and
+// down, and the history still tells what committed.
+TEST_F(EngineFaultsTest, RunFailsWhenReleasingTheLockFails) {
+  Add("0001", "CREATE TABLE a (id int);", "DROP TABLE a;");
+  auto e = Open();
+  fault_->FailNth(M::kUnlock, 1, F::kError);
+  Status s = e->Migrate({});
+  EXPECT_EQ(s.code(), Code::kDatabaseError);
+  EXPECT_EQ(s.message(), "injected: the server refused");
+  EXPECT_EQ(Row(*e, "0001"), "applied|1|0|0");
+  fault_->FailNth(M::kUnlock, 1, F::kError);
+  EXPECT_EQ(e->Down({}).code(), Code::kDatabaseError);
+  EXPECT_FALSE(HasTable(*e, "a"));
+  EXPECT_TRUE(e->Migrate({}).ok());
+}
+
 // Whatever keeps the final history write from lasting while the driver
 // reports success, migrate never succeeds with a version left unfinished.
 TEST_F(EngineFaultsTest, MigrateNeverSucceedsWhileTheHistoryShowsAnUnfinishedVersion) {

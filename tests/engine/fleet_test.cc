@@ -181,9 +181,10 @@ TEST_F(FleetTest, MigratesEveryTargetAndRecordsTheRun) {
   EXPECT_TRUE(fs::exists(dir_ / ".dbroll-fleet.db"));
 }
 
-// dbroll changes a tenant's journal mode only while it migrates it: a file in
-// the default (delete) mode is left without a -journal file, a WAL file stays
-// WAL, and neither is left locked.
+// dbroll changes a tenant's journal mode only while it migrates it (WAL, for
+// fewer fsyncs): a file in the default (delete) mode is left in delete mode
+// without a -journal, -wal or marker file, a WAL file stays WAL, and neither
+// is left locked.
 TEST_F(FleetTest, TenantFilesKeepTheirJournalModeAndAreLeftUnlocked) {
   Exec(2, "PRAGMA journal_mode=WAL");
   FleetOptions two_workers;
@@ -202,7 +203,9 @@ TEST_F(FleetTest, TenantFilesKeepTheirJournalModeAndAreLeftUnlocked) {
     EXPECT_EQ(mode->front()[0].value_or(""), i == 1 ? "delete" : "wal");
     EXPECT_TRUE((*tenant)->RunTransaction({Statement{"CREATE TABLE after_run (id int)", "", 1, 1, 0}}, {}).ok()) << i;
   }
-  EXPECT_FALSE(fs::exists(dir_ / "tenants" / "t1.db-journal"));
+  for (const char* left : {"t1.db-journal", "t1.db-wal", "t1.db-dbroll-wal", "t2.db-dbroll-wal"}) {
+    EXPECT_FALSE(fs::exists(dir_ / "tenants" / left)) << left;
+  }
 }
 
 TEST_F(FleetTest, MaxFailuresStopsStartingTargetsOthersKeepTheirVersion) {

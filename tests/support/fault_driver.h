@@ -19,7 +19,7 @@ namespace dbroll::testing {
 
 class FaultDriver : public Driver {
  public:
-  enum class Method { kRunStatement, kRunTransaction, kQuery, kLock };
+  enum class Method { kRunStatement, kRunTransaction, kQuery, kLock, kUnlock };
   enum class Fault {
     kError,             // the call fails with a database error; nothing ran
     kLostBefore,        // the connection drops before the call reached the server
@@ -93,9 +93,13 @@ class FaultDriver : public Driver {
     if (auto f = Take(Method::kLock, "")) return Fail(*f);
     return inner_->Lock(timeout);
   }
+  // An injected Unlock fault: the lock is released, the call still fails
+  // (as SQLite's checkpoint at the end of a fleet tenant's run can).
   Status Unlock() override {
     log_.push_back("Unlock");
-    return inner_->Unlock();
+    Status s = inner_->Unlock();
+    if (auto f = Take(Method::kUnlock, "")) return Fail(*f);
+    return s;
   }
   Status RunTransaction(const std::vector<Statement>& statements,
                         const std::vector<std::string>& bookkeeping) override {
@@ -180,7 +184,7 @@ class FaultDriver : public Driver {
   std::unique_ptr<Driver> inner_;
   std::vector<Rule> rules_;
   std::vector<std::string> log_;
-  int counts_[4] = {0, 0, 0, 0};
+  int counts_[5] = {0, 0, 0, 0, 0};
   std::string non_tx_marker_;
   bool alive_ = false;
 };
