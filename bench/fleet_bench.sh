@@ -38,6 +38,26 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
 bench_corpus "$T" "$M"  # $T/p/migrations and $T/dm/db/migrations: 20 trivial versions
 DM=$(bench_dbmate "$T")
 
+# --- The machine's own ceiling for a 1 -> 2 worker speed-up ---
+# Two copies of a CPU-bound loop against one (perfectly parallel work, nothing shared), and two
+# writers that each fsync their own file against one (the disk flushes). A fleet's speed-up
+# cannot beat the first; where the second is near 1.0, fsyncs do not overlap on this disk.
+spin() { local i=0; while ((i < 400000)); do ((i++)); done; }
+fsyncs() {
+  python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o644)
+for i in range(300):
+    os.pwrite(fd, b"x" * 4096, 0); os.fdatasync(fd)
+os.close(fd); os.unlink(sys.argv[1])' "$1"
+}
+c1=(); c2=(); f1=(); f2=()
+for _ in $(seq 1 $(( RUNS < 3 ? 3 : RUNS ))); do
+  c1+=("$(elapsed spin)"); c2+=("$(elapsed eval 'spin & spin & wait')")
+  f1+=("$(elapsed fsyncs "$T/f1")"); f2+=("$(elapsed eval "fsyncs $T/f1 & fsyncs $T/f2 & wait")")
+done
+C1=$(median "${c1[@]}"); C2=$(median "${c2[@]}"); F1=$(median "${f1[@]}"); F2=$(median "${f2[@]}")
+echo "machine: 1 -> 2 speed-up of two CPU-bound loops $(ratio "$(echo "2 * $C1" | bc)" "$C2"), of two fsync writers $(ratio "$(echo "2 * $F1" | bc)" "$F2") (the ceiling for the fleet's 1 -> 2 figures below; $(nproc) cores)"
+
 # --- SQLite: a file per tenant ---
 sqlite_project() { # sqlite_project DIR N
   mkdir -p "$1/tenants"
