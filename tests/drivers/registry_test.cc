@@ -77,7 +77,7 @@ TEST(DriverRegistryTest, AnEmptyFactoryIsRefused) {
 
 // A pooled session that counts how many of its kind are open.
 struct CountedSession : SessionPool::Session {
-  CountedSession(int* open, std::string name) : open_(open), name(std::move(name)) { ++*open_; }
+  CountedSession(int* open, std::string label) : open_(open), name(std::move(label)) { ++*open_; }
   ~CountedSession() override { --*open_; }
   int* open_;
   std::string name;
