@@ -143,16 +143,20 @@ TEST_F(FleetPostgresTest, SchemasOfOneDatabaseShareAWorkersSessionResetBetweenTe
   ASSERT_NE(work_mem, "7MB");
   Config c = MakeConfig();
   c.sections["fleet"]["schemas_url"] = url;
-  c.sections["fleet"]["schemas"] = "tenant_a\ntenant_b\ntenant_c";
+  // A mixed-case schema: the history is looked up by its exact name.
+  c.sections["fleet"]["schemas"] = "tenant_a\nTenant_B\ntenant_c";
   MigrateEveryTarget(c, /*parallel=*/1);
   const std::string pid = PgScalar(*admin, "SELECT pid FROM tenant_a.seen");
-  for (const char* s : {"tenant_a", "tenant_b", "tenant_c"}) {
+  for (const char* s : {"tenant_a", "\"Tenant_B\"", "tenant_c"}) {
     EXPECT_EQ(PgScalar(*admin, std::string("SELECT pid FROM ") + s + ".seen"), pid) << s;
     EXPECT_EQ(PgScalar(*admin, std::string("SELECT work_mem || ' ' || held || ' ' || temp_table FROM ") + s + ".seen"),
               work_mem + " 0 false")
         << s;
     EXPECT_EQ(PgScalar(*admin, std::string("SELECT count(*) FROM ") + s + ".dbroll_history"), "2") << s;
   }
+  // Run again: every target finds its history and has nothing to do.
+  MigrateEveryTarget(c, /*parallel=*/1);
+  EXPECT_EQ(PgScalar(*admin, "SELECT count(*) FROM \"Tenant_B\".dbroll_history"), "2");
   // The pool closed them when the run ended (the server notices a moment later).
   EXPECT_TRUE(PgAwait(*admin,
                       "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
