@@ -128,9 +128,16 @@ Status FromCurrentException(const std::string& secret) {
 
 // A session while it waits in a SessionPool for the next driver.
 struct PooledSession : SessionPool::Session {
-  explicit PooledSession(std::unique_ptr<pg::Connection> c) : conn(std::move(c)) {}
+  PooledSession(std::unique_ptr<pg::Connection> c, int n) : conn(std::move(c)), uses(n) {}
   std::unique_ptr<pg::Connection> conn;
+  int uses;  // drivers that have had it
 };
+
+// A server process keeps the catalog entries of every table it has touched
+// (about 55 kB per schema of 20 tables): a pooled session is closed after
+// this many drivers, so memory stays flat in the number of schemas while a
+// new connection is paid once per this many targets.
+constexpr int kSessionMaxUses = 100;
 
 class PostgresDriver : public Driver {
  public:
@@ -148,23 +155,25 @@ class PostgresDriver : public Driver {
   // (DISCARD ALL: settings, role, advisory locks, temporary tables, prepared
   // statements), so that nothing of this target reaches the next one.
   ~PostgresDriver() override {
-    if (!pool_ || broken_ || !conn_ || !raw_ || conn_->raw() != raw_ || PQstatus(raw_) != CONNECTION_OK ||
-        PQtransactionStatus(raw_) != PQTRANS_IDLE) {
+    if (!pool_ || broken_ || session_uses_ >= kSessionMaxUses || !conn_ || !raw_ || conn_->raw() != raw_ ||
+        PQstatus(raw_) != CONNECTION_OK || PQtransactionStatus(raw_) != PQTRANS_IDLE) {
       return;
     }
     pg::Res r(PQexec(raw_, "DISCARD ALL"));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return;
     try {
-      pool_->Put(pool_key_, std::make_unique<PooledSession>(std::move(conn_)));
+      pool_->Put(pool_key_, std::make_unique<PooledSession>(std::move(conn_), session_uses_));
     } catch (...) {
       // Out of memory: the session is closed instead.
     }
   }
 
   // Where the session goes when this driver is destroyed.
-  void SetPool(std::shared_ptr<SessionPool> pool, std::string key) {
+  // `uses`: drivers that have had this session, this one included.
+  void SetPool(std::shared_ptr<SessionPool> pool, std::string key, int uses) {
     pool_ = std::move(pool);
     pool_key_ = std::move(key);
+    session_uses_ = uses;
   }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -531,6 +540,7 @@ class PostgresDriver : public Driver {
   std::string backend_pid_;  // pg_backend_pid(), the SessionId()
   std::shared_ptr<SessionPool> pool_;  // null: the session closes with the driver
   std::string pool_key_;
+  int session_uses_ = 1;
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
   bool broken_ = false;
@@ -606,9 +616,13 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
   const std::string pool_key = "postgres:" + spec->conninfo;
   try {
     std::unique_ptr<pg::Connection> conn;
+    int uses = 1;
     if (options.sessions) {
       std::unique_ptr<SessionPool::Session> idle = options.sessions->Take(pool_key);
-      if (auto* p = dynamic_cast<PooledSession*>(idle.get())) conn = std::move(p->conn);
+      if (auto* p = dynamic_cast<PooledSession*>(idle.get())) {
+        conn = std::move(p->conn);
+        uses = p->uses + 1;
+      }
     }
     const bool reused = conn != nullptr;
     if (!conn) conn = std::make_unique<pg::Connection>(spec->conninfo);
@@ -652,6 +666,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
         // A pooled session the server has closed since (idle_session_timeout, a restart): connect anew.
         if (!reused) throw;
         conn = std::make_unique<pg::Connection>(spec->conninfo);
+        uses = 1;
         r = run_init();
       }
       database = r[0][0].c_str();
@@ -692,7 +707,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     auto driver = std::make_unique<PostgresDriver>(std::move(conn), raw, secret, version,
                                                    pg::LockKey(database, schema, options.history_table),
                                                    schema_exists ? "" : path.front(), backend_pid);
-    if (options.sessions) driver->SetPool(options.sessions, pool_key);
+    if (options.sessions) driver->SetPool(options.sessions, pool_key, uses);
     driver->SetSessionFacts(encoding, client_encoding, standard_strings);
     driver->SetReplication(standby, max_replica_lag.value(), replica_wait_timeout.value());
     return std::unique_ptr<Driver>(std::move(driver));

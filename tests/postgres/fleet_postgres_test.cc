@@ -166,5 +166,34 @@ TEST_F(FleetPostgresTest, SchemasOfOneDatabaseShareAWorkersSessionResetBetweenTe
   PgDropDatabase(db);
 }
 
+// A server process keeps what it learnt of every schema it served: a worker's
+// session is closed after 100 targets and the next one connects anew.
+TEST_F(FleetPostgresTest, AWorkersSessionServesAHundredSchemasThenANewOne) {
+  DBROLL_REQUIRE_PG();
+  fs::remove_all(dir_ / "migrations");
+  fs::create_directories(dir_ / "migrations" / "0001_pid");
+  std::ofstream(dir_ / "migrations" / "0001_pid" / "up.sql") << "CREATE TABLE pid AS SELECT pg_backend_pid() AS pid;\n";
+  std::ofstream(dir_ / "migrations" / "0001_pid" / "down.sql") << "DROP TABLE pid;\n";
+  const std::string db = PgName("fleetrecycle");
+  const std::string url = PgFreshDatabase(db);
+  auto admin = PgOpen(url);
+  ASSERT_TRUE(admin);
+  std::string schemas, pids;
+  for (int i = 1; i <= 101; ++i) {
+    const std::string s = "t" + std::to_string(1000 + i);
+    schemas += s + "\n";
+    pids += (i == 1 ? "" : " UNION ALL ") + ("SELECT '" + s + "' AS s, pid FROM " + s + ".pid");
+  }
+  Config c = MakeConfig();
+  c.sections["fleet"]["schemas_url"] = url;
+  c.sections["fleet"]["schemas"] = schemas;
+  MigrateEveryTarget(c, /*parallel=*/1);
+  EXPECT_EQ(PgScalar(*admin, "SELECT count(DISTINCT pid) || ' ' || count(*) FROM (" + pids + ") p WHERE s < 't1101'"),
+            "1 100");
+  EXPECT_EQ(PgScalar(*admin, "SELECT count(DISTINCT pid) FROM (" + pids + ") p"), "2");
+  admin.reset();
+  PgDropDatabase(db);
+}
+
 }  // namespace
 }  // namespace dbroll::testing
