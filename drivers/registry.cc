@@ -2,6 +2,7 @@
 // built-in ones come from BuiltinDrivers() before the first use (an explicit
 // call, so no driver depends on a static initializer surviving the link).
 #include <array>
+#include <iterator>
 #include <mutex>
 
 #include "drivers/factories.h"
@@ -29,6 +30,32 @@ Registry& TheRegistry() {
 }
 
 }  // namespace
+
+std::unique_ptr<SessionPool::Session> SessionPool::Take(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The most recently kept first: its server process has the warmest caches.
+  for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+    if (it->first != key) continue;
+    std::unique_ptr<Session> s = std::move(it->second);
+    idle_.erase(std::next(it).base());
+    return s;
+  }
+  return nullptr;
+}
+
+void SessionPool::Put(const std::string& key, std::unique_ptr<Session> session) {
+  std::unique_ptr<Session> evicted;  // closed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  if (max_idle_ == 0) {
+    evicted = std::move(session);
+    return;
+  }
+  if (idle_.size() >= max_idle_) {
+    evicted = std::move(idle_.front().second);
+    idle_.pop_front();
+  }
+  idle_.emplace_back(key, std::move(session));
+}
 
 Status RegisterDriver(Dialect dialect, DriverFactory factory) {
   if (!factory) {

@@ -197,7 +197,11 @@ class FleetImpl : public Fleet {
     eo.driver_settings.emplace("sqlite.hold_file_lock", "on");
     TargetObserver obs;
     Status s;
-    if (auto driver = OpenDriver(internal::DriverOptionsOf(eo)); !driver.ok()) {
+    DriverOptions d = internal::DriverOptionsOf(eo);
+    // A worker's session goes on to the next target of the same server: no
+    // connection start (and no cold server caches) per PostgreSQL schema.
+    d.sessions = sessions_;
+    if (auto driver = OpenDriver(d); !driver.ok()) {
       s = driver.status();
     } else if (auto e = Engine::Open(std::move(driver).value(), std::make_unique<SharedSource>(migrations_), eo, &obs);
                !e.ok()) {
@@ -241,6 +245,7 @@ class FleetImpl : public Fleet {
   std::vector<std::string> targets_;
   std::shared_ptr<SharedMigrations> migrations_;
   std::unique_ptr<Driver> state_;
+  std::shared_ptr<SessionPool> sessions_;  // during Run: the workers' idle sessions
 };
 
 Result<FleetReport> FleetImpl::Run(const std::string& action, const FleetOptions& o, const TargetFn& fn) {
@@ -265,6 +270,12 @@ Result<FleetReport> FleetImpl::Run(const std::string& action, const FleetOptions
   }
   int parallel = o.parallel;
   if (parallel == 0) parallel = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // One idle session per worker at most; closed when the run ends.
+  sessions_ = std::make_shared<SessionPool>(static_cast<size_t>(parallel));
+  struct CloseSessions {
+    std::shared_ptr<SessionPool>* p;
+    ~CloseSessions() { p->reset(); }
+  } close_sessions{&sessions_};
 
   std::mutex mu;
   int failures = 0;

@@ -95,11 +95,17 @@ Result<bool> CatalogHasTable(Driver& driver, const std::string& table, const std
       "SELECT count(*) FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=" + name;
   if (d == Dialect::kSqlite) {
     sql = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=" + name;
+  } else if (d == Dialect::kPostgres && search_path) {
+    sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + name +
+          " AND schemaname = ANY (current_schemas(false))";
   } else if (d == Dialect::kPostgres) {
-    const std::string where_schema = search_path      ? std::string(" AND schemaname = ANY (current_schemas(false))")
-                                     : schema.empty() ? std::string(" AND schemaname=current_schema()")
-                                                      : " AND schemaname=" + QuoteLiteral(d, schema);
-    sql = "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename=" + name + where_schema;
+    // One index probe on (relname, relnamespace). pg_tables filtered by
+    // schemaname looks at the table of that name in every schema: in a
+    // database of N tenant schemas each check cost N.
+    const std::string nsp = schema.empty() ? std::string("current_schema()") : QuoteLiteral(d, schema);
+    sql = "SELECT count(*) FROM pg_catalog.pg_class WHERE relname=" + name +
+          " AND relkind IN ('r', 'p') AND relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident(" + nsp +
+          "))";
   }
   auto rows = driver.Query(sql);
   if (!rows.ok()) return rows.status();

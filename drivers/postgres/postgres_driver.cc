@@ -126,6 +126,19 @@ Status FromCurrentException(const std::string& secret) {
   }
 }
 
+// A session while it waits in a SessionPool for the next driver.
+struct PooledSession : SessionPool::Session {
+  PooledSession(std::unique_ptr<pg::Connection> c, int n) : conn(std::move(c)), uses(n) {}
+  std::unique_ptr<pg::Connection> conn;
+  int uses;  // drivers that have had it
+};
+
+// A server process keeps the catalog entries of every table it has touched
+// (about 55 kB per schema of 20 tables): a pooled session is closed after
+// this many drivers, so memory stays flat in the number of schemas while a
+// new connection is paid once per this many targets.
+constexpr int kSessionMaxUses = 100;
+
 class PostgresDriver : public Driver {
  public:
   PostgresDriver(std::unique_ptr<pg::Connection> conn, PGconn* raw, std::string secret, std::string version,
@@ -137,6 +150,31 @@ class PostgresDriver : public Driver {
         lock_key_(lock_key),
         schema_to_create_(std::move(schema_to_create)),
         backend_pid_(std::move(backend_pid)) {}
+
+  // A healthy idle session goes back to the pool as a new one would start
+  // (DISCARD ALL: settings, role, advisory locks, temporary tables, prepared
+  // statements), so that nothing of this target reaches the next one.
+  ~PostgresDriver() override {
+    if (!pool_ || broken_ || session_uses_ >= kSessionMaxUses || !conn_ || !raw_ || conn_->raw() != raw_ ||
+        PQstatus(raw_) != CONNECTION_OK || PQtransactionStatus(raw_) != PQTRANS_IDLE) {
+      return;
+    }
+    pg::Res r(PQexec(raw_, "DISCARD ALL"));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return;
+    try {
+      pool_->Put(pool_key_, std::make_unique<PooledSession>(std::move(conn_), session_uses_));
+    } catch (...) {
+      // Out of memory: the session is closed instead.
+    }
+  }
+
+  // Where the session goes when this driver is destroyed.
+  // `uses`: drivers that have had this session, this one included.
+  void SetPool(std::shared_ptr<SessionPool> pool, std::string key, int uses) {
+    pool_ = std::move(pool);
+    pool_key_ = std::move(key);
+    session_uses_ = uses;
+  }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   std::string ServerVersion() const override {
@@ -500,6 +538,9 @@ class PostgresDriver : public Driver {
   };
   std::deque<Commit> unreplayed_;  // by some replica, oldest first
   std::string backend_pid_;  // pg_backend_pid(), the SessionId()
+  std::shared_ptr<SessionPool> pool_;  // null: the session closes with the driver
+  std::string pool_key_;
+  int session_uses_ = 1;
   // Set once the connection is gone. From then on nothing touches it, so pqxx
   // never gets the chance to reconnect behind raw_'s back.
   bool broken_ = false;
@@ -570,9 +611,21 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     if (const char* env = std::getenv("PGPASSWORD")) secret = env;
   }
   const std::string where = RedactUrl(options.url);
+  // The pool's key: the same server, database and credentials (the URL but
+  // its search_path); the session's settings are set again below.
+  const std::string pool_key = "postgres:" + spec->conninfo;
   try {
-    auto conn = std::make_unique<pg::Connection>(spec->conninfo);
-    PGconn* raw = conn->raw();
+    std::unique_ptr<pg::Connection> conn;
+    int uses = 1;
+    if (options.sessions) {
+      std::unique_ptr<SessionPool::Session> idle = options.sessions->Take(pool_key);
+      if (auto* p = dynamic_cast<PooledSession*>(idle.get())) {
+        conn = std::move(p->conn);
+        uses = p->uses + 1;
+      }
+    }
+    const bool reused = conn != nullptr;
+    if (!conn) conn = std::make_unique<pg::Connection>(spec->conninfo);
     const std::vector<std::string>& path = spec->search_path;
     std::string init = "SET lock_timeout = " + std::to_string(lock_timeout->count()) + ";";
     // Read-only commands: the server itself refuses any write.
@@ -597,13 +650,25 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     bool standby = false;
     bool schema_exists = true;
     {
-      pqxx::nontransaction tx(*conn);
       init += "SELECT current_database(), current_setting('server_version'), coalesce(current_schema(), ''), " +
               (path.empty() ? std::string("true")
-                            : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + tx.quote(path.front()) + ")") +
+                            : "EXISTS (SELECT FROM pg_namespace WHERE nspname = " + conn->quote(path.front()) + ")") +
               ", current_setting('server_encoding'), current_setting('standard_conforming_strings'), "
               "current_setting('client_encoding'), pg_backend_pid(), pg_is_in_recovery()";
-      const pqxx::result r = tx.exec(init);
+      auto run_init = [&] {
+        pqxx::nontransaction tx(*conn);
+        return tx.exec(init);
+      };
+      pqxx::result r;
+      try {
+        r = run_init();
+      } catch (const pqxx::broken_connection&) {
+        // A pooled session the server has closed since (idle_session_timeout, a restart): connect anew.
+        if (!reused) throw;
+        conn = std::make_unique<pg::Connection>(spec->conninfo);
+        uses = 1;
+        r = run_init();
+      }
       database = r[0][0].c_str();
       version = r[0][1].c_str();
       version = version.substr(0, version.find(' '));
@@ -615,6 +680,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
       backend_pid = r[0][7].c_str();
       standby = std::string(r[0][8].c_str()) == "t";
     }
+    PGconn* raw = conn->raw();
     const std::string pool_refusal =
         where +
         " goes through a connection pool in transaction pooling mode (pgbouncer pool_mode = transaction): each "
@@ -641,6 +707,7 @@ Result<std::unique_ptr<Driver>> OpenPostgresDriver(const DriverOptions& options)
     auto driver = std::make_unique<PostgresDriver>(std::move(conn), raw, secret, version,
                                                    pg::LockKey(database, schema, options.history_table),
                                                    schema_exists ? "" : path.front(), backend_pid);
+    if (options.sessions) driver->SetPool(options.sessions, pool_key, uses);
     driver->SetSessionFacts(encoding, client_encoding, standard_strings);
     driver->SetReplication(standby, max_replica_lag.value(), replica_wait_timeout.value());
     return std::unique_ptr<Driver>(std::move(driver));

@@ -15,11 +15,14 @@
 #define DBROLL_DRIVER_H_
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dbroll/migration.h"
@@ -28,6 +31,32 @@
 namespace dbroll {
 
 using Row = std::vector<std::optional<std::string>>;
+
+// Open sessions kept between drivers, so that a run over many targets of one
+// server (a fleet of PostgreSQL schemas in one database) connects once per
+// worker rather than once per target. A driver that supports it (PostgreSQL)
+// resets its session and puts it here when it is destroyed healthy, holding
+// no lock; the next driver with the same server and credentials takes it
+// instead of connecting. Thread-safe. Destroying the pool closes the sessions
+// it holds.
+class SessionPool {
+ public:
+  // A driver's session while idle; destroying it closes it.
+  class Session {
+   public:
+    virtual ~Session() = default;
+  };
+  explicit SessionPool(size_t max_idle) : max_idle_(max_idle) {}
+  // An idle session kept under `key`, or null: then the driver connects.
+  std::unique_ptr<Session> Take(const std::string& key);
+  // Keeps `session` for Take(key); beyond max_idle the longest idle one is closed.
+  void Put(const std::string& key, std::unique_ptr<Session> session);
+
+ private:
+  std::mutex mu_;
+  const size_t max_idle_;
+  std::deque<std::pair<std::string, std::unique_ptr<Session>>> idle_;  // the longest idle first
+};
 
 struct DriverOptions {
   std::string url;         // full URL, secrets included; never print it (see RedactUrl)
@@ -42,6 +71,9 @@ struct DriverOptions {
   // empty database and is not created) and refuse writes where the database
   // can (PostgreSQL: default_transaction_read_only). Default: false.
   bool read_only = false;
+  // Where the driver takes its session from and leaves it when destroyed.
+  // Default: none (the driver opens its own session and closes it).
+  std::shared_ptr<SessionPool> sessions;
 };
 
 // How much of the catalog a fingerprint covers (Driver::CatalogFingerprintSql).

@@ -75,5 +75,49 @@ TEST(DriverRegistryTest, AnEmptyFactoryIsRefused) {
 #endif
 }
 
+// A pooled session that counts how many of its kind are open.
+struct CountedSession : SessionPool::Session {
+  CountedSession(int* open, std::string label) : open_(open), name(std::move(label)) { ++*open_; }
+  ~CountedSession() override { --*open_; }
+  int* open_;
+  std::string name;
+};
+
+std::string NameOf(const std::unique_ptr<SessionPool::Session>& s) {
+  auto* c = dynamic_cast<CountedSession*>(s.get());
+  return c ? c->name : "(none)";
+}
+
+TEST(SessionPoolTest, TakesOnlyASessionOfTheSameKeyNewestFirst) {
+  int open = 0;
+  SessionPool pool(4);
+  pool.Put("db1", std::make_unique<CountedSession>(&open, "a"));
+  pool.Put("db2", std::make_unique<CountedSession>(&open, "b"));
+  pool.Put("db1", std::make_unique<CountedSession>(&open, "c"));
+  EXPECT_EQ(NameOf(pool.Take("db3")), "(none)");
+  EXPECT_EQ(NameOf(pool.Take("db1")), "c");
+  EXPECT_EQ(NameOf(pool.Take("db1")), "a");
+  EXPECT_EQ(NameOf(pool.Take("db1")), "(none)");
+  EXPECT_EQ(open, 1);  // b, still idle in the pool
+}
+
+TEST(SessionPoolTest, ClosesTheLongestIdleBeyondItsSizeAndAllWhenDestroyed) {
+  int open = 0;
+  {
+    SessionPool pool(2);
+    for (const char* name : {"a", "b", "c"}) pool.Put("db", std::make_unique<CountedSession>(&open, name));
+    EXPECT_EQ(open, 2);  // a was closed for c
+    EXPECT_EQ(NameOf(pool.Take("db")), "c");
+    EXPECT_EQ(NameOf(pool.Take("db")), "b");
+    EXPECT_EQ(NameOf(pool.Take("db")), "(none)");
+    pool.Put("db", std::make_unique<CountedSession>(&open, "d"));
+    SessionPool none(0);
+    none.Put("db", std::make_unique<CountedSession>(&open, "e"));
+    EXPECT_EQ(NameOf(none.Take("db")), "(none)");
+    EXPECT_EQ(open, 1);
+  }
+  EXPECT_EQ(open, 0);
+}
+
 }  // namespace
 }  // namespace dbroll
