@@ -135,7 +135,7 @@ class Verifier {
     }
     // A merged snapshot is exact only within the scope it was merged for:
     // a full comparison starts from a full read.
-    Result<Snapshot> before = last_ && (scope || last_full_) ? Result<Snapshot>(*last_) : Full(e);
+    Result<Snapshot> before = last_ && (scope || last_full_) ? Result<Snapshot>(std::move(*last_)) : Full(e);
     last_.reset();
     if (!before.ok()) return before.status();
     if (scope && !internal::WidenScope(before.value(), &*scope)) {
@@ -168,11 +168,16 @@ class Verifier {
       add("verify-up-fails", l.path.empty() ? m.up.path : l.path, "up fails: " + l.text, l.line, l.column);
       return After::kUpFails;
     }
-    auto after_up = Snap(e);
-    if (!after_up.ok()) return after_up.status();
+    auto first_up = Snap(e);
+    if (!first_up.ok()) return first_up.status();
     // Whatever happens next, the first up from a clean state is the clean
     // state of this version.
-    last_ = after_up.value();
+    last_ = std::move(first_up).value();
+    const Snapshot& after_up = *last_;
+    // Snapshots merged for a scope differ only in it (see DiffScoped).
+    auto Diff = [&](const Snapshot& a, const Snapshot& b) {
+      return scope ? internal::DiffScoped(a, b, *scope) : DiffSnapshots(a, b);
+    };
     if (m.up.directives.irreversible) {
       out->state = "not-verified";
       out->reason = "up.sql is marked irreversible: there is no down to verify";
@@ -190,7 +195,7 @@ class Verifier {
     }
     auto after_down = Snap(e);
     if (!after_down.ok()) return after_down.status();
-    *down_changes = DiffSnapshots(before.value(), after_down.value());
+    *down_changes = Diff(before.value(), after_down.value());
     for (const SchemaChange& c : *down_changes) add("verify-down-incomplete", down_path, DownMessage(c));
     if (data_) {
       auto d = internal::ReadData(e.driver(), after_down.value(), touched);
@@ -205,7 +210,7 @@ class Verifier {
     }
     auto again = Snap(e);
     if (!again.ok()) return again.status();
-    std::vector<SchemaChange> changes = DiffSnapshots(after_up.value(), again.value());
+    std::vector<SchemaChange> changes = Diff(after_up, again.value());
     if (!changes.empty()) {
       std::string detail;
       for (const SchemaChange& c : changes) detail += (detail.empty() ? "" : "; ") + RepeatMessage(c);
