@@ -452,6 +452,22 @@ TEST_P(SchemaDbTest, ScopedSnapshotsReadAnIndexNamedLikeAnObjectInScope) {
   }
 }
 
+// PostgreSQL: a sequence is in scope through the column that owns it, also
+// when no statement names the sequence.
+TEST_P(SchemaDbTest, ScopedSnapshotsReadASequenceThroughItsOwner) {
+  SKIP_WITHOUT_SERVER();
+  if (GetParam() != Dialect::kPostgres) return;  // MariaDB sequences have no owner
+  Add("p", "0001_a", "CREATE TABLE a (id integer primary key);\nCREATE TABLE b (id integer primary key);\n",
+      "DROP TABLE b;\nDROP TABLE a;\n");
+  Add("p", "0002_n", "ALTER TABLE a ADD COLUMN n serial;\n", "ALTER TABLE a DROP COLUMN n;\n");
+  Add("p", "0003_c", "CREATE TABLE c (id integer primary key);\n", "DROP TABLE c;\n");
+  EXPECT_THAT(VerifyMessages("p"), ElementsAre());
+  Add("p", "0002_n", "ALTER TABLE a ADD COLUMN n serial;\n", "ALTER TABLE a RENAME COLUMN n TO m;\n");
+  const std::vector<std::string> m = VerifyMessages("p");
+  EXPECT_THAT(m, ::testing::Contains(HasSubstr("0002_n: down leaves sequence a_n_seq behind")));
+  EXPECT_THAT(m, ::testing::Contains(HasSubstr("0002_n: down leaves column a.m (integer) behind")));
+}
+
 #endif  // DBROLL_SCHEMA_SERVERS
 
 TEST_P(SchemaDbTest, ExampleProjectVerifiesClean) {
