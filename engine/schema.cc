@@ -129,7 +129,7 @@ bool InScope(const SchemaObject& o, const ScopeNames& names) {
 }
 
 Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
-                                    const ScopeNames& names, CatalogCache* cache) {
+                                    const ScopeNames& names, CatalogCache* cache, bool merge) {
   TableFilter filter(options);
   Result<std::vector<SchemaObject>> read = Status(Code::kInternal, "scoped snapshots need PostgreSQL or MySQL");
   switch (driver.dialect()) {
@@ -155,6 +155,11 @@ Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& optio
                 objects.end());
   Snapshot snap;
   snap.dialect = driver.dialect();
+  if (!merge) {
+    std::sort(objects.begin(), objects.end(), Before);
+    snap.objects = std::move(objects);
+    return snap;
+  }
   std::set<std::string, std::less<>> fresh, fresh_names;
   for (const SchemaObject& o : objects) {
     fresh.insert(Key(o));

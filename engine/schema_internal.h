@@ -60,13 +60,17 @@ bool InScope(const SchemaObject& object, const ScopeNames& names);
 // restricted to `names`. PostgreSQL and MySQL only. Exact when every change
 // since `base` was taken touched only objects InScope() accepts; the caller
 // (verify's scoping, engine/verify_scope.h) makes sure of that.
+// `merge` false: just the objects in scope read now, not merged into `base`.
 Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
-                                    const ScopeNames& names, CatalogCache* cache = nullptr);
+                                    const ScopeNames& names, CatalogCache* cache = nullptr, bool merge = true);
 
 // DiffSnapshots(a, b), for `a` and `b` that TakeScopedSnapshot merged with
-// `names` from the same base (or one of them that base): only the objects
-// whose key an object in scope of either has are compared, since every other
-// object is the base's, unchanged, in both. The result is the same.
+// `names` from the same base (or one of them that base; `b` may also be an
+// unmerged read): only the objects whose key an object in scope of either has
+// are compared, since every other object is the base's, unchanged, in both.
+// (Those keys are exactly the objects in scope a merged snapshot read: a
+// base object with the key of one it read is replaced by it.) The result is
+// the same.
 std::vector<SchemaChange> DiffScoped(const Snapshot& a, const Snapshot& b, const ScopeNames& names);
 
 Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter,

@@ -146,9 +146,11 @@ class Verifier {
     last_full_ = !scope;
     if (!scope) no_inherits_ = false;
     if (std::getenv("DBROLL_PROF")) std::fprintf(stderr, "scope %s %zu\n", m.version.c_str(), scope ? scope->size() : 0);
-    auto Snap = [&](Engine& engine) {
+    // `merge` false: only to be compared (DiffScoped), not the next starting
+    // point nor read for --data, so the objects out of scope need no copy.
+    auto Snap = [&](Engine& engine, bool merge = true) {
       return scope ? internal::TakeScopedSnapshot(engine.driver(), SnapshotOptionsFor(engine.options()),
-                                                  before.value(), *scope, &cache_)
+                                                  before.value(), *scope, &cache_, merge || data_)
                    : Full(engine);
     };
     // --data: the rows of the tables this version touches, seeded when empty.
@@ -193,7 +195,7 @@ class Verifier {
       // so it is still at this version's clean state.
       return s.code() == Code::kMigrationFailed ? After::kClean : After::kRebuild;
     }
-    auto after_down = Snap(e);
+    auto after_down = Snap(e, false);
     if (!after_down.ok()) return after_down.status();
     *down_changes = Diff(before.value(), after_down.value());
     for (const SchemaChange& c : *down_changes) add("verify-down-incomplete", down_path, DownMessage(c));
@@ -208,7 +210,7 @@ class Verifier {
           l.line, l.column);
       return After::kRebuild;
     }
-    auto again = Snap(e);
+    auto again = Snap(e, false);
     if (!again.ok()) return again.status();
     std::vector<SchemaChange> changes = Diff(after_up, again.value());
     if (!changes.empty()) {
