@@ -52,7 +52,7 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
                                                      const ScopeNames* only, CatalogCache* cache) {
   std::vector<SchemaObject> out;
   const std::string rel = Qualified("n", "c.relname");
-  // " AND col = ANY($1)" for the prepared scoped read, "" for a full one.
+  // " AND (col = ANY($1) OR ...)" for the prepared scoped read, "" for a full one.
   auto in = [&](std::initializer_list<const char*> cols) {
     if (!only) return std::string();
     std::string any;
@@ -61,7 +61,7 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
   };
   // `sql` restricted to rows whose `cols` (columns of different catalogs)
   // name an object in scope. An OR across joined catalogs makes the server
-  // read every index or sequence of the database, so a scoped read asks
+  // read every index of the database, so a scoped read asks
   // once per column, each time for the rows the columns before did not match:
   // the same rows, each found through the catalog's index on names.
   auto in_any = [&](const std::string& sql, std::initializer_list<const char*> cols) {
@@ -108,7 +108,8 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
     }
   }
 
-  const std::string seqs_sql = in_any(
+  // Sequences are few: one pass over them costs less than a second lookup.
+  const std::string seqs_sql =
       "SELECT " + rel +
       ", c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, "
       "s.seqmax, s.seqcache, s.seqcycle, owner.relname, owner_attr.attname "
@@ -120,8 +121,7 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
       "WHERE " +
       kUserNamespace + " AND " + NotFromExtension("pg_class", "c.oid") +
       // Identity sequences are part of their column's definition.
-      " AND (d.deptype IS NULL OR d.deptype <> 'i')",
-      {"c.relname", "owner.relname"});
+      " AND (d.deptype IS NULL OR d.deptype <> 'i')" + in({"c.relname", "owner.relname"});
   const std::string tables_sql = "SELECT " + rel +
                                  ", c.relname, c.relkind, c.relpersistence, "
                                  "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END "
