@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "engine/schema_internal.h"
@@ -12,8 +13,8 @@ namespace dbroll {
 namespace {
 
 int KindRank(const std::string& kind) {
-  static const char* kOrder[] = {"schema", "extension", "type",       "sequence", "function", "table",
-                                 "column",    "constraint", "index",    "trigger",  "view"};
+  static const std::string kOrder[] = {"schema", "extension", "type",  "sequence", "function", "table",
+                                       "column", "constraint", "index", "trigger",  "view"};
   for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
     if (kind == kOrder[i]) return i;
   }
@@ -21,12 +22,15 @@ int KindRank(const std::string& kind) {
 }
 
 // Children sort right after their table whatever their own kind, so the text
-// reads table by table.
+// reads table by table. (References, not copies: verify sorts snapshots of
+// thousands of objects several times per version.)
 auto SortKey(const SchemaObject& o) {
+  static const int kTableRank = KindRank("table");
   const bool child = !o.table.empty();
   const std::string& top = child ? o.table : o.name;
-  const int top_rank = child ? KindRank("table") : KindRank(o.kind);
-  return std::make_tuple(top_rank, top, child ? 1 : 0, KindRank(o.kind), o.position, o.name);
+  const int top_rank = child ? kTableRank : KindRank(o.kind);
+  return std::tuple<int, const std::string&, int, int, int, const std::string&>(
+      top_rank, top, child ? 1 : 0, KindRank(o.kind), o.position, o.name);
 }
 
 bool Before(const SchemaObject& a, const SchemaObject& b) { return SortKey(a) < SortKey(b); }
@@ -98,9 +102,9 @@ namespace {
 
 // The relation part of a snapshot name: PostgreSQL writes "schema.name"
 // outside public; an index is "table.index".
-std::string RelName(const std::string& qualified) {
+std::string_view RelName(std::string_view qualified) {
   const size_t dot = qualified.rfind('.');
-  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+  return dot == std::string_view::npos ? qualified : qualified.substr(dot + 1);
 }
 
 }  // namespace
@@ -118,31 +122,85 @@ bool InScope(const SchemaObject& o, const ScopeNames& names) {
   }
   if (o.kind == "column" || o.kind == "constraint" || o.kind == "index" || o.kind == "trigger") {
     if (names.count(RelName(o.table))) return true;
-    return o.kind == "index" && o.name.size() > o.table.size() && names.count(o.name.substr(o.table.size() + 1)) > 0;
+    return o.kind == "index" && o.name.size() > o.table.size() &&
+           names.count(std::string_view(o.name).substr(o.table.size() + 1)) > 0;
   }
   return false;  // schemas, extensions, types, functions: a scoped read never reads them
 }
 
 Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
-                                    const ScopeNames& names, CatalogCache* cache) {
+                                    const ScopeNames& names, CatalogCache* cache, bool merge) {
   TableFilter filter(options);
   Result<std::vector<SchemaObject>> read = Status(Code::kInternal, "scoped snapshots need PostgreSQL or MySQL");
   switch (driver.dialect()) {
     case Dialect::kSqlite: break;
     case Dialect::kPostgres: read = ReadPostgresSchema(driver, filter, &names, cache); break;
-    case Dialect::kMysql: read = ReadMysqlSchema(driver, filter, &names); break;
+    case Dialect::kMysql: {
+      // MySQL reads whole tables by name (schema_mysql.cc). An index in scope
+      // by its own name sits on a table in scope, or on one whose index it
+      // already was in `base`: MySQL names the table in every statement that
+      // creates, renames or drops an index, and such a table is in scope.
+      ScopeNames tables = names;
+      for (const SchemaObject& o : base.objects) {
+        if (o.kind == "index" && InScope(o, names)) tables.emplace(RelName(o.table));
+      }
+      read = ReadMysqlSchema(driver, filter, &tables);
+      break;
+    }
   }
   if (!read.ok()) return read.status();
+  std::vector<SchemaObject>& objects = read.value();
+  objects.erase(std::remove_if(objects.begin(), objects.end(),
+                               [&](const SchemaObject& o) { return !InScope(o, names); }),
+                objects.end());
   Snapshot snap;
   snap.dialect = driver.dialect();
-  std::set<std::string> fresh;
-  for (const SchemaObject& o : read.value()) fresh.insert(Key(o));
-  for (const SchemaObject& o : base.objects) {
-    if (!InScope(o, names) && !fresh.count(Key(o))) snap.objects.push_back(o);
+  if (!merge) {
+    std::sort(objects.begin(), objects.end(), Before);
+    snap.objects = std::move(objects);
+    return snap;
   }
-  for (SchemaObject& o : read.value()) snap.objects.push_back(std::move(o));
-  std::sort(snap.objects.begin(), snap.objects.end(), Before);
+  std::set<std::string, std::less<>> fresh, fresh_names;
+  for (const SchemaObject& o : objects) {
+    fresh.insert(Key(o));
+    fresh_names.insert(o.name);
+  }
+  snap.objects.reserve(base.objects.size() + objects.size());
+  for (const SchemaObject& o : base.objects) {
+    if (!InScope(o, names) && !(fresh_names.count(o.name) && fresh.count(Key(o)))) snap.objects.push_back(o);
+  }
+  // `base` is a snapshot, so sorted already: only the fresh objects need
+  // sorting, then one merge.
+  const auto middle = static_cast<std::ptrdiff_t>(snap.objects.size());
+  const bool sorted = std::is_sorted(snap.objects.begin(), snap.objects.end(), Before);
+  std::sort(objects.begin(), objects.end(), Before);
+  for (SchemaObject& o : objects) snap.objects.push_back(std::move(o));
+  if (sorted) {
+    std::inplace_merge(snap.objects.begin(), snap.objects.begin() + middle, snap.objects.end(), Before);
+  } else {
+    std::sort(snap.objects.begin(), snap.objects.end(), Before);
+  }
   return snap;
+}
+
+std::vector<SchemaChange> DiffScoped(const Snapshot& a, const Snapshot& b, const ScopeNames& names) {
+  // The keys of the objects in scope in either snapshot (by name first: a
+  // key is built only for an object whose name one of them has).
+  std::set<std::string, std::less<>> keys, key_names;
+  for (const Snapshot* s : {&a, &b}) {
+    for (const SchemaObject& o : s->objects) {
+      if (InScope(o, names) && keys.insert(Key(o)).second) key_names.insert(o.name);
+    }
+  }
+  auto part = [&](const Snapshot& s) {
+    Snapshot out;
+    out.dialect = s.dialect;
+    for (const SchemaObject& o : s.objects) {
+      if (key_names.count(o.name) && keys.count(Key(o))) out.objects.push_back(o);
+    }
+    return out;
+  };
+  return DiffSnapshots(part(a), part(b));
 }
 
 }  // namespace internal

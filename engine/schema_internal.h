@@ -3,6 +3,7 @@
 #ifndef DBROLL_ENGINE_SCHEMA_INTERNAL_H_
 #define DBROLL_ENGINE_SCHEMA_INTERNAL_H_
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -49,7 +50,7 @@ Result<Snapshot> TakeSnapshotCached(Driver& driver, const SnapshotOptions& optio
 // tables, views, indexes and sequences a scoped snapshot reads again. A
 // scoped read returns exactly the objects InScope() accepts: those relations,
 // their columns, constraints, indexes and triggers, and sequences they own.
-using ScopeNames = std::set<std::string>;
+using ScopeNames = std::set<std::string, std::less<>>;  // looked up with string_view too
 
 // True when a scoped read with `names` returns `object` (if it exists).
 bool InScope(const SchemaObject& object, const ScopeNames& names);
@@ -59,14 +60,26 @@ bool InScope(const SchemaObject& object, const ScopeNames& names);
 // restricted to `names`. PostgreSQL and MySQL only. Exact when every change
 // since `base` was taken touched only objects InScope() accepts; the caller
 // (verify's scoping, engine/verify_scope.h) makes sure of that.
+// `merge` false: just the objects in scope read now, not merged into `base`.
 Result<Snapshot> TakeScopedSnapshot(Driver& driver, const SnapshotOptions& options, const Snapshot& base,
-                                    const ScopeNames& names, CatalogCache* cache = nullptr);
+                                    const ScopeNames& names, CatalogCache* cache = nullptr, bool merge = true);
+
+// DiffSnapshots(a, b), for `a` and `b` that TakeScopedSnapshot merged with
+// `names` from the same base (or one of them that base; `b` may also be an
+// unmerged read): only the objects whose key an object in scope of either has
+// are compared, since every other object is the base's, unchanged, in both.
+// (Those keys are exactly the objects in scope a merged snapshot read: a
+// base object with the key of one it read is replaced by it.) The result is
+// the same.
+std::vector<SchemaChange> DiffScoped(const Snapshot& a, const Snapshot& b, const ScopeNames& names);
 
 Result<std::vector<SchemaObject>> ReadSqliteSchema(Driver& driver, const TableFilter& filter,
                                                    CatalogCache* cache = nullptr);
 // `only`: read just the objects InScope(only) accepts; nullptr: everything.
 Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const TableFilter& filter,
                                                      const ScopeNames* only = nullptr, CatalogCache* cache = nullptr);
+// `only`: read just the tables, views and sequences of these names, with
+// their columns, constraints, indexes and triggers; nullptr: everything.
 Result<std::vector<SchemaObject>> ReadMysqlSchema(Driver& driver, const TableFilter& filter,
                                                   const ScopeNames* only = nullptr);
 

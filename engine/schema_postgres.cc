@@ -59,6 +59,20 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
     for (const char* c : cols) any += (any.empty() ? "" : " OR ") + std::string(c) + " = ANY($1)";
     return " AND (" + any + ")";
   };
+  // `sql` restricted to rows whose `cols` (columns of different catalogs)
+  // name an object in scope. An OR across joined catalogs makes the server
+  // read every index of the database, so a scoped read asks
+  // once per column, each time for the rows the columns before did not match:
+  // the same rows, each found through the catalog's index on names.
+  auto in_any = [&](const std::string& sql, std::initializer_list<const char*> cols) {
+    if (!only) return sql;
+    std::string parts, not_before;
+    for (const char* c : cols) {
+      parts += (parts.empty() ? "" : " UNION ALL ") + sql + " AND " + c + " = ANY($1)" + not_before;
+      not_before += std::string(" AND NOT (") + c + " = ANY($1))";
+    }
+    return parts;
+  };
   // Schemas, extensions, types and functions are never in a scope.
   if (!only) {
     auto schemas = CatalogQuery(driver, "schemas",
@@ -94,6 +108,7 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
     }
   }
 
+  // Sequences are few: one pass over them costs less than a second lookup.
   const std::string seqs_sql =
       "SELECT " + rel +
       ", c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, "
@@ -130,7 +145,7 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
                                "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                "WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND " +
                                std::string(kUserNamespace) + in({"c.relname"});
-  const std::string idx_sql =
+  const std::string idx_sql = in_any(
       "SELECT " + rel +
       ", i.relname, pg_get_indexdef(x.indexrelid), c.relname "
       "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
@@ -138,8 +153,8 @@ Result<std::vector<SchemaObject>> ReadPostgresSchema(Driver& driver, const Table
       std::string(kUserNamespace) + " AND c.relkind IN ('r', 'p', 'm') AND " + NotFromExtension("pg_class", "c.oid") +
       // Indexes behind PRIMARY KEY / UNIQUE / EXCLUDE are reported as those constraints.
       " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
-      "AND k.contype IN ('p', 'u', 'x'))" +
-      in({"c.relname", "i.relname"});
+      "AND k.contype IN ('p', 'u', 'x'))",
+      {"c.relname", "i.relname"});
   const std::string views_sql = "SELECT " + rel +
                                 ", c.relkind, pg_get_viewdef(c.oid, true) FROM pg_class c "
                                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND " +

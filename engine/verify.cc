@@ -135,7 +135,7 @@ class Verifier {
     }
     // A merged snapshot is exact only within the scope it was merged for:
     // a full comparison starts from a full read.
-    Result<Snapshot> before = last_ && (scope || last_full_) ? Result<Snapshot>(*last_) : Full(e);
+    Result<Snapshot> before = last_ && (scope || last_full_) ? Result<Snapshot>(std::move(*last_)) : Full(e);
     last_.reset();
     if (!before.ok()) return before.status();
     if (scope && !internal::WidenScope(before.value(), &*scope)) {
@@ -146,9 +146,11 @@ class Verifier {
     last_full_ = !scope;
     if (!scope) no_inherits_ = false;
     if (std::getenv("DBROLL_PROF")) std::fprintf(stderr, "scope %s %zu\n", m.version.c_str(), scope ? scope->size() : 0);
-    auto Snap = [&](Engine& engine) {
+    // `merge` false: only to be compared (DiffScoped), not the next starting
+    // point nor read for --data, so the objects out of scope need no copy.
+    auto Snap = [&](Engine& engine, bool merge = true) {
       return scope ? internal::TakeScopedSnapshot(engine.driver(), SnapshotOptionsFor(engine.options()),
-                                                  before.value(), *scope, &cache_)
+                                                  before.value(), *scope, &cache_, merge || data_)
                    : Full(engine);
     };
     // --data: the rows of the tables this version touches, seeded when empty.
@@ -168,11 +170,16 @@ class Verifier {
       add("verify-up-fails", l.path.empty() ? m.up.path : l.path, "up fails: " + l.text, l.line, l.column);
       return After::kUpFails;
     }
-    auto after_up = Snap(e);
-    if (!after_up.ok()) return after_up.status();
+    auto first_up = Snap(e);
+    if (!first_up.ok()) return first_up.status();
     // Whatever happens next, the first up from a clean state is the clean
     // state of this version.
-    last_ = after_up.value();
+    last_ = std::move(first_up).value();
+    const Snapshot& after_up = *last_;
+    // Snapshots merged for a scope differ only in it (see DiffScoped).
+    auto Diff = [&](const Snapshot& a, const Snapshot& b) {
+      return scope ? internal::DiffScoped(a, b, *scope) : DiffSnapshots(a, b);
+    };
     if (m.up.directives.irreversible) {
       out->state = "not-verified";
       out->reason = "up.sql is marked irreversible: there is no down to verify";
@@ -188,9 +195,9 @@ class Verifier {
       // so it is still at this version's clean state.
       return s.code() == Code::kMigrationFailed ? After::kClean : After::kRebuild;
     }
-    auto after_down = Snap(e);
+    auto after_down = Snap(e, false);
     if (!after_down.ok()) return after_down.status();
-    *down_changes = DiffSnapshots(before.value(), after_down.value());
+    *down_changes = Diff(before.value(), after_down.value());
     for (const SchemaChange& c : *down_changes) add("verify-down-incomplete", down_path, DownMessage(c));
     if (data_) {
       auto d = internal::ReadData(e.driver(), after_down.value(), touched);
@@ -203,9 +210,9 @@ class Verifier {
           l.line, l.column);
       return After::kRebuild;
     }
-    auto again = Snap(e);
+    auto again = Snap(e, false);
     if (!again.ok()) return again.status();
-    std::vector<SchemaChange> changes = DiffSnapshots(after_up.value(), again.value());
+    std::vector<SchemaChange> changes = Diff(after_up, again.value());
     if (!changes.empty()) {
       std::string detail;
       for (const SchemaChange& c : changes) detail += (detail.empty() ? "" : "; ") + RepeatMessage(c);
