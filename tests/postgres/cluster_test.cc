@@ -113,6 +113,8 @@ class PgClusterTest : public ::testing::Test {
 
   // A throwaway primary on `primary_port` with one streaming standby on
   // primary_port + 1, no pgbouncer: the commands docs/clusters.md shows.
+  // The ports lie below Linux's ephemeral range (32768-60999): a server
+  // started mid-run cannot find its port taken by some client connection.
   void StartPair(int primary_port) {
     char tmpl[] = "/tmp/pgt-pair-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -195,25 +197,25 @@ TEST_F(PgClusterTest, StandbyIsRefusedForWritesAndStatusSaysItReadsAReplica) {
 
 TEST_F(PgClusterTest, MultiHostUrlFollowsAFailoverAndTheRerunResumesExactlyOnce) {
   DBROLL_REQUIRE_PG_CLUSTER();
-  StartPair(55450);
-  const std::string p1 = "postgres://postgres@127.0.0.1:55450/postgres";
+  StartPair(25450);
+  const std::string p1 = "postgres://postgres@127.0.0.1:25450/postgres";
   ASSERT_EQ(Exec(p1, "CREATE DATABASE failover"), "");
   const std::string multi =
-      "postgres://postgres@127.0.0.1:55450,127.0.0.1:55451/failover?target_session_attrs=read-write&connect_timeout=5";
+      "postgres://postgres@127.0.0.1:25450,127.0.0.1:25451/failover?target_session_attrs=read-write&connect_timeout=5";
   Migrations(1, 3);
   Config("");
   RunResult first = Dbroll({"migrate"}, multi);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   // Everything committed on the primary has reached the standby before the
   // primary goes away: a failover without loss, as an operator does it.
-  ASSERT_TRUE(AwaitScalar("postgres://postgres@127.0.0.1:55451/failover", "SELECT count(*) FROM dbroll_history", "3"));
-  ASSERT_EQ(PairCtl(55450, "-m fast -w stop"), "");
-  ASSERT_EQ(PairCtl(55451, "-w promote"), "");
+  ASSERT_TRUE(AwaitScalar("postgres://postgres@127.0.0.1:25451/failover", "SELECT count(*) FROM dbroll_history", "3"));
+  ASSERT_EQ(PairCtl(25450, "-m fast -w stop"), "");
+  ASSERT_EQ(PairCtl(25451, "-w promote"), "");
 
   Migrations(4, 6);
   RunResult rerun = Dbroll({"migrate"}, multi);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
-  const std::string now_primary = "postgres://postgres@127.0.0.1:55451/failover";
+  const std::string now_primary = "postgres://postgres@127.0.0.1:25451/failover";
   EXPECT_EQ(Scalar(now_primary, "SELECT pg_is_in_recovery()"), "f");
   EXPECT_EQ(Scalar(now_primary, "SELECT count(*) || '/' || count(DISTINCT version) FROM dbroll_history"), "6/6");
   EXPECT_EQ(Scalar(now_primary, "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'"), "6");
@@ -224,9 +226,9 @@ TEST_F(PgClusterTest, MultiHostUrlFollowsAFailoverAndTheRerunResumesExactlyOnce)
 
 TEST_F(PgClusterTest, MaxReplicaLagWaitIsVisibleAndBounded) {
   DBROLL_REQUIRE_PG_CLUSTER();
-  StartPair(55452);
-  const std::string primary = "postgres://postgres@127.0.0.1:55452/postgres";
-  const std::string standby = "postgres://postgres@127.0.0.1:55453/postgres";
+  StartPair(25452);
+  const std::string primary = "postgres://postgres@127.0.0.1:25452/postgres";
+  const std::string standby = "postgres://postgres@127.0.0.1:25453/postgres";
   ASSERT_EQ(Exec(standby, "SELECT pg_wal_replay_pause()", true), "");
   // The second migration takes 1.5 s: by its end the standby, which replays
   // nothing, is 1.5 s behind the first one's commit.
@@ -235,8 +237,8 @@ TEST_F(PgClusterTest, MaxReplicaLagWaitIsVisibleAndBounded) {
   RunResult bounded = Dbroll({"migrate"}, primary);
   EXPECT_NE(bounded.exit_code, 0);
   EXPECT_NE(bounded.output.find("waiting for replicas: lag "), std::string::npos) << bounded.output;
-  EXPECT_NE(bounded.output.find(" > 1.0 s (replica_55453 at 127.0.0.1)"), std::string::npos) << bounded.output;
-  EXPECT_NE(bounded.output.find("00002_t2 is done; replica replica_55453 at 127.0.0.1 is still "), std::string::npos)
+  EXPECT_NE(bounded.output.find(" > 1.0 s (replica_25453 at 127.0.0.1)"), std::string::npos) << bounded.output;
+  EXPECT_NE(bounded.output.find("00002_t2 is done; replica replica_25453 at 127.0.0.1 is still "), std::string::npos)
       << bounded.output;
   EXPECT_NE(bounded.output.find("more than [postgres] max_replica_lag (1.0 s) -- the migrations so far are applied"),
             std::string::npos)
